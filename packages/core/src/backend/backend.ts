@@ -1,0 +1,64 @@
+/**
+ * The few numeric operations the model core needs, over plain row-major Float32Arrays.
+ *
+ * `tsBackend` (plain TypeScript) is the reference; the AssemblyScript SIMD kernels implement the same
+ * interface. Every op writes into `out` when given (it must have exactly the right length) and returns
+ * the output array. Inputs are never modified. Weights are passed as the same Float32Array objects on
+ * every call, so a backend may keep its own copy of them keyed by identity (e.g. in a WeakMap).
+ */
+export interface Backend {
+  /** Short name for reports, e.g. `"ts"`, `"kernels-simd"`, `"kernels-relaxed-simd x2"`. */
+  readonly name: string;
+
+  /**
+   * C[m, n] = A[m, k] · B + bias.
+   * A is [m, k] row-major, or [k, m] when `transA` (C = Aᵀ · B).
+   * B is [k, n] row-major, or [n, k] when `transB` (C = A · Bᵀ). `bias` has n entries.
+   * With `accumulate`, C += A · B (+ bias) into `out` instead of overwriting it.
+   */
+  matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number, opts?: MatmulOptions): Float32Array;
+
+  /**
+   * Attention scores for one sequence, TransformerLens layout.
+   * q: [Tq, H, dHead], k: [Tk, H, dHead] (Tq ≤ Tk; query i sits at absolute position Tk - Tq + i).
+   * out: [H, Tq, Tk], out[h, i, j] = (q[i,h]·k[j,h]) / scale, and `maskValue` where j > Tk - Tq + i.
+   */
+  attnScores(q: Float32Array, k: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
+    scale: number, maskValue: number, out?: Float32Array): Float32Array;
+
+  /**
+   * Row softmax of causal scores [H, Tq, Tk] (query i at absolute position Tk - Tq + i):
+   * entries above the causal diagonal are exactly 0 whatever the input holds there.
+   */
+  causalSoftmax(scores: Float32Array, nHeads: number, tq: number, tk: number, out?: Float32Array): Float32Array;
+
+  /**
+   * z[i, h, :] = Σ_j pattern[h, i, j] · v[j, h, :]. pattern: [H, Tq, Tk], v: [Tk, H, dHead], z: [Tq, H, dHead].
+   */
+  patternValue(pattern: Float32Array, v: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
+    out?: Float32Array): Float32Array;
+
+  /**
+   * Per-head outputs: result[i, h, :] = z[i, h, :] · W_O[h]. z: [T, H, dHead], W_O: [H, dHead, dModel],
+   * result: [T, H, dModel] (TransformerLens `hook_result`, without b_O).
+   */
+  headResults(z: Float32Array, wO: Float32Array, t: number, nHeads: number, dHead: number, dModel: number,
+    out?: Float32Array): Float32Array;
+
+  /**
+   * Unembedding statistics without materialising the [T, V] logits:
+   * logsumexp[t] = log Σ_v exp(x[t]·W_U[:, v] + b_U[v]) and, for t with a target, the target's logit.
+   * x: [T, dModel], W_U: [dModel, V], b_U: [V], targets: T entries (-1 = none).
+   * Returns { logsumexp: [T], targetLogits: [T] (NaN where no target) }.
+   */
+  unembedStats(x: Float32Array, wU: Float32Array, bU: Float32Array, t: number, dModel: number, vocab: number,
+    targets: Int32Array): { logsumexp: Float32Array; targetLogits: Float32Array };
+}
+
+export interface MatmulOptions {
+  bias?: Float32Array;
+  transA?: boolean;
+  transB?: boolean;
+  accumulate?: boolean;
+  out?: Float32Array;
+}
