@@ -6,3 +6,6 @@ export type { Backend, MatmulOptions } from "./backend/backend.js";
 export { tsBackend } from "./backend/ts-backend.js";
 export type { StateDict, StateDictTensor, StoredDType, ProgressEvent, ProgressCallback } from "./weights/state-dict.js";
 export type { Tokenizer } from "./tokenizer/tokenizer.js";
+export { readSafetensors, writeSafetensors } from "./weights/safetensors.js";
+export type { SafetensorsFile, TensorToWrite, TensorsToWrite } from "./weights/safetensors.js";
+export { WeightsError } from "./weights/errors.js";
