@@ -127,7 +127,8 @@ export function decodeElements(bytes: Uint8Array, dtype: StoredDType, count: num
       return new Int8Array(bytes.buffer, bytes.byteOffset, count);
     case "bool":
     case "uint8":
-      return bytes.subarray(0, count);
+      // A plain Uint8Array view (not a Node Buffer, whose methods differ) over the same memory.
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, count);
   }
 }
 

@@ -1,0 +1,139 @@
+/**
+ * PyTorch checkpoints in the zip format `torch.save` writes since torch 1.6: `<name>/data.pkl` (the
+ * pickled state dict, read by the allowlisting unpickler) and one `<name>/data/<key>` entry per storage.
+ * Entries are stored uncompressed and aligned to 64 bytes, so float32 tensors become views into the
+ * input bytes; float16/bfloat16 are converted to float32 and non-contiguous tensors are copied.
+ */
+import { DTYPE_SIZE, decodeElements } from "./dtypes.js";
+import { WeightsError } from "./errors.js";
+import { PyDict, PyGlobal, PyTuple, STORAGE_DTYPES, TORCH_DTYPES, isTensorRef, unpickle } from "./pickle.js";
+import type { StorageRef, TensorRef } from "./pickle.js";
+import type { StateDict, StateDictTensor } from "./state-dict.js";
+import { ZipArchive } from "./zip.js";
+
+/** First bytes of a legacy (torch < 1.6) checkpoint: PROTO 2, LONG1 with torch's magic number 0x1950a86a20f9469cfc6c. */
+const LEGACY_MAGIC = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
+
+export function isLegacyTorchFile(bytes: Uint8Array): boolean {
+  return bytes.length >= LEGACY_MAGIC.length && LEGACY_MAGIC.every((b, i) => bytes[i] === b);
+}
+
+/** Read a `.pth` state dict. `source` names the file in errors. */
+export function readPth(bytes: Uint8Array, source = "checkpoint.pth"): StateDict {
+  if (isLegacyTorchFile(bytes)) {
+    throw new WeightsError(
+      `${source} is a PyTorch checkpoint in the legacy (torch < 1.6, non-zip) format, which attnscope does not read; ` +
+        "re-save it with a recent torch (torch.save(torch.load(path), path)) or convert it to safetensors",
+      source,
+    );
+  }
+  const zip = new ZipArchive(bytes, source);
+  const pklName = [...zip.entries.keys()].find((n) => n === "data.pkl" || /^[^/]+\/data\.pkl$/.test(n));
+  if (!pklName) {
+    throw new WeightsError(`${source}: not a PyTorch checkpoint: the zip has no "<name>/data.pkl" entry`, source);
+  }
+  const prefix = pklName.slice(0, pklName.length - "data.pkl".length);
+  const byteorder = zip.entries.has(`${prefix}byteorder`) ? new TextDecoder().decode(zip.read(`${prefix}byteorder`)).trim() : "little";
+  if (byteorder !== "little") throw new WeightsError(`${source}: storages are ${byteorder}-endian; only little-endian is supported`, source);
+
+  const storages = new Map<string, StorageRef>();
+  const root = unpickle(zip.read(pklName), {
+    source,
+    persistentLoad: (pid) => {
+      if (!(pid instanceof PyTuple) || pid.items[0] !== "storage" || pid.items.length < 5) {
+        throw new WeightsError(`${source}: unsupported persistent id in data.pkl (expected ('storage', type, key, location, numel))`, source);
+      }
+      const [, type, key, location, numel] = pid.items;
+      const qual = type instanceof PyGlobal ? type.qualname : "";
+      const dtype = STORAGE_DTYPES[qual] ?? TORCH_DTYPES[qual];
+      if (!dtype) throw new WeightsError(`${source}: storage ${String(key)} has unsupported type ${qual || typeof type}`, source);
+      if (typeof key !== "string" || typeof numel !== "number") throw new WeightsError(`${source}: malformed storage reference`, source);
+      const ref: StorageRef = { kind: "storage", key, dtype, numel, location: String(location) };
+      storages.set(key, ref);
+      return ref;
+    },
+  });
+
+  const dict = findStateDict(root, source);
+  const out: StateDict = new Map();
+  const storageBytes = new Map<string, Uint8Array>();
+  for (const [key, value] of dict.map) {
+    if (typeof key !== "string") throw new WeightsError(`${source}: state dict key ${String(key)} is not a string`, source);
+    if (!isTensorRef(value)) {
+      throw new WeightsError(`${source}: "${key}" is not a tensor; a state dict maps names to tensors`, source, key);
+    }
+    const s = value.storage;
+    let raw = storageBytes.get(s.key);
+    if (!raw) {
+      const entry = `${prefix}data/${s.key}`;
+      if (!zip.entries.has(entry)) {
+        throw new WeightsError(`${source}: storage entry "${entry}" for "${key}" is missing from the archive`, source, key);
+      }
+      raw = zip.read(entry);
+      storageBytes.set(s.key, raw);
+    }
+    out.set(key, materialize(value, raw, source, key));
+  }
+  return out;
+}
+
+/** The state dict itself, or the one inside a training checkpoint's `state_dict`/`model` entry. */
+function findStateDict(root: unknown, source: string): PyDict {
+  if (!(root instanceof PyDict)) throw new WeightsError(`${source}: the checkpoint holds a ${typeof root}, not a state dict`, source);
+  const allTensors = (d: PyDict) => [...d.map.values()].every(isTensorRef);
+  if (allTensors(root)) return root;
+  for (const k of ["state_dict", "model_state_dict", "model"]) {
+    const inner = root.map.get(k);
+    if (inner instanceof PyDict && inner.map.size > 0 && allTensors(inner)) return inner;
+  }
+  const bad = [...root.map].find(([, v]) => !isTensorRef(v));
+  throw new WeightsError(`${source}: not a state dict: "${String(bad?.[0])}" is not a tensor`, source, String(bad?.[0]));
+}
+
+function materialize(t: TensorRef, raw: Uint8Array, source: string, key: string): StateDictTensor {
+  const { storage, offset, shape, stride } = t;
+  const size = DTYPE_SIZE[storage.dtype];
+  const fail = (why: string): never => {
+    throw new WeightsError(`${source}: tensor "${key}" ${why}`, source, key);
+  };
+  if (shape.length !== stride.length) fail(`has ${shape.length} sizes but ${stride.length} strides`);
+  if (raw.length < storage.numel * size) {
+    fail(`needs a storage of ${storage.numel} ${storage.dtype} (${storage.numel * size} bytes) but "data/${storage.key}" holds ${raw.length} bytes`);
+  }
+  const count = shape.reduce((a, b) => a * b, 1);
+  let span = 0; // index of the last element, relative to offset
+  if (count > 0) for (let d = 0; d < shape.length; d++) span += (shape[d] - 1) * stride[d];
+  if (count > 0 && offset + span >= storage.numel) {
+    fail(`(shape [${shape.join(", ")}], stride [${stride.join(", ")}], offset ${offset}) reaches past its storage of ${storage.numel} elements`);
+  }
+  const contiguous = isContiguous(shape, stride);
+  const covered = count === 0 ? 0 : span + 1;
+  const region = raw.subarray(offset * size, (offset + (contiguous ? count : covered)) * size);
+  const decoded = decodeElements(region, storage.dtype, contiguous ? count : covered);
+  if (contiguous) return { dtype: storage.dtype, shape: [...shape], data: decoded };
+
+  // Strided view: gather into a fresh row-major array of the same type.
+  const out = new (decoded.constructor as new (n: number) => typeof decoded)(count);
+  const idx = new Array<number>(shape.length).fill(0);
+  let src = 0;
+  for (let i = 0; i < count; i++) {
+    (out as unknown as Record<number, unknown>)[i] = decoded[src];
+    for (let d = shape.length - 1; d >= 0; d--) {
+      idx[d]++;
+      src += stride[d];
+      if (idx[d] < shape[d]) break;
+      src -= stride[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+  return { dtype: storage.dtype, shape: [...shape], data: out };
+}
+
+function isContiguous(shape: number[], stride: number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] !== 1 && stride[d] !== expected) return false;
+    expected *= shape[d];
+  }
+  return true;
+}
