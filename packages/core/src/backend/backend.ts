@@ -33,6 +33,13 @@ export interface Backend {
   causalSoftmax(scores: Float32Array, nHeads: number, tq: number, tk: number, out?: Float32Array): Float32Array;
 
   /**
+   * Optional fused attnScores + causalSoftmax, for when nothing needs the raw scores (no hook or cache on
+   * `hook_attn_scores`). Same layout and result as `causalSoftmax(attnScores(...))`.
+   */
+  attnPattern?(q: Float32Array, k: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
+    scale: number, out?: Float32Array): Float32Array;
+
+  /**
    * z[i, h, :] = Σ_j pattern[h, i, j] · v[j, h, :]. pattern: [H, Tq, Tk], v: [Tk, H, dHead], z: [Tq, H, dHead].
    */
   patternValue(pattern: Float32Array, v: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,

@@ -1,0 +1,432 @@
+import type { Backend } from "../backend/backend.js";
+import { tsBackend } from "../backend/ts-backend.js";
+import { resolveConfig, type HookedTransformerConfig, type HookedTransformerConfigInput } from "../config.js";
+import { Tensor, shapeEquals, formatShape } from "../tensor.js";
+import type { Tokenizer } from "../tokenizer/tokenizer.js";
+import type { StateDict } from "../weights/state-dict.js";
+import { ActivationCache } from "./activation-cache.js";
+import { extractWeights, type ModelWeights } from "./model-weights.js";
+import { toTokenBatch, type TokenInput } from "./input.js";
+import { hookNames } from "./hook-names.js";
+import { PrefixCache, joinRows, joinAttention } from "./prefix-cache.js";
+
+/** What a forward pass returns besides the cache, as TransformerLens's `return_type`. */
+export type ReturnType = "logits" | "loss" | "both" | "none";
+
+/** Which hook points a hook or the cache applies to: a name, a list of names, or a predicate. */
+export type NameFilter = string | readonly string[] | ((name: string) => boolean);
+
+/**
+ * A forward hook, as in TransformerLens: receives the activation (with its batch axis) and the hook point;
+ * return a Tensor of the same shape to replace the activation, or nothing to leave it.
+ */
+export type HookFn = (activation: Tensor, hook: { name: string }) => Tensor | void | undefined;
+
+/** Model input: text (tokenized with BOS prepended by default), one token sequence, or a batch of equal-length ones. */
+export type ModelInput = string | TokenInput;
+
+export interface RunOptions {
+  /** @default "logits" */
+  returnType?: ReturnType;
+  /** Prepend BOS when the input is text. @default cfg.default_prepend_bos */
+  prependBos?: boolean;
+}
+
+export interface RunWithCacheOptions extends RunOptions {
+  /** Cache only these hook points. @default every hook point */
+  namesFilter?: NameFilter;
+  /** Drop the batch axis of cached tensors (batch of one only; logits keep it, as in TransformerLens). @default false */
+  removeBatchDim?: boolean;
+}
+
+export interface RunWithHooksOptions extends RunOptions {
+  /** `[nameOrFilter, hook]` pairs active for this run only. */
+  fwdHooks?: readonly (readonly [NameFilter, HookFn])[];
+}
+
+export interface ForwardResult {
+  /** [batch, pos, d_vocab], when returnType is "logits" or "both". */
+  logits: Tensor | null;
+  /** Per-token loss [batch, pos - 1]: −log p(token[t+1] | tokens[≤t]), when returnType is "loss" or "both". */
+  loss: Tensor | null;
+}
+
+export interface RunWithCacheResult extends ForwardResult {
+  cache: ActivationCache;
+}
+
+export interface HookedTransformerOptions {
+  /** Numeric backend. @default tsBackend */
+  backend?: Backend;
+  tokenizer?: Tokenizer | null;
+  /** Name of the weights' origin, for error messages. */
+  source?: string;
+}
+
+interface ActiveHook {
+  matches: (name: string) => boolean;
+  fn: HookFn;
+}
+
+function toPredicate(filter: NameFilter): (name: string) => boolean {
+  if (typeof filter === "function") return filter;
+  if (typeof filter === "string") return (n) => n === filter;
+  const set = new Set(filter);
+  return (n) => set.has(n);
+}
+
+/**
+ * An attention-only transformer that computes what TransformerLens's `HookedTransformer` computes,
+ * firing the same hook points with the same names and shapes.
+ */
+export class HookedTransformer {
+  readonly cfg: HookedTransformerConfig;
+  tokenizer: Tokenizer | null;
+  backend: Backend;
+  private readonly weights: ModelWeights;
+  private readonly hooks: ActiveHook[] = [];
+  private readonly allHookNames: string[];
+  /** Reused state of the last single-sequence run without hooks, for incremental (append-only) runs. */
+  private prefix: PrefixCache | null = null;
+
+  constructor(cfg: HookedTransformerConfig | HookedTransformerConfigInput, stateDict: StateDict, opts: HookedTransformerOptions = {}) {
+    this.cfg = "attn_scale" in cfg && typeof cfg.attn_scale === "number" && "d_vocab_out" in cfg
+      ? (cfg as HookedTransformerConfig)
+      : resolveConfig(cfg as HookedTransformerConfigInput);
+    this.weights = extractWeights(this.cfg, stateDict, opts.source ?? "state dict");
+    this.backend = opts.backend ?? tsBackend;
+    this.tokenizer = opts.tokenizer ?? null;
+    this.allHookNames = hookNames(this.cfg.n_layers, { useAttnResult: this.cfg.use_attn_result });
+  }
+
+  /** Every hook point this model fires, in firing order. */
+  get hookPoints(): readonly string[] {
+    return this.allHookNames;
+  }
+
+  // ----- tokens -------------------------------------------------------------------------------------------
+
+  private requireTokenizer(): Tokenizer {
+    if (!this.tokenizer) throw new Error("This model has no tokenizer: pass token ids, or load one with the tokenizer option");
+    return this.tokenizer;
+  }
+
+  /** Token ids of `text`, BOS first by default (TransformerLens `to_tokens`). Throws when longer than n_ctx. */
+  toTokens(text: string, opts: { prependBos?: boolean } = {}): number[] {
+    const tok = this.requireTokenizer();
+    const prependBos = opts.prependBos ?? this.cfg.default_prepend_bos;
+    const ids = tok.encode(text);
+    const all = prependBos ? [tok.bosTokenId, ...ids] : ids;
+    if (all.length > this.cfg.n_ctx) {
+      throw new Error(
+        `Text is ${all.length} tokens long${prependBos ? " (with BOS)" : ""}, more than the model's n_ctx = ${this.cfg.n_ctx}; ` +
+          `shorten it (token ${this.cfg.n_ctx} starts at character ${charOffsetOfToken(tok, ids, this.cfg.n_ctx - (prependBos ? 1 : 0))})`,
+      );
+    }
+    return all;
+  }
+
+  /** One display string per token (TransformerLens `to_str_tokens`). */
+  toStrTokens(input: string | readonly number[], opts: { prependBos?: boolean } = {}): string[] {
+    const tok = this.requireTokenizer();
+    const ids = typeof input === "string" ? this.toTokens(input, opts) : input;
+    return ids.map((id) => tok.idToStr(id));
+  }
+
+  /** Text of a token sequence (TransformerLens `to_string`). */
+  toString(tokens?: readonly number[]): string {
+    if (tokens === undefined) return `HookedTransformer(${this.cfg.n_layers} layers, ${this.cfg.n_heads} heads, d_model ${this.cfg.d_model})`;
+    return this.requireTokenizer().decode(tokens);
+  }
+
+  private toBatch(input: ModelInput, prependBos?: boolean): Int32Array[] {
+    if (typeof input === "string") return toTokenBatch(this.toTokens(input, { prependBos }), this.cfg);
+    return toTokenBatch(input, this.cfg);
+  }
+
+  // ----- hooks --------------------------------------------------------------------------------------------
+
+  /** Add a persistent forward hook (until `resetHooks`). */
+  addHook(name: NameFilter, fn: HookFn): void {
+    this.checkHookName(name);
+    this.hooks.push({ matches: toPredicate(name), fn });
+  }
+
+  resetHooks(): void {
+    this.hooks.length = 0;
+  }
+
+  private checkHookName(name: NameFilter): void {
+    const names = typeof name === "string" ? [name] : typeof name === "function" ? [] : name;
+    for (const n of names) {
+      if (!this.allHookNames.includes(n)) {
+        throw new Error(`Unknown hook point "${n}". This model's hook points are: ${this.allHookNames.slice(0, 12).join(", ")}, …`);
+      }
+    }
+  }
+
+  // ----- running ------------------------------------------------------------------------------------------
+
+  /** Forward pass without cache (TransformerLens `model(input, return_type=...)`). */
+  async forward(input: ModelInput, opts: RunOptions = {}): Promise<ForwardResult> {
+    const { logits, loss } = this.run(this.toBatch(input, opts.prependBos), this.hooks, null, opts.returnType ?? "logits");
+    return { logits, loss };
+  }
+
+  /** Forward pass recording activations (TransformerLens `run_with_cache`). */
+  async runWithCache(input: ModelInput, opts: RunWithCacheOptions = {}): Promise<RunWithCacheResult> {
+    const batch = this.toBatch(input, opts.prependBos);
+    if (opts.removeBatchDim && batch.length !== 1) {
+      throw new Error(`removeBatchDim needs a batch of 1, got ${batch.length} sequences`);
+    }
+    if (opts.namesFilter !== undefined && typeof opts.namesFilter !== "function") this.checkHookName(opts.namesFilter);
+    const filter = opts.namesFilter === undefined ? () => true : toPredicate(opts.namesFilter);
+    const { logits, loss, cache } = this.run(batch, this.hooks, filter, opts.returnType ?? "logits");
+    const c = new ActivationCache(cache, true);
+    return { logits, loss, cache: opts.removeBatchDim ? c.removeBatchDim() : c };
+  }
+
+  /** Forward pass with temporary hooks (TransformerLens `run_with_hooks`). */
+  async runWithHooks(input: ModelInput, opts: RunWithHooksOptions = {}): Promise<ForwardResult> {
+    const extra = (opts.fwdHooks ?? []).map(([name, fn]) => {
+      this.checkHookName(name);
+      return { matches: toPredicate(name), fn };
+    });
+    const { logits, loss } = this.run(this.toBatch(input, opts.prependBos), [...this.hooks, ...extra], null, opts.returnType ?? "logits");
+    return { logits, loss };
+  }
+
+  /**
+   * The forward pass. Activations are batched tensors at every hook point; the heavy ops run on the
+   * backend over all B·T rows at once, attention per sequence.
+   *
+   * A single sequence run without hooks reuses the previous run's rows up to the first changed token
+   * (`start`): only rows [start, T) are computed, and the full tensors are assembled from both.
+   */
+  private run(
+    batch: Int32Array[],
+    hooks: readonly ActiveHook[],
+    cacheFilter: ((name: string) => boolean) | null,
+    returnType: ReturnType,
+  ): ForwardResult & { cache: Map<string, Tensor> } {
+    const { cfg, backend: be, weights: w } = this;
+    const { d_model: D, n_heads: H, d_head: Dh } = cfg;
+    const B = batch.length;
+    const T = batch[0].length;
+    const HD = H * Dh;
+    const cache = new Map<string, Tensor>();
+
+    const wanted = (name: string) => (cacheFilter !== null && cacheFilter(name)) || hooks.some((h) => h.matches(name));
+    const fire = (name: string, t: Tensor): Tensor => {
+      for (const h of hooks) {
+        if (!h.matches(name)) continue;
+        const r = h.fn(t, { name });
+        if (r !== undefined && r !== null) {
+          if (!(r instanceof Tensor)) throw new Error(`Hook on "${name}" returned ${typeof r}, expected a Tensor or nothing`);
+          if (!shapeEquals(r.shape, t.shape)) {
+            throw new Error(`Hook on "${name}" returned shape ${formatShape(r.shape)}, expected ${formatShape(t.shape)}`);
+          }
+          t = r;
+        }
+      }
+      if (cacheFilter?.(name)) cache.set(name, t);
+      return t;
+    };
+
+    // Which attention layers need raw scores (hooked or cached); the rest may use a fused kernel.
+    const needScores = (l: number) => !be.attnPattern || wanted(`blocks.${l}.attn.hook_attn_scores`);
+    const needResult = (l: number) => cfg.use_attn_result && wanted(`blocks.${l}.attn.hook_result`);
+
+    // Reuse the previous run's rows when nothing can have changed them.
+    let prev: PrefixCache | null = null;
+    let start = 0;
+    if (B === 1 && hooks.length === 0 && this.prefix) {
+      const p = this.prefix;
+      const missing = [...Array(cfg.n_layers).keys()].some(
+        (l) => (needScores(l) && !p.acts.has(`blocks.${l}.attn.hook_attn_scores`)) || (needResult(l) && !p.acts.has(`blocks.${l}.attn.hook_result`)),
+      );
+      if (!missing) {
+        start = p.commonPrefix(batch[0]);
+        if (start > 0) prev = p;
+      }
+    }
+    const P = prev ? prev.tokens.length : 0;
+    const R = T - start; // new rows per sequence
+    const NR = B * R;
+    const state = new Map<string, Float32Array>();
+    const keep = (name: string, t: Tensor): Tensor => {
+      if (B === 1 && hooks.length === 0) state.set(name, t.data);
+      return t;
+    };
+    /** Rows [start, T) of a full [B, T, width] activation (all of it when start = 0). */
+    const fresh = (t: Tensor, width: number) => (start === 0 ? t.data : t.data.subarray(start * width));
+    const rowsOf = (name: string, width: number, data: Float32Array, shape: number[]) =>
+      keep(name, fire(name, new Tensor(joinRows(prev?.acts.get(name), start, width, data), shape)));
+
+    // Embeddings.
+    const embed = new Float32Array(NR * D);
+    for (let b = 0; b < B; b++) {
+      for (let t = start; t < T; t++) {
+        const id = batch[b][t];
+        embed.set(w.W_E.subarray(id * D, id * D + D), (b * R + t - start) * D);
+      }
+    }
+    const embedT = rowsOf("hook_embed", D, embed, [B, T, D]);
+    const posT = fire("hook_pos_embed", new Tensor(tileRows(w.W_pos.subarray(0, T * D), B), [B, T, D]));
+
+    let resid: Tensor =
+      cfg.positional_embedding_type === "standard"
+        ? new Tensor(addArrays(embedT.data, posT.data), [B, T, D])
+        : embedT; // shortformer: positions go into queries and keys only, never the residual stream
+
+    for (let l = 0; l < cfg.n_layers; l++) {
+      const lw = w.layers[l];
+      const p = `blocks.${l}.`;
+      const residPre = keep(`${p}hook_resid_pre`, fire(`${p}hook_resid_pre`, resid));
+      const residNew = fresh(residPre, D);
+      const qkIn = cfg.positional_embedding_type === "shortformer" ? addArrays(residNew, fresh(posT, D)) : residNew;
+
+      const q = rowsOf(`${p}attn.hook_q`, HD, be.matmul(qkIn, lw.W_Q, NR, D, HD, { bias: lw.b_Q }), [B, T, H, Dh]);
+      const k = rowsOf(`${p}attn.hook_k`, HD, be.matmul(qkIn, lw.W_K, NR, D, HD, { bias: lw.b_K }), [B, T, H, Dh]);
+      const v = rowsOf(`${p}attn.hook_v`, HD, be.matmul(residNew, lw.W_V, NR, D, HD, { bias: lw.b_V }), [B, T, H, Dh]);
+
+      const qOf = (b: number) => q.data.subarray((b * T + start) * HD, (b + 1) * T * HD);
+      const kOf = (b: number) => k.data.subarray(b * T * HD, (b + 1) * T * HD);
+      const attnNew = (b: number, arr: Float32Array) => arr.subarray(b * H * R * T, (b + 1) * H * R * T);
+      const joinAttn = (name: string, data: Float32Array, above: number) =>
+        keep(name, fire(name, new Tensor(joinAttention(prev?.acts.get(name), P, start, H, T, data, above), [B, H, T, T])));
+      /** Rows [start, T) of a full [B, H, T, T] attention tensor, as [B, H, R, T]. */
+      const attnRowsOf = (full: Float32Array): Float32Array => {
+        if (start === 0) return full;
+        const out = new Float32Array(H * R * T);
+        for (let h = 0; h < H; h++) out.set(full.subarray((h * T + start) * T, (h + 1) * T * T), h * R * T);
+        return out;
+      };
+
+      let patternNew: Float32Array;
+      if (needScores(l)) {
+        const scores = new Float32Array(B * H * R * T);
+        for (let b = 0; b < B; b++) be.attnScores(qOf(b), kOf(b), R, T, H, Dh, cfg.attn_scale, lw.IGNORE, attnNew(b, scores));
+        const scoresT = joinAttn(`${p}attn.hook_attn_scores`, scores, lw.IGNORE);
+        const scoresNew = attnRowsOf(scoresT.data);
+        patternNew = new Float32Array(B * H * R * T);
+        for (let b = 0; b < B; b++) be.causalSoftmax(attnNew(b, scoresNew), H, R, T, attnNew(b, patternNew));
+      } else {
+        patternNew = new Float32Array(B * H * R * T);
+        for (let b = 0; b < B; b++) be.attnPattern!(qOf(b), kOf(b), R, T, H, Dh, cfg.attn_scale, attnNew(b, patternNew));
+      }
+      const patternT = joinAttn(`${p}attn.hook_pattern`, patternNew, 0);
+      const patternRows = attnRowsOf(patternT.data);
+
+      const z = new Float32Array(NR * HD);
+      for (let b = 0; b < B; b++) {
+        be.patternValue(attnNew(b, patternRows), v.data.subarray(b * T * HD, (b + 1) * T * HD), R, T, H, Dh,
+          z.subarray(b * R * HD, (b + 1) * R * HD));
+      }
+      const zT = rowsOf(`${p}attn.hook_z`, HD, z, [B, T, H, Dh]);
+      const zNew = fresh(zT, HD);
+
+      let attnOut: Float32Array;
+      if (needResult(l)) {
+        const resultT = rowsOf(`${p}attn.hook_result`, H * D, be.headResults(zNew, lw.W_O, NR, H, Dh, D), [B, T, H, D]);
+        attnOut = sumHeads(fresh(resultT, H * D), NR, H, D, lw.b_O);
+      } else {
+        // Σ_h z_h · W_O[h] is one matmul over the concatenated heads.
+        attnOut = be.matmul(zNew, lw.W_O, NR, HD, D, { bias: lw.b_O });
+      }
+      const attnOutT = rowsOf(`${p}hook_attn_out`, D, attnOut, [B, T, D]);
+      resid = keep(`${p}hook_resid_post`, fire(`${p}hook_resid_post`, new Tensor(addArrays(residPre.data, attnOutT.data), [B, T, D])));
+    }
+
+    const out = this.unembed(resid.data, batch, returnType, prev, start, state);
+    this.prefix = B === 1 && hooks.length === 0 ? new PrefixCache(batch[0], state) : this.prefix;
+    return { ...out, cache };
+  }
+
+  /**
+   * Logits and/or per-token loss from the final residual stream (no final LayerNorm in these models).
+   * Rows before `start` come from the previous run when it computed them.
+   */
+  private unembed(x: Float32Array, batch: Int32Array[], returnType: ReturnType, prev: PrefixCache | null, start: number,
+    state: Map<string, Float32Array>): ForwardResult {
+    if (returnType === "none") return { logits: null, loss: null };
+    const { d_model: D, d_vocab_out: V } = this.cfg;
+    const B = batch.length;
+    const T = batch[0].length;
+    if (returnType === "loss") {
+      const prevLse = prev?.acts.get("unembed.logsumexp");
+      const prevTgt = prev?.acts.get("unembed.target");
+      // Row start-1 gains a target when tokens are appended, so it is recomputed too.
+      const s0 = prevLse && prevTgt ? Math.max(0, start - 1) : 0;
+      const R = T - s0;
+      const targets = new Int32Array(B * R).fill(-1);
+      for (let b = 0; b < B; b++) for (let t = s0; t + 1 < T; t++) targets[b * R + t - s0] = batch[b][t + 1];
+      const rows = s0 === 0 ? x : x.subarray(s0 * D);
+      const stats = this.backend.unembedStats(rows, this.weights.W_U, this.weights.b_U, B * R, D, V, targets);
+      const lse = joinRows(prevLse, s0, 1, stats.logsumexp);
+      const tgt = joinRows(prevTgt, s0, 1, stats.targetLogits);
+      if (B === 1) {
+        state.set("unembed.logsumexp", lse);
+        state.set("unembed.target", tgt);
+      }
+      const loss = new Float32Array(B * (T - 1));
+      for (let b = 0; b < B; b++) for (let t = 0; t + 1 < T; t++) loss[b * (T - 1) + t] = lse[b * T + t] - tgt[b * T + t];
+      return { logits: null, loss: new Tensor(loss, [B, T - 1]) };
+    }
+    const prevLogits = prev?.acts.get("unembed.logits");
+    const s0 = prevLogits ? start : 0;
+    const fresh = this.backend.matmul(s0 === 0 ? x : x.subarray(s0 * D), this.weights.W_U, B * (T - s0), D, V, { bias: this.weights.b_U });
+    const logits = joinRows(prevLogits, s0, V, fresh);
+    if (B === 1) state.set("unembed.logits", logits);
+    return { logits: new Tensor(logits, [B, T, V]), loss: returnType === "both" ? lossFromLogits(logits, batch, V) : null };
+  }
+}
+
+/** −log_softmax(logits[t])[tokens[t+1]], TransformerLens `lm_cross_entropy_loss(per_token=True)`. */
+export function lossFromLogits(logits: Float32Array, batch: Int32Array[], V: number): Tensor {
+  const B = batch.length;
+  const T = batch[0].length;
+  const loss = new Float32Array(B * (T - 1));
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t + 1 < T; t++) {
+      const o = (b * T + t) * V;
+      let max = -Infinity;
+      for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j];
+      let sum = 0;
+      for (let j = 0; j < V; j++) sum += Math.exp(logits[o + j] - max);
+      loss[b * (T - 1) + t] = max + Math.log(sum) - logits[o + batch[b][t + 1]];
+    }
+  }
+  return new Tensor(loss, [B, T - 1]);
+}
+
+function addArrays(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
+  return out;
+}
+
+function tileRows(block: Float32Array, times: number): Float32Array {
+  const out = new Float32Array(block.length * times);
+  for (let i = 0; i < times; i++) out.set(block, i * block.length);
+  return out;
+}
+
+/** attn_out[n] = Σ_h result[n, h] + b_O, as TransformerLens does with use_attn_result. */
+function sumHeads(result: Float32Array, n: number, h: number, d: number, bias: Float32Array): Float32Array {
+  const out = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    for (let m = 0; m < d; m++) {
+      let s = 0;
+      for (let j = 0; j < h; j++) s += result[(i * h + j) * d + m];
+      out[o + m] = s + bias[m];
+    }
+  }
+  return out;
+}
+
+/** Character offset in the decoded text where token `index` of `ids` begins (for "text too long" errors). */
+function charOffsetOfToken(tok: Tokenizer, ids: readonly number[], index: number): number {
+  return tok.decode(ids.slice(0, Math.max(0, index))).length;
+}
