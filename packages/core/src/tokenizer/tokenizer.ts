@@ -13,4 +13,12 @@ export interface Tokenizer {
   decode(ids: readonly number[]): string;
   /** Display string of one id, as TransformerLens's `to_str_tokens` (a per-id decode). */
   idToStr(id: number): string;
+  /**
+   * Display strings of a whole sequence, when the tokenizer can show more with context than per id
+   * (the byte tokenizer shows a multi-byte character on the byte that completes it). Optional: when
+   * absent, callers map `idToStr` over the ids (use the `toStrTokens` helper, which does either).
+   */
+  strTokens?(ids: readonly number[]): string[];
+  /** Short name for messages and model folders ("byte", "gpt-neox-20b", ...). Optional. */
+  readonly name?: string;
 }
