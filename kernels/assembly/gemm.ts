@@ -1,0 +1,158 @@
+import { madd } from "./simd";
+
+// General f32 matrix product over strided operands (all strides in elements, pointers in bytes):
+//   C[i, j] (+)= Σ_p A(i, p) · B(p, j) (+ bias[j])
+//   A(i, p) = a[i·aRs + p·aKs]   (row-major A: aRs = lda, aKs = 1; Aᵀ stored as [k, m]: aRs = 1, aKs = m)
+//   B(p, j) = b[p·bRs + j·bCs]   (row-major B: bRs = ldb, bCs = 1; Bᵀ stored as [n, k]: bRs = 1, bCs = ldb)
+//   C(i, j) = c[i·ldc + j]
+// Columns are processed in panels of 8: the panel B[:, j0:j0+8] is packed once into `pack` (k × 8,
+// contiguous, zero-padded) and then swept by every 4-row block of A, so the inner loop reads two
+// aligned vectors of B and four broadcast scalars of A per step and keeps 8 accumulators in registers.
+
+export const FLAG_ACCUMULATE: u32 = 1;
+/** Causal column limit: row i only needs columns j ≤ causalOffset + i (attention scores). */
+export const FLAG_CAUSAL: u32 = 2;
+
+export function gemm(
+  a: usize, aRs: i32, aKs: i32,
+  b: usize, bRs: i32, bCs: i32,
+  c: usize, ldc: i32,
+  m: i32, k: i32, n: i32,
+  bias: usize, flags: u32, causalOffset: i32, pack: usize,
+): void {
+  const accumulate = (flags & FLAG_ACCUMULATE) != 0;
+  const causal = (flags & FLAG_CAUSAL) != 0;
+  for (let j0 = 0; j0 < n; j0 += 8) {
+    const w = min(8, n - j0);
+    packPanel(b, bRs, bCs, k, j0, w, pack);
+    // With the causal limit, rows before `iStart` need none of these columns.
+    let iStart = 0;
+    if (causal) {
+      iStart = max(0, j0 - causalOffset);
+      iStart &= ~3;
+      if (iStart >= m) continue;
+    }
+    let i = iStart;
+    for (; i + 4 <= m; i += 4) {
+      block4x8(a, aRs, aKs, i, k, pack, c, ldc, j0, w, bias, accumulate);
+    }
+    for (; i < m; i++) {
+      block1x8(a, aRs, aKs, i, k, pack, c, ldc, j0, w, bias, accumulate);
+    }
+  }
+}
+
+@inline function packPanel(b: usize, bRs: i32, bCs: i32, k: i32, j0: i32, w: i32, pack: usize): void {
+  if (bCs == 1 && w == 8) {
+    let src = b + (<usize>j0 << 2);
+    const step = <usize>bRs << 2;
+    let dst = pack;
+    for (let p = 0; p < k; p++) {
+      v128.store(dst, v128.load(src));
+      v128.store(dst, v128.load(src, 16), 16);
+      src += step;
+      dst += 32;
+    }
+    return;
+  }
+  for (let p = 0; p < k; p++) {
+    const dst = pack + (<usize>p << 5);
+    v128.store(dst, f32x4.splat(0));
+    v128.store(dst, f32x4.splat(0), 16);
+    const rowBase = b + (<usize>(p * bRs) << 2);
+    for (let jj = 0; jj < w; jj++) {
+      store<f32>(dst + (<usize>jj << 2), load<f32>(rowBase + (<usize>((j0 + jj) * bCs) << 2)));
+    }
+  }
+}
+
+@inline function storeRow(c: usize, ldc: i32, i: i32, j0: i32, w: i32, lo: v128, hi: v128,
+  bias: usize, accumulate: bool): void {
+  const dst = c + (<usize>(i * ldc + j0) << 2);
+  if (w == 8) {
+    if (bias != 0) {
+      const bp = bias + (<usize>j0 << 2);
+      lo = f32x4.add(lo, v128.load(bp));
+      hi = f32x4.add(hi, v128.load(bp, 16));
+    }
+    if (accumulate) {
+      lo = f32x4.add(lo, v128.load(dst));
+      hi = f32x4.add(hi, v128.load(dst, 16));
+    }
+    v128.store(dst, lo);
+    v128.store(dst, hi, 16);
+    return;
+  }
+  // Ragged last panel: spill to scalars.
+  for (let jj = 0; jj < w; jj++) {
+    let v: f32 = jj < 4 ? laneOf(lo, jj) : laneOf(hi, jj - 4);
+    if (bias != 0) v += load<f32>(bias + (<usize>(j0 + jj) << 2));
+    const p = dst + (<usize>jj << 2);
+    if (accumulate) v += load<f32>(p);
+    store<f32>(p, v);
+  }
+}
+
+@inline function laneOf(v: v128, l: i32): f32 {
+  if (l == 0) return f32x4.extract_lane(v, 0);
+  if (l == 1) return f32x4.extract_lane(v, 1);
+  if (l == 2) return f32x4.extract_lane(v, 2);
+  return f32x4.extract_lane(v, 3);
+}
+
+@inline function block4x8(a: usize, aRs: i32, aKs: i32, i: i32, k: i32, pack: usize,
+  c: usize, ldc: i32, j0: i32, w: i32, bias: usize, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const aStep = <usize>aKs << 2;
+  const rStep = <usize>aRs << 2;
+  let a0 = a + (<usize>(i * aRs) << 2);
+  let a1 = a0 + rStep;
+  let a2 = a1 + rStep;
+  let a3 = a2 + rStep;
+  let bp = pack;
+  for (let p = 0; p < k; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(a0);
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = v128.load32_splat(a1);
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    x = v128.load32_splat(a2);
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    x = v128.load32_splat(a3);
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep;
+    bp += 32;
+  }
+  storeRow(c, ldc, i, j0, w, c00, c01, bias, accumulate);
+  storeRow(c, ldc, i + 1, j0, w, c10, c11, bias, accumulate);
+  storeRow(c, ldc, i + 2, j0, w, c20, c21, bias, accumulate);
+  storeRow(c, ldc, i + 3, j0, w, c30, c31, bias, accumulate);
+}
+
+@inline function block1x8(a: usize, aRs: i32, aKs: i32, i: i32, k: i32, pack: usize,
+  c: usize, ldc: i32, j0: i32, w: i32, bias: usize, accumulate: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  let d0 = f32x4.splat(0), d1 = f32x4.splat(0);
+  const aStep = <usize>aKs << 2;
+  let a0 = a + (<usize>(i * aRs) << 2);
+  let bp = pack;
+  let p = 0;
+  // Two interleaved accumulator pairs hide the add latency on the single row.
+  for (; p + 2 <= k; p += 2) {
+    const x = v128.load32_splat(a0);
+    const y = v128.load32_splat(a0 + aStep);
+    c0 = madd(x, v128.load(bp), c0); c1 = madd(x, v128.load(bp, 16), c1);
+    d0 = madd(y, v128.load(bp, 32), d0); d1 = madd(y, v128.load(bp, 48), d1);
+    a0 += aStep << 1;
+    bp += 64;
+  }
+  if (p < k) {
+    const x = v128.load32_splat(a0);
+    c0 = madd(x, v128.load(bp), c0); c1 = madd(x, v128.load(bp, 16), c1);
+  }
+  storeRow(c, ldc, i, j0, w, f32x4.add(c0, d0), f32x4.add(c1, d1), bias, accumulate);
+}
