@@ -180,12 +180,12 @@ describe("incremental runs", () => {
 describe("input errors", () => {
   const model = newModel();
   it("names the position of a token id outside the vocabulary", async () => {
-    await expect(model.runWithCache([0, 3, 50])).rejects.toThrow("Token id 50 at position 2 is outside the vocabulary [0, 50)");
-    await expect(model.runWithCache([[0, 1], [0, -1]])).rejects.toThrow("Token id -1 at batch row 1, position 1");
-    await expect(model.runWithCache([0, 1.5])).rejects.toThrow(/Token id 1.5/);
+    await expect(model.runWithCache([0, 3, 50])).rejects.toThrow("token id 50 at position 2 is outside the vocabulary (d_vocab = 50");
+    await expect(model.runWithCache([[0, 1], [0, -1]])).rejects.toThrow("batch row 1: token id -1 at position 1");
+    await expect(model.runWithCache([0, 1.5])).rejects.toThrow(/position 1 is 1.5, not an integer/);
   });
   it("refuses inputs longer than n_ctx, empty inputs and ragged batches", async () => {
-    await expect(model.runWithCache(new Array(33).fill(1))).rejects.toThrow("Input is 33 tokens long, more than the model's n_ctx = 32");
+    await expect(model.runWithCache(new Array(33).fill(1))).rejects.toThrow("token sequence is 33 tokens long, more than n_ctx = 32");
     await expect(model.runWithCache([])).rejects.toThrow(/empty/);
     await expect(model.runWithCache([[0, 1, 2], [0, 1]])).rejects.toThrow(/equal lengths/);
     await expect(model.runWithCache([[0, 1], [0, 2]], { removeBatchDim: true })).rejects.toThrow(/removeBatchDim needs a batch of 1/);

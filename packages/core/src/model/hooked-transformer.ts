@@ -7,6 +7,7 @@ import type { StateDict } from "../weights/state-dict.js";
 import { ActivationCache } from "./activation-cache.js";
 import { extractWeights, type ModelWeights } from "./model-weights.js";
 import { toTokenBatch, type TokenInput } from "./input.js";
+import { toTokens, toStrTokens } from "../tokenizer/tokens.js";
 import { hookNames } from "./hook-names.js";
 import { PrefixCache, joinRows, joinAttention } from "./prefix-cache.js";
 
@@ -113,24 +114,16 @@ export class HookedTransformer {
 
   /** Token ids of `text`, BOS first by default (TransformerLens `to_tokens`). Throws when longer than n_ctx. */
   toTokens(text: string, opts: { prependBos?: boolean } = {}): number[] {
-    const tok = this.requireTokenizer();
-    const prependBos = opts.prependBos ?? this.cfg.default_prepend_bos;
-    const ids = tok.encode(text);
-    const all = prependBos ? [tok.bosTokenId, ...ids] : ids;
-    if (all.length > this.cfg.n_ctx) {
-      throw new Error(
-        `Text is ${all.length} tokens long${prependBos ? " (with BOS)" : ""}, more than the model's n_ctx = ${this.cfg.n_ctx}; ` +
-          `shorten it (token ${this.cfg.n_ctx} starts at character ${charOffsetOfToken(tok, ids, this.cfg.n_ctx - (prependBos ? 1 : 0))})`,
-      );
-    }
-    return all;
+    return toTokens(this.requireTokenizer(), text, {
+      prependBos: opts.prependBos ?? this.cfg.default_prepend_bos, nCtx: this.cfg.n_ctx, dVocab: this.cfg.d_vocab,
+    });
   }
 
   /** One display string per token (TransformerLens `to_str_tokens`). */
   toStrTokens(input: string | readonly number[], opts: { prependBos?: boolean } = {}): string[] {
-    const tok = this.requireTokenizer();
-    const ids = typeof input === "string" ? this.toTokens(input, opts) : input;
-    return ids.map((id) => tok.idToStr(id));
+    return toStrTokens(this.requireTokenizer(), input, {
+      prependBos: opts.prependBos ?? this.cfg.default_prepend_bos, nCtx: this.cfg.n_ctx, dVocab: this.cfg.d_vocab,
+    });
   }
 
   /** Text of a token sequence (TransformerLens `to_string`). */
@@ -424,9 +417,4 @@ function sumHeads(result: Float32Array, n: number, h: number, d: number, bias: F
     }
   }
   return out;
-}
-
-/** Character offset in the decoded text where token `index` of `ids` begins (for "text too long" errors). */
-function charOffsetOfToken(tok: Tokenizer, ids: readonly number[], index: number): number {
-  return tok.decode(ids.slice(0, Math.max(0, index))).length;
 }
