@@ -1,0 +1,81 @@
+import { SeededRandom } from "../util/random.js";
+
+/**
+ * Training batches: each row is BOS followed by a random window of the corpus, or — for a fraction of the
+ * rows — BOS followed by a random token segment repeated until the row is full. The repeated rows are
+ * what makes induction heads form quickly and reliably (the second copy of a segment is only predictable
+ * by looking back at what followed the same token last time); natural text alone also rewards them, slowly.
+ */
+export interface BatchSamplerOptions {
+  /** Token ids of the corpus, without BOS. May be empty when `repeatFraction` is 1. */
+  corpus: ArrayLike<number>;
+  bosTokenId: number;
+  /** Random tokens are drawn uniformly from [0, vocabSize) without BOS. */
+  vocabSize: number;
+  batchSize: number;
+  /** Tokens per row, BOS included. */
+  seqLen: number;
+  /** Fraction of rows that are repeated random segments (0..1). */
+  repeatFraction: number;
+  /** Length range of a repeated segment (inclusive). Defaults: 4 .. (seqLen - 1) / 2. */
+  segMin?: number;
+  segMax?: number;
+}
+
+export class BatchSampler {
+  readonly segMin: number;
+  readonly segMax: number;
+
+  constructor(readonly opts: BatchSamplerOptions) {
+    const { corpus, seqLen, repeatFraction, batchSize } = opts;
+    if (!(seqLen >= 2)) throw new RangeError(`seqLen must be at least 2, got ${seqLen}`);
+    if (!(batchSize >= 1)) throw new RangeError(`batchSize must be at least 1, got ${batchSize}`);
+    if (!(repeatFraction >= 0 && repeatFraction <= 1)) throw new RangeError(`repeatFraction must be in [0, 1], got ${repeatFraction}`);
+    if (repeatFraction < 1 && corpus.length < seqLen) {
+      throw new RangeError(`corpus has ${corpus.length} tokens, fewer than seqLen ${seqLen}: give a longer corpus or a shorter seqLen`);
+    }
+    this.segMin = Math.max(1, opts.segMin ?? 4);
+    this.segMax = Math.max(this.segMin, Math.min(opts.segMax ?? Math.floor((seqLen - 1) / 2), seqLen - 1));
+  }
+
+  /** One batch [batchSize × seqLen] of ids, drawn from `rng` (deterministic in its state). */
+  next(rng: SeededRandom): Int32Array {
+    const { corpus, bosTokenId, batchSize, seqLen, repeatFraction } = this.opts;
+    const out = new Int32Array(batchSize * seqLen);
+    for (let b = 0; b < batchSize; b++) {
+      const row = b * seqLen;
+      out[row] = bosTokenId;
+      if (rng.next() < repeatFraction) {
+        const len = rng.int(this.segMin, this.segMax + 1);
+        const seg = randomTokens(rng, len, this.opts.vocabSize, bosTokenId);
+        for (let t = 1; t < seqLen; t++) out[row + t] = seg[(t - 1) % len];
+      } else {
+        const start = rng.int(0, corpus.length - (seqLen - 1) + 1);
+        for (let t = 1; t < seqLen; t++) out[row + t] = corpus[start + t - 1];
+      }
+    }
+    return out;
+  }
+}
+
+/** `n` ids uniform over [0, vocabSize) minus `bosTokenId`. */
+export function randomTokens(rng: SeededRandom, n: number, vocabSize: number, bosTokenId: number): number[] {
+  const out: number[] = [];
+  const skip = bosTokenId >= 0 && bosTokenId < vocabSize;
+  for (let i = 0; i < n; i++) {
+    const r = rng.int(0, skip ? vocabSize - 1 : vocabSize);
+    out.push(skip && r >= bosTokenId ? r + 1 : r);
+  }
+  return out;
+}
+
+/** BOS + `half` random ids + the same ids again, `batch` rows (the induction experiment's input). */
+export function repeatedRandomBatch(half: number, batch: number, seed: number, vocabSize: number, bosTokenId: number): number[][] {
+  const rng = new SeededRandom(seed);
+  const rows: number[][] = [];
+  for (let b = 0; b < batch; b++) {
+    const r = randomTokens(rng, half, vocabSize, bosTokenId);
+    rows.push([bosTokenId, ...r, ...r]);
+  }
+  return rows;
+}

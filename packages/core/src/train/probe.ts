@@ -1,0 +1,88 @@
+import type { Backend } from "../backend/backend.js";
+import type { HookedTransformerConfig } from "../config.js";
+import { forward, perTokenLoss, type ForwardResult } from "./forward-backward.js";
+import type { Params } from "./params.js";
+
+/** What a training run reports about its heads on a fixed repeated-random-token probe. */
+export interface ProbeResult {
+  /** Mean loss predicting the first copy (loss positions 0 .. half-1) and the second copy (half .. 2·half-1). */
+  lossFirstHalf: number;
+  lossSecondHalf: number;
+  /** [layer][head]: mean of the pattern diagonal at offset −(half − 1) (ARENA's induction score). */
+  inductionScores: number[][];
+  /** [layer][head]: mean of the pattern sub-diagonal (previous-token score). */
+  prevTokenScores: number[][];
+  /** [layer][head]: mean of the pattern's first column (attention to BOS). */
+  firstTokenScores: number[][];
+}
+
+/** Run `rows` (BOS + half + the same half, equal lengths) and score every head. */
+export function runProbe(
+  cfg: HookedTransformerConfig, p: Params, rows: readonly (readonly number[])[], backend: Backend,
+): ProbeResult {
+  const T = rows[0].length;
+  const half = (T - 1) / 2;
+  if (!Number.isInteger(half) || half < 1) throw new RangeError(`probe rows must hold BOS + 2·half tokens, got length ${T}`);
+  const tokens = new Int32Array(rows.length * T);
+  rows.forEach((r, b) => {
+    if (r.length !== T) throw new RangeError(`probe row ${b} has ${r.length} tokens, expected ${T}`);
+    tokens.set(r, b * T);
+  });
+  const fwd = forward(cfg, p, tokens, rows.length, T, backend);
+  const loss = perTokenLoss(cfg, fwd);
+  let first = 0;
+  let second = 0;
+  for (let b = 0; b < rows.length; b++) {
+    for (let t = 0; t < T - 1; t++) {
+      if (t < half) first += loss[b * (T - 1) + t];
+      else second += loss[b * (T - 1) + t];
+    }
+  }
+  return {
+    lossFirstHalf: first / (rows.length * half),
+    lossSecondHalf: second / (rows.length * half),
+    inductionScores: diagonalScores(cfg, fwd, -(half - 1)),
+    prevTokenScores: diagonalScores(cfg, fwd, -1),
+    firstTokenScores: columnScores(cfg, fwd, 0),
+  };
+}
+
+/** [layer][head] mean over batch and rows of pattern[i, i + offset] (offset ≤ 0). */
+export function diagonalScores(cfg: HookedTransformerConfig, fwd: ForwardResult, offset: number): number[][] {
+  const { batch, seqLen: T } = fwd;
+  const H = cfg.n_heads;
+  return fwd.layers.map((act) => {
+    const scores: number[] = [];
+    for (let h = 0; h < H; h++) {
+      let s = 0;
+      let n = 0;
+      for (let b = 0; b < batch; b++) {
+        const o = (b * H + h) * T * T;
+        for (let i = -offset; i < T; i++) {
+          s += act.pattern[o + i * T + i + offset];
+          n++;
+        }
+      }
+      scores.push(n ? s / n : NaN);
+    }
+    return scores;
+  });
+}
+
+/** [layer][head] mean over batch and rows of pattern[:, col]. */
+export function columnScores(cfg: HookedTransformerConfig, fwd: ForwardResult, col: number): number[][] {
+  const { batch, seqLen: T } = fwd;
+  const H = cfg.n_heads;
+  return fwd.layers.map((act) => {
+    const scores: number[] = [];
+    for (let h = 0; h < H; h++) {
+      let s = 0;
+      for (let b = 0; b < batch; b++) {
+        const o = (b * H + h) * T * T;
+        for (let i = 0; i < T; i++) s += act.pattern[o + i * T + col];
+      }
+      scores.push(s / (batch * T));
+    }
+    return scores;
+  });
+}

@@ -1,0 +1,285 @@
+import type { Backend } from "../backend/backend.js";
+import { tsBackend } from "../backend/ts-backend.js";
+import { resolveConfig, type HookedTransformerConfig, type HookedTransformerConfigInput } from "../config.js";
+import type { Tokenizer } from "../tokenizer/tokenizer.js";
+import type { StateDict } from "../weights/state-dict.js";
+import { SeededRandom } from "../util/random.js";
+import { BatchSampler, repeatedRandomBatch } from "./data.js";
+import { lossAndGrad } from "./forward-backward.js";
+import { AdamW, clipGradNorm, learningRate } from "./optimizer.js";
+import { initParams, paramEntries, paramsFromStateDict, toStateDict, zerosLike, type Params } from "./params.js";
+import { runProbe, type ProbeResult } from "./probe.js";
+
+export interface TrainerOptions {
+  /** TransformerLens config (snake_case dict or resolved); must be attention-only. */
+  config: HookedTransformerConfigInput | HookedTransformerConfig;
+  /** Token ids of the training text (without BOS). Needed unless `batches` is given or `repeatFraction` is 1. */
+  corpus?: ArrayLike<number>;
+  /** Custom data instead of `corpus`: rows of `seqLen` ids for a 0-based step (must be deterministic in `step`). */
+  batches?: (step: number) => readonly (readonly number[])[];
+  /** Used for BOS and display; `bosTokenId` wins if both are given. */
+  tokenizer?: Tokenizer;
+  /** BOS id prepended to every row (default: the tokenizer's, else 0 as in TransformerLens). */
+  bosTokenId?: number;
+  /** Total number of optimizer steps. */
+  steps: number;
+  batchSize: number;
+  /** Tokens per row including BOS (≤ n_ctx). */
+  seqLen: number;
+  lr: number;
+  /** Linear warm-up steps (default 0). */
+  warmup?: number;
+  /** After warm-up: "constant" (default) or "cosine" down to 10 % of lr at `steps`. */
+  schedule?: "constant" | "cosine";
+  /** AdamW decoupled weight decay on weight matrices and embeddings (default 0). */
+  weightDecay?: number;
+  /** Global gradient-norm clip (default 1; 0 disables). */
+  clip?: number;
+  beta1?: number;
+  beta2?: number;
+  /** Seeds the initialisation and the data order (default 0). */
+  seed?: number;
+  /** Run the probe and emit a progress event every this many steps (default 50; 0 = only at start and end). */
+  evalEvery?: number;
+  /** Fraction of rows that are a random segment repeated (default 0.25; ignored with `batches`). */
+  repeatFraction?: number;
+  segMin?: number;
+  segMax?: number;
+  /** The fixed repeated-random-token probe: `half` tokens repeated once, `batch` rows, `seed` (defaults 50 / 4 / 0). */
+  probe?: { half?: number; batch?: number; seed?: number };
+  backend?: Backend;
+  /** Continue from a snapshot taken by `trainer.snapshot()` (same config and options). */
+  resume?: TrainerSnapshot;
+}
+
+/** Emitted every `evalEvery` steps (and at step 0 and at the end). Plain data: posts across workers as is. */
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  /** Training loss of the last step (NaN at step 0). */
+  loss: number;
+  lr: number;
+  probe: { lossFirstHalf: number; lossSecondHalf: number };
+  inductionScores: number[][];
+  prevTokenScores: number[][];
+  firstTokenScores: number[][];
+  elapsedMs: number;
+}
+
+export interface StepResult {
+  step: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+}
+
+/** Everything needed to continue training exactly where it stopped. Structured-clone friendly. */
+export interface TrainerSnapshot {
+  format: "attnscope-trainer-snapshot";
+  version: 1;
+  config: HookedTransformerConfig;
+  step: number;
+  adamT: number;
+  rngState: number;
+  elapsedMs: number;
+  /** Packed parameters and Adam moments by TransformerLens key. */
+  params: Record<string, Float32Array>;
+  m: Record<string, Float32Array>;
+  v: Record<string, Float32Array>;
+  losses: number[];
+  evals: TrainProgress[];
+}
+
+export interface RunOptions {
+  onProgress?: (p: TrainProgress) => void;
+  /** Called after every step (for progress bars). */
+  onStep?: (s: StepResult) => void;
+  signal?: AbortSignal;
+  /** Stop after this step number (default: the configured `steps`). */
+  until?: number;
+}
+
+export interface Trainer {
+  readonly config: HookedTransformerConfig;
+  readonly totalSteps: number;
+  /** Steps done so far. */
+  readonly stepCount: number;
+  /** Training loss of every step so far. */
+  readonly losses: readonly number[];
+  /** Every progress event emitted so far. */
+  readonly evals: readonly TrainProgress[];
+  /** One optimizer step, synchronously. */
+  step(): StepResult;
+  /** Score the heads on the fixed probe now. */
+  evaluate(): ProbeResult;
+  /** Train until `until`/`steps` or until `signal` aborts; yields to the event loop between steps. */
+  run(opts?: RunOptions): Promise<{ step: number; aborted: boolean }>;
+  snapshot(): TrainerSnapshot;
+  /** TransformerLens-named float32 state dict (fresh copies). */
+  stateDict(): StateDict;
+  /** The live packed parameters (read-only use). */
+  readonly params: Params;
+}
+
+const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+export function createTrainer(options: TrainerOptions): Trainer {
+  const cfg = resolveConfig(options.config as HookedTransformerConfigInput, "trainer config");
+  const backend = options.backend ?? tsBackend;
+  const seed = options.seed ?? 0;
+  const totalSteps = checkInt(options.steps, "steps", 0);
+  const batchSize = checkInt(options.batchSize, "batchSize", 1);
+  const seqLen = checkInt(options.seqLen, "seqLen", 2);
+  if (seqLen > cfg.n_ctx) throw new RangeError(`seqLen ${seqLen} exceeds the model's n_ctx ${cfg.n_ctx}`);
+  if (!(options.lr > 0)) throw new RangeError(`lr must be positive, got ${options.lr}`);
+  const bos = options.bosTokenId ?? options.tokenizer?.bosTokenId ?? 0;
+  if (!(bos >= 0 && bos < cfg.d_vocab)) throw new RangeError(`BOS id ${bos} is outside the vocabulary [0, ${cfg.d_vocab})`);
+  const evalEvery = options.evalEvery ?? 50;
+  const schedule = { lr: options.lr, warmup: options.warmup ?? 0, schedule: options.schedule ?? "constant", totalSteps } as const;
+  const clip = options.clip ?? 1;
+
+  let sampler: BatchSampler | null = null;
+  if (!options.batches) {
+    if (options.corpus) {
+      for (let i = 0; i < options.corpus.length; i++) {
+        const t = options.corpus[i];
+        if (!(t >= 0 && t < cfg.d_vocab)) throw new RangeError(`corpus token ${t} at index ${i} is outside the vocabulary [0, ${cfg.d_vocab})`);
+      }
+    }
+    sampler = new BatchSampler({
+      corpus: options.corpus ?? [], bosTokenId: bos, vocabSize: cfg.d_vocab, batchSize, seqLen,
+      repeatFraction: options.repeatFraction ?? (options.corpus ? 0.25 : 1), segMin: options.segMin, segMax: options.segMax,
+    });
+  }
+
+  const probeHalf = options.probe?.half ?? Math.min(50, Math.floor((Math.min(seqLen, cfg.n_ctx) - 1) / 2));
+  const probeRows = repeatedRandomBatch(probeHalf, options.probe?.batch ?? 4, options.probe?.seed ?? 0, cfg.d_vocab, bos);
+
+  const params = initParams(cfg, seed);
+  const grads = zerosLike(cfg);
+  const m = zerosLike(cfg);
+  const v = zerosLike(cfg);
+  const pEntries = paramEntries(params);
+  const gEntries = paramEntries(grads);
+  const opt = new AdamW(pEntries, paramEntries(m).map((e) => e.data), paramEntries(v).map((e) => e.data), {
+    weightDecay: options.weightDecay ?? 0, beta1: options.beta1, beta2: options.beta2,
+  });
+  // The data stream has its own seed so changing the init never changes the data order.
+  const rng = new SeededRandom(seed + 1_000_003);
+  let stepCount = 0;
+  let elapsedBefore = 0;
+  const losses: number[] = [];
+  const evals: TrainProgress[] = [];
+
+  if (options.resume) {
+    const s = options.resume;
+    if (s.format !== "attnscope-trainer-snapshot") throw new Error("resume: not a trainer snapshot");
+    for (const k of ["d_model", "n_heads", "d_head", "n_layers", "n_ctx", "d_vocab", "positional_embedding_type"] as const) {
+      if (s.config[k] !== cfg[k]) throw new Error(`resume: snapshot has ${k} = ${s.config[k]}, the trainer has ${cfg[k]}`);
+    }
+    const restore = (dst: Params, src: Record<string, Float32Array>, what: string) => {
+      for (const e of paramEntries(dst)) {
+        const a = src[e.key];
+        if (!a || a.length !== e.data.length) throw new Error(`resume: ${what} "${e.key}" is missing or has the wrong size`);
+        e.data.set(a);
+      }
+    };
+    restore(params, s.params, "parameter");
+    restore(m, s.m, "first moment");
+    restore(v, s.v, "second moment");
+    opt.t = s.adamT;
+    rng.setState(s.rngState);
+    stepCount = s.step;
+    elapsedBefore = s.elapsedMs;
+    losses.push(...s.losses);
+    evals.push(...s.evals);
+  }
+  let startedAt = now();
+  const elapsed = () => elapsedBefore + (now() - startedAt);
+
+  const nextBatch = (): Int32Array => {
+    if (sampler) return sampler.next(rng);
+    const rows = options.batches!(stepCount);
+    if (rows.length !== batchSize) throw new RangeError(`batches(${stepCount}) gave ${rows.length} rows, expected batchSize ${batchSize}`);
+    const out = new Int32Array(batchSize * seqLen);
+    rows.forEach((r, b) => {
+      if (r.length !== seqLen) throw new RangeError(`batches(${stepCount}) row ${b} has ${r.length} tokens, expected seqLen ${seqLen}`);
+      out.set(r, b * seqLen);
+    });
+    return out;
+  };
+
+  const step = (): StepResult => {
+    const tokens = nextBatch();
+    const { loss } = lossAndGrad(cfg, params, grads, tokens, batchSize, seqLen, backend);
+    if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${stepCount}: loss is ${loss} (try a lower lr or a clip)`);
+    const gradNorm = clipGradNorm(gEntries, clip);
+    const lr = learningRate(schedule, stepCount);
+    opt.step(gEntries, lr);
+    stepCount++;
+    losses.push(loss);
+    return { step: stepCount, loss, lr, gradNorm };
+  };
+
+  const evaluate = (): ProbeResult => runProbe(cfg, params, probeRows, backend);
+
+  const emit = (onProgress?: (p: TrainProgress) => void): void => {
+    const r = evaluate();
+    const ev: TrainProgress = {
+      step: stepCount, totalSteps, loss: stepCount ? losses[stepCount - 1] : NaN,
+      lr: learningRate(schedule, Math.max(0, stepCount - 1)),
+      probe: { lossFirstHalf: r.lossFirstHalf, lossSecondHalf: r.lossSecondHalf },
+      inductionScores: r.inductionScores, prevTokenScores: r.prevTokenScores, firstTokenScores: r.firstTokenScores,
+      elapsedMs: Math.round(elapsed()),
+    };
+    if (evals.length && evals[evals.length - 1].step === stepCount) evals[evals.length - 1] = ev;
+    else evals.push(ev);
+    onProgress?.(ev);
+  };
+
+  const run = async (opts: RunOptions = {}): Promise<{ step: number; aborted: boolean }> => {
+    const until = Math.min(opts.until ?? totalSteps, totalSteps);
+    startedAt = now();
+    elapsedBefore = elapsedBefore;
+    if (stepCount === 0 && evals.length === 0) emit(opts.onProgress);
+    while (stepCount < until) {
+      if (opts.signal?.aborted) return { step: stepCount, aborted: true };
+      const s = step();
+      opts.onStep?.(s);
+      if ((evalEvery > 0 && stepCount % evalEvery === 0) || stepCount === totalSteps) emit(opts.onProgress);
+      // Let messages (e.g. a worker's stop request) and timers run between steps.
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    return { step: stepCount, aborted: false };
+  };
+
+  const snapshot = (): TrainerSnapshot => {
+    const rec = (p: Params) => Object.fromEntries(paramEntries(p).map((e) => [e.key, e.data.slice()]));
+    return {
+      format: "attnscope-trainer-snapshot", version: 1, config: cfg, step: stepCount, adamT: opt.t,
+      rngState: rng.getState(), elapsedMs: Math.round(elapsed()), params: rec(params), m: rec(m), v: rec(v),
+      losses: [...losses], evals: evals.map((e) => structuredCloneish(e)),
+    };
+  };
+
+  return {
+    config: cfg, totalSteps, params,
+    get stepCount() { return stepCount; },
+    get losses() { return losses; },
+    get evals() { return evals; },
+    step, evaluate, run, snapshot,
+    stateDict: () => toStateDict(cfg, params),
+  };
+}
+
+/** Rebuild trainable parameters from a loaded model's state dict (e.g. to continue training it). */
+export { paramsFromStateDict };
+
+function checkInt(v: number, name: string, min: number): number {
+  if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got ${v}`);
+  return v;
+}
+
+function structuredCloneish<T>(x: T): T {
+  return JSON.parse(JSON.stringify(x)) as T;
+}
