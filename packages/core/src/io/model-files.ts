@@ -1,0 +1,155 @@
+/**
+ * `loadModelFiles`: everything needed to build a model, from one model source —
+ *   - a folder (Node) with `config.json` + `model.safetensors` or `model.pth` (+ optional `tokenizer.json`),
+ *   - a known model's name (`attn-only-2l-half`),
+ *   - `hf:owner/repo` (config from the registry when the repo is a known model's, else the repo's
+ *     `config.json`; weights `model.safetensors` or `model.pth`) or `hf:owner/repo/weights-file`,
+ *   - or explicit `{config, weights, tokenizer?}`, each a source or (config, tokenizer) an object.
+ * The state dict is checked against the config before it is returned.
+ */
+import { resolveConfig } from "../config.js";
+import type { HookedTransformerConfig, HookedTransformerConfigInput } from "../config.js";
+import { KNOWN_MODELS, getKnownModel, isKnownModel } from "../registry/known-models.js";
+import { checkStateDict, parseWeights } from "../weights/load.js";
+import type { StateDict } from "../weights/state-dict.js";
+import { DownloadError } from "./download.js";
+import { isNode, nodeFs, nodePath } from "./env.js";
+import { isHfSource, parseHfSource } from "./hf.js";
+import { readJsonSource, readSource, sourceName } from "./source.js";
+import type { ReadSourceOptions, Source } from "./source.js";
+
+export interface ModelFilesSpec {
+  config: HookedTransformerConfigInput | Source;
+  weights: Source;
+  tokenizer?: Source | Record<string, unknown>;
+}
+
+export type ModelSource = string | ModelFilesSpec;
+
+export interface LoadModelFilesOptions extends ReadSourceOptions {
+  /** Fetch the tokenizer too (default true). */
+  tokenizer?: boolean;
+}
+
+export interface ModelFiles {
+  config: HookedTransformerConfigInput;
+  /** The config resolved and validated (TransformerLens defaults filled in). */
+  resolvedConfig: HookedTransformerConfig;
+  stateDict: StateDict;
+  /** Parsed tokenizer.json, when the source has one. */
+  tokenizerJson?: unknown;
+  /** Where the weights came from, for messages. */
+  source: string;
+}
+
+interface Plan {
+  config: HookedTransformerConfigInput | Source;
+  weights: Source | Source[]; // alternatives, tried in order while they are missing (404)
+  tokenizer?: Source | Record<string, unknown>;
+  tokenizerOptional?: boolean;
+  name: string;
+}
+
+export async function loadModelFiles(source: ModelSource, opts: LoadModelFilesOptions = {}): Promise<ModelFiles> {
+  const plan = await planFor(source);
+  const config = await loadConfig(plan.config, opts);
+  const resolvedConfig = resolveConfig(config, typeof plan.config === "object" && !isBytes(plan.config) ? `${plan.name} config` : sourceName(plan.config as Source));
+
+  const { bytes, name } = await readFirstAvailable(plan.weights, opts);
+  opts.onProgress?.({ phase: "parse", file: name, loaded: 0, total: bytes.length });
+  const stateDict = parseWeights(bytes, name);
+  opts.onProgress?.({ phase: "parse", file: name, loaded: bytes.length, total: bytes.length });
+  checkStateDict(stateDict, resolvedConfig, name);
+
+  let tokenizerJson: unknown;
+  if (plan.tokenizer !== undefined && opts.tokenizer !== false) {
+    if (typeof plan.tokenizer === "object" && !isBytes(plan.tokenizer) && !(plan.tokenizer instanceof URL)) {
+      tokenizerJson = plan.tokenizer;
+    } else {
+      try {
+        tokenizerJson = await readJsonSource(plan.tokenizer as Source, opts);
+      } catch (e) {
+        if (!(plan.tokenizerOptional && isMissing(e))) throw e;
+      }
+    }
+  }
+  return { config, resolvedConfig, stateDict, tokenizerJson, source: name };
+}
+
+function isBytes(v: unknown): boolean {
+  return v instanceof ArrayBuffer || ArrayBuffer.isView(v) || (typeof Blob !== "undefined" && v instanceof Blob);
+}
+
+function isMissing(e: unknown): boolean {
+  return (e instanceof DownloadError && e.status === 404) || /: no such file$/.test((e as Error).message);
+}
+
+async function loadConfig(config: Plan["config"], opts: ReadSourceOptions): Promise<HookedTransformerConfigInput> {
+  if (typeof config === "object" && !isBytes(config) && !(config instanceof URL)) return config as HookedTransformerConfigInput;
+  const json = await readJsonSource(config as Source, opts);
+  if (json === null || typeof json !== "object" || Array.isArray(json)) throw new Error(`${sourceName(config as Source)}: expected a JSON object of config fields`);
+  return json as HookedTransformerConfigInput;
+}
+
+async function readFirstAvailable(weights: Source | Source[], opts: ReadSourceOptions): Promise<{ bytes: Uint8Array; name: string }> {
+  const list = Array.isArray(weights) ? weights : [weights];
+  for (let i = 0; i < list.length; i++) {
+    try {
+      return { bytes: await readSource(list[i], opts), name: sourceName(list[i]) };
+    } catch (e) {
+      if (i === list.length - 1 || !isMissing(e)) throw e;
+    }
+  }
+  throw new Error("no weights source");
+}
+
+async function planFor(source: ModelSource): Promise<Plan> {
+  if (typeof source === "object") {
+    if (source.config === undefined || source.weights === undefined) throw new Error("a model source object needs `config` and `weights`");
+    return { config: source.config, weights: source.weights, tokenizer: source.tokenizer, name: sourceName(source.weights) };
+  }
+  if (isKnownModel(source)) {
+    const m = getKnownModel(source);
+    return { config: m.config, weights: m.weights, tokenizer: m.tokenizer, name: source };
+  }
+  if (isHfSource(source)) {
+    const { repo, revision, path } = parseHfSource(source);
+    const base = `hf:${repo}${revision === "main" ? "" : `@${revision}`}`;
+    const known = Object.values(KNOWN_MODELS).find((m) => m.weights.startsWith(`hf:${repo}/`) && (!path || m.weights === source));
+    if (known && revision === "main") return { config: known.config, weights: known.weights, tokenizer: known.tokenizer, name: source };
+    const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/") + 1) : "";
+    return {
+      config: `${base}/${dir}config.json`,
+      weights: path ? source : [`${base}/model.safetensors`, `${base}/model.pth`],
+      tokenizer: `${base}/${dir}tokenizer.json`,
+      tokenizerOptional: true,
+      name: source,
+    };
+  }
+  if (/^https?:\/\//i.test(source)) {
+    throw new Error(`${source}: a URL names one file; pass {config, weights, tokenizer} with a URL for each`);
+  }
+  if (!isNode) throw new Error(`unknown model "${source}"; known models: ${Object.keys(KNOWN_MODELS).join(", ")}`);
+  return planForPath(source);
+}
+
+async function planForPath(p: string): Promise<Plan> {
+  const [fs, path] = await Promise.all([nodeFs(), nodePath()]);
+  const exists = (f: string) => fs.stat(f).then((s) => s.isFile(), () => false);
+  const stat = await fs.stat(p).catch(() => undefined);
+  if (!stat) {
+    throw new Error(`"${p}" is neither a folder nor a known model (known models: ${Object.keys(KNOWN_MODELS).join(", ")})`);
+  }
+  const dir = stat.isDirectory() ? p : path.dirname(p);
+  const config = path.join(dir, "config.json");
+  if (!(await exists(config))) throw new Error(`${dir}: no config.json (a model folder holds config.json and model.safetensors or model.pth)`);
+  let weights = p;
+  if (stat.isDirectory()) {
+    const found = [];
+    for (const f of ["model.safetensors", "model.pth"]) if (await exists(path.join(dir, f))) found.push(path.join(dir, f));
+    if (!found.length) throw new Error(`${dir}: no model.safetensors or model.pth`);
+    weights = found[0];
+  }
+  const tokenizer = path.join(dir, "tokenizer.json");
+  return { config, weights, tokenizer: (await exists(tokenizer)) ? tokenizer : undefined, name: weights };
+}

@@ -1,0 +1,110 @@
+/**
+ * `readSource`: the bytes of a file, wherever it is. A source is a filesystem path or `file:` URL (Node),
+ * bytes (ArrayBuffer, typed array, Blob, File), an http(s) URL, or `hf:owner/repo/path`. Downloads report
+ * progress and go through a cache (a folder in Node, the Cache API in browsers); cache hits make no request.
+ */
+import type { ProgressCallback } from "../weights/state-dict.js";
+import { resolveCache } from "./cache.js";
+import type { SourceCache } from "./cache.js";
+import { download } from "./download.js";
+import { isNode, nodeFs } from "./env.js";
+import { isHfSource, resolveHfUrl } from "./hf.js";
+
+export type Source = string | URL | ArrayBuffer | ArrayBufferView | Blob;
+
+export interface ReadSourceOptions {
+  onProgress?: ProgressCallback;
+  /** Download cache: `true` (default) the platform cache, a folder path (Node), a custom cache, or `false`. */
+  cache?: boolean | string | SourceCache;
+  signal?: AbortSignal;
+  /** Hub endpoint for `hf:` sources (default: `HF_ENDPOINT` in Node, else https://huggingface.co). */
+  hfEndpoint?: string;
+}
+
+/** A short name for a source, for messages: the path, URL or `hf:` name, or the File's name. */
+export function sourceName(source: Source): string {
+  if (typeof source === "string") return source;
+  if (source instanceof URL) return source.href;
+  if (typeof Blob !== "undefined" && source instanceof Blob) return (source as File).name || "blob";
+  return "bytes";
+}
+
+/** The URL a source downloads from, or undefined when it is not remote. */
+export function sourceUrl(source: Source, hfEndpoint?: string): string | undefined {
+  const s = source instanceof URL ? source.href : typeof source === "string" ? source : undefined;
+  if (s === undefined) return undefined;
+  if (isHfSource(s)) return resolveHfUrl(s, hfEndpoint);
+  if (/^https?:\/\//i.test(s)) return s;
+  return undefined;
+}
+
+export async function readSource(source: Source, opts: ReadSourceOptions = {}): Promise<Uint8Array> {
+  if (source instanceof Uint8Array) return source;
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  if (typeof Blob !== "undefined" && source instanceof Blob) {
+    const bytes = new Uint8Array(await source.arrayBuffer());
+    opts.onProgress?.({ phase: "read", file: sourceName(source), loaded: bytes.length, total: bytes.length });
+    return bytes;
+  }
+  const name = sourceName(source);
+  const url = sourceUrl(source, opts.hfEndpoint);
+  if (url) {
+    const cache = await resolveCache(opts.cache);
+    const hit = await cache?.get(url);
+    if (hit) {
+      opts.onProgress?.({ phase: "read", file: name, loaded: hit.length, total: hit.length });
+      return hit;
+    }
+    const bytes = await download(url, { onProgress: opts.onProgress, signal: opts.signal, file: name });
+    if (cache) {
+      try {
+        await cache.put(url, bytes);
+      } catch (e) {
+        // A cache that cannot be written (read-only disk, quota) must not fail the load.
+        console.warn(`attnscope: could not cache ${url}: ${(e as Error).message}`);
+      }
+    }
+    return bytes;
+  }
+  return readLocalFile(name, opts);
+}
+
+async function readLocalFile(pathOrFileUrl: string, opts: ReadSourceOptions): Promise<Uint8Array> {
+  if (!isNode) {
+    throw new Error(`${pathOrFileUrl}: local paths can only be read in Node; in a browser pass a URL, a File or the bytes`);
+  }
+  const fs = await nodeFs();
+  const file = pathOrFileUrl.startsWith("file:") ? new URL(pathOrFileUrl) : pathOrFileUrl;
+  let b: Buffer;
+  try {
+    b = await fs.readFile(file, { signal: opts.signal });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new Error(`${pathOrFileUrl}: no such file`);
+    if (code === "EISDIR") throw new Error(`${pathOrFileUrl}: is a folder, not a file`);
+    throw new Error(`${pathOrFileUrl}: cannot read (${(e as Error).message})`);
+  }
+  opts.onProgress?.({ phase: "read", file: pathOrFileUrl, loaded: b.length, total: b.length });
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** A source as UTF-8 text. */
+export async function readTextSource(source: Source, opts: ReadSourceOptions = {}): Promise<string> {
+  const bytes = await readSource(source, opts);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error(`${sourceName(source)}: is not UTF-8 text`);
+  }
+}
+
+/** A source parsed as JSON (config.json, tokenizer.json). */
+export async function readJsonSource(source: Source, opts: ReadSourceOptions = {}): Promise<unknown> {
+  const text = await readTextSource(source, opts);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${sourceName(source)}: invalid JSON (${(e as Error).message})`);
+  }
+}
