@@ -1,0 +1,16 @@
+import type { Command } from "commander";
+
+/** `--model`, `--tokenizer`, `--progress`: shared by every command that runs a model. */
+export function withModelOptions(cmd: Command): Command {
+  return cmd
+    .option("--model <source>", "model folder (config.json + model.safetensors|model.pth [+ tokenizer.json]), registry name or hf:owner/repo (default: the embedded model)")
+    .option("--tokenizer <file>", 'tokenizer.json overriding the model\'s own ("byte" for the byte-level tokenizer)')
+    .option("--progress", "draw download progress bars on stderr even when it is not a terminal");
+}
+
+/** `--text` / `--tokens`. */
+export function withInputOptions(cmd: Command): Command {
+  return cmd
+    .option("--text <text>", "text to run (BOS is prepended; default: ARENA's seed paragraph)")
+    .option("--tokens <ids>", "comma-separated token ids, used as given (include BOS yourself), e.g. 0,1231,1158");
+}

@@ -1,0 +1,54 @@
+import { CliError } from "./context.js";
+
+/** `--tokens` as given on the command line: "0,12,7", "0 12 7" or "[0, 12, 7]". */
+export function parseTokenList(value: string, option = "--tokens"): number[] {
+  const body = value.trim().replace(/^\[(.*)\]$/s, "$1").trim();
+  if (body === "") throw new CliError(`${option} is empty: give comma-separated token ids, e.g. ${option} 0,1231,1158`);
+  return body.split(/[\s,]+/).map((part, i) => {
+    if (!/^\d+$/.test(part)) {
+      throw new CliError(`${option}: ${JSON.stringify(part)} at position ${i} is not a token id (a non-negative integer)`);
+    }
+    return Number(part);
+  });
+}
+
+/** Several sequences separated by ";" (e.g. a batch for `induction --tokens`). */
+export function parseTokenBatch(value: string, option = "--tokens"): number[][] {
+  const rows = value.split(";").filter((r) => r.trim() !== "");
+  if (rows.length === 0) throw new CliError(`${option} is empty: give comma-separated token ids`);
+  return rows.map((r, b) => {
+    try {
+      return parseTokenList(r, option);
+    } catch (e) {
+      throw rows.length > 1 ? new CliError(`${(e as Error).message} (sequence ${b})`) : e;
+    }
+  });
+}
+
+export function parseNumber(value: string, option: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n)) throw new CliError(`${option} must be a number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function parseInteger(value: string, option: string, min: number): number {
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || n < min) {
+    throw new CliError(`${option} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/** "blocks.*.attn.hook_pattern,hook_embed" → a predicate; `*` matches any run of characters, `?` one. */
+export function globsToMatcher(globs: string): { patterns: string[]; matches: (name: string) => boolean; unmatched: (names: readonly string[]) => string[] } {
+  const patterns = globs.split(",").map((g) => g.trim()).filter(Boolean);
+  if (patterns.length === 0) throw new CliError("--names is empty: give hook names or globs, e.g. --names 'blocks.*.attn.hook_pattern'");
+  const regexes = patterns.map(
+    (g) => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`),
+  );
+  return {
+    patterns,
+    matches: (name) => regexes.some((r) => r.test(name)),
+    unmatched: (names) => patterns.filter((_, i) => !names.some((n) => regexes[i].test(n))),
+  };
+}
