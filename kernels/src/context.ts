@@ -11,6 +11,11 @@ export interface KernelsOptions {
   threads?: number | "auto";
   /** Use the relaxed-SIMD build (fused multiply-add); "auto" = when the engine validates it. */
   relaxed?: boolean | "auto";
+  /**
+   * Multiply-adds below which an op runs on the calling thread alone (waking a worker costs microseconds).
+   * Tests set 0 to split every op. @default 400000
+   */
+  minSplitWork?: number;
 }
 
 interface Exports {
@@ -38,7 +43,7 @@ export const GEMM_CAUSAL = 2;
 const CTL_BASE = 32768;
 const HEAP_BASE = 65536;
 /** Below this many multiply-adds an op is not worth waking a worker for. */
-const SPLIT_MIN_FLOPS = 400_000;
+const SPLIT_MIN_WORK = 400_000;
 
 let moduleCache: Partial<Record<keyof typeof wasmBase64, WebAssembly.Module>> = {};
 
@@ -59,6 +64,7 @@ export class KernelsContext {
     module: WebAssembly.Module,
     readonly relaxed: boolean,
     private readonly pool: WorkerPool | null,
+    private readonly minSplitWork: number,
   ) {
     this.ex = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Exports;
     this.refreshViews();
@@ -90,7 +96,7 @@ export class KernelsContext {
       : { initial: 2, maximum: 65536 });
     const module = compiled(relaxed ? (shared ? "relaxedShared" : "relaxed") : (shared ? "simdShared" : "simd"));
     const pool = shared ? await WorkerPool.start(threads - 1, module, memory, CTL_BASE) : null;
-    return new KernelsContext(memory, module, relaxed, pool);
+    return new KernelsContext(memory, module, relaxed, pool, opts.minSplitWork ?? SPLIT_MIN_WORK);
   }
 
   /** Compute threads in use, the calling one included. */
@@ -211,7 +217,7 @@ export class KernelsContext {
 
   /** How many threads an op of this size should use, given `units` indivisible pieces of work. */
   private parts(flops: number, units: number): number {
-    if (!this.pool || flops < SPLIT_MIN_FLOPS) return 1;
+    if (!this.pool || flops < this.minSplitWork) return 1;
     return Math.max(1, Math.min(this.threads, units));
   }
 

@@ -37,3 +37,5 @@ export { loadModelFiles } from "./io/model-files.js";
 export type { ModelSource, ModelFilesSpec, ModelFiles, LoadModelFilesOptions } from "./io/model-files.js";
 export { KNOWN_MODELS, getKnownModel } from "./registry/known-models.js";
 export type { KnownModel } from "./registry/known-models.js";
+export { createKernelsBackend, kernelsAvailable } from "./backend/kernels-backend.js";
+export type { KernelsBackend, KernelsBackendOptions } from "./backend/kernels-backend.js";

@@ -1,0 +1,290 @@
+import { createKernels, GEMM_ACCUMULATE, simdSupported, type KernelsContext } from "@attnscope/kernels";
+import type { Backend, MatmulOptions } from "./backend.js";
+import { WeightCache } from "./kernels-weights.js";
+
+export interface KernelsBackendOptions {
+  /** Compute threads including the calling one. "auto" (default): 2 when memory can be shared, else 1. */
+  threads?: number | "auto";
+  /** Relaxed-SIMD build (fused multiply-add). "auto" (default): when the engine supports it. */
+  relaxed?: boolean | "auto";
+  /** Work (multiply-adds) below which an op stays on one thread; tests set 0 to split every op. */
+  minSplitWork?: number;
+}
+
+/** A `Backend` on the AssemblyScript SIMD kernels, plus what a host needs to manage it. */
+export interface KernelsBackend extends Backend {
+  readonly threads: number;
+  readonly relaxed: boolean;
+  /** The kernels' memory (one per backend): weights live here once, activations in a reused arena. */
+  readonly memory: WebAssembly.Memory;
+  /** Drops the kernels' copy of weights that will not be used again (all of them without an argument). */
+  forgetWeights(a?: Float32Array): void;
+  /** Stops the worker threads. The backend must not be used afterwards. */
+  dispose(): void;
+}
+
+/** True when this engine can run the kernels (WebAssembly with fixed-width SIMD). */
+export function kernelsAvailable(): boolean {
+  return simdSupported();
+}
+
+/**
+ * The default fast backend: AssemblyScript f32x4 kernels in one WebAssembly.Memory per backend, split across
+ * worker threads when memory can be shared. Use one backend per model: it keeps that model's weights.
+ */
+export async function createKernelsBackend(opts: KernelsBackendOptions = {}): Promise<KernelsBackend> {
+  const ctx = await createKernels(opts);
+  return new KernelsBackendImpl(ctx);
+}
+
+/** Largest activation chunk staged in kernels memory at once; bigger ops run in row or head chunks. */
+const CHUNK_BYTES = 64 * 1024 * 1024;
+
+class KernelsBackendImpl implements KernelsBackend {
+  readonly name: string;
+  private readonly weights: WeightCache;
+  private arenaPtr = 0;
+  private arenaSize = 0;
+
+  constructor(private readonly ctx: KernelsContext) {
+    this.name = ctx.name;
+    this.weights = new WeightCache(ctx);
+  }
+
+  get threads(): number {
+    return this.ctx.threads;
+  }
+
+  get relaxed(): boolean {
+    return this.ctx.relaxed;
+  }
+
+  get memory(): WebAssembly.Memory {
+    return this.ctx.memory;
+  }
+
+  forgetWeights(a?: Float32Array): void {
+    this.weights.forget(a);
+  }
+
+  dispose(): void {
+    this.weights.dispose();
+    this.ctx.dispose();
+  }
+
+  matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number, opts: MatmulOptions = {}): Float32Array {
+    const { bias, transA = false, transB = false, accumulate = false } = opts;
+    const out = checkedOut(opts.out, m * n, "matmul");
+    checkLen(a, m * k, "matmul A");
+    checkLen(b, k * n, "matmul B");
+    if (bias) checkLen(bias, n, "matmul bias");
+    if (m === 0 || n === 0) return out;
+    const ctx = this.ctx;
+    // B is a weight unless A is transposed (then this is a weight gradient Xᵀ·dY and B an activation).
+    const bPtr = transA ? -1 : this.weights.pointer(b);
+    const biasPtr = bias ? this.weights.pointer(bias) : 0;
+    const rows = transA ? m : Math.max(1, Math.min(m, Math.floor(CHUNK_BYTES / (4 * (k + n)))));
+    const ar = this.arena();
+    const aOff = ar.take(rows * k * 4);
+    const cOff = ar.take(rows * n * 4);
+    const bOff = transA ? ar.take(k * n * 4) : 0;
+    const sOff = ar.take(ctx.packScratchBytes(k));
+    const base = this.reserve(ar.size);
+    const aP = base + aOff, cP = base + cOff, sP = base + sOff;
+    const bP = transA ? base + bOff : bPtr;
+    const f32 = ctx.f32;
+    if (transA) f32.set(b, bP / 4);
+    const bRs = transB ? 1 : n, bCs = transB ? k : 1;
+    for (let r0 = 0; r0 < m; r0 += rows) {
+      const r = Math.min(rows, m - r0);
+      if (transA) f32.set(a, aP / 4);
+      else f32.set(a.subarray(r0 * k, (r0 + r) * k), aP / 4);
+      if (accumulate) f32.set(out.subarray(r0 * n, (r0 + r) * n), cP / 4);
+      ctx.gemm(aP, transA ? 1 : k, transA ? m : 1, bP, bRs, bCs, cP, n, r, k, n, biasPtr,
+        accumulate ? GEMM_ACCUMULATE : 0, sP);
+      out.set(ctx.f32.subarray(cP / 4, cP / 4 + r * n), r0 * n);
+    }
+    return out;
+  }
+
+  attnScores(q: Float32Array, k: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
+    scale: number, maskValue: number, out?: Float32Array): Float32Array {
+    const res = checkedOut(out, nHeads * tq * tk, "attnScores");
+    checkAttn(q, k, tq, tk, nHeads, dHead, "attnScores");
+    return this.perHeads(q, k, tq, tk, nHeads, dHead, res, (qP, kP, oP, h0, h1, sP) =>
+      this.ctx.attnScores(qP, kP, oP, tq, tk, nHeads, dHead, scale, maskValue, h0, h1, sP));
+  }
+
+  attnPattern(q: Float32Array, k: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
+    scale: number, out?: Float32Array): Float32Array {
+    const res = checkedOut(out, nHeads * tq * tk, "attnPattern");
+    checkAttn(q, k, tq, tk, nHeads, dHead, "attnPattern");
+    return this.perHeads(q, k, tq, tk, nHeads, dHead, res, (qP, kP, oP, h0, h1, sP) =>
+      this.ctx.attnPattern(qP, kP, oP, tq, tk, nHeads, dHead, scale, h0, h1, sP));
+  }
+
+  causalSoftmax(scores: Float32Array, nHeads: number, tq: number, tk: number, out?: Float32Array): Float32Array {
+    const res = checkedOut(out, nHeads * tq * tk, "causalSoftmax");
+    checkLen(scores, nHeads * tq * tk, "causalSoftmax scores");
+    checkCausal(tq, tk, "causalSoftmax");
+    const total = nHeads * tq;
+    if (total === 0 || tk === 0) return res;
+    const rows = Math.max(1, Math.min(total, Math.floor(CHUNK_BYTES / (4 * tk))));
+    const base = this.reserve(rows * tk * 4);
+    for (let r0 = 0; r0 < total; r0 += rows) {
+      const r = Math.min(rows, total - r0);
+      this.ctx.f32.set(scores.subarray(r0 * tk, (r0 + r) * tk), base / 4);
+      this.ctx.causalSoftmax(base, base, r0, r, tq, tk);
+      res.set(this.ctx.f32.subarray(base / 4, base / 4 + r * tk), r0 * tk);
+    }
+    return res;
+  }
+
+  patternValue(pattern: Float32Array, v: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
+    out?: Float32Array): Float32Array {
+    const z = checkedOut(out, tq * nHeads * dHead, "patternValue");
+    checkLen(pattern, nHeads * tq * tk, "patternValue pattern");
+    checkLen(v, tk * nHeads * dHead, "patternValue v");
+    if (z.length === 0) return z;
+    const ctx = this.ctx;
+    const heads = Math.max(1, Math.min(nHeads, Math.floor(CHUNK_BYTES / (4 * Math.max(1, tq * tk)))));
+    const ar = this.arena();
+    const vOff = ar.take(v.length * 4);
+    const zOff = ar.take(z.length * 4);
+    const pOff = ar.take(heads * tq * tk * 4);
+    const sOff = ar.take(ctx.packScratchBytes(tk));
+    const base = this.reserve(ar.size);
+    ctx.f32.set(v, (base + vOff) / 4);
+    for (let h0 = 0; h0 < nHeads; h0 += heads) {
+      const h1 = Math.min(nHeads, h0 + heads);
+      ctx.f32.set(pattern.subarray(h0 * tq * tk, h1 * tq * tk), (base + pOff) / 4);
+      ctx.patternValue(base + pOff, base + vOff, base + zOff, tq, tk, nHeads, dHead, h0, h1, base + sOff);
+    }
+    z.set(ctx.f32.subarray((base + zOff) / 4, (base + zOff) / 4 + z.length));
+    return z;
+  }
+
+  headResults(z: Float32Array, wO: Float32Array, t: number, nHeads: number, dHead: number, dModel: number,
+    out?: Float32Array): Float32Array {
+    const res = checkedOut(out, t * nHeads * dModel, "headResults");
+    checkLen(z, t * nHeads * dHead, "headResults z");
+    checkLen(wO, nHeads * dHead * dModel, "headResults W_O");
+    if (res.length === 0) return res;
+    const ctx = this.ctx;
+    const wP = this.weights.pointer(wO);
+    const rows = Math.max(1, Math.min(t, Math.floor(CHUNK_BYTES / (4 * nHeads * (dHead + dModel)))));
+    const ar = this.arena();
+    const zOff = ar.take(rows * nHeads * dHead * 4);
+    const oOff = ar.take(rows * nHeads * dModel * 4);
+    const sOff = ar.take(ctx.packScratchBytes(dHead));
+    const base = this.reserve(ar.size);
+    for (let r0 = 0; r0 < t; r0 += rows) {
+      const r = Math.min(rows, t - r0);
+      ctx.f32.set(z.subarray(r0 * nHeads * dHead, (r0 + r) * nHeads * dHead), (base + zOff) / 4);
+      ctx.headResults(base + zOff, wP, base + oOff, r, nHeads, dHead, dModel, base + sOff);
+      const o = (base + oOff) / 4;
+      res.set(ctx.f32.subarray(o, o + r * nHeads * dModel), r0 * nHeads * dModel);
+    }
+    return res;
+  }
+
+  unembedStats(x: Float32Array, wU: Float32Array, bU: Float32Array, t: number, dModel: number, vocab: number,
+    targets: Int32Array): { logsumexp: Float32Array; targetLogits: Float32Array } {
+    checkLen(x, t * dModel, "unembedStats x");
+    checkLen(wU, dModel * vocab, "unembedStats W_U");
+    checkLen(bU, vocab, "unembedStats b_U");
+    checkLen(targets, t, "unembedStats targets");
+    const logsumexp = new Float32Array(t);
+    const targetLogits = new Float32Array(t).fill(NaN);
+    if (t === 0) return { logsumexp, targetLogits };
+    const ctx = this.ctx;
+    const wP = this.weights.pointer(wU);
+    const bP = this.weights.pointer(bU);
+    const ar = this.arena();
+    const xOff = ar.take(x.length * 4);
+    const tOff = ar.take(t * 4);
+    const lOff = ar.take(t * 4);
+    const gOff = ar.take(t * 4);
+    const sOff = ar.take(ctx.unembedScratchBytes(t, dModel));
+    const base = this.reserve(ar.size);
+    ctx.f32.set(x, (base + xOff) / 4);
+    ctx.i32.set(targets, (base + tOff) / 4);
+    ctx.unembedStats(base + xOff, wP, bP, t, dModel, vocab, base + tOff, base + lOff, base + gOff, base + sOff);
+    logsumexp.set(ctx.f32.subarray((base + lOff) / 4, (base + lOff) / 4 + t));
+    targetLogits.set(ctx.f32.subarray((base + gOff) / 4, (base + gOff) / 4 + t));
+    return { logsumexp, targetLogits };
+  }
+
+  /** Shared body of attnScores / attnPattern: q, k staged once, the [H, tq, tk] output in head chunks. */
+  private perHeads(q: Float32Array, k: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
+    res: Float32Array, run: (qP: number, kP: number, oP: number, h0: number, h1: number, sP: number) => void,
+  ): Float32Array {
+    if (res.length === 0) return res;
+    const ctx = this.ctx;
+    const block = tq * tk;
+    const heads = Math.max(1, Math.min(nHeads, Math.floor(CHUNK_BYTES / (4 * block))));
+    const ar = this.arena();
+    const qOff = ar.take(q.length * 4);
+    const kOff = ar.take(k.length * 4);
+    const oOff = ar.take(heads * block * 4);
+    const sOff = ar.take(ctx.packScratchBytes(dHead));
+    const base = this.reserve(ar.size);
+    ctx.f32.set(q, (base + qOff) / 4);
+    ctx.f32.set(k, (base + kOff) / 4);
+    for (let h0 = 0; h0 < nHeads; h0 += heads) {
+      const h1 = Math.min(nHeads, h0 + heads);
+      run(base + qOff, base + kOff, base + oOff, h0, h1, base + sOff);
+      const o = (base + oOff) / 4;
+      res.set(ctx.f32.subarray(o, o + (h1 - h0) * block), h0 * block);
+    }
+    return res;
+  }
+
+  private arena(): ArenaLayout {
+    return new ArenaLayout();
+  }
+
+  /**
+   * Base pointer of an activation arena of at least `bytes`. The arena is one heap block reused by every op
+   * and replaced only by a bigger one, so steady-state runs never allocate.
+   */
+  private reserve(bytes: number): number {
+    if (bytes > this.arenaSize) {
+      if (this.arenaPtr) this.ctx.heap.release(this.arenaPtr);
+      const size = Math.ceil(bytes / (1 << 20)) * (1 << 20);
+      this.arenaPtr = this.ctx.heap.alloc(size);
+      this.arenaSize = size;
+    }
+    return this.arenaPtr;
+  }
+}
+
+/** Offsets of an op's operands inside the arena, 64-byte aligned. */
+class ArenaLayout {
+  size = 0;
+  take(bytes: number): number {
+    const off = this.size;
+    this.size += Math.ceil(bytes / 64) * 64;
+    return off;
+  }
+}
+
+function checkAttn(q: Float32Array, k: Float32Array, tq: number, tk: number, nHeads: number, dHead: number, op: string) {
+  checkLen(q, tq * nHeads * dHead, `${op} q`);
+  checkLen(k, tk * nHeads * dHead, `${op} k`);
+  checkCausal(tq, tk, op);
+}
+
+function checkCausal(tq: number, tk: number, op: string): void {
+  if (tq > tk) throw new RangeError(`${op}: ${tq} queries against ${tk} keys; queries must be the last Tq ≤ Tk positions`);
+}
+
+function checkLen(a: ArrayLike<number>, n: number, what: string): void {
+  if (a.length !== n) throw new RangeError(`${what}: expected ${n} elements, got ${a.length}`);
+}
+
+function checkedOut(out: Float32Array | undefined, n: number, op: string): Float32Array {
+  if (!out) return new Float32Array(n);
+  if (out.length !== n) throw new RangeError(`${op}: out has ${out.length} elements, expected ${n}`);
+  return out;
+}
