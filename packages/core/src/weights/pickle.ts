@@ -224,7 +224,11 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions = {}): unknown
       case 0x58: stack.push(str(take(u32()))); break; // BINUNICODE
       case 0x8c: stack.push(str(take(u8()))); break; // SHORT_BINUNICODE
       case 0x8d: stack.push(str(take(u64()))); break; // BINUNICODE8
-      case 0x56: stack.push(line().replace(/\\u([0-9a-fA-F]{4})/g, (_, h) => String.fromCharCode(parseInt(h, 16)))); break; // UNICODE (raw-unicode-escape)
+      case 0x56: { // UNICODE (raw-unicode-escape: latin1 bytes plus \uXXXX and \UXXXXXXXX escapes)
+        const s = line().replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, h4, h8) => String.fromCodePoint(parseInt(h4 ?? h8, 16)));
+        stack.push(s);
+        break;
+      }
       case 0x55: stack.push(latin1.decode(take(u8()))); break; // SHORT_BINSTRING (py2 str)
       case 0x54: { // BINSTRING
         const n = i32();
