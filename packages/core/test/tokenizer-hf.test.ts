@@ -1,7 +1,11 @@
-import { existsSync, readFileSync, mkdtempSync, writeFileSync, copyFileSync } from "node:fs";
+import { existsSync, readFileSync, mkdtempSync, writeFileSync, copyFileSync, readdirSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { pathToFileURL } from "node:url";
 import os from "node:os";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ProgressEvent } from "../src/weights/state-dict.js";
 import { HfTokenizer, loadTokenizer, toStrTokens, toTokens, tokenizerFromJson, TokenizerError } from "../src/tokenizer/index.js";
 import { sharedDir, tinyDir } from "./helpers/fixtures.js";
 
@@ -101,6 +105,60 @@ describeNeox("GPT-NeoX-20B tokenizer.json (fixtures in ../shared)", () => {
     const fromDir = await loadTokenizer(dir);
     expect(fromDir.bosTokenId).toBe(1); // the folder's tokenizer_config.json names the BOS token
     expect(await loadTokenizer(fromDir)).toBe(fromDir);
+  });
+});
+
+describeNeox("tokenizer.json from a URL (local HTTP server)", () => {
+  let server: http.Server;
+  let base = "";
+  let requests: string[] = [];
+  beforeAll(async () => {
+    const body = readFileSync(tokenizerFile);
+    server = http.createServer((req, res) => {
+      requests.push(req.url ?? "");
+      if (req.url === "/EleutherAI/gpt-neox-20b/resolve/main/tokenizer.json" || req.url === "/files/tokenizer.json") {
+        res.writeHead(200, { "content-length": body.length, "content-type": "application/json" });
+        res.end(body);
+      } else {
+        res.writeHead(404).end("not found");
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("downloads with progress events and reads the second load from the cache", async () => {
+    const cacheDir = mkdtempSync(path.join(os.tmpdir(), "attnscope-tokcache-"));
+    const events: ProgressEvent[] = [];
+    requests = [];
+    const tk = await loadTokenizer(`${base}/files/tokenizer.json`, { cache: cacheDir, onProgress: (e) => events.push(e) });
+    expect(tk.encode("We think")).toEqual([1231, 1158]);
+    const downloads = events.filter((e) => e.phase === "download");
+    expect(downloads.length).toBeGreaterThan(0);
+    expect(downloads.at(-1)!.loaded).toBe(readFileSync(tokenizerFile).length);
+    expect(downloads.at(-1)!.total).toBe(readFileSync(tokenizerFile).length);
+    expect(requests).toEqual(["/files/tokenizer.json"]);
+    expect(readdirSync(cacheDir, { recursive: true }).length).toBeGreaterThan(0);
+    const again = await loadTokenizer(`${base}/files/tokenizer.json`, { cache: cacheDir });
+    expect(again.encode("We think")).toEqual([1231, 1158]);
+    expect(requests).toEqual(["/files/tokenizer.json"]); // no second request
+  });
+
+  it("resolves hf:owner/repo (its tokenizer.json) against the hub endpoint", async () => {
+    requests = [];
+    const tk = await loadTokenizer("hf:EleutherAI/gpt-neox-20b", { hfEndpoint: base, cache: false });
+    expect(tk.bosTokenId).toBe(0);
+    expect(requests).toEqual(["/EleutherAI/gpt-neox-20b/resolve/main/tokenizer.json"]);
+  });
+
+  it("names the URL of a missing file", async () => {
+    await expect(loadTokenizer(`${base}/missing/tokenizer.json`, { cache: false })).rejects.toThrow(/missing\/tokenizer\.json.*404/);
+  });
+
+  it("reads file: URLs and bytes", async () => {
+    expect((await loadTokenizer(pathToFileURL(tokenizerFile).href)).vocabSize).toBe(50277);
+    expect((await loadTokenizer(new Uint8Array(readFileSync(tokenizerFile)))).vocabSize).toBe(50277);
   });
 });
 

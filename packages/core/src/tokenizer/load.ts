@@ -2,7 +2,9 @@ import { ByteTokenizer } from "./byte-tokenizer.js";
 import { TokenizerError } from "./errors.js";
 import { HfTokenizer, type TokenizerConfigJson, type TokenizerJson } from "./hf-tokenizer.js";
 import type { Tokenizer } from "./tokenizer.js";
-import type { ProgressCallback } from "../weights/state-dict.js";
+import { isNode, nodeFs, nodePath } from "../io/env.js";
+import { isHfSource, parseHfSource } from "../io/hf.js";
+import { readTextSource, sourceName, sourceUrl, type ReadSourceOptions, type Source } from "../io/source.js";
 
 export interface TokenizerFromJsonOptions {
   /** `tokenizer_config.json` contents, when there is one (GPT-NeoX needs none). */
@@ -13,12 +15,10 @@ export interface TokenizerFromJsonOptions {
   name?: string;
 }
 
-export interface LoadTokenizerOptions extends TokenizerFromJsonOptions {
-  onProgress?: ProgressCallback;
-}
+export interface LoadTokenizerOptions extends TokenizerFromJsonOptions, ReadSourceOptions {}
 
 /** A tokenizer or anything `loadTokenizer` can turn into one. */
-export type TokenizerSource = Tokenizer | TokenizerJson | string;
+export type TokenizerSource = Tokenizer | TokenizerJson | Source;
 
 /** Name that selects the byte-level tokenizer (the embedded default model's) instead of a file. */
 export const BYTE_TOKENIZER_NAME = "byte";
@@ -47,48 +47,40 @@ export function isTokenizer(x: unknown): x is Tokenizer {
 
 /**
  * A tokenizer from: a Tokenizer (returned as is); "byte" (the byte-level tokenizer); a parsed tokenizer.json;
- * or a path to a tokenizer.json file or to a folder holding one (next to an optional tokenizer_config.json).
+ * or a tokenizer.json source — a path (Node), a folder holding tokenizer.json (+ tokenizer_config.json), an
+ * http(s) URL, `hf:owner/repo/tokenizer.json` (`hf:owner/repo` means its tokenizer.json), or the file's bytes.
+ * Downloads report progress and are cached like model files (see `readSource`).
  */
 export async function loadTokenizer(source: TokenizerSource, options: LoadTokenizerOptions = {}): Promise<Tokenizer> {
   if (isTokenizer(source)) return source;
   if (source === BYTE_TOKENIZER_NAME) return new ByteTokenizer();
-  if (typeof source === "object" && source !== null) return tokenizerFromJson(source as TokenizerJson, options);
-  if (typeof source !== "string" || source === "") {
-    throw new TokenizerError(`tokenizer source must be "byte", a tokenizer.json path or URL, or a parsed tokenizer.json; got ${source === "" ? "an empty string" : typeof source}`);
+  if (source === "" || source === null || source === undefined) {
+    throw new TokenizerError(`tokenizer source must be "byte", a tokenizer.json path or URL, or a parsed tokenizer.json; got ${source === "" ? "an empty string" : String(source)}`);
   }
-  if (/^(https?:|hf:)/.test(source)) {
-    throw new TokenizerError(`cannot load ${source}: loading tokenizers from URLs is not available in this build; download tokenizer.json and pass its path`);
+  if (typeof source === "object" && !isBinary(source) && !(source instanceof URL)) {
+    return tokenizerFromJson(source as TokenizerJson, options);
   }
-  return loadTokenizerFile(source, options);
+  let src = source as Source;
+  let config = options.config;
+  if (typeof src === "string" && isHfSource(src) && parseHfSource(src).path === "") src = `${src.replace(/\/+$/, "")}/tokenizer.json`;
+  if (typeof src === "string" && isNode && !sourceUrl(src) && !src.startsWith("file:")) {
+    const [fs, path] = await Promise.all([nodeFs(), nodePath()]);
+    const stat = await fs.stat(src).catch(() => undefined);
+    if (!stat) throw new TokenizerError(`tokenizer file not found: ${src}`);
+    if (stat.isDirectory()) {
+      const configFile = path.join(src, "tokenizer_config.json");
+      if (!config) config = await fs.readFile(configFile, "utf8").then((t) => parseJson(t, configFile) as TokenizerConfigJson, () => undefined);
+      src = path.join(src, "tokenizer.json");
+      if (!(await fs.stat(src).catch(() => undefined))) throw new TokenizerError(`tokenizer file not found: ${src}`);
+    }
+  }
+  const name = options.name ?? sourceName(src);
+  const text = await readTextSource(src, options);
+  return tokenizerFromJson(parseJson(text, name) as TokenizerJson, { ...options, config, name });
 }
 
-async function loadTokenizerFile(file: string, options: LoadTokenizerOptions): Promise<Tokenizer> {
-  // Imported only here so the module stays usable in browsers and workers.
-  const fsName = "node:fs/promises";
-  const pathName = "node:path";
-  let fs: typeof import("node:fs/promises");
-  let path: typeof import("node:path");
-  try {
-    fs = await import(/* @vite-ignore */ fsName);
-    path = await import(/* @vite-ignore */ pathName);
-  } catch {
-    throw new TokenizerError(`cannot read ${file}: file paths work only in Node; pass a URL or a parsed tokenizer.json`);
-  }
-  let target = file;
-  let config = options.config;
-  const stat = await fs.stat(file).catch(() => {
-    throw new TokenizerError(`tokenizer file not found: ${file}`);
-  });
-  if (stat.isDirectory()) {
-    target = path.join(file, "tokenizer.json");
-    const configFile = path.join(file, "tokenizer_config.json");
-    if (!config) config = await fs.readFile(configFile, "utf8").then((t) => parseJson(t, configFile) as TokenizerConfigJson, () => undefined);
-  }
-  const text = await fs.readFile(target, "utf8").catch(() => {
-    throw new TokenizerError(`tokenizer file not found: ${target}`);
-  });
-  options.onProgress?.({ phase: "read", file: target, loaded: text.length, total: text.length });
-  return tokenizerFromJson(parseJson(text, target) as TokenizerJson, { ...options, config, name: options.name ?? target });
+function isBinary(v: unknown): boolean {
+  return v instanceof ArrayBuffer || ArrayBuffer.isView(v) || (typeof Blob !== "undefined" && v instanceof Blob);
 }
 
 function parseJson(text: string, name: string): unknown {
