@@ -1,0 +1,144 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DownloadError } from "../src/io/download.js";
+import { resolveHfUrl } from "../src/io/hf.js";
+import { readJsonSource, readSource, readTextSource } from "../src/io/source.js";
+import type { ProgressEvent } from "../src/weights/state-dict.js";
+import { closedPort, startServer } from "./helpers/http-server.js";
+import type { TestServer } from "./helpers/http-server.js";
+
+const work = mkdtempSync(path.join(tmpdir(), "attnscope-io-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+let n = 0;
+const freshDir = () => path.join(work, `cache-${n++}`);
+/** Every file under a folder, recursively, relative paths. */
+const filesUnder = (dir: string): string[] =>
+  existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.relative(dir, path.join(d.parentPath, d.name))) : [];
+
+const payload = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer({
+    "/files/weights.bin": { body: payload, chunkSize: 16_384 },
+    "/files/cut.bin": { body: payload, cutAfter: 150_000 },
+    "/files/config.json": new TextEncoder().encode('{"d_model": 64}'),
+    "/files/broken.json": new TextEncoder().encode('{"d_model": '),
+  });
+});
+afterAll(() => server.close());
+
+describe("readSource: bytes and local files", () => {
+  it("returns bytes, ArrayBuffers and Blobs as bytes", async () => {
+    const b = Uint8Array.of(1, 2, 3);
+    expect(await readSource(b)).toBe(b);
+    expect([...(await readSource(b.buffer))]).toEqual([1, 2, 3]);
+    expect([...(await readSource(new Blob([b])))]).toEqual([1, 2, 3]);
+    expect([...(await readSource(new DataView(b.buffer, 1, 2)))]).toEqual([2, 3]);
+  });
+  it("reads a path and a file: URL, and names a missing file", async () => {
+    const f = path.join(work, "local.bin");
+    writeFileSync(f, Uint8Array.of(9, 8, 7));
+    expect([...(await readSource(f))]).toEqual([9, 8, 7]);
+    expect([...(await readSource(new URL(`file://${f}`)))]).toEqual([9, 8, 7]);
+    await expect(readSource(path.join(work, "nope.pth"))).rejects.toThrow(`${path.join(work, "nope.pth")}: no such file`);
+  });
+});
+
+describe("readSource: downloads", () => {
+  it("downloads with progress events that rise monotonically and end at content-length", async () => {
+    const events: ProgressEvent[] = [];
+    const url = `${server.url}/files/weights.bin`;
+    const bytes = await readSource(url, { cache: false, onProgress: (e) => events.push({ ...e }) });
+    expect(Buffer.from(bytes).equals(Buffer.from(payload))).toBe(true);
+    expect(events.length).toBeGreaterThan(3);
+    for (const e of events) expect(e).toMatchObject({ phase: "download", file: url, total: payload.length });
+    for (let i = 1; i < events.length; i++) expect(events[i].loaded).toBeGreaterThanOrEqual(events[i - 1].loaded);
+    expect(events[0].loaded).toBe(0);
+    expect(events.at(-1)!.loaded).toBe(payload.length);
+  });
+
+  it("names the URL and the status of a 404", async () => {
+    const url = `${server.url}/files/missing.pth`;
+    const err = await readSource(url, { cache: false }).catch((e) => e);
+    expect(err).toBeInstanceOf(DownloadError);
+    expect(err.message).toBe(`could not download ${url}: HTTP 404 Not Found (no such file)`);
+    expect(err.status).toBe(404);
+  });
+
+  it("names the URL and the cause when the host is unreachable", async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/model.pth`;
+    const err = await readSource(url, { cache: false }).catch((e) => e);
+    expect(err).toBeInstanceOf(DownloadError);
+    expect(err.message).toMatch(new RegExp(`^could not download ${url.replace(/[.]/g, "\\.")}: ECONNREFUSED`));
+  });
+
+  it("an interrupted download fails and leaves nothing in the cache folder", async () => {
+    const cache = freshDir();
+    const url = `${server.url}/files/cut.bin`;
+    const err = await readSource(url, { cache }).catch((e) => e);
+    expect(err).toBeInstanceOf(DownloadError);
+    expect(err.message).toMatch(new RegExp(`^download of ${url.replace(/[.]/g, "\\.")} (was interrupted after|ended after) \\d+ of 300000 bytes`));
+    expect(filesUnder(cache)).toEqual([]);
+  });
+
+  it("caches a complete download in the folder; a cache hit makes no request", async () => {
+    const cache = freshDir();
+    const url = `${server.url}/files/weights.bin`;
+    const before = server.requests.length;
+    await readSource(url, { cache });
+    expect(server.requests.length).toBe(before + 1);
+    const files = filesUnder(cache);
+    expect(files).toEqual([path.join(`127.0.0.1_${server.port}`, "files", "weights.bin")]);
+    expect(readFileSync(path.join(cache, files[0])).equals(Buffer.from(payload))).toBe(true);
+
+    const events: ProgressEvent[] = [];
+    const again = await readSource(url, { cache, onProgress: (e) => events.push(e) });
+    expect(server.requests.length).toBe(before + 1);
+    expect(Buffer.from(again).equals(Buffer.from(payload))).toBe(true);
+    expect(events).toEqual([{ phase: "read", file: url, loaded: payload.length, total: payload.length }]);
+  });
+
+  describe("with ATTNSCOPE_CACHE and HF_ENDPOINT", () => {
+    const saved = { cache: process.env.ATTNSCOPE_CACHE, hf: process.env.HF_ENDPOINT };
+    afterEach(() => {
+      for (const [k, v] of [["ATTNSCOPE_CACHE", saved.cache], ["HF_ENDPOINT", saved.hf]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    });
+
+    it("the default cache folder is $ATTNSCOPE_CACHE", async () => {
+      const cache = freshDir();
+      process.env.ATTNSCOPE_CACHE = cache;
+      await readSource(`${server.url}/files/config.json`);
+      expect(filesUnder(cache)).toEqual([path.join(`127.0.0.1_${server.port}`, "files", "config.json")]);
+    });
+
+    it("hf:owner/repo/file resolves against HF_ENDPOINT (default https://huggingface.co)", async () => {
+      delete process.env.HF_ENDPOINT;
+      expect(resolveHfUrl("hf:callummcdougall/attn_only_2L_half/attn_only_2L_half.pth")).toBe(
+        "https://huggingface.co/callummcdougall/attn_only_2L_half/resolve/main/attn_only_2L_half.pth",
+      );
+      expect(resolveHfUrl("hf:EleutherAI/gpt-neox-20b@v1.0/sub dir/tokenizer.json")).toBe(
+        "https://huggingface.co/EleutherAI/gpt-neox-20b/resolve/v1.0/sub%20dir/tokenizer.json",
+      );
+      process.env.HF_ENDPOINT = server.url + "/";
+      server.routes.set("/callummcdougall/attn_only_2L_half/resolve/main/attn_only_2L_half.pth", { body: payload });
+      const bytes = await readSource("hf:callummcdougall/attn_only_2L_half/attn_only_2L_half.pth", { cache: false });
+      expect(Buffer.from(bytes).equals(Buffer.from(payload))).toBe(true);
+      expect(server.requests.at(-1)).toBe("/callummcdougall/attn_only_2L_half/resolve/main/attn_only_2L_half.pth");
+      // the hfEndpoint option overrides the environment (the browser's way to set it)
+      await expect(readSource("hf:a/b/c.pth", { cache: false, hfEndpoint: `http://127.0.0.1:${await closedPort()}` })).rejects.toThrow(/ECONNREFUSED/);
+    });
+  });
+
+  it("readTextSource and readJsonSource parse text and JSON, naming the source on bad JSON", async () => {
+    expect(await readTextSource(`${server.url}/files/config.json`, { cache: false })).toBe('{"d_model": 64}');
+    expect(await readJsonSource(`${server.url}/files/config.json`, { cache: false })).toEqual({ d_model: 64 });
+    await expect(readJsonSource(`${server.url}/files/broken.json`, { cache: false })).rejects.toThrow(`${server.url}/files/broken.json: invalid JSON`);
+  });
+});
