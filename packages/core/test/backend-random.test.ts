@@ -1,0 +1,75 @@
+// The kernels agree with the reference backend on random model-sized shapes (1e-5 of the output's scale),
+// single-threaded and split across two threads, including incremental shapes (few queries, many keys).
+import { afterAll, describe, expect, it } from "vitest";
+import { tsBackend } from "../src/backend/ts-backend.js";
+import { createKernelsBackend, type KernelsBackend } from "../src/backend/kernels-backend.js";
+import { SeededRandom } from "../src/index.js";
+
+const rng = new SeededRandom(7);
+const rand = (n: number, std = 1) => Float32Array.from({ length: n }, () => rng.normal() * std);
+
+function relErr(got: Float32Array, ref: Float32Array): number {
+  let scale = 0, err = 0;
+  for (let i = 0; i < ref.length; i++) {
+    if (!Number.isFinite(ref[i])) {
+      if (!Object.is(ref[i], got[i]) && !(Number.isNaN(ref[i]) && Number.isNaN(got[i]))) return Infinity;
+      continue;
+    }
+    scale = Math.max(scale, Math.abs(ref[i]));
+    err = Math.max(err, Math.abs(got[i] - ref[i]));
+  }
+  return err / Math.max(scale, 1e-30);
+}
+
+const made: KernelsBackend[] = [];
+afterAll(() => made.forEach((b) => b.dispose()));
+
+describe.each([1, 2])("kernels with %i thread(s) vs ts", (threads) => {
+  const get = (() => {
+    let b: Promise<KernelsBackend> | undefined;
+    return () => (b ??= createKernelsBackend({ threads, relaxed: false }).then((x) => (made.push(x), x)));
+  })();
+  const D = 256, H = 4, Dh = 64, V = 3001;
+
+  it.each([[70, 70], [1, 63], [5, 130]])("attention ops, %i queries against %i keys", async (tq, tk) => {
+    const be = await get();
+    const q = rand(tq * H * Dh), k = rand(tk * H * Dh), v = rand(tk * H * Dh);
+    const scale = Math.sqrt(Dh);
+    const sRef = tsBackend.attnScores(q, k, tq, tk, H, Dh, scale, -Infinity);
+    expect(relErr(be.attnScores(q, k, tq, tk, H, Dh, scale, -Infinity), sRef)).toBeLessThan(1e-5);
+    const pRef = tsBackend.causalSoftmax(sRef, H, tq, tk);
+    expect(relErr(be.causalSoftmax(sRef, H, tq, tk), pRef)).toBeLessThan(1e-5);
+    expect(relErr(be.attnPattern(q, k, tq, tk, H, Dh, scale), pRef)).toBeLessThan(1e-5);
+    expect(relErr(be.patternValue(pRef, v, tq, tk, H, Dh), tsBackend.patternValue(pRef, v, tq, tk, H, Dh))).toBeLessThan(1e-5);
+  });
+
+  it("projections, head results and both matmul transposes", async () => {
+    const be = await get();
+    const T = 70;
+    const x = rand(T * D), w = rand(D * H * Dh, 0.05), b = rand(H * Dh);
+    expect(relErr(be.matmul(x, w, T, D, H * Dh, { bias: b }), tsBackend.matmul(x, w, T, D, H * Dh, { bias: b }))).toBeLessThan(1e-5);
+    const z = rand(T * H * Dh), wO = rand(H * Dh * D, 0.05);
+    expect(relErr(be.headResults(z, wO, T, H, Dh, D), tsBackend.headResults(z, wO, T, H, Dh, D))).toBeLessThan(1e-5);
+    const dy = rand(T * D);
+    // Gradients: dW = Xᵀ·dY and dX = dY·Wᵀ.
+    expect(relErr(be.matmul(x, dy, D, T, D, { transA: true }), tsBackend.matmul(x, dy, D, T, D, { transA: true }))).toBeLessThan(1e-5);
+    const w2 = rand(D * D, 0.05);
+    expect(relErr(be.matmul(dy, w2, T, D, D, { transB: true }), tsBackend.matmul(dy, w2, T, D, D, { transB: true }))).toBeLessThan(1e-5);
+    const acc = rand(T * D);
+    const accRef = tsBackend.matmul(dy, w2, T, D, D, { accumulate: true, out: acc.slice() });
+    expect(relErr(be.matmul(dy, w2, T, D, D, { accumulate: true, out: acc.slice() }), accRef)).toBeLessThan(1e-5);
+  });
+
+  it("unembedding: logits and logsumexp / target logits without the logits", async () => {
+    const be = await get();
+    const T = 45;
+    const x = rand(T * D), wU = rand(D * V, 0.1), bU = rand(V);
+    const targets = Int32Array.from({ length: T }, (_, i) => (i === T - 1 ? -1 : (i * 977) % V));
+    expect(relErr(be.matmul(x, wU, T, D, V, { bias: bU }), tsBackend.matmul(x, wU, T, D, V, { bias: bU }))).toBeLessThan(1e-5);
+    const got = be.unembedStats(x, wU, bU, T, D, V, targets);
+    const ref = tsBackend.unembedStats(x, wU, bU, T, D, V, targets);
+    expect(relErr(got.logsumexp, ref.logsumexp)).toBeLessThan(1e-5);
+    expect(relErr(got.targetLogits, ref.targetLogits)).toBeLessThan(1e-5);
+    expect(got.targetLogits[T - 1]).toBeNaN();
+  });
+});
