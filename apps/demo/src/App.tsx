@@ -1,0 +1,28 @@
+import { useState } from "react";
+import { useLiveRun } from "./hooks/use-live-run.js";
+import { useModel } from "./hooks/use-model.js";
+import { Detectors } from "./panels/Detectors.js";
+import { LivePatterns } from "./panels/LivePatterns.js";
+import { ModelPicker } from "./panels/ModelPicker.js";
+import { SEED_TEXT } from "./seed.js";
+import * as s from "./styles.js";
+
+export function App() {
+  const model = useModel("default");
+  const [text, setText] = useState(SEED_TEXT);
+  const live = useLiveRun(model.client, model.info, text);
+  return (
+    <main style={s.page}>
+      <header>
+        <h1 style={{ margin: "0 0 4px", fontSize: 26 }}>attnscope</h1>
+        <p style={{ ...s.lede, fontSize: 15 }}>
+          An attention-only transformer running in your browser, with an activation cache: see every head's attention,
+          let detectors name the heads, and watch induction heads form while a tiny model trains.
+        </p>
+      </header>
+      <ModelPicker model={model} />
+      <LivePatterns text={text} onText={setText} live={live} />
+      <Detectors result={live.result} />
+    </main>
+  );
+}

@@ -1,0 +1,41 @@
+/**
+ * Runs the text through the model as it changes: debounced by ~50 ms, superseded runs dropped, the last
+ * good result kept on screen while a newer one computes (or when the text is invalid, e.g. too long).
+ */
+import { useEffect, useState } from "react";
+import type { ModelClient } from "../model/model-client.js";
+import type { ModelInfo, RunResult } from "../model/protocol.js";
+
+export const TYPING_DEBOUNCE_MS = 50;
+
+export interface LiveRun {
+  result: RunResult | null;
+  error: string | null;
+  running: boolean;
+}
+
+export function useLiveRun(client: ModelClient | null, info: ModelInfo | null, text: string): LiveRun {
+  const [state, setState] = useState<LiveRun>({ result: null, error: null, running: false });
+
+  useEffect(() => {
+    if (!client || !info) return;
+    let cancelled = false;
+    setState((s) => ({ ...s, running: true }));
+    const timer = setTimeout(() => {
+      client.run(text).then(
+        (result) => {
+          if (!cancelled && result) setState({ result, error: null, running: false });
+        },
+        (e: Error) => {
+          if (!cancelled) setState((s) => ({ ...s, error: e.message, running: false }));
+        },
+      );
+    }, TYPING_DEBOUNCE_MS);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [client, info, text]);
+
+  return state;
+}

@@ -1,0 +1,57 @@
+/**
+ * The model worker's state for the page: which model is loaded, what is loading (with download progress)
+ * and the last load error. A failed load keeps the previous model working.
+ */
+import { useCallback, useEffect, useRef, useState } from "react";
+import { ModelClient } from "../model/model-client.js";
+import type { LoadProgress, ModelChoice, ModelInfo } from "../model/protocol.js";
+
+export interface ModelState {
+  client: ModelClient | null;
+  /** The model runs use; null until the first load finishes. */
+  info: ModelInfo | null;
+  loading: { choice: ModelChoice; progress: LoadProgress | null } | null;
+  error: { choice: ModelChoice; message: string } | null;
+  select(choice: ModelChoice): void;
+}
+
+export function useModel(initial: ModelChoice = "default"): ModelState {
+  const [client, setClient] = useState<ModelClient | null>(null);
+  const [info, setInfo] = useState<ModelInfo | null>(null);
+  const [loading, setLoading] = useState<ModelState["loading"]>(null);
+  const [error, setError] = useState<ModelState["error"]>(null);
+  const loadSeq = useRef(0);
+
+  const load = useCallback((c: ModelClient, choice: ModelChoice) => {
+    const seq = ++loadSeq.current;
+    setLoading({ choice, progress: null });
+    setError(null);
+    c.load(choice, (progress) => {
+      if (seq === loadSeq.current) setLoading({ choice, progress });
+    }).then(
+      (i) => {
+        if (seq !== loadSeq.current) return;
+        setInfo(i);
+        setLoading(null);
+      },
+      (e: Error) => {
+        if (seq !== loadSeq.current) return;
+        setError({ choice, message: e.message });
+        setLoading(null);
+      },
+    );
+  }, []);
+
+  useEffect(() => {
+    const c = new ModelClient();
+    setClient(c);
+    load(c, initial);
+    return () => c.terminate();
+  }, [initial, load]);
+
+  const select = useCallback((choice: ModelChoice) => {
+    if (client) load(client, choice);
+  }, [client, load]);
+
+  return { client, info, loading, error, select };
+}

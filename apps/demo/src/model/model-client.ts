@@ -1,0 +1,93 @@
+/**
+ * The page's side of the model worker: promises over the message protocol. A run that a newer run has
+ * superseded resolves to null (the worker may also skip it entirely), so callers only ever see fresh results.
+ */
+import type { InductionResult, LoadProgress, ModelChoice, ModelInfo, ModelRequest, ModelResponse, RunResult } from "./protocol.js";
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+  onProgress?: (p: LoadProgress) => void;
+  /** A text run, which a newer run supersedes. */
+  isRun: boolean;
+}
+
+/** Omit over each member of a union (the built-in Omit merges them). */
+type RequestBody = ModelRequest extends infer R ? (R extends ModelRequest ? Omit<R, "id"> : never) : never;
+
+export class ModelClient {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private latestRun = 0;
+
+  constructor() {
+    this.worker = new Worker(new URL("./model.worker.ts", import.meta.url), { type: "module", name: "attnscope-model" });
+    this.worker.onmessage = (e: MessageEvent<ModelResponse>) => this.receive(e.data);
+    this.worker.onerror = (e) => {
+      const err = new Error(`The model worker failed: ${e.message || "unknown error"}`);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+  }
+
+  load(choice: ModelChoice, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
+    return this.send({ type: "load", choice }, onProgress) as Promise<ModelInfo>;
+  }
+
+  /** Runs `text`; resolves null when a newer run was requested meanwhile. */
+  async run(text: string): Promise<RunResult | null> {
+    const id = this.nextId;
+    this.latestRun = id;
+    // Older runs still waiting will never be answered once the worker skips them: settle them now.
+    for (const [pid, p] of this.pending) {
+      if (p.isRun && pid < id) {
+        p.resolve(null);
+        this.pending.delete(pid);
+      }
+    }
+    const result = (await this.send({ type: "run", text }, undefined, true)) as RunResult | null;
+    return id === this.latestRun ? result : null;
+  }
+
+  induction(seqLen: number, batch: number, seed: number): Promise<InductionResult> {
+    return this.send({ type: "induction", seqLen, batch, seed }) as Promise<InductionResult>;
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+    for (const p of this.pending.values()) p.reject(new Error("The model worker was stopped"));
+    this.pending.clear();
+  }
+
+  private send(body: RequestBody, onProgress?: (p: LoadProgress) => void, isRun = false): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress, isRun });
+      this.worker.postMessage({ ...body, id } as ModelRequest);
+    });
+  }
+
+  private receive(msg: ModelResponse): void {
+    const p = this.pending.get(msg.id);
+    if (!p) return; // a superseded run
+    switch (msg.type) {
+      case "progress":
+        p.onProgress?.(msg.progress);
+        return;
+      case "loaded":
+        this.pending.delete(msg.id);
+        p.resolve(msg.info);
+        return;
+      case "run-result":
+      case "induction-result":
+        this.pending.delete(msg.id);
+        p.resolve(msg.result);
+        return;
+      case "error":
+        this.pending.delete(msg.id);
+        p.reject(new Error(msg.message));
+        return;
+    }
+  }
+}

@@ -1,0 +1,142 @@
+/// <reference lib="webworker" />
+/**
+ * The model worker: loads a model, runs text with an activation cache and scores every head, runs the
+ * induction experiment. Requests are served one at a time; a run request replaces any run still waiting,
+ * so fast typing never queues up stale work.
+ */
+import { currentAttnDetector, firstAttnDetector, prevAttnDetector, runInductionExperiment, type ActivationCache } from "@attnscope/core";
+import { loadModel, type LoadedModel } from "./load-model.js";
+import { DETECTOR_THRESHOLD, type ModelChoice, type ModelRequest, type ModelResponse, type RunResult, type InductionResult, type ModelInfo } from "./protocol.js";
+
+declare const self: DedicatedWorkerGlobalScope;
+
+let loaded: LoadedModel | null = null;
+/** Waiting requests in arrival order, except runs: only the latest run waits. */
+const queue: ModelRequest[] = [];
+let pendingRun: Extract<ModelRequest, { type: "run" }> | null = null;
+let draining = false;
+
+function post(msg: ModelResponse, transfer: Transferable[] = []): void {
+  self.postMessage(msg, transfer);
+}
+
+self.onmessage = (e: MessageEvent<ModelRequest>) => {
+  const msg = e.data;
+  if (msg.type === "run") pendingRun = msg;
+  else queue.push(msg);
+  void drain();
+};
+
+/** Yield a macrotask so messages that arrived during a computation are seen before the next one. */
+const tick = () => new Promise<void>((r) => setTimeout(r, 0));
+
+async function drain(): Promise<void> {
+  if (draining) return;
+  draining = true;
+  try {
+    for (;;) {
+      await tick();
+      const next = queue.shift() ?? pendingRun;
+      if (!next) break;
+      if (next === pendingRun) pendingRun = null;
+      try {
+        await handle(next);
+      } catch (err) {
+        post({ type: "error", id: next.id, request: next.type, message: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  } finally {
+    draining = false;
+  }
+}
+
+async function handle(msg: ModelRequest): Promise<void> {
+  switch (msg.type) {
+    case "load":
+      return load(msg.id, msg.choice);
+    case "run":
+      return run(msg.id, msg.text);
+    case "induction":
+      return induction(msg.id, msg.seqLen, msg.batch, msg.seed);
+  }
+}
+
+async function load(id: number, choice: ModelChoice): Promise<void> {
+  const t0 = performance.now();
+  // The current model stays usable until the new one has loaded: a failed download changes nothing.
+  const next = await loadModel(choice, (p) => post({ type: "progress", id, progress: { phase: p.phase, file: p.file, loaded: p.loaded, total: p.total } }));
+  loaded?.dispose();
+  loaded = next;
+  const { cfg } = next.model;
+  const info: ModelInfo = {
+    choice, name: next.name, nLayers: cfg.n_layers, nHeads: cfg.n_heads, dModel: cfg.d_model, nCtx: cfg.n_ctx,
+    dVocab: cfg.d_vocab, tokenizer: next.tokenizer, backend: next.backend.name, loadMs: performance.now() - t0,
+  };
+  post({ type: "loaded", id, info });
+}
+
+function requireModel(): LoadedModel {
+  if (!loaded) throw new Error("No model is loaded yet");
+  return loaded;
+}
+
+function detectorScores(det: { heads: string[]; scores: number[][] }) {
+  return { heads: det.heads, scores: det.scores };
+}
+
+async function run(id: number, text: string): Promise<void> {
+  const { model } = requireModel();
+  const t0 = performance.now();
+  const tokens = model.toTokens(text);
+  // Patterns only and no unembed: the detectors need nothing else. Appending to the previous text reuses
+  // the previous run's rows inside the model, so a keystroke costs one new row per activation.
+  const { cache } = await model.runWithCache(tokens, {
+    namesFilter: (n) => n.endsWith("attn.hook_pattern"), removeBatchDim: true, returnType: "none",
+  });
+  const result: RunResult = {
+    tokens,
+    strTokens: model.toStrTokens(tokens),
+    attention: stackedPatterns(cache, model.cfg.n_layers),
+    headLabels: headLabels(model.cfg.n_layers, model.cfg.n_heads),
+    nLayers: model.cfg.n_layers,
+    nHeads: model.cfg.n_heads,
+    detectors: {
+      current: detectorScores(currentAttnDetector(cache, DETECTOR_THRESHOLD)),
+      previous: detectorScores(prevAttnDetector(cache, DETECTOR_THRESHOLD)),
+      first: detectorScores(firstAttnDetector(cache, DETECTOR_THRESHOLD)),
+    },
+    ms: performance.now() - t0,
+  };
+  post({ type: "run-result", id, result }, [result.attention.buffer]);
+}
+
+/** All layers' [heads, T, T] patterns in one new array (the model keeps its own for the next incremental run). */
+function stackedPatterns(cache: ActivationCache, nLayers: number): Float32Array {
+  const layers = Array.from({ length: nLayers }, (_, l) => cache.get("pattern", l).data);
+  const out = new Float32Array(layers.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of layers) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function headLabels(nLayers: number, nHeads: number): string[] {
+  return Array.from({ length: nLayers * nHeads }, (_, i) => `${Math.floor(i / nHeads)}.${i % nHeads}`);
+}
+
+async function induction(id: number, seqLen: number, batch: number, seed: number): Promise<void> {
+  const { model } = requireModel();
+  const t0 = performance.now();
+  const half = Math.min(seqLen, Math.floor((model.cfg.n_ctx - 1) / 2));
+  const r = await runInductionExperiment(model, { seqLen: half, batch, seed, threshold: DETECTOR_THRESHOLD });
+  const T1 = r.perTokenLoss[0].length;
+  const meanLoss = Array.from({ length: T1 }, (_, t) => r.perTokenLoss.reduce((s, row) => s + row[t], 0) / r.perTokenLoss.length);
+  const result: InductionResult = {
+    seqLen: r.seqLen, batch: r.tokens.length, inductionScores: r.inductionScores, inductionHeads: r.inductionHeads,
+    lossFirstHalf: r.lossFirstHalf, lossSecondHalf: r.lossSecondHalf, meanLoss,
+    strTokens: model.toStrTokens(r.tokens[0]), ms: performance.now() - t0,
+  };
+  post({ type: "induction-result", id, result });
+}

@@ -1,0 +1,78 @@
+import type { ModelState } from "../hooks/use-model.js";
+import type { LoadProgress, ModelChoice } from "../model/protocol.js";
+import * as s from "../styles.js";
+
+const CHOICES: { value: ModelChoice; label: string; note: string }[] = [
+  { value: "default", label: "Embedded default model", note: "2 layers, attention-only, byte-level tokens; ships with the page, works offline" },
+  {
+    value: "attn-only-2l-half",
+    label: "attn-only-2l-half",
+    note: "ARENA's model from \"Finding induction heads\", downloaded from Hugging Face once, then cached in the browser",
+  },
+];
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function ProgressLine({ progress }: { progress: LoadProgress | null }) {
+  if (!progress) return <span style={s.muted}>starting…</span>;
+  const verb = progress.phase === "download" ? "Downloading" : progress.phase === "read" ? "Reading" : "Parsing";
+  const of = progress.total ? ` of ${formatBytes(progress.total)}` : "";
+  return (
+    <span style={{ display: "inline-flex", alignItems: "center", gap: 8 }}>
+      <progress
+        aria-label={`${verb} ${progress.file}`}
+        max={progress.total ?? undefined}
+        value={progress.total ? progress.loaded : undefined}
+        style={{ width: 200 }}
+      />
+      <span style={s.muted}>
+        {verb} {progress.file}: {formatBytes(progress.loaded)}{of}
+      </span>
+    </span>
+  );
+}
+
+/** Which model the page runs, what it is, and how its loading goes. */
+export function ModelPicker({ model }: { model: ModelState }) {
+  const { info, loading, error } = model;
+  const selected = loading?.choice ?? info?.choice ?? "default";
+  return (
+    <section style={s.panel} aria-label="Model" data-testid="model-panel">
+      <div style={{ ...s.row, alignItems: "center" }}>
+        <label style={{ fontWeight: 600 }} htmlFor="model-select">Model</label>
+        <select
+          id="model-select"
+          data-testid="model-select"
+          value={selected}
+          disabled={loading !== null || !model.client}
+          onChange={(e) => model.select(e.target.value as ModelChoice)}
+          style={{ ...s.button, padding: "4px 8px" }}
+        >
+          {CHOICES.map((c) => <option key={c.value} value={c.value}>{c.label}</option>)}
+        </select>
+        <span style={s.muted}>{CHOICES.find((c) => c.value === selected)?.note}</span>
+      </div>
+      <div style={{ marginTop: 8 }} data-testid="model-status" aria-live="polite">
+        {loading ? (
+          <span>Loading {loading.choice === "default" ? "the embedded default model" : loading.choice}… <ProgressLine progress={loading.progress} /></span>
+        ) : info ? (
+          <span style={s.muted}>
+            Running <b style={{ color: "var(--text)" }} data-testid="model-name">{info.name}</b>: {info.nLayers} layers × {info.nHeads} heads,
+            d_model {info.dModel}, vocabulary {info.dVocab} ({info.tokenizer} tokenizer), context {info.nCtx} tokens ·
+            backend <span style={s.mono}>{info.backend}</span> · loaded in {Math.round(info.loadMs)} ms
+          </span>
+        ) : null}
+      </div>
+      {error && (
+        <div role="alert" style={s.errorBox} data-testid="model-error">
+          Could not load {error.choice === "default" ? "the embedded default model" : error.choice}: {error.message}
+          {info ? `\nStill running the ${info.name}.` : ""}
+        </div>
+      )}
+    </section>
+  );
+}

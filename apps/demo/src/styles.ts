@@ -1,0 +1,35 @@
+/**
+ * The demo's few shared styles. Colours are the CSS variables set in index.html, so light and dark follow
+ * the system without any JavaScript.
+ */
+import type { CSSProperties } from "react";
+
+export const page: CSSProperties = { maxWidth: 1180, margin: "0 auto", padding: "20px 20px 48px" };
+
+export const panel: CSSProperties = {
+  border: "1px solid var(--border)", borderRadius: 8, padding: "14px 16px", margin: "16px 0", background: "var(--bg)",
+};
+
+export const panelTitle: CSSProperties = { margin: "0 0 4px", fontSize: 18, fontWeight: 600 };
+
+export const lede: CSSProperties = { margin: "0 0 12px", color: "var(--muted)", fontSize: 14 };
+
+export const row: CSSProperties = { display: "flex", flexWrap: "wrap", gap: 16, alignItems: "flex-start" };
+
+export const muted: CSSProperties = { color: "var(--muted)", fontSize: 13 };
+
+export const button: CSSProperties = {
+  border: "1px solid var(--border)", borderRadius: 6, background: "var(--surface)", padding: "4px 12px", cursor: "pointer",
+};
+
+export const errorBox: CSSProperties = {
+  border: "1px solid var(--danger)", color: "var(--danger)", borderRadius: 6, padding: "8px 12px", margin: "8px 0",
+  fontSize: 14, whiteSpace: "pre-wrap", overflowWrap: "anywhere",
+};
+
+export const headChip: CSSProperties = {
+  display: "inline-block", fontFamily: "ui-monospace, SFMono-Regular, Menlo, monospace", fontSize: 13,
+  border: "1px solid var(--accent)", color: "var(--accent)", borderRadius: 4, padding: "0 6px", margin: "0 4px 4px 0",
+};
+
+export const mono: CSSProperties = { fontFamily: "ui-monospace, SFMono-Regular, Menlo, monospace" };

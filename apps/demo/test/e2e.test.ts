@@ -1,0 +1,148 @@
+/**
+ * End to end: build the demo (unless dist/ is there), serve it with `vite preview`, drive Debian's Chromium
+ * and check what a visitor sees. Screenshots go to $ATTNSCOPE_SHOTS (default /tmp/attnscope-shots).
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { build, preview, type PreviewServer } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const shots = process.env.ATTNSCOPE_SHOTS ?? "/tmp/attnscope-shots";
+const haveChromium = existsSync(CHROMIUM);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+const isLocal = (url: string) => /^(https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/|data:|blob:)/.test(url);
+
+describe.skipIf(!haveChromium)("demo in Chromium", () => {
+  let server: PreviewServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let baseUrl: string;
+  /** Every request that tried to leave localhost (all are aborted). */
+  const outside: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(root, "dist", "index.html")) || process.env.ATTNSCOPE_DEMO_REBUILD) {
+      await build({ root, logLevel: "warn" });
+    }
+    const port = await freePort();
+    server = await preview({ root, logLevel: "warn", preview: { port, strictPort: true, host: "127.0.0.1", open: false } });
+    baseUrl = `http://127.0.0.1:${port}/`;
+    mkdirSync(shots, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: "light" });
+    // Nothing may leave the machine: record and abort anything that is not the preview server.
+    await context.route("**/*", (route) => {
+      const url = route.request().url();
+      if (isLocal(url)) return route.continue();
+      outside.push(url);
+      return route.abort("internetdisconnected");
+    });
+    page = await context.newPage();
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error") pageErrors.push(m.text());
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((r) => (server ? server.httpServer.close(() => r()) : r()));
+  });
+
+  it("loads the embedded model offline and names heads on the seed paragraph", async () => {
+    await page.goto(baseUrl);
+    await page.getByTestId("model-name").waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId("model-name").textContent()).toBe("embedded default model");
+    await page.getByTestId("detected-heads").waitFor({ timeout: 60_000 });
+    const seedTokens = Number(await page.getByTestId("token-count").textContent());
+    // The seed paragraph is ASCII: one byte-level token per character, plus BOS.
+    const seed = await page.getByTestId("text-input").inputValue();
+    expect(seed.startsWith("We think that powerful")).toBe(true);
+    expect(seedTokens).toBe(seed.length + 1);
+    // The embedded model has previous-token and first-token heads on this text.
+    const prev = await page.getByTestId("heads-previous").locator("[data-head]").allTextContents();
+    const first = await page.getByTestId("heads-first").locator("[data-head]").allTextContents();
+    expect(prev.length).toBeGreaterThan(0);
+    expect(first.length).toBeGreaterThan(0);
+    for (const h of [...prev, ...first]) expect(h).toMatch(/^\d+\.\d+$/);
+    await page.screenshot({ path: path.join(shots, "demo-loaded.png"), fullPage: true });
+    expect(outside).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("updates the token count and patterns as you type", async () => {
+    const before = Number(await page.getByTestId("token-count").textContent());
+    const box = page.getByTestId("text-input");
+    await box.focus();
+    await box.press("Control+End");
+    const added = " Induction heads copy.";
+    await box.pressSequentially(added, { delay: 15 });
+    await page.waitForFunction(
+      ([id, n]) => Number(document.querySelector(`[data-testid="${id}"]`)?.textContent) === n,
+      ["token-count", before + added.length] as const,
+      { timeout: 30_000 },
+    );
+    // The token strip shows the new tokens.
+    const strip = page.getByTestId("patterns").locator("[data-token-index]");
+    expect(await strip.count()).toBe(before + added.length);
+    expect(await strip.last().textContent()).toBe(".");
+    await page.screenshot({ path: path.join(shots, "demo-typed.png"), fullPage: true });
+  });
+
+  it("hovering a token shows where it attends", async () => {
+    const strip = page.getByTestId("patterns").locator("[data-token-index]");
+    const n = await strip.count();
+    const backgrounds = () => strip.evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    const isClear = (c: string) => c === "rgba(0, 0, 0, 0)" || c === "transparent";
+    expect((await backgrounds()).every(isClear)).toBe(true);
+    const target = strip.nth(n - 5);
+    await target.hover();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="patterns"] [data-token-index]').length > 0);
+    const after = await backgrounds();
+    // The hovered query attends to itself or earlier tokens only (causal): some are coloured, none after it.
+    const coloured = after.map((c, i) => (!isClear(c) ? i : -1)).filter((i) => i >= 0);
+    expect(coloured.length).toBeGreaterThan(0);
+    expect(Math.max(...coloured)).toBeLessThanOrEqual(n - 5);
+    expect(await target.getAttribute("aria-selected")).toBe("true");
+    await page.getByTestId("patterns").screenshot({ path: path.join(shots, "demo-hover.png") });
+  });
+
+  it("shows a clear error when the Hugging Face model cannot be downloaded, and keeps working", async () => {
+    outside.length = 0;
+    await page.getByTestId("model-select").selectOption("attn-only-2l-half");
+    const err = page.getByTestId("model-error");
+    await err.waitFor({ timeout: 60_000 });
+    const text = (await err.textContent()) ?? "";
+    expect(text).toContain("attn-only-2l-half");
+    expect(text).toMatch(/huggingface\.co/);
+    expect(text).toContain("Still running the embedded default model");
+    // The only request that tried to leave was the download, and the test aborted it.
+    expect(outside.length).toBeGreaterThan(0);
+    for (const u of outside) expect(u).toMatch(/^https:\/\/huggingface\.co\//);
+    expect(await page.getByTestId("model-name").textContent()).toBe("embedded default model");
+    await page.getByTestId("model-panel").screenshot({ path: path.join(shots, "demo-hf-error.png") });
+  });
+});
+
