@@ -48,6 +48,12 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+function hashString(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
 interface TensorPlan {
   key: string;
   dtype: StoredDType;
@@ -61,7 +67,7 @@ function planTensors(cfgInput: HookedTransformerConfigInput, seed: number, dtype
   const std = cfg.initializer_range;
   return expectedStateDict(cfg)
     .filter((e) => buffers || !e.optional)
-    .map((e, i) => {
+    .map((e) => {
       if (e.key.endsWith(".mask")) {
         const n = cfg.n_ctx;
         return { key: e.key, dtype: "bool", shape: e.shape, fill: (out, start) => { for (let j = 0; j < out.length; j++) { const q = start + j; out[j] = q % n <= Math.floor(q / n) ? 1 : 0; } } };
@@ -69,7 +75,7 @@ function planTensors(cfgInput: HookedTransformerConfigInput, seed: number, dtype
       if (e.key.endsWith(".IGNORE")) return { key: e.key, dtype, shape: e.shape, fill: (out) => out.fill(-Infinity) };
       const isBias = /\.b_\w+$/.test(e.key);
       const a = (isBias ? std / 4 : std) * Math.sqrt(3); // uniform on [-a, a] has std a/sqrt(3)
-      const rand = mulberry32(seed * 1000003 + i * 7919 + 1);
+      const rand = mulberry32(seed * 1000003 + hashString(e.key)); // per key: same values with or without buffers
       return { key: e.key, dtype, shape: e.shape, fill: (out) => { for (let j = 0; j < out.length; j++) out[j] = (2 * rand() - 1) * a; } };
     });
 }
