@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { browserCache } from "../src/io/cache.js";
 import { DownloadError } from "../src/io/download.js";
 import { resolveHfUrl } from "../src/io/hf.js";
 import { readJsonSource, readSource, readTextSource } from "../src/io/source.js";
@@ -100,6 +101,36 @@ describe("readSource: downloads", () => {
     expect(server.requests.length).toBe(before + 1);
     expect(Buffer.from(again).equals(Buffer.from(payload))).toBe(true);
     expect(events).toEqual([{ phase: "read", file: url, loaded: payload.length, total: payload.length }]);
+  });
+
+  it("the browser cache (Cache API) stores only complete downloads and serves hits without a request", async () => {
+    // A minimal in-memory CacheStorage with the methods the adapter uses.
+    const store = new Map<string, Response>();
+    const opened: string[] = [];
+    (globalThis as { caches?: unknown }).caches = {
+      open: async (name: string) => {
+        opened.push(name);
+        return {
+          match: async (url: string) => store.get(url)?.clone(),
+          put: async (url: string, res: Response) => void store.set(url, res),
+        };
+      },
+    };
+    try {
+      const cache = browserCache()!;
+      await expect(readSource(`${server.url}/files/cut.bin`, { cache })).rejects.toThrow(DownloadError);
+      expect(store.size).toBe(0);
+      const url = `${server.url}/files/weights.bin`;
+      const before = server.requests.length;
+      await readSource(url, { cache });
+      expect([...store.keys()]).toEqual([url]);
+      const hit = await readSource(url, { cache });
+      expect(server.requests.length).toBe(before + 1);
+      expect(Buffer.from(hit).equals(Buffer.from(payload))).toBe(true);
+      expect(new Set(opened)).toEqual(new Set(["attnscope"]));
+    } finally {
+      delete (globalThis as { caches?: unknown }).caches;
+    }
   });
 
   describe("with ATTNSCOPE_CACHE and HF_ENDPOINT", () => {
