@@ -1,0 +1,152 @@
+/**
+ * Layout and drawing of one attention pattern (heatmap, axis labels, colour bar, title), shared
+ * by the on-screen canvases and the PNG/SVG export so both always match.
+ */
+import type { AttentionTensor } from "./attention-data.js";
+import { rgbCss, type ColorLUT } from "./color-scales.js";
+import type { Figure } from "./export.js";
+import { shortToken } from "./format-token.js";
+import { heatmapBitmap, type HeatmapStyle } from "./heatmap.js";
+import type { Painter } from "./painter.js";
+import type { Theme } from "./theme.js";
+
+export interface PatternLayout {
+  /** Heatmap origin and size in CSS px. */
+  x0: number;
+  y0: number;
+  w: number;
+  h: number;
+  cellW: number;
+  cellH: number;
+  queries: number;
+  keys: number;
+  width: number;
+  height: number;
+  labels: boolean;
+  labelSize: number;
+  colorBar: boolean;
+  titleHeight: number;
+}
+
+/** Axis labels are drawn only when cells are at least this tall (px). */
+const MIN_LABEL_CELL = 7;
+
+export function patternLayout(
+  queries: number,
+  keys: number,
+  size: number,
+  opts: { labels: boolean; colorBar: boolean; title: boolean },
+): PatternLayout {
+  const longest = Math.max(queries, keys);
+  const cell = size / longest;
+  const labels = opts.labels && cell >= MIN_LABEL_CELL;
+  const labelSize = Math.min(12, Math.max(8, Math.floor(cell) - 1));
+  const margin = labels ? Math.round(labelSize * 7.5) : 0;
+  const titleHeight = opts.title ? 22 : 0;
+  const w = cell * keys;
+  const h = cell * queries;
+  const x0 = margin;
+  const y0 = titleHeight + margin;
+  const colorBarWidth = opts.colorBar ? 56 : 0;
+  return {
+    x0, y0, w, h, cellW: cell, cellH: cell, queries, keys,
+    width: Math.ceil(x0 + w + colorBarWidth + 4),
+    height: Math.ceil(y0 + h + 4),
+    labels, labelSize, colorBar: opts.colorBar, titleHeight,
+  };
+}
+
+/** The cell under a point, or null outside the heatmap. */
+export function cellAt(l: PatternLayout, x: number, y: number): { q: number; k: number } | null {
+  const k = Math.floor((x - l.x0) / l.cellW);
+  const q = Math.floor((y - l.y0) / l.cellH);
+  if (k < 0 || q < 0 || k >= l.keys || q >= l.queries) return null;
+  return { q, k };
+}
+
+export function drawColorBar(
+  p: Painter,
+  scale: ColorLUT,
+  min: number,
+  max: number,
+  x: number,
+  y: number,
+  h: number,
+  theme: Theme,
+  mark?: number,
+): void {
+  const steps = 32;
+  for (let i = 0; i < steps; i++) {
+    const j = Math.round((1 - i / (steps - 1)) * 255) * 3;
+    p.rect(x, y + (i * h) / steps, 10, h / steps + 0.5, rgbCss([scale.rgb[j]!, scale.rgb[j + 1]!, scale.rgb[j + 2]!]));
+  }
+  p.rect(x, y, 10, h, null, theme.border);
+  const label = (v: number) => (Math.abs(v) >= 100 || (v !== 0 && Math.abs(v) < 0.01) ? v.toExponential(1) : String(+v.toFixed(2)));
+  p.text(x + 14, y, label(max), { fill: theme.muted, size: 10, baseline: "top" });
+  p.text(x + 14, y + h, label(min), { fill: theme.muted, size: 10, baseline: "bottom" });
+  if (mark !== undefined && max > min) {
+    const my = y + h * (1 - (mark - min) / (max - min));
+    p.line([[x - 3, my], [x + 13, my]], theme.text, 2);
+    p.text(x + 14, my, label(mark), { fill: theme.text, size: 10, baseline: "middle", weight: "bold" });
+  }
+}
+
+export interface PatternFigureOptions {
+  tensor: AttentionTensor;
+  head: number;
+  style: HeatmapStyle;
+  layout: PatternLayout;
+  queryTokens: readonly string[];
+  keyTokens: readonly string[];
+  theme: Theme;
+  title?: string;
+  /** Resolution cap of the painted bitmap, in cells per axis. */
+  maxPixels: number;
+}
+
+export function patternFigure(o: PatternFigureOptions): Figure {
+  const { layout: l, theme } = o;
+  return {
+    width: l.width,
+    height: l.height,
+    background: theme.background,
+    draw(p) {
+      if (o.title) p.text(0, 15, o.title, { fill: theme.text, size: 13, weight: "bold" });
+      p.image(heatmapBitmap(o.tensor, o.head, o.style, o.maxPixels), l.x0, l.y0, l.w, l.h);
+      if (l.labels) {
+        const s = { fill: theme.muted, size: l.labelSize };
+        for (let q = 0; q < l.queries; q++) {
+          p.text(l.x0 - 4, l.y0 + (q + 0.5) * l.cellH, shortToken(o.queryTokens[q] ?? ""), { ...s, anchor: "end", baseline: "middle" });
+        }
+        for (let k = 0; k < l.keys; k++) {
+          p.text(l.x0 + (k + 0.5) * l.cellW, l.y0 - 4, shortToken(o.keyTokens[k] ?? ""), { ...s, rotate: -90, baseline: "middle" });
+        }
+      }
+      if (l.colorBar) drawColorBar(p, o.style.scale, o.style.min, o.style.max, l.x0 + l.w + 10, l.y0, Math.min(l.h, 160), theme);
+    },
+  };
+}
+
+/** Hover marks on a pattern: the active query row and/or key column, and the hovered cell. */
+export function drawPatternOverlay(
+  p: Painter,
+  l: PatternLayout,
+  theme: Theme,
+  mark: { q?: number | null; k?: number | null; cell?: { q: number; k: number } | null },
+): void {
+  const band = Math.max(1, l.cellH);
+  const stroke = theme.accent;
+  if (mark.q != null) {
+    const y = l.y0 + mark.q * l.cellH;
+    p.rect(l.x0 - 2, y - 1, l.w + 4, band + 2, null, stroke, 1.5);
+    if (l.labels) p.rect(0, y, l.x0 - 2, band, rgbCss(theme.tokenHighlight, 0.18));
+  }
+  if (mark.k != null) {
+    const x = l.x0 + mark.k * l.cellW;
+    p.rect(x - 1, l.y0 - 2, Math.max(1, l.cellW) + 2, l.h + 4, null, stroke, 1.5);
+  }
+  if (mark.cell) {
+    const { q, k } = mark.cell;
+    p.rect(l.x0 + k * l.cellW - 1, l.y0 + q * l.cellH - 1, Math.max(2, l.cellW) + 2, Math.max(2, l.cellH) + 2, null, theme.text, 2);
+  }
+}

@@ -1,0 +1,97 @@
+import { memo, useRef, type KeyboardEvent } from "react";
+import type { AttentionTensor } from "../lib/attention-data.js";
+import type { HeatmapStyle } from "../lib/heatmap.js";
+import type { Theme } from "../lib/theme.js";
+import { HeadThumb, type HeadThumbProps } from "./HeadThumb.js";
+
+export interface HeadSelectorProps {
+  tensor: AttentionTensor;
+  style: HeatmapStyle;
+  labels: readonly string[];
+  size: number;
+  theme: Theme;
+  /** Locked head. */
+  selected: number | null;
+  /** Hovered / keyboard-focused head. */
+  previewed: number | null;
+  onPreview: (head: number | null) => void;
+  onSelect: (head: number) => void;
+  /** Heads per row for up/down arrow moves and line breaks (e.g. heads per layer). */
+  columns: number;
+  ariaLabel: string;
+  mark?: HeadThumbProps["mark"];
+  onCellHover?: HeadThumbProps["onCellHover"];
+}
+
+/**
+ * Heads as a listbox of thumbnails: hover previews, click or Enter/Space locks, arrow keys move
+ * (left/right by one, up/down by a row), Home/End jump.
+ */
+export const HeadSelector = memo(function HeadSelector(p: HeadSelectorProps) {
+  const refs = useRef<(HTMLDivElement | null)[]>([]);
+  const n = p.tensor.heads;
+  const current = p.previewed ?? p.selected ?? 0;
+
+  const move = (to: number) => {
+    const next = Math.max(0, Math.min(n - 1, to));
+    p.onPreview(next);
+    refs.current[next]?.focus();
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>, h: number) => {
+    const keys: Record<string, number> = {
+      ArrowRight: h + 1, ArrowLeft: h - 1, ArrowDown: h + p.columns, ArrowUp: h - p.columns, Home: 0, End: n - 1,
+    };
+    if (e.key in keys) {
+      e.preventDefault();
+      move(keys[e.key]!);
+    } else if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      p.onSelect(h);
+    }
+  };
+
+  const rows: number[][] = [];
+  for (let h = 0; h < n; h += p.columns) rows.push(Array.from({ length: Math.min(p.columns, n - h) }, (_, i) => h + i));
+
+  return (
+    <div role="listbox" aria-label={p.ariaLabel} aria-orientation="horizontal" style={{ display: "flex", flexDirection: "column", gap: 6 }}>
+      {rows.map((row, r) => (
+        <div key={r} role="presentation" style={{ display: "flex", flexWrap: "wrap", gap: 6 }}>
+          {row.map((h) => {
+            const isSel = p.selected === h;
+            const isPrev = p.previewed === h;
+            return (
+              <div
+                key={h}
+                ref={(el) => {
+                  refs.current[h] = el;
+                }}
+                role="option"
+                aria-selected={isSel}
+                aria-label={`Head ${p.labels[h]}`}
+                data-head-index={h}
+                tabIndex={h === current ? 0 : -1}
+                onKeyDown={(e) => onKeyDown(e, h)}
+                onFocus={() => p.onPreview(h)}
+                onPointerEnter={() => p.onPreview(h)}
+                onPointerLeave={() => p.onPreview(null)}
+                onClick={() => p.onSelect(h)}
+                style={{
+                  display: "flex", flexDirection: "column", alignItems: "center", gap: 2, padding: 3, borderRadius: 4,
+                  cursor: "pointer", outline: "none",
+                  border: `2px solid ${isSel ? p.theme.accent : isPrev ? p.theme.muted : "transparent"}`,
+                  background: isSel ? p.theme.surface : "transparent",
+                }}
+              >
+                <HeadThumb tensor={p.tensor} head={h} style={p.style} size={p.size} theme={p.theme} mark={p.mark} onCellHover={p.onCellHover} />
+                <span style={{ fontSize: 11, color: isSel ? p.theme.accent : p.theme.muted, fontWeight: isSel ? 700 : 400 }}>
+                  {p.labels[h]}
+                </span>
+              </div>
+            );
+          })}
+        </div>
+      ))}
+    </div>
+  );
+});
