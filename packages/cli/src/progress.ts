@@ -3,9 +3,10 @@ import type { ProgressCallback, ProgressEvent } from "@attnscope/core";
 import type { CliIO } from "./context.js";
 
 const MB = 1024 * 1024;
+const MIN_BAR_BYTES = 256 * 1024;
 
 /**
- * A progress callback that draws one bar per file on stderr, or undefined when bars are off. Bars are on
+ * A progress callback that draws one bar per downloaded file on stderr, or undefined when bars are off. Bars are on
  * when stderr is a terminal, or when `force` (--progress) asks for them; stdout stays clean for --json.
  */
 export function progressBars(io: CliIO, force: boolean): { onProgress?: ProgressCallback; stop: () => void } {
@@ -18,6 +19,8 @@ export function progressBars(io: CliIO, force: boolean): { onProgress?: Progress
     current = "";
   };
   const onProgress = (e: ProgressEvent) => {
+    // Only downloads take long enough to watch; a small file's bar would just flash.
+    if (e.phase !== "download" || (e.total !== undefined && e.total < MIN_BAR_BYTES)) return;
     const key = `${e.phase} ${e.file}`;
     if (key !== current) {
       stop();
@@ -29,8 +32,8 @@ export function progressBars(io: CliIO, force: boolean): { onProgress?: Progress
           notTTYSchedule: 1000,
           hideCursor: Boolean(io.stderr.isTTY),
           format: e.total
-            ? `${verb(e.phase)} {file} |{bar}| {percentage}% {loadedMB}/{totalMB} MB`
-            : `${verb(e.phase)} {file} {loadedMB} MB`,
+            ? `Downloading {file} |{bar}| {percentage}% {loadedMB}/{totalMB} MB`
+            : `Downloading {file} {loadedMB} MB`,
         },
         cliProgress.Presets.shades_classic,
       );
@@ -40,10 +43,6 @@ export function progressBars(io: CliIO, force: boolean): { onProgress?: Progress
     if (e.total !== undefined && e.loaded >= e.total) stop();
   };
   return { onProgress, stop };
-}
-
-function verb(phase: ProgressEvent["phase"]): string {
-  return phase === "download" ? "Downloading" : phase === "read" ? "Reading" : "Parsing";
 }
 
 function mb(bytes: number): string {

@@ -1,0 +1,54 @@
+/**
+ * A full-size random model of the real config (ARENA's attn_only_2L_half: d_model 768, 12 heads of 64,
+ * 2 layers, d_vocab 50278, n_ctx 2048), generated in memory from a seed: uniform noise with the std of
+ * TransformerLens's initializer, which is all a speed benchmark needs.
+ */
+import type { StateDict } from "@attnscope/core";
+
+export const BENCH_CONFIG = {
+  d_model: 768, d_head: 64, n_heads: 12, n_layers: 2, n_ctx: 2048, d_vocab: 50278, attn_only: true,
+  normalization_type: null, positional_embedding_type: "shortformer", use_attn_result: true,
+} as const;
+
+export function randomStateDict(seed = 1): StateDict {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const { d_model: D, n_heads: H, d_head: Dh, d_vocab: V, n_ctx } = BENCH_CONFIG;
+  // Uniform on [-a, a] has std a/√3; TransformerLens initialises with std 0.8/√d_model.
+  const a = (0.8 / Math.sqrt(D)) * Math.sqrt(3);
+  const sd: StateDict = new Map();
+  const add = (key: string, shape: number[], scale = a) => {
+    const data = new Float32Array(shape.reduce((x, y) => x * y, 1));
+    for (let i = 0; i < data.length; i++) data[i] = (next() * 2 - 1) * scale;
+    sd.set(key, { dtype: "float32", shape, data });
+  };
+  add("embed.W_E", [V, D], 1);
+  add("pos_embed.W_pos", [n_ctx, D], 1);
+  for (let l = 0; l < BENCH_CONFIG.n_layers; l++) {
+    for (const w of ["W_Q", "W_K", "W_V"]) add(`blocks.${l}.attn.${w}`, [H, D, Dh]);
+    add(`blocks.${l}.attn.W_O`, [H, Dh, D]);
+    for (const b of ["b_Q", "b_K", "b_V"]) add(`blocks.${l}.attn.${b}`, [H, Dh], 0.1);
+    add(`blocks.${l}.attn.b_O`, [D], 0.1);
+  }
+  add("unembed.W_U", [D, V]);
+  add("unembed.b_U", [V], 0.1);
+  return sd;
+}
+
+/** Floating-point work of one forward, counting only the causal half of attention. */
+export function forwardFlops(mode: string, T: number): number {
+  const { d_model: D, n_heads: H, d_head: Dh, d_vocab: V, n_layers: L } = BENCH_CONFIG;
+  const HD = H * Dh;
+  if (mode === "append1") {
+    const keys = T; // one new query against T keys
+    return L * (3 * 2 * D * HD + 2 * 2 * H * Dh * keys + 2 * HD * D);
+  }
+  const attn = L * (3 * 2 * T * D * HD + 2 * 2 * H * Dh * ((T * (T + 1)) / 2) + 2 * T * HD * D);
+  return mode === "patterns" ? attn : attn + 2 * T * D * V;
+}

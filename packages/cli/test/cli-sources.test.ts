@@ -1,0 +1,75 @@
+// --model sources: a folder with model.pth and its own tokenizer.json, and hf: downloads (progress bar on
+// stderr, cached) from a local HTTP server standing in for the Hub.
+import { mkdtempSync, readFileSync, symlinkSync, readdirSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeWithFixtures, goldenInput, neoxTokenizer, runCli, tinyDir } from "./helpers.js";
+
+describeWithFixtures("attnscope --model sources", () => {
+  let server: http.Server;
+  let endpoint = "";
+  let requests: string[] = [];
+  const served: Record<string, string> = {
+    "/test/tiny/resolve/main/config.json": path.join(tinyDir, "config.json"),
+    "/test/tiny/resolve/main/model.safetensors": path.join(tinyDir, "model.safetensors"),
+    "/test/tiny/resolve/main/tokenizer.json": neoxTokenizer,
+  };
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      requests.push(req.url ?? "");
+      const file = served[req.url ?? ""];
+      if (!file) return void res.writeHead(404).end("not found");
+      const body = readFileSync(file);
+      res.writeHead(200, { "content-length": body.length });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("a folder with config.json, model.pth and tokenizer.json needs no --tokenizer", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "attnscope-model-"));
+    symlinkSync(path.join(tinyDir, "config.json"), path.join(dir, "config.json"));
+    symlinkSync(path.join(tinyDir, "model.pth"), path.join(dir, "model.pth"));
+    symlinkSync(neoxTokenizer, path.join(dir, "tokenizer.json"));
+    const golden = goldenInput("seed_text");
+    const r = await runCli(["detect", "--model", dir, "--json"]);
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout);
+    expect(out.tokens).toEqual(golden.tokens);
+    expect(out.detectors.first).toEqual(golden.heads.first_token);
+  });
+
+  it("hf:owner/repo downloads with a progress bar on stderr, JSON alone on stdout, then uses the cache", async () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), "attnscope-cache-"));
+    const env = { HF_ENDPOINT: endpoint, ATTNSCOPE_CACHE: cache };
+    requests = [];
+    const r = await runCli(["detect", "--model", "hf:test/tiny", "--json", "--progress"], env);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout); // stdout holds the JSON only
+    expect(out.detectors.previous).toEqual(goldenInput("seed_text").heads.previous_token);
+    expect(r.stderr).toMatch(/Downloading .*model\.safetensors/);
+    expect(r.stderr).toMatch(/100%/);
+    expect(requests).toEqual(expect.arrayContaining(Object.keys(served)));
+    expect(readdirSync(cache, { recursive: true }).length).toBeGreaterThan(0);
+
+    requests = [];
+    const again = await runCli(["detect", "--model", "hf:test/tiny", "--json"], env);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe(""); // stderr is not a terminal and --progress is off: no bar
+    expect(again.stdout).toBe(r.stdout);
+    expect(requests).toEqual([]);
+  });
+
+  it("an unreachable hub is one error line", async () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), "attnscope-cache-"));
+    const r = await runCli(["detect", "--model", "hf:test/tiny", "--tokens", "0"], { HF_ENDPOINT: "http://127.0.0.1:9", ATTNSCOPE_CACHE: cache });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^attnscope: error: .*could not download http:\/\/127\.0\.0\.1:9\/test\/tiny\/resolve\/main\/config\.json/);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+});
