@@ -62,6 +62,17 @@ describe("readSource: downloads", () => {
     expect(events.at(-1)!.loaded).toBe(payload.length);
   });
 
+  it("an aborted download rejects with the abort reason and caches nothing", async () => {
+    const cache = freshDir();
+    const controller = new AbortController();
+    server.routes.set("/files/slow.bin", { body: payload, chunkSize: 1024 });
+    const p = readSource(`${server.url}/files/slow.bin`, {
+      cache, signal: controller.signal, onProgress: (e) => e.loaded > 10_000 && controller.abort(new Error("stop")),
+    });
+    await expect(p).rejects.toThrow("stop");
+    expect(filesUnder(cache)).toEqual([]);
+  });
+
   it("names the URL and the status of a 404", async () => {
     const url = `${server.url}/files/missing.pth`;
     const err = await readSource(url, { cache: false }).catch((e) => e);

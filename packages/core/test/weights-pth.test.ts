@@ -147,6 +147,35 @@ describe("readPth: strides, offsets, storage types", () => {
     expect([...readPth(deflated, "deflated.pth").get("w")!.data]).toEqual([1, 2, 3]);
   });
 
+  it("reads a zip64 archive (64-bit end-of-central-directory records)", () => {
+    const zip = writePth({ w: { dtype: "float32", shape: [2], data: [4, 5] } }, "big");
+    // Replace the end record with a zip64 record + locator and an end record whose fields say "see zip64".
+    const eocd = zip.length - 22;
+    const v = new DataView(zip.buffer, zip.byteOffset);
+    const count = v.getUint16(eocd + 10, true);
+    const cdSize = v.getUint32(eocd + 12, true);
+    const cdOffset = v.getUint32(eocd + 16, true);
+    const out = new Uint8Array(eocd + 56 + 20 + 22);
+    out.set(zip.subarray(0, eocd));
+    const o = new DataView(out.buffer);
+    o.setUint32(eocd, 0x06064b50, true);
+    o.setBigUint64(eocd + 4, 44n, true);
+    o.setBigUint64(eocd + 24, BigInt(count), true);
+    o.setBigUint64(eocd + 32, BigInt(count), true);
+    o.setBigUint64(eocd + 40, BigInt(cdSize), true);
+    o.setBigUint64(eocd + 48, BigInt(cdOffset), true);
+    o.setUint32(eocd + 56, 0x07064b50, true);
+    o.setBigUint64(eocd + 64, BigInt(eocd), true);
+    o.setUint32(eocd + 72, 1, true);
+    const end = eocd + 76;
+    o.setUint32(end, 0x06054b50, true);
+    o.setUint16(end + 8, 0xffff, true);
+    o.setUint16(end + 10, 0xffff, true);
+    o.setUint32(end + 12, 0xffffffff, true);
+    o.setUint32(end + 16, 0xffffffff, true);
+    expect([...readPth(out, "big.pth").get("w")!.data]).toEqual([4, 5]);
+  });
+
   it("a view reaching past its storage is refused, naming the tensor", () => {
     const bytes = writeStridedPth({ "0": { dtype: "float32", data: [1, 2, 3, 4] } }, { w: { storage: "0", shape: [2, 2], offset: 1 } });
     expect(() => readPth(bytes, "bad.pth")).toThrow(/^bad\.pth: tensor "w" \(shape \[2, 2\], stride \[2, 1\], offset 1\) reaches past its storage of 4 elements/);

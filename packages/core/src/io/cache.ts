@@ -71,7 +71,8 @@ export function browserCache(name = "attnscope"): SourceCache | undefined {
       return res ? new Uint8Array(await res.arrayBuffer()) : undefined;
     },
     async put(url, bytes) {
-      const body = new Uint8Array(bytes); // a Response needs its own copy of the bytes
+      // The Response constructor copies the bytes itself (fetch spec, "extract a body").
+      const body = bytes as Uint8Array<ArrayBuffer>;
       await (await c.open(name)).put(url, new Response(body, { headers: { "content-length": String(bytes.length) } }));
     },
   };

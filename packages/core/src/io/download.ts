@@ -52,8 +52,14 @@ export async function download(url: string, opts: DownloadOptions = {}): Promise
     report(b.length);
     return b;
   }
+  let out: Uint8Array;
+  try {
+    out = new Uint8Array(known ? total! : 0);
+  } catch {
+    await res.body.cancel().catch(() => {});
+    throw new DownloadError(`could not download ${url}: its content-length of ${total} bytes does not fit in memory`, url);
+  }
   const reader = res.body.getReader();
-  let out = known ? new Uint8Array(total!) : new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let loaded = 0;
   report(0);
