@@ -1,4 +1,4 @@
-import { HookedTransformer, loadModelFiles, loadTokenizer, type ProgressCallback, type Tokenizer, type TokenizerJson } from "@attnscope/core";
+import { HookedTransformer, loadModelFiles, loadTokenizer, modelTokenizer, type ProgressCallback, type Tokenizer } from "@attnscope/core";
 import { CliError, type CliIO } from "./context.js";
 import { progressBars } from "./progress.js";
 
@@ -27,7 +27,7 @@ export async function loadModel(opts: ModelOptions, io: CliIO): Promise<HookedTr
     // Cores without fromPretrained: the same sources through loadModelFiles (no embedded default).
     if (opts.model === undefined) throw new CliError("no embedded default model in this build: pass --model");
     const files = await loadModelFiles(opts.model, { onProgress, tokenizer: tokenizer === undefined });
-    const tok = tokenizer ?? (files.tokenizerJson ? await loadTokenizer(files.tokenizerJson as TokenizerJson, { name: `${opts.model} tokenizer.json` }) : null);
+    const tok = tokenizer ?? modelTokenizer(files.config, files.tokenizerJson, `${opts.model} tokenizer.json`);
     return new HookedTransformer(files.resolvedConfig, files.stateDict, { tokenizer: tok, source: files.source });
   } finally {
     bars.stop();

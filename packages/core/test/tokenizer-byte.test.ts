@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ByteTokenizer, loadTokenizer, toStrTokens, toTokens } from "../src/tokenizer/index.js";
+import { ByteTokenizer, loadTokenizer, modelTokenizer, toStrTokens, toTokens } from "../src/tokenizer/index.js";
 
 const tk = new ByteTokenizer();
 
@@ -61,5 +61,13 @@ describe("ByteTokenizer", () => {
 
   it('is what loadTokenizer("byte") gives', async () => {
     expect(await loadTokenizer("byte")).toBeInstanceOf(ByteTokenizer);
+  });
+});
+
+describe("modelTokenizer", () => {
+  it('gives the byte tokenizer for tokenizer_name "byte" and null when a model names none', () => {
+    expect(modelTokenizer({ tokenizer_name: "byte" })).toBeInstanceOf(ByteTokenizer);
+    expect(modelTokenizer({ tokenizer_name: "EleutherAI/gpt-neox-20b" })).toBeNull();
+    expect(modelTokenizer({})).toBeNull();
   });
 });

@@ -6,5 +6,5 @@ export type { HfTokenizerOptions, TokenizerJson, TokenizerConfigJson } from "./h
 export { ByteTokenizer } from "./byte-tokenizer.js";
 export { toTokens, toStrTokens, validateTokens, validateTokenBatch } from "./tokens.js";
 export type { ToTokensOptions } from "./tokens.js";
-export { tokenizerFromJson, loadTokenizer, isTokenizer, BYTE_TOKENIZER_NAME } from "./load.js";
+export { tokenizerFromJson, loadTokenizer, modelTokenizer, isTokenizer, BYTE_TOKENIZER_NAME } from "./load.js";
 export type { TokenizerSource, TokenizerFromJsonOptions, LoadTokenizerOptions } from "./load.js";

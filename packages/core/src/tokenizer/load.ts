@@ -90,3 +90,13 @@ function parseJson(text: string, name: string): unknown {
     throw new TokenizerError(`${name} is not valid JSON: ${(e as Error).message}`);
   }
 }
+
+/**
+ * The tokenizer that goes with a model's files: its tokenizer.json when it has one, else the byte-level
+ * tokenizer when its config says `tokenizer_name: "byte"`, else null (the model then takes token ids only).
+ */
+export function modelTokenizer(config: { tokenizer_name?: unknown }, tokenizerJson?: unknown, name = "tokenizer.json"): Tokenizer | null {
+  if (tokenizerJson !== undefined && tokenizerJson !== null) return tokenizerFromJson(tokenizerJson as TokenizerJson, { name });
+  if (config.tokenizer_name === BYTE_TOKENIZER_NAME) return new ByteTokenizer();
+  return null;
+}
