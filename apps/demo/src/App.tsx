@@ -1,7 +1,9 @@
 import { useState } from "react";
+import { useInduction } from "./hooks/use-induction.js";
 import { useLiveRun } from "./hooks/use-live-run.js";
 import { useModel } from "./hooks/use-model.js";
 import { Detectors } from "./panels/Detectors.js";
+import { Induction } from "./panels/Induction.js";
 import { LivePatterns } from "./panels/LivePatterns.js";
 import { ModelPicker } from "./panels/ModelPicker.js";
 import { SEED_TEXT } from "./seed.js";
@@ -11,6 +13,7 @@ export function App() {
   const model = useModel("default");
   const [text, setText] = useState(SEED_TEXT);
   const live = useLiveRun(model.client, model.info, text);
+  const induction = useInduction(model.client, model.info);
   return (
     <main style={s.page}>
       <header>
@@ -23,6 +26,7 @@ export function App() {
       <ModelPicker model={model} />
       <LivePatterns text={text} onText={setText} live={live} />
       <Detectors result={live.result} />
+      <Induction induction={induction} />
     </main>
   );
 }

@@ -92,6 +92,20 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("finds induction heads on repeated random tokens", async () => {
+    await page.getByTestId("induction-result").waitFor({ timeout: 60_000 });
+    const first = Number(await page.getByTestId("loss-first").textContent());
+    const second = Number(await page.getByTestId("loss-second").textContent());
+    // Random tokens are unpredictable (about ln 256 nats for bytes); the repeat is predictable by copying.
+    expect(first).toBeGreaterThan(3);
+    expect(second).toBeLessThan(first / 2);
+    const heads = await page.getByTestId("heads-induction").locator("[data-head]").allTextContents();
+    expect(heads.length).toBeGreaterThan(0);
+    // An induction head needs a previous-token head before it: it cannot be in layer 0.
+    for (const h of heads) expect(h).toMatch(/^[1-9]\d*\.\d+$/);
+    await page.getByTestId("induction-panel").screenshot({ path: path.join(shots, "demo-induction.png") });
+  });
+
   it("updates the token count and patterns as you type", async () => {
     const before = Number(await page.getByTestId("token-count").textContent());
     const box = page.getByTestId("text-input");
@@ -118,15 +132,16 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
     const isClear = (c: string) => c === "rgba(0, 0, 0, 0)" || c === "transparent";
     expect((await backgrounds()).every(isClear)).toBe(true);
     const target = strip.nth(n - 5);
+    // Scroll first: a screenshot that scrolls would move the token out from under the pointer.
+    await target.evaluate((el) => el.scrollIntoView({ block: "center" }));
     await target.hover();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="patterns"] [data-token-index]').length > 0);
     const after = await backgrounds();
     // The hovered query attends to itself or earlier tokens only (causal): some are coloured, none after it.
     const coloured = after.map((c, i) => (!isClear(c) ? i : -1)).filter((i) => i >= 0);
     expect(coloured.length).toBeGreaterThan(0);
     expect(Math.max(...coloured)).toBeLessThanOrEqual(n - 5);
     expect(await target.getAttribute("aria-selected")).toBe("true");
-    await page.getByTestId("patterns").screenshot({ path: path.join(shots, "demo-hover.png") });
+    await page.screenshot({ path: path.join(shots, "demo-hover.png") });
   });
 
   it("shows a clear error when the Hugging Face model cannot be downloaded, and keeps working", async () => {

@@ -1,0 +1,41 @@
+import type { InductionState } from "../hooks/use-induction.js";
+import * as s from "../styles.js";
+
+/** Induction heads on repeated random tokens: scores per head and the loss drop on the repeat. */
+export function Induction({ induction }: { induction: InductionState }) {
+  const { result, error, running } = induction;
+  return (
+    <section style={s.panel} aria-label="Induction heads" data-testid="induction-panel">
+      <h2 style={s.panelTitle}>Induction heads</h2>
+      <p style={s.lede}>
+        Random tokens, then the same tokens again. Nothing predicts the first half; an induction head predicts the second
+        by attending to the token after the previous occurrence of the current one. Score = mean attention along that
+        diagonal.
+      </p>
+      {error && <div role="alert" style={s.errorBox}>{error}</div>}
+      {!result ? (
+        <p style={s.muted}>{running ? "Running the experiment…" : "Waiting for the model…"}</p>
+      ) : (
+        <div data-testid="induction-result">
+          <div style={{ ...s.row, alignItems: "baseline", margin: "4px 0 8px" }}>
+            <span>
+              Mean loss, first half: <b data-testid="loss-first">{result.lossFirstHalf.toFixed(2)}</b> nats
+            </span>
+            <span>
+              second half: <b data-testid="loss-second">{result.lossSecondHalf.toFixed(2)}</b> nats
+            </span>
+            <span style={s.muted}>
+              {result.batch} sequences × (BOS + {result.seqLen} + {result.seqLen}) tokens · {Math.round(result.ms)} ms
+            </span>
+          </div>
+          <div data-testid="heads-induction">
+            Induction heads:{" "}
+            {result.inductionHeads.length
+              ? result.inductionHeads.map((h) => <span key={h} data-head={h} style={s.headChip}>{h}</span>)
+              : <span style={s.muted}>none above 0.4</span>}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
