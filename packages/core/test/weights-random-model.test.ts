@@ -7,6 +7,7 @@ import { loadModelFiles } from "../src/io/model-files.js";
 import { KNOWN_MODELS } from "../src/registry/known-models.js";
 import { checkStateDict, expectedStateDict } from "../src/weights/load.js";
 import { formatMeasurement, measureLoad } from "./helpers/measure-load.js";
+import { startServer } from "./helpers/http-server.js";
 import { writeRandomFullSizeModel, writeRandomModel } from "./helpers/random-model.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "attnscope-random-"));
@@ -71,4 +72,33 @@ describe.runIf(process.env.ATTNSCOPE_FULL_SIZE === "1")("full-size random model 
       rmSync(dir, { recursive: true, force: true });
     });
   }
+
+  it("the registry name downloads the full-size .pth from HF_ENDPOINT with progress, caches it, and loads it from the cache", async () => {
+    const dir = path.join(work, "full-registry");
+    const files = writeRandomFullSizeModel(dir, { seed: 0, format: "pth", buffers: true });
+    const server = await startServer({
+      "/callummcdougall/attn_only_2L_half/resolve/main/attn_only_2L_half.pth": { body: new Uint8Array(0), file: files.weightsPath },
+    });
+    const saved = process.env.HF_ENDPOINT;
+    process.env.HF_ENDPOINT = server.url;
+    try {
+      const cache = path.join(work, "full-cache");
+      let last = { loaded: 0, total: 0 as number | undefined };
+      const t0 = performance.now();
+      const m = await loadModelFiles("attn-only-2l-half", { cache, tokenizer: false, onProgress: (e) => e.phase === "download" && (last = e) });
+      const t1 = performance.now();
+      expect(last).toMatchObject({ loaded: files.bytes, total: files.bytes });
+      expect(m.stateDict.get("blocks.0.attn.mask")!.shape).toEqual([2048, 2048]);
+      const again = await loadModelFiles("attn-only-2l-half", { cache, tokenizer: false });
+      const t2 = performance.now();
+      expect(server.requests.length).toBe(1);
+      expect(again.stateDict.size).toBe(m.stateDict.size);
+      console.log(`attn-only-2l-half (random, ${(files.bytes / 1e6).toFixed(1)} MB .pth): download+parse+check ${(t1 - t0).toFixed(0)} ms, from cache ${(t2 - t1).toFixed(0)} ms`);
+    } finally {
+      if (saved === undefined) delete process.env.HF_ENDPOINT;
+      else process.env.HF_ENDPOINT = saved;
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

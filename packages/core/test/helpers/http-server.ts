@@ -2,11 +2,14 @@
  * A local HTTP server on 127.0.0.1 for download tests: serves given bytes by path, counts requests, and
  * can misbehave (cut a response off halfway) to test interrupted downloads.
  */
+import { createReadStream, statSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface Route {
   body: Uint8Array;
+  /** Stream this file instead of `body` (for large files). */
+  file?: string;
   /** Send only this many bytes (with the full content-length), then destroy the socket. */
   cutAfter?: number;
   /** Send the body in pieces of this size with a pause between, so progress events are many. */
@@ -31,6 +34,11 @@ export async function startServer(routes: Record<string, Route | Uint8Array> = {
     const route = table.get(p);
     if (!route) {
       res.writeHead(404, { "content-type": "text/plain" }).end("Entry not found");
+      return;
+    }
+    if (route.file) {
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(statSync(route.file).size) });
+      createReadStream(route.file).pipe(res);
       return;
     }
     res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(route.body.length) });
