@@ -39,3 +39,8 @@ export { KNOWN_MODELS, getKnownModel } from "./registry/known-models.js";
 export type { KnownModel } from "./registry/known-models.js";
 export { createKernelsBackend, kernelsAvailable } from "./backend/kernels-backend.js";
 export type { KernelsBackend, KernelsBackendOptions } from "./backend/kernels-backend.js";
+// Training (attention-only models, in Node, browsers and workers).
+export { createTrainer, trainingConfigJson, findPhaseChange, DEFAULT_CORPUS, toStateDict as trainingStateDict } from "./train/index.js";
+export type {
+  Trainer, TrainerOptions, TrainProgress, TrainerSnapshot, StepResult, TrainRunOptions, PhaseChange, PosInit,
+} from "./train/index.js";

@@ -1,12 +1,187 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
 import { Command } from "commander";
+import cliProgress from "cli-progress";
+import {
+  ByteTokenizer, createKernelsBackend, createTrainer, DEFAULT_CORPUS, findPhaseChange, kernelsAvailable, loadTokenizer,
+  resolveConfig, trainingConfigJson, writeSafetensors, type Backend, type Tokenizer, type TrainProgress, tsBackend,
+} from "@attnscope/core";
 import { CliError, type CliIO } from "../context.js";
+import { parseInteger, parseNumber } from "../parse.js";
 
-/** `attnscope train`: placeholder until training lands; the real command replaces this file. */
-export function trainCommand(_io: CliIO): Command {
+interface TrainOptions {
+  dModel: string; nHeads: string; dHead?: string; nLayers: string; nCtx: string; positional: string; posInit: string;
+  tokenizer: string; corpus: string; steps: string; batch: string; seqLen: string; lr: string; warmup: string;
+  schedule: string; weightDecay: string; clip: string; seed: string; evalEvery: string; repeatFraction: string;
+  backend: string; threads: string; out: string; modelName?: string; progress?: boolean;
+}
+
+/** `attnscope train`: train an attention-only transformer and write config.json, model.safetensors, training-log.json. */
+export function trainCommand(io: CliIO): Command {
   return new Command("train")
-    .description("train a toy attention-only model (not available yet)")
-    .allowUnknownOption(true)
-    .action(() => {
-      throw new CliError("attnscope train is not available yet");
+    .description("train a small attention-only transformer (TransformerLens layout) and write it as a model folder")
+    .option("--d-model <n>", "residual stream width", "64")
+    .option("--n-heads <n>", "attention heads per layer", "8")
+    .option("--d-head <n>", "head width (default d_model / n_heads)")
+    .option("--n-layers <n>", "layers", "2")
+    .option("--n-ctx <n>", "context length of the model", "512")
+    .option("--positional <type>", "shortformer (positions into queries/keys only) or standard", "shortformer")
+    .option("--pos-init <kind>", "W_pos initialisation: normal (TransformerLens) or sinusoidal", "normal")
+    .option("--tokenizer <t>", '"byte" (256 bytes + BOS) or a tokenizer.json file', "byte")
+    .option("--corpus <file>", 'training text file, or "default" (Moby-Dick chapters 1-130)', "default")
+    .option("--steps <n>", "optimizer steps", "2000")
+    .option("--batch <n>", "sequences per step", "8")
+    .option("--seq-len <n>", "tokens per sequence including BOS", "256")
+    .option("--lr <x>", "peak learning rate (AdamW)", "0.005")
+    .option("--warmup <n>", "linear warm-up steps", "100")
+    .option("--schedule <s>", "after warm-up: constant or cosine", "constant")
+    .option("--weight-decay <x>", "AdamW weight decay on weight matrices", "0.01")
+    .option("--clip <x>", "global gradient-norm clip (0: off)", "1")
+    .option("--seed <n>", "seed of the initialisation and the data order", "0")
+    .option("--eval-every <n>", "score the heads on the repeated-token probe every n steps", "25")
+    .option("--repeat-fraction <x>", "fraction of sequences that are a random token segment repeated", "0.25")
+    .option("--backend <b>", "kernels (AssemblyScript SIMD) or ts (plain TypeScript)", kernelsAvailable() ? "kernels" : "ts")
+    .option("--threads <n>", "kernel threads (1 keeps runs bit-reproducible across machines)", "1")
+    .option("--progress", "draw the progress bar even when stderr is not a terminal")
+    .option("--model-name <name>", "model_name in config.json (default: the --out folder's name)")
+    .requiredOption("--out <dir>", "folder to write config.json, model.safetensors and training-log.json")
+    .action(async (opts: TrainOptions) => {
+      const dModel = parseInteger(opts.dModel, "--d-model", 1);
+      const nHeads = parseInteger(opts.nHeads, "--n-heads", 1);
+      if (opts.dHead === undefined && dModel % nHeads !== 0) throw new CliError(`--d-model ${dModel} is not divisible by --n-heads ${nHeads}: give --d-head`);
+      const dHead = opts.dHead === undefined ? dModel / nHeads : parseInteger(opts.dHead, "--d-head", 1);
+      if (opts.positional !== "shortformer" && opts.positional !== "standard") throw new CliError(`--positional must be shortformer or standard, got "${opts.positional}"`);
+      if (opts.posInit !== "normal" && opts.posInit !== "sinusoidal") throw new CliError(`--pos-init must be normal or sinusoidal, got "${opts.posInit}"`);
+      if (opts.schedule !== "constant" && opts.schedule !== "cosine") throw new CliError(`--schedule must be constant or cosine, got "${opts.schedule}"`);
+      if (opts.backend !== "kernels" && opts.backend !== "ts") throw new CliError(`--backend must be kernels or ts, got "${opts.backend}"`);
+
+      const tokenizer: Tokenizer = opts.tokenizer === "byte" ? new ByteTokenizer() : await loadTokenizer(opts.tokenizer);
+      const corpus = readCorpus(opts.corpus);
+      const ids = tokenizer.encode(corpus.text);
+      const config = resolveConfig({
+        d_model: dModel, n_heads: nHeads, d_head: dHead, n_layers: parseInteger(opts.nLayers, "--n-layers", 1),
+        n_ctx: parseInteger(opts.nCtx, "--n-ctx", 2), d_vocab: tokenizer.vocabSize, attn_only: true,
+        positional_embedding_type: opts.positional, use_attn_result: true, seed: parseInteger(opts.seed, "--seed", 0),
+        tokenizer_name: opts.tokenizer === "byte" ? "byte" : path.basename(opts.tokenizer),
+        model_name: opts.modelName ?? path.basename(path.resolve(opts.out)),
+      }, "--d-model/--n-heads/...");
+      const steps = parseInteger(opts.steps, "--steps", 1);
+      const backend: Backend = opts.backend === "kernels"
+        ? await createKernelsBackend({ threads: parseInteger(opts.threads, "--threads", 1) })
+        : tsBackend;
+      const options = {
+        steps, batchSize: parseInteger(opts.batch, "--batch", 1), seqLen: parseInteger(opts.seqLen, "--seq-len", 2),
+        lr: parseNumber(opts.lr, "--lr"), warmup: parseInteger(opts.warmup, "--warmup", 0), schedule: opts.schedule as "constant" | "cosine",
+        weightDecay: parseNumber(opts.weightDecay, "--weight-decay"), clip: parseNumber(opts.clip, "--clip"),
+        seed: config.seed ?? 0, evalEvery: parseInteger(opts.evalEvery, "--eval-every", 0),
+        repeatFraction: parseNumber(opts.repeatFraction, "--repeat-fraction"),
+        posInit: opts.posInit === "sinusoidal" ? { kind: "sinusoidal" as const } : { kind: "normal" as const },
+      };
+      const trainer = createTrainer({ config, corpus: ids, tokenizer, backend, ...options });
+
+      const showBar = opts.progress === true || io.stderr.isTTY === true;
+      const bar = showBar
+        ? new cliProgress.SingleBar({
+          stream: io.stderr as NodeJS.WritableStream, noTTYOutput: !io.stderr.isTTY, notTTYSchedule: 2000,
+          format: "Training |{bar}| {value}/{total} steps | loss {loss} | induction {ind} | probe 2nd-half loss {probe} | {eta_formatted} left",
+        }, cliProgress.Presets.shades_classic)
+        : null;
+      const fmt = (p: TrainProgress) => ({
+        ind: Math.max(...p.inductionScores.flat()).toFixed(2), probe: p.probe.lossSecondHalf.toFixed(2),
+      });
+      let last = { ind: "-", probe: "-" };
+      bar?.start(steps, 0, { loss: "-", ...last });
+      const abort = new AbortController();
+      const onSigint = () => abort.abort();
+      process.once("SIGINT", onSigint);
+      try {
+        await trainer.run({
+          signal: abort.signal,
+          onProgress: (p) => { last = fmt(p); },
+          onStep: (s) => bar?.update(s.step, { loss: s.loss.toFixed(3), ...last }),
+        });
+      } finally {
+        process.off("SIGINT", onSigint);
+        bar?.stop();
+        if ("dispose" in backend && typeof backend.dispose === "function") backend.dispose();
+      }
+
+      const out = path.resolve(opts.out);
+      mkdirSync(out, { recursive: true });
+      const cfgJson = trainingConfigJson(config);
+      writeFileSync(path.join(out, "config.json"), `${JSON.stringify(cfgJson, null, 2)}\n`);
+      writeFileSync(path.join(out, "model.safetensors"), writeSafetensors(trainer.stateDict(), { format: "pt" }));
+      const phaseChange = findPhaseChange(trainer.evals);
+      const log = {
+        format: "attnscope-training-log", version: 1,
+        command: `attnscope train ${process.argv.slice(3).join(" ")}`.trim(),
+        config: cfgJson,
+        options: { ...options, backend: backend.name, tokenizer: opts.tokenizer },
+        corpus: { source: corpus.source, ...(corpus.info ?? {}), bytes: corpus.text.length, tokens: ids.length },
+        stepsDone: trainer.stepCount,
+        elapsedMs: trainer.evals.at(-1)?.elapsedMs ?? 0,
+        phaseChange,
+        losses: trainer.losses.map((l) => Number(l.toFixed(5))),
+        evals: trainer.evals.map(roundEval),
+      };
+      writeFileSync(path.join(out, "training-log.json"), `${JSON.stringify(log)}\n`);
+      const fin = trainer.evals.at(-1)!;
+      io.stdout.write([
+        `trained ${trainer.stepCount}/${steps} steps in ${(log.elapsedMs / 1000).toFixed(1)} s on ${backend.name}`,
+        `final loss ${trainer.losses.at(-1)?.toFixed(3)}; probe loss first half ${fin.probe.lossFirstHalf.toFixed(3)}, second half ${fin.probe.lossSecondHalf.toFixed(3)}`,
+        phaseChange
+          ? `induction phase change: steps ${phaseChange.startStep}-${phaseChange.endStep} (best induction score ${phaseChange.scoreBefore.toFixed(2)} -> ${phaseChange.scoreAfter.toFixed(2)}, head ${phaseChange.head})`
+          : "no induction phase change seen",
+        `wrote ${path.join(out, "config.json")}, model.safetensors, training-log.json`,
+        "",
+      ].join("\n"));
     });
+}
+
+/** Add `attnscope train` to a program. */
+export function registerTrainCommand(program: Command, io: CliIO): Command {
+  const cmd = trainCommand(io);
+  program.addCommand(cmd);
+  return cmd;
+}
+
+function roundEval(e: TrainProgress): TrainProgress {
+  const r = (x: number) => Number(x.toFixed(4));
+  return {
+    ...e, loss: Number.isFinite(e.loss) ? r(e.loss) : e.loss, lr: Number(e.lr.toPrecision(4)),
+    probe: { lossFirstHalf: r(e.probe.lossFirstHalf), lossSecondHalf: r(e.probe.lossSecondHalf) },
+    inductionScores: e.inductionScores.map((row) => row.map(r)),
+    prevTokenScores: e.prevTokenScores.map((row) => row.map(r)),
+    firstTokenScores: e.firstTokenScores.map((row) => row.map(r)),
+  };
+}
+
+interface Corpus {
+  text: string;
+  source: string;
+  info?: Record<string, string>;
+}
+
+/** A text file, or the default public-domain corpus from its npm package. */
+function readCorpus(spec: string): Corpus {
+  if (spec !== "default") {
+    try {
+      return { text: readFileSync(spec, "utf8"), source: path.basename(spec) };
+    } catch (e) {
+      throw new CliError(`--corpus ${spec}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+  let dir: string;
+  try {
+    const req = createRequire(createRequire(import.meta.url).resolve("@attnscope/core/package.json"));
+    dir = path.join(path.dirname(req.resolve(`${DEFAULT_CORPUS.package}/package.json`)), "data");
+  } catch {
+    throw new CliError(`--corpus default needs the dev dependency ${DEFAULT_CORPUS.package} (run npm ci in the repository), or pass --corpus FILE`);
+  }
+  const text = DEFAULT_CORPUS.trainFiles.map((f) => readFileSync(path.join(dir, f), "utf8").trim()).join("\n\n");
+  return {
+    text, source: "default",
+    info: { name: DEFAULT_CORPUS.name, package: `${DEFAULT_CORPUS.package}@${DEFAULT_CORPUS.version}`, licence: DEFAULT_CORPUS.licence, files: `${DEFAULT_CORPUS.trainFiles[0]} .. ${DEFAULT_CORPUS.trainFiles.at(-1)}` },
+  };
 }

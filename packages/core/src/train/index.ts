@@ -1,8 +1,8 @@
 // Training of attention-only transformers: forward/backward, AdamW, the Worker-friendly trainer.
 export { createTrainer } from "./trainer.js";
-export type { Trainer, TrainerOptions, TrainProgress, TrainerSnapshot, StepResult, RunOptions } from "./trainer.js";
+export type { Trainer, TrainerOptions, TrainProgress, TrainerSnapshot, StepResult, TrainRunOptions } from "./trainer.js";
 export { initParams, toStateDict, paramsFromStateDict, paramEntries, zerosLike } from "./params.js";
-export type { Params, LayerParams, ParamEntry } from "./params.js";
+export type { Params, LayerParams, ParamEntry, PosInit } from "./params.js";
 export { forward, lossAndGrad, perTokenLoss } from "./forward-backward.js";
 export type { ForwardResult, LayerActivations } from "./forward-backward.js";
 export { AdamW, learningRate, clipGradNorm, globalGradNorm } from "./optimizer.js";
@@ -10,3 +10,6 @@ export { BatchSampler, randomTokens, repeatedRandomBatch } from "./data.js";
 export { runProbe, diagonalScores, columnScores } from "./probe.js";
 export type { ProbeResult } from "./probe.js";
 export { trainingConfigJson } from "./config-json.js";
+export { findPhaseChange } from "./phase-change.js";
+export type { PhaseChange } from "./phase-change.js";
+export { DEFAULT_CORPUS } from "./default-corpus.js";

@@ -78,7 +78,7 @@ export function zerosLike(cfg: HookedTransformerConfig): Params {
  * tensors are filled in state-dict order, each in TransformerLens's own layout, so the draw does not depend
  * on the packed layout.
  */
-export function initParams(cfg: HookedTransformerConfig, seed: number): Params {
+export function initParams(cfg: HookedTransformerConfig, seed: number, opts: { posInit?: PosInit } = {}): Params {
   const p = zerosLike(cfg);
   const rng = new SeededRandom(seed);
   const std = cfg.initializer_range;
@@ -94,7 +94,28 @@ export function initParams(cfg: HookedTransformerConfig, seed: number): Params {
       for (let i = 0; i < e.data.length; i++) e.data[i] = rng.normal() * std;
     }
   }
+  if (opts.posInit && opts.posInit.kind === "sinusoidal") sinusoidalPositions(p.W_pos, cfg.n_ctx, D, opts.posInit);
   return p;
+}
+
+/**
+ * How W_pos starts. "normal" is TransformerLens's; "sinusoidal" (as the tiny fixture's recipe does) starts it as
+ * Transformer sinusoids, W_pos[t, 2i] = A·sin(t / base^(2i/d)), W_pos[t, 2i+1] = A·cos(...): a relative
+ * offset is then a fixed rotation, so a previous-token head — and the induction heads built on it — forms far
+ * sooner than from random rows that first have to be organised.
+ */
+export type PosInit = { kind: "normal" } | { kind: "sinusoidal"; amplitude?: number; base?: number };
+
+function sinusoidalPositions(w: Float32Array, nCtx: number, D: number, o: { amplitude?: number; base?: number }): void {
+  const A = o.amplitude ?? 0.5;
+  const base = o.base ?? 1000;
+  for (let t = 0; t < nCtx; t++) {
+    for (let i = 0; 2 * i < D; i++) {
+      const angle = t / Math.pow(base, (2 * i) / D);
+      w[t * D + 2 * i] = A * Math.sin(angle);
+      if (2 * i + 1 < D) w[t * D + 2 * i + 1] = A * Math.cos(angle);
+    }
+  }
 }
 
 /** TransformerLens shape of a parameter key. */

@@ -4,10 +4,11 @@ import { resolveConfig, type HookedTransformerConfig, type HookedTransformerConf
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import type { StateDict } from "../weights/state-dict.js";
 import { SeededRandom } from "../util/random.js";
-import { BatchSampler, repeatedRandomBatch } from "./data.js";
+import { BatchSampler } from "./data.js";
+import { generateRepeatedTokens } from "../induction/repeated-tokens.js";
 import { lossAndGrad } from "./forward-backward.js";
 import { AdamW, clipGradNorm, learningRate } from "./optimizer.js";
-import { initParams, paramEntries, paramsFromStateDict, toStateDict, zerosLike, type Params } from "./params.js";
+import { initParams, paramEntries, paramsFromStateDict, toStateDict, zerosLike, type Params, type PosInit } from "./params.js";
 import { runProbe, type ProbeResult } from "./probe.js";
 
 export interface TrainerOptions {
@@ -37,6 +38,8 @@ export interface TrainerOptions {
   clip?: number;
   beta1?: number;
   beta2?: number;
+  /** W_pos initialisation (default TransformerLens's normal; see `PosInit`). */
+  posInit?: PosInit;
   /** Seeds the initialisation and the data order (default 0). */
   seed?: number;
   /** Run the probe and emit a progress event every this many steps (default 50; 0 = only at start and end). */
@@ -90,7 +93,7 @@ export interface TrainerSnapshot {
   evals: TrainProgress[];
 }
 
-export interface RunOptions {
+export interface TrainRunOptions {
   onProgress?: (p: TrainProgress) => void;
   /** Called after every step (for progress bars). */
   onStep?: (s: StepResult) => void;
@@ -113,7 +116,7 @@ export interface Trainer {
   /** Score the heads on the fixed probe now. */
   evaluate(): ProbeResult;
   /** Train until `until`/`steps` or until `signal` aborts; yields to the event loop between steps. */
-  run(opts?: RunOptions): Promise<{ step: number; aborted: boolean }>;
+  run(opts?: TrainRunOptions): Promise<{ step: number; aborted: boolean }>;
   snapshot(): TrainerSnapshot;
   /** TransformerLens-named float32 state dict (fresh copies). */
   stateDict(): StateDict;
@@ -153,9 +156,12 @@ export function createTrainer(options: TrainerOptions): Trainer {
   }
 
   const probeHalf = options.probe?.half ?? Math.min(50, Math.floor((Math.min(seqLen, cfg.n_ctx) - 1) / 2));
-  const probeRows = repeatedRandomBatch(probeHalf, options.probe?.batch ?? 4, options.probe?.seed ?? 0, cfg.d_vocab, bos);
+  // The same generator as the induction experiment, over the tokenizer's ids (all of d_vocab without one).
+  const probeRows = generateRepeatedTokens(probeHalf, options.probe?.batch ?? 4, options.probe?.seed ?? 0, {
+    low: 0, high: Math.min(options.tokenizer?.vocabSize ?? cfg.d_vocab, cfg.d_vocab), bosTokenId: bos,
+  });
 
-  const params = initParams(cfg, seed);
+  const params = initParams(cfg, seed, { posInit: options.posInit });
   const grads = zerosLike(cfg);
   const m = zerosLike(cfg);
   const v = zerosLike(cfg);
@@ -194,8 +200,9 @@ export function createTrainer(options: TrainerOptions): Trainer {
     losses.push(...s.losses);
     evals.push(...s.evals);
   }
-  let startedAt = now();
-  const elapsed = () => elapsedBefore + (now() - startedAt);
+  let startedAt = 0;
+  let running = false;
+  const elapsed = () => elapsedBefore + (running ? now() - startedAt : 0);
 
   const nextBatch = (): Int32Array => {
     if (sampler) return sampler.next(rng);
@@ -237,20 +244,26 @@ export function createTrainer(options: TrainerOptions): Trainer {
     onProgress?.(ev);
   };
 
-  const run = async (opts: RunOptions = {}): Promise<{ step: number; aborted: boolean }> => {
+  const run = async (opts: TrainRunOptions = {}): Promise<{ step: number; aborted: boolean }> => {
     const until = Math.min(opts.until ?? totalSteps, totalSteps);
+    if (running) throw new Error("trainer.run() is already running");
     startedAt = now();
-    elapsedBefore = elapsedBefore;
-    if (stepCount === 0 && evals.length === 0) emit(opts.onProgress);
-    while (stepCount < until) {
-      if (opts.signal?.aborted) return { step: stepCount, aborted: true };
-      const s = step();
-      opts.onStep?.(s);
-      if ((evalEvery > 0 && stepCount % evalEvery === 0) || stepCount === totalSteps) emit(opts.onProgress);
-      // Let messages (e.g. a worker's stop request) and timers run between steps.
-      await new Promise((r) => setTimeout(r, 0));
+    running = true;
+    try {
+      if (stepCount === 0 && evals.length === 0) emit(opts.onProgress);
+      while (stepCount < until) {
+        if (opts.signal?.aborted) return { step: stepCount, aborted: true };
+        const s = step();
+        opts.onStep?.(s);
+        if ((evalEvery > 0 && stepCount % evalEvery === 0) || stepCount === totalSteps) emit(opts.onProgress);
+        // Let messages (e.g. a worker's stop request) and timers run between steps.
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      return { step: stepCount, aborted: false };
+    } finally {
+      elapsedBefore = elapsed();
+      running = false;
     }
-    return { step: stepCount, aborted: false };
   };
 
   const snapshot = (): TrainerSnapshot => {
