@@ -209,7 +209,7 @@ describe("readPth / parseWeights refuse what is not a checkpoint", () => {
     const good = writePth({ w: { dtype: "float32", shape: [4], data: [1, 2, 3, 4] } }, "m");
     const pkl = torchStateDictPickle([["w", { storageKey: "0", storageDtype: "float32", storageNumel: 8, offset: 0, shape: [8], stride: [1] }]]);
     const files = unzipSync(good);
-    files["m/data.pkl"] = pkl;
+    files["m/data.pkl"] = new Uint8Array(pkl);
     expect(() => readPth(zipSync(files, { level: 0 }), "m.pth")).toThrow(/m\.pth: tensor "w" needs a storage of 8 float32 \(32 bytes\) but "data\/0" holds 16 bytes/);
   });
   it("a legacy (torch < 1.6) checkpoint, with a clear message", () => {

@@ -83,7 +83,7 @@ describe.runIf(process.env.ATTNSCOPE_FULL_SIZE === "1")("full-size random model 
     process.env.HF_ENDPOINT = server.url;
     try {
       const cache = path.join(work, "full-cache");
-      let last = { loaded: 0, total: 0 as number | undefined };
+      let last: { loaded: number; total?: number } = { loaded: 0 };
       const t0 = performance.now();
       const m = await loadModelFiles("attn-only-2l-half", { cache, tokenizer: false, onProgress: (e) => e.phase === "download" && (last = e) });
       const t1 = performance.now();
