@@ -6,6 +6,7 @@ import { Detectors } from "./panels/Detectors.js";
 import { Induction } from "./panels/Induction.js";
 import { LivePatterns } from "./panels/LivePatterns.js";
 import { ModelPicker } from "./panels/ModelPicker.js";
+import { Training } from "./panels/Training.js";
 import { SEED_TEXT } from "./seed.js";
 import * as s from "./styles.js";
 
@@ -27,6 +28,7 @@ export function App() {
       <LivePatterns text={text} onText={setText} live={live} />
       <Detectors result={live.result} />
       <Induction induction={induction} />
+      <Training />
     </main>
   );
 }

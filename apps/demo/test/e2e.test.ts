@@ -144,6 +144,29 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
     await page.screenshot({ path: path.join(shots, "demo-hover.png") });
   });
 
+  it("trains a tiny model live: progress streams in, stop holds it, resume continues", async () => {
+    const panel = page.getByTestId("training-panel");
+    await panel.scrollIntoViewIfNeeded();
+    const step = async () => Number((await page.getByTestId("train-step").textContent()) ?? "0");
+    await page.getByTestId("train-start").click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-step"]')?.textContent) >= 30, null, { timeout: 120_000 });
+    await page.getByTestId("train-stop").click();
+    await page.getByTestId("train-resume").waitFor({ state: "visible" });
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="train-resume"]') as HTMLButtonElement).disabled, null, { timeout: 30_000 });
+    const stoppedAt = await step();
+    expect(await page.getByTestId("train-status").textContent()).toContain("stopped");
+    await page.waitForTimeout(500);
+    expect(await step()).toBe(stoppedAt);
+    // The charts have a loss line and score lines with points.
+    const pathLengths = await panel.locator("svg path").evaluateAll((ps) => ps.map((p) => (p.getAttribute("d") ?? "").length));
+    expect(pathLengths.filter((n) => n > 20).length).toBeGreaterThanOrEqual(3);
+    await page.getByTestId("train-resume").click();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="train-step"]')?.textContent) > n + 5, stoppedAt, { timeout: 60_000 });
+    await page.getByTestId("train-stop").click();
+    await panel.screenshot({ path: path.join(shots, "demo-training.png") });
+    expect(pageErrors).toEqual([]);
+  });
+
   it("shows a clear error when the Hugging Face model cannot be downloaded, and keeps working", async () => {
     outside.length = 0;
     await page.getByTestId("model-select").selectOption("attn-only-2l-half");

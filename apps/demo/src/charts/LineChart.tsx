@@ -20,6 +20,8 @@ export interface LineChartProps {
   yMax?: number;
   /** Horizontal reference line (e.g. a detector threshold). */
   threshold?: number;
+  /** Shaded x range with a label (e.g. where a phase change happened). */
+  band?: { from: number; to: number; label: string };
   /** @default 220 */
   height?: number;
   testId?: string;
@@ -39,7 +41,7 @@ function niceTicks(min: number, max: number, count: number): number[] {
 }
 
 /** A small SVG line chart for live training curves; redraws cheaply as points arrive. */
-export function LineChart({ series, title, xLabel, xMax, yMin, yMax, threshold, height = 220, testId }: LineChartProps) {
+export function LineChart({ series, title, xLabel, xMax, yMin, yMax, threshold, band, height = 220, testId }: LineChartProps) {
   const [lo, hi] = useMemo(() => {
     let a = yMin ?? Infinity;
     let b = yMax ?? -Infinity;
@@ -71,6 +73,12 @@ export function LineChart({ series, title, xLabel, xMax, yMin, yMax, threshold, 
     <figure style={{ margin: 0, flex: "1 1 420px", minWidth: 320, maxWidth: 640 }} data-testid={testId}>
       <svg viewBox={`0 0 ${W} ${height}`} width="100%" role="img" aria-label={title} style={{ display: "block", overflow: "visible" }}>
         <text x={PAD.left} y={14} fontSize={13} fontWeight={600} fill="var(--text)">{title}</text>
+        {band && (
+          <g data-testid={testId ? `${testId}-band` : undefined}>
+            <rect x={x(band.from)} y={PAD.top} width={Math.max(2, x(band.to) - x(band.from))} height={ih} fill="var(--accent)" opacity={0.15} />
+            <text x={x(band.to) + 4} y={PAD.top + 12} fontSize={10} fill="var(--accent)">{band.label}</text>
+          </g>
+        )}
         {niceTicks(lo, hi, 4).map((t) => (
           <g key={`y${t}`}>
             <line x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} stroke="var(--border)" strokeWidth={0.5} />

@@ -1,0 +1,101 @@
+import { useMemo } from "react";
+import { findPhaseChange } from "@attnscope/core";
+import { LineChart, type Series } from "../charts/LineChart.js";
+import { DETECTOR_THRESHOLD } from "../model/protocol.js";
+import { TINY_TRAINING } from "../training/settings.js";
+import { useTraining } from "../training/use-training.js";
+import * as s from "../styles.js";
+
+/** Exponential moving average, so the noisy per-step loss reads as a curve. */
+function smooth(values: readonly number[], alpha = 0.05): [number, number][] {
+  const out: [number, number][] = [];
+  let m = NaN;
+  values.forEach((v, i) => {
+    m = Number.isNaN(m) ? v : m + alpha * (v - m);
+    out.push([i + 1, m]);
+  });
+  return out;
+}
+
+const maxOf = (m: number[][]) => Math.max(...m.flat().filter(Number.isFinite));
+
+/** Trains a tiny model in a second worker and plots loss and induction score as they change. */
+export function Training() {
+  const t = useTraining();
+  const cfg = TINY_TRAINING.config;
+  const total = TINY_TRAINING.steps;
+  const last = t.evals.at(-1);
+
+  const lossSeries: Series[] = useMemo(() => [
+    { label: "training loss (smoothed)", color: "var(--muted)", points: smooth(t.losses) },
+    { label: "probe loss, first half", color: "#d55e00", points: t.evals.map((e) => [e.step, e.probe.lossFirstHalf] as const), dashed: true },
+    { label: "probe loss, second half (repeat)", color: "#0072b2", points: t.evals.map((e) => [e.step, e.probe.lossSecondHalf] as const) },
+  ], [t.losses, t.evals]);
+
+  const scoreSeries: Series[] = useMemo(() => [
+    { label: "best induction score", color: "#0072b2", points: t.evals.map((e) => [e.step, maxOf(e.inductionScores)] as const) },
+    { label: "best previous-token score", color: "#009e73", points: t.evals.map((e) => [e.step, maxOf(e.prevTokenScores)] as const), dashed: true },
+  ], [t.evals]);
+
+  // The core's reading of the run: where the best induction score rose from 20 % to 80 % of its rise.
+  const phase = useMemo(() => (t.evals.length > 2 ? findPhaseChange(t.evals) : null), [t.evals]);
+  const band = phase ? { from: phase.startStep, to: phase.endStep, label: "phase change" } : undefined;
+
+  const running = t.state === "running" || t.state === "starting";
+  const rate = last && last.elapsedMs > 0 ? (last.step / last.elapsedMs) * 1000 : null;
+  return (
+    <section style={s.panel} aria-label="Watch induction heads form" data-testid="training-panel">
+      <h2 style={s.panelTitle}>Watch induction heads form</h2>
+      <p style={s.lede}>
+        A tiny model ({cfg.n_layers} layers × {cfg.n_heads} heads, d_model {cfg.d_model}, byte tokens) trains from scratch in a
+        second worker on segments of random tokens that repeat. For a while it can only guess; then a previous-token head in
+        layer 0 and an induction head in layer 1 appear together, and the loss on the repeated half drops suddenly: the phase
+        change of "In-context learning and induction heads".
+      </p>
+      <div style={{ ...s.row, alignItems: "center", marginBottom: 8 }}>
+        <button type="button" style={s.button} onClick={() => t.start(TINY_TRAINING)} disabled={running} data-testid="train-start">
+          {t.state === "idle" ? "Start training" : "Restart"}
+        </button>
+        <button type="button" style={s.button} onClick={t.stop} disabled={!running} data-testid="train-stop">Stop</button>
+        <button type="button" style={s.button} onClick={t.resume} disabled={t.state !== "stopped"} data-testid="train-resume">Resume</button>
+        <span style={s.muted} data-testid="train-status" aria-live="polite">
+          {t.state === "idle" ? `${total} steps, batch ${TINY_TRAINING.batchSize} × ${TINY_TRAINING.seqLen} tokens, lr ${TINY_TRAINING.lr}` : (
+            <>
+              {t.state} · step <span data-testid="train-step">{t.step}</span> / {total}
+              {rate ? ` · ${rate.toFixed(1)} steps/s` : ""}
+              {t.backend ? ` · backend ${t.backend}` : ""}
+            </>
+          )}
+        </span>
+      </div>
+      {t.error && <div role="alert" style={s.errorBox}>{t.error}</div>}
+      <div style={s.row}>
+        <LineChart title="Loss (nats)" xLabel="step" xMax={total} series={lossSeries} yMin={0} band={band} testId="train-loss-chart" />
+        <LineChart
+          title="Head scores on the repeated-token probe"
+          xLabel="step"
+          xMax={total}
+          series={scoreSeries}
+          yMin={0}
+          yMax={1}
+          threshold={DETECTOR_THRESHOLD}
+          band={band}
+          testId="train-score-chart"
+        />
+      </div>
+      {last && (
+        <p style={s.muted} data-testid="train-last">
+          Step {last.step}: probe loss {last.probe.lossFirstHalf.toFixed(2)} → {last.probe.lossSecondHalf.toFixed(2)} on the repeat;
+          best induction score {maxOf(last.inductionScores).toFixed(2)}.
+          {phase && (
+            <span data-testid="train-phase">
+              {" "}Induction head {phase.head} formed between steps {phase.startStep} and {phase.endStep}: its score rose
+              from {phase.scoreBefore.toFixed(2)} to {phase.scoreAfter.toFixed(2)} while the loss on the repeat fell
+              from {phase.secondHalfLossBefore.toFixed(2)} to {phase.secondHalfLossAfter.toFixed(2)}.
+            </span>
+          )}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,40 @@
+/**
+ * Messages between the page and the training worker. The worker owns one trainer at a time: start makes a
+ * new one, stop pauses it between steps, resume continues it exactly where it stopped.
+ */
+import type { TrainProgress } from "@attnscope/core";
+
+/** What the page lets you change about the tiny model and its training. */
+export interface TrainSettings {
+  config: {
+    d_model: number;
+    d_head: number;
+    n_heads: number;
+    n_layers: number;
+    n_ctx: number;
+    d_vocab: number;
+  };
+  steps: number;
+  batchSize: number;
+  seqLen: number;
+  lr: number;
+  warmup: number;
+  evalEvery: number;
+  seed: number;
+  /** Tokens per half of the repeated-random-token probe. */
+  probeHalf: number;
+}
+
+export type TrainRequest =
+  | { type: "start"; settings: TrainSettings }
+  | { type: "stop" }
+  | { type: "resume" };
+
+export type TrainState = "idle" | "starting" | "running" | "stopped" | "done" | "error";
+
+export type TrainResponse =
+  | { type: "state"; state: TrainState; step: number; backend?: string }
+  | { type: "progress"; progress: TrainProgress }
+  /** Training loss of the steps since the last message (first step number given). */
+  | { type: "losses"; firstStep: number; losses: number[] }
+  | { type: "error"; message: string };
