@@ -149,7 +149,7 @@ export function registerTrainCommand(program: Command, io: CliIO): Command {
 function roundEval(e: TrainProgress): TrainProgress {
   const r = (x: number) => Number(x.toFixed(4));
   return {
-    ...e, loss: Number.isFinite(e.loss) ? r(e.loss) : e.loss, lr: Number(e.lr.toPrecision(4)),
+    ...e, loss: e.loss === null ? null : r(e.loss), lr: Number(e.lr.toPrecision(4)),
     probe: { lossFirstHalf: r(e.probe.lossFirstHalf), lossSecondHalf: r(e.probe.lossSecondHalf) },
     inductionScores: e.inductionScores.map((row) => row.map(r)),
     prevTokenScores: e.prevTokenScores.map((row) => row.map(r)),
