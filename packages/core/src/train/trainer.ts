@@ -59,8 +59,8 @@ export interface TrainerOptions {
 export interface TrainProgress {
   step: number;
   totalSteps: number;
-  /** Training loss of the last step (NaN at step 0). */
-  loss: number;
+  /** Training loss of the last step (null at step 0, before any). */
+  loss: number | null;
   lr: number;
   probe: { lossFirstHalf: number; lossSecondHalf: number };
   inductionScores: number[][];
@@ -233,7 +233,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const emit = (onProgress?: (p: TrainProgress) => void): void => {
     const r = evaluate();
     const ev: TrainProgress = {
-      step: stepCount, totalSteps, loss: stepCount ? losses[stepCount - 1] : NaN,
+      step: stepCount, totalSteps, loss: stepCount ? losses[stepCount - 1] : null,
       lr: learningRate(schedule, Math.max(0, stepCount - 1)),
       probe: { lossFirstHalf: r.lossFirstHalf, lossSecondHalf: r.lossSecondHalf },
       inductionScores: r.inductionScores, prevTokenScores: r.prevTokenScores, firstTokenScores: r.firstTokenScores,
