@@ -56,8 +56,8 @@ export const HeadThumb = memo(function HeadThumb({ tensor, head, style, size, th
     const c = over.current;
     if (!c) return;
     const r = dpr();
-    c.width = Math.ceil(layout.width * r);
-    c.height = Math.ceil(layout.height * r);
+    if (c.width !== Math.ceil(layout.width * r)) c.width = Math.ceil(layout.width * r);
+    if (c.height !== Math.ceil(layout.height * r)) c.height = Math.ceil(layout.height * r);
     const ctx = c.getContext("2d");
     if (!ctx) return;
     ctx.setTransform(r, 0, 0, r, 0, 0);

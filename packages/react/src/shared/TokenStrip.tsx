@@ -122,8 +122,9 @@ function CanvasTokens(props: TokenStripProps & { common: Record<string, unknown>
     const c = canvas.current;
     if (!c) return;
     const dpr = Math.min(2, window.devicePixelRatio || 1);
-    c.width = Math.ceil(width * dpr);
-    c.height = Math.ceil(height * dpr);
+    // Resizing a canvas reallocates it; only do so when the size really changed.
+    if (c.width !== Math.ceil(width * dpr)) c.width = Math.ceil(width * dpr);
+    if (c.height !== Math.ceil(height * dpr)) c.height = Math.ceil(height * dpr);
     const ctx = c.getContext("2d");
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, -scrollTop * dpr);

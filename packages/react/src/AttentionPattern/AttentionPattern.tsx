@@ -1,0 +1,145 @@
+import { useMemo, useState, type KeyboardEvent } from "react";
+import { toPatternTensor, type PatternInput } from "../lib/attention-data.js";
+import { getColorScale, type ColorScaleName } from "../lib/color-scales.js";
+import { formatValue, shortToken } from "../lib/format-token.js";
+import type { HeatmapStyle } from "../lib/heatmap.js";
+import type { Painter } from "../lib/painter.js";
+import { cellAt, drawPatternOverlay, patternFigure, patternLayout } from "../lib/pattern-figure.js";
+import { useTheme, type ThemeProp } from "../lib/theme.js";
+import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
+import { FigureCanvas } from "../shared/FigureCanvas.js";
+import { Tooltip } from "../shared/Tooltip.js";
+import { useHoverLock } from "../shared/use-hover-lock.js";
+
+/** A cell of a pattern with its value. */
+export interface PatternCell {
+  /** Destination (query) position. */
+  query: number;
+  /** Source (key) position. */
+  key: number;
+  value: number;
+}
+
+export interface AttentionPatternProps {
+  /** The sequence's tokens, used for both axes unless `queryTokens` / `keyTokens` are given. */
+  tokens: string[];
+  /** Destination (row) tokens when they differ from `tokens`. @default tokens */
+  queryTokens?: string[];
+  /** Source (column) tokens when they differ from `tokens`. @default tokens */
+  keyTokens?: string[];
+  /** One head's pattern [query][key]: nested arrays, a flat Float32Array, or `{ data, shape }`. */
+  attention: PatternInput;
+  /** Value at the top of the colour scale. @default 1 */
+  maxValue?: number;
+  /** Value at the bottom of the colour scale. @default 0 */
+  minValue?: number;
+  /** Colour scale. @default "viridis" */
+  colorScale?: ColorScaleName;
+  /** Grey out cells above the diagonal. @default true when queries and keys are the same tokens */
+  maskUpperTriangle?: boolean;
+  /** Token labels on both axes when cells are big enough to read them. @default true */
+  showAxisLabels?: boolean;
+  /** Size of the heatmap (its longer side) in CSS px. @default 400 */
+  size?: number;
+  /** Heading drawn above the heatmap. @default none */
+  title?: string;
+  /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
+  theme?: ThemeProp;
+  /** Called with the hovered cell (null when the pointer leaves). @default none */
+  onCellHover?: (cell: PatternCell | null) => void;
+  /** File name (without extension) for PNG/SVG export. @default "attention-pattern" */
+  exportName?: string;
+}
+
+/**
+ * One attention pattern as a heatmap: rows are destination tokens, columns source tokens.
+ * Hover shows the value, click locks a cell, arrow keys move it, Escape unlocks.
+ */
+export function AttentionPattern(props: AttentionPatternProps) {
+  const theme = useTheme(props.theme);
+  const qTokens = props.queryTokens ?? props.tokens;
+  const kTokens = props.keyTokens ?? props.tokens;
+  const same = qTokens === kTokens || (qTokens.length === kTokens.length && qTokens.every((t, i) => t === kTokens[i]));
+  const tensor = useMemo(() => toPatternTensor(props.attention, qTokens.length, kTokens.length), [props.attention, qTokens.length, kTokens.length]);
+  const scaleName = props.colorScale ?? "viridis";
+  const min = props.minValue ?? 0;
+  const max = props.maxValue ?? 1;
+  const maskUpper = props.maskUpperTriangle ?? same;
+  const style: HeatmapStyle = useMemo(
+    () => ({ scale: getColorScale(scaleName), min, max, maskUpper, maskColor: theme.mask }),
+    [scaleName, min, max, maskUpper, theme.mask],
+  );
+  const size = props.size ?? 400;
+  const layout = useMemo(
+    () => patternLayout(tensor.queries, tensor.keys, size, { labels: props.showAxisLabels ?? true, colorBar: true, title: !!props.title }),
+    [tensor.queries, tensor.keys, size, props.showAxisLabels, props.title],
+  );
+  const maxPixels = Math.ceil(size * (typeof window === "undefined" ? 1 : Math.min(2, window.devicePixelRatio || 1)));
+  const figure = useMemo(
+    () => patternFigure({ tensor, head: 0, style, layout, queryTokens: qTokens, keyTokens: kTokens, theme, title: props.title, maxPixels }),
+    [tensor, style, layout, qTokens, kTokens, theme, props.title, maxPixels],
+  );
+
+  const cells = useHoverLock<{ q: number; k: number }>();
+  const [pointer, setPointer] = useState<{ x: number; y: number } | null>(null);
+  const cell = cells.active;
+  const value = (c: { q: number; k: number }) => tensor.data[c.q * tensor.keys + c.k]!;
+  const overlay = useMemo(() => (p: Painter) => drawPatternOverlay(p, layout, theme, { cell }), [layout, theme, cell]);
+
+  const hover = (c: { q: number; k: number } | null) => {
+    cells.preview(c);
+    props.onCellHover?.(c ? { query: c.q, key: c.k, value: value(c) } : null);
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const cur = cells.active ?? { q: 0, k: 0 };
+    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const m = moves[e.key];
+    if (!m) return;
+    e.preventDefault();
+    const next = { q: Math.max(0, Math.min(tensor.queries - 1, cur.q + m[0])), k: Math.max(0, Math.min(tensor.keys - 1, cur.k + m[1])) };
+    setPointer({ x: layout.x0 + (next.k + 0.5) * layout.cellW, y: layout.y0 + (next.q + 0.5) * layout.cellH });
+    if (cells.locked) cells.lock(next);
+    else hover(next);
+  };
+  const describe = (c: { q: number; k: number }) =>
+    `${shortToken(qTokens[c.q] ?? "", 24)} (${c.q}) → ${shortToken(kTokens[c.k] ?? "", 24)} (${c.k}): ${formatValue(value(c))}`;
+
+  return (
+    <Frame theme={theme} label={props.title ?? "Attention pattern"} style={{ display: "inline-block" }}>
+      <Toolbar>
+        <span style={{ fontSize: 12, color: theme.muted }}>
+          rows: destination ({tensor.queries}) · columns: source ({tensor.keys})
+        </span>
+        <span style={{ flex: 1 }} />
+        <ExportButtons theme={theme} figure={() => figure} name={props.exportName ?? "attention-pattern"} />
+      </Toolbar>
+      <FigureCanvas
+        figure={figure}
+        overlay={overlay}
+        role="application"
+        tabIndex={0}
+        ariaLabel={`Attention pattern, ${tensor.queries} destination × ${tensor.keys} source tokens. Arrow keys move between cells.`}
+        onKeyDown={onKeyDown}
+        onPointer={(x, y) => {
+          setPointer({ x, y });
+          hover(cellAt(layout, x, y));
+        }}
+        onLeave={() => {
+          setPointer(null);
+          hover(null);
+        }}
+        onClickAt={(x, y) => {
+          const c = cellAt(layout, x, y);
+          if (c) cells.lock(c);
+        }}
+      >
+        {cell && pointer && (
+          <Tooltip theme={theme} x={Math.min(pointer.x, layout.width - 200)} y={pointer.y}>
+            {describe(cell)}
+          </Tooltip>
+        )}
+      </FigureCanvas>
+      <Status theme={theme}>{cell ? `${describe(cell)}${cells.locked ? " · locked, Escape to unlock" : ""}` : "Hover a cell to read its value."}</Status>
+    </Frame>
+  );
+}
