@@ -182,5 +182,15 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
     expect(await page.getByTestId("model-name").textContent()).toBe("embedded default model");
     await page.getByTestId("model-panel").screenshot({ path: path.join(shots, "demo-hf-error.png") });
   });
-});
 
+  it("follows the system's dark theme", async () => {
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    // Dark background: every channel low.
+    const [r, g, b] = bg.match(/\d+/g)!.map(Number);
+    expect(Math.max(r, g, b)).toBeLessThan(60);
+    await page.screenshot({ path: path.join(shots, "demo-dark.png"), fullPage: true });
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+});

@@ -4,7 +4,9 @@
  * induction experiment. Requests are served one at a time; a run request replaces any run still waiting,
  * so fast typing never queues up stale work.
  */
-import { currentAttnDetector, firstAttnDetector, prevAttnDetector, runInductionExperiment, type ActivationCache } from "@attnscope/core";
+import {
+  currentAttnDetector, firstAttnDetector, prevAttnDetector, runInductionExperiment, type ActivationCache, type HookedTransformer,
+} from "@attnscope/core";
 import { loadModel, type LoadedModel } from "./load-model.js";
 import { DETECTOR_THRESHOLD, type ModelChoice, type ModelRequest, type ModelResponse, type RunResult, type InductionResult, type ModelInfo } from "./protocol.js";
 
@@ -112,7 +114,10 @@ async function run(id: number, text: string): Promise<void> {
 
 /** All layers' [heads, T, T] patterns in one new array (the model keeps its own for the next incremental run). */
 function stackedPatterns(cache: ActivationCache, nLayers: number): Float32Array {
-  const layers = Array.from({ length: nLayers }, (_, l) => cache.get("pattern", l).data);
+  return stack(Array.from({ length: nLayers }, (_, l) => cache.get("pattern", l).data));
+}
+
+function stack(layers: Float32Array[]): Float32Array {
   const out = new Float32Array(layers.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of layers) {
@@ -133,10 +138,27 @@ async function induction(id: number, seqLen: number, batch: number, seed: number
   const r = await runInductionExperiment(model, { seqLen: half, batch, seed, threshold: DETECTOR_THRESHOLD });
   const T1 = r.perTokenLoss[0].length;
   const meanLoss = Array.from({ length: T1 }, (_, t) => r.perTokenLoss.reduce((s, row) => s + row[t], 0) / r.perTokenLoss.length);
+  const { n_layers: L, n_heads: H } = model.cfg;
   const result: InductionResult = {
     seqLen: r.seqLen, batch: r.tokens.length, inductionScores: r.inductionScores, inductionHeads: r.inductionHeads,
     lossFirstHalf: r.lossFirstHalf, lossSecondHalf: r.lossSecondHalf, meanLoss,
-    strTokens: model.toStrTokens(r.tokens[0]), ms: performance.now() - t0,
+    strTokens: model.toStrTokens(r.tokens[0]), attention: await patternsOf(model, r.tokens[0]), headLabels: headLabels(L, H),
+    nLayers: L, nHeads: H, ms: performance.now() - t0,
   };
-  post({ type: "induction-result", id, result });
+  post({ type: "induction-result", id, result }, [result.attention.buffer]);
+}
+
+/**
+ * Every head's pattern on one sequence, read with a hook rather than runWithCache: a hooked run leaves the
+ * model's incremental state alone, so the next keystroke in the text box still only computes new tokens.
+ */
+async function patternsOf(model: HookedTransformer, tokens: number[]): Promise<Float32Array> {
+  const layers: Float32Array[] = [];
+  await model.runWithHooks([tokens], {
+    returnType: "none",
+    fwdHooks: [[(name) => name.endsWith("attn.hook_pattern"), (act, hook) => {
+      layers[Number(hook.name.split(".")[1])] = act.data.slice(); // [1, H, T, T]
+    }]],
+  });
+  return stack(layers);
 }

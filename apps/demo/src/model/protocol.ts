@@ -59,6 +59,11 @@ export interface InductionResult {
   meanLoss: number[];
   /** Display strings of the first sequence (BOS + half + half). */
   strTokens: string[];
+  /** Every head's pattern on the first sequence, stacked as in RunResult: [nLayers · nHeads, T, T]. */
+  attention: Float32Array;
+  headLabels: string[];
+  nLayers: number;
+  nHeads: number;
   ms: number;
 }
 

@@ -1,5 +1,20 @@
+import { AttentionPatterns } from "@attnscope/react";
 import type { InductionState } from "../hooks/use-induction.js";
+import type { InductionResult } from "../model/protocol.js";
 import * as s from "../styles.js";
+
+/** Stacked index of the head with the highest induction score. */
+function bestHead(r: InductionResult): number {
+  let best = 0;
+  let max = -Infinity;
+  r.inductionScores.forEach((row, l) => row.forEach((v, h) => {
+    if (v > max) {
+      max = v;
+      best = l * r.nHeads + h;
+    }
+  }));
+  return best;
+}
 
 /** Induction heads on repeated random tokens: scores per head and the loss drop on the repeat. */
 export function Induction({ induction }: { induction: InductionState }) {
@@ -34,6 +49,22 @@ export function Induction({ induction }: { induction: InductionState }) {
               ? result.inductionHeads.map((h) => <span key={h} data-head={h} style={s.headChip}>{h}</span>)
               : <span style={s.muted}>none above 0.4</span>}
           </div>
+          <h3 style={{ margin: "12px 0 4px", fontSize: 15 }}>Patterns on the first sequence</h3>
+          <p style={{ ...s.muted, margin: "0 0 8px" }}>
+            An induction head shows a stripe {result.seqLen - 1} tokens below the diagonal: each token of the repeat attends to
+            the token after its first occurrence. The best-scoring head is selected.
+          </p>
+          <AttentionPatterns
+            key={result.headLabels.length + ":" + result.strTokens.length}
+            tokens={result.strTokens}
+            attention={{ data: result.attention, shape: [result.nLayers * result.nHeads, result.strTokens.length, result.strTokens.length] }}
+            headLabels={result.headLabels}
+            headsPerRow={result.nHeads}
+            initialHead={bestHead(result)}
+            size={360}
+            thumbnailSize={48}
+            exportName="attnscope-induction-patterns"
+          />
         </div>
       )}
     </section>
