@@ -313,11 +313,10 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions = {}): unknown
       }
       case 0x82: case 0x83: case 0x84: fail(`refusing to load: the pickle uses the copyreg extension registry (EXT opcode at byte ${at}), which a state dict never needs`); break;
       case 0x52: { const args = pop(); const fn = pop(); stack.push(call(fn, args)); break; } // REDUCE
-      case 0x81: { // NEWOBJ: cls.__new__(cls, *args)
-        const args = pop();
+      case 0x81: { // NEWOBJ: cls.__new__(cls, *args); only an empty OrderedDict (items follow via SETITEMS)
+        pop();
         const cls = pop();
         if (!(cls instanceof PyGlobal) || cls.qualname !== "collections.OrderedDict") fail(`NEWOBJ of ${describe(cls)} is not supported (at byte ${at})`);
-        void args;
         stack.push(new PyDict());
         break;
       }
