@@ -37,6 +37,8 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
   let baseUrl: string;
   /** Every request that tried to leave localhost (all are aborted). */
   const outside: string[] = [];
+  /** While set, requests leaving localhost are held here instead of aborted (a download that never ends). */
+  let held: import("playwright-core").Route[] | null = null;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -57,6 +59,10 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
       const url = route.request().url();
       if (isLocal(url)) return route.continue();
       outside.push(url);
+      if (held) {
+        held.push(route);
+        return;
+      }
       return route.abort("internetdisconnected");
     });
     page = await context.newPage();
@@ -165,6 +171,34 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
     await page.getByTestId("train-stop").click();
     await panel.screenshot({ path: path.join(shots, "demo-training.png") });
     expect(pageErrors).toEqual([]);
+  });
+
+  it("keeps the current model answering while another downloads, and Cancel stops the download", async () => {
+    outside.length = 0;
+    held = [];
+    try {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.getByTestId("model-select").selectOption("attn-only-2l-half");
+      await page.getByTestId("model-cancel").waitFor({ timeout: 30_000 });
+      await expect.poll(() => held!.length, { timeout: 30_000 }).toBeGreaterThan(0);
+      // Typing still runs on the embedded model while the download hangs.
+      const before = Number(await page.getByTestId("token-count").textContent());
+      const box = page.getByTestId("text-input");
+      await box.focus();
+      await box.press("Control+End");
+      await box.pressSequentially(" Yes.", { delay: 15 });
+      await page.waitForFunction(
+        (n) => Number(document.querySelector('[data-testid="token-count"]')?.textContent) === n, before + 5, { timeout: 30_000 },
+      );
+      await page.getByTestId("model-cancel").click();
+      await page.getByTestId("model-name").waitFor();
+      expect(await page.getByTestId("model-name").textContent()).toBe("embedded default model");
+      expect(await page.getByTestId("model-error").count()).toBe(0);
+      expect(await page.getByTestId("model-select").inputValue()).toBe("default");
+    } finally {
+      for (const r of held ?? []) await r.abort("internetdisconnected").catch(() => {});
+      held = null;
+    }
   });
 
   it("shows a clear error when the Hugging Face model cannot be downloaded, and keeps working", async () => {

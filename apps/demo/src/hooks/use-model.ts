@@ -13,6 +13,8 @@ export interface ModelState {
   loading: { choice: ModelChoice; progress: LoadProgress | null } | null;
   error: { choice: ModelChoice; message: string } | null;
   select(choice: ModelChoice): void;
+  /** Stop the load in progress and keep the current model. */
+  cancel(): void;
 }
 
 export function useModel(initial: ModelChoice = "default"): ModelState {
@@ -53,5 +55,11 @@ export function useModel(initial: ModelChoice = "default"): ModelState {
     if (client) load(client, choice);
   }, [client, load]);
 
-  return { client, info, loading, error, select };
+  const cancel = useCallback(() => {
+    loadSeq.current++;
+    client?.cancelLoad();
+    setLoading(null);
+  }, [client]);
+
+  return { client, info, loading, error, select, cancel };
 }

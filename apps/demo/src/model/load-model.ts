@@ -29,13 +29,15 @@ async function makeBackend(): Promise<{ backend: Backend; dispose(): void }> {
   return { backend: tsBackend, dispose: () => {} };
 }
 
-type LoadOptions = { backend: Backend; onProgress: ProgressCallback };
+type LoadOptions = { backend: Backend; onProgress: ProgressCallback; signal?: AbortSignal };
 type FromPretrained = (source: string | undefined, opts: LoadOptions) => Promise<HookedTransformer>;
 
-export async function loadModel(choice: ModelChoice, onProgress: ProgressCallback): Promise<LoadedModel> {
+export async function loadModel(
+  choice: ModelChoice, opts: { onProgress: ProgressCallback; signal?: AbortSignal },
+): Promise<LoadedModel> {
   const { backend, dispose } = await makeBackend();
   try {
-    const model = await fromPretrained(choice === "default" ? undefined : choice, { backend, onProgress });
+    const model = await fromPretrained(choice === "default" ? undefined : choice, { backend, ...opts });
     return {
       model,
       backend,
@@ -55,7 +57,7 @@ async function fromPretrained(source: string | undefined, opts: LoadOptions): Pr
   const native = (HookedTransformer as unknown as { fromPretrained?: FromPretrained }).fromPretrained;
   if (native) return native.call(HookedTransformer, source, opts);
   if (source === undefined) return untrainedByteModel(opts.backend);
-  const files = await loadModelFiles(source, { onProgress: opts.onProgress });
+  const files = await loadModelFiles(source, { onProgress: opts.onProgress, signal: opts.signal });
   const tokenizer = files.tokenizerJson ? tokenizerFromJson(files.tokenizerJson as Parameters<typeof tokenizerFromJson>[0]) : null;
   return new HookedTransformer(files.resolvedConfig, files.stateDict, { backend: opts.backend, tokenizer, source: files.source });
 }

@@ -20,6 +20,7 @@ export class ModelClient {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private latestRun = 0;
+  private latestLoad = 0;
 
   constructor() {
     this.worker = new Worker(new URL("./model.worker.ts", import.meta.url), { type: "module", name: "attnscope-model" });
@@ -31,8 +32,15 @@ export class ModelClient {
     };
   }
 
+  /** Loads a model; the current one keeps answering until this one is ready. */
   load(choice: ModelChoice, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
+    this.latestLoad = this.nextId;
     return this.send({ type: "load", choice }, onProgress) as Promise<ModelInfo>;
+  }
+
+  /** Aborts the latest load (its promise rejects); the current model stays. */
+  cancelLoad(): void {
+    this.worker.postMessage({ type: "cancel-load", id: this.nextId++, loadId: this.latestLoad } satisfies ModelRequest);
   }
 
   /** Runs `text`; resolves null when a newer run was requested meanwhile. */

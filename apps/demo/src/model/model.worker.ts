@@ -1,8 +1,9 @@
 /// <reference lib="webworker" />
 /**
  * The model worker: loads a model, runs text with an activation cache and scores every head, runs the
- * induction experiment. Requests are served one at a time; a run request replaces any run still waiting,
- * so fast typing never queues up stale work.
+ * induction experiment. Runs and experiments are served one at a time; a run request replaces any run still
+ * waiting, so fast typing never queues up stale work. Loading happens beside them: the current model keeps
+ * answering during a long download and is swapped out between two requests once the new one is ready.
  */
 import {
   currentAttnDetector, firstAttnDetector, prevAttnDetector, runInductionExperiment, type ActivationCache, type HookedTransformer,
@@ -12,9 +13,15 @@ import { DETECTOR_THRESHOLD, type ModelChoice, type ModelRequest, type ModelResp
 
 declare const self: DedicatedWorkerGlobalScope;
 
+type QueuedRequest = Extract<ModelRequest, { type: "run" | "induction" }>;
+
 let loaded: LoadedModel | null = null;
+/** The load in progress, which a newer load or a cancel aborts. */
+let loading: { id: number; controller: AbortController } | null = null;
+/** A loaded model waiting to replace the current one between two requests. */
+let pendingSwap: { id: number; next: LoadedModel; apply: () => void } | null = null;
 /** Waiting requests in arrival order, except runs: only the latest run waits. */
-const queue: ModelRequest[] = [];
+const queue: QueuedRequest[] = [];
 let pendingRun: Extract<ModelRequest, { type: "run" }> | null = null;
 let draining = false;
 
@@ -24,10 +31,17 @@ function post(msg: ModelResponse, transfer: Transferable[] = []): void {
 
 self.onmessage = (e: MessageEvent<ModelRequest>) => {
   const msg = e.data;
-  if (msg.type === "run") pendingRun = msg;
-  else queue.push(msg);
-  void drain();
+  if (msg.type === "load") void load(msg.id, msg.choice);
+  else if (msg.type === "cancel-load") {
+    if (loading?.id === msg.loadId) loading.controller.abort();
+  } else {
+    if (msg.type === "run") pendingRun = msg;
+    else queue.push(msg);
+    void drain();
+  }
 };
+
+const errorMessage = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** Yield a macrotask so messages that arrived during a computation are seen before the next one. */
 const tick = () => new Promise<void>((r) => setTimeout(r, 0));
@@ -38,13 +52,17 @@ async function drain(): Promise<void> {
   try {
     for (;;) {
       await tick();
+      if (pendingSwap) {
+        pendingSwap.apply();
+        pendingSwap = null;
+      }
       const next = queue.shift() ?? pendingRun;
       if (!next) break;
       if (next === pendingRun) pendingRun = null;
       try {
         await handle(next);
       } catch (err) {
-        post({ type: "error", id: next.id, request: next.type, message: err instanceof Error ? err.message : String(err) });
+        post({ type: "error", id: next.id, request: next.type, message: errorMessage(err) });
       }
     }
   } finally {
@@ -52,10 +70,8 @@ async function drain(): Promise<void> {
   }
 }
 
-async function handle(msg: ModelRequest): Promise<void> {
+async function handle(msg: QueuedRequest): Promise<void> {
   switch (msg.type) {
-    case "load":
-      return load(msg.id, msg.choice);
     case "run":
       return run(msg.id, msg.text);
     case "induction":
@@ -64,17 +80,45 @@ async function handle(msg: ModelRequest): Promise<void> {
 }
 
 async function load(id: number, choice: ModelChoice): Promise<void> {
+  loading?.controller.abort();
+  const controller = new AbortController();
+  loading = { id, controller };
   const t0 = performance.now();
-  // The current model stays usable until the new one has loaded: a failed download changes nothing.
-  const next = await loadModel(choice, (p) => post({ type: "progress", id, progress: { phase: p.phase, file: p.file, loaded: p.loaded, total: p.total } }));
-  loaded?.dispose();
-  loaded = next;
-  const { cfg } = next.model;
-  const info: ModelInfo = {
-    choice, name: next.name, nLayers: cfg.n_layers, nHeads: cfg.n_heads, dModel: cfg.d_model, nCtx: cfg.n_ctx,
-    dVocab: cfg.d_vocab, tokenizer: next.tokenizer, backend: next.backend.name, loadMs: performance.now() - t0,
+  let next: LoadedModel;
+  try {
+    next = await loadModel(choice, {
+      signal: controller.signal,
+      onProgress: (p) => post({ type: "progress", id, progress: { phase: p.phase, file: p.file, loaded: p.loaded, total: p.total } }),
+    });
+    if (controller.signal.aborted) {
+      next.dispose();
+      throw new Error("cancelled");
+    }
+  } catch (err) {
+    // The current model stays: a failed or cancelled load changes nothing.
+    post({ type: "error", id, request: "load", message: controller.signal.aborted ? "loading was cancelled" : errorMessage(err) });
+    return;
+  } finally {
+    if (loading?.controller === controller) loading = null;
+  }
+  const loadMs = performance.now() - t0;
+  if (pendingSwap) {
+    // An earlier load finished but was never swapped in: this one replaces it.
+    pendingSwap.next.dispose();
+    post({ type: "error", id: pendingSwap.id, request: "load", message: "replaced by a newer load" });
+  }
+  const apply = () => {
+    loaded?.dispose();
+    loaded = next;
+    const { cfg } = next.model;
+    const info: ModelInfo = {
+      choice, name: next.name, nLayers: cfg.n_layers, nHeads: cfg.n_heads, dModel: cfg.d_model, nCtx: cfg.n_ctx,
+      dVocab: cfg.d_vocab, tokenizer: next.tokenizer, backend: next.backend.name, loadMs,
+    };
+    post({ type: "loaded", id, info });
   };
-  post({ type: "loaded", id, info });
+  pendingSwap = { id, next, apply };
+  void drain();
 }
 
 function requireModel(): LoadedModel {

@@ -69,6 +69,8 @@ export interface InductionResult {
 
 export type ModelRequest =
   | { type: "load"; id: number; choice: ModelChoice }
+  /** Abort the load with id `loadId` (its promise rejects with "loading was cancelled"). */
+  | { type: "cancel-load"; id: number; loadId: number }
   | { type: "run"; id: number; text: string }
   | { type: "induction"; id: number; seqLen: number; batch: number; seed: number };
 

@@ -58,7 +58,13 @@ export function ModelPicker({ model }: { model: ModelState }) {
       </div>
       <div style={{ marginTop: 8 }} data-testid="model-status" aria-live="polite">
         {loading ? (
-          <span>Loading {loading.choice === "default" ? "the embedded default model" : loading.choice}… <ProgressLine progress={loading.progress} /></span>
+          <span style={{ display: "inline-flex", flexWrap: "wrap", alignItems: "center", gap: 8 }}>
+            Loading {loading.choice === "default" ? "the embedded default model" : loading.choice}… <ProgressLine progress={loading.progress} />
+            {info && (
+              <button type="button" style={s.button} onClick={model.cancel} data-testid="model-cancel">Cancel</button>
+            )}
+            {info && <span style={s.muted}>(the {info.name} keeps running meanwhile)</span>}
+          </span>
         ) : info ? (
           <span style={s.muted}>
             Running <b style={{ color: "var(--text)" }} data-testid="model-name">{info.name}</b>: {info.nLayers} layers × {info.nHeads} heads,
