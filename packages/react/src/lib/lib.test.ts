@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { attentionColumn, attentionRow, stackLayers, toAttentionTensor, toPatternTensor } from "./attention-data.js";
+import { colorAt, getColorScale, lutIndex } from "./color-scales.js";
+import { paintHeatmap } from "./heatmap.js";
+import { SvgPainter } from "./painter.js";
+import { darkTheme, lightTheme, resolveTheme } from "./theme.js";
+
+const hex = (h: string) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+const close = (a: readonly number[], b: readonly number[], tol: number) => a.every((v, i) => Math.abs(v - b[i]!) <= tol);
+
+describe("colour scales", () => {
+  it("viridis and cividis end where matplotlib's do", () => {
+    // matplotlib: viridis(0) = #440154, viridis(1) = #fde725, cividis(0) = #00224e, cividis(1) = #fee838.
+    const v = getColorScale("viridis");
+    expect(close(colorAt(v, 0, 0, 1), hex("#440154"), 4)).toBe(true);
+    expect(close(colorAt(v, 1, 0, 1), hex("#fde725"), 4)).toBe(true);
+    expect(close(colorAt(v, 0.5, 0, 1), hex("#21918c"), 4)).toBe(true); // viridis(0.5)
+    const c = getColorScale("cividis");
+    expect(colorAt(c, 0, 0, 1)).toEqual(hex("#00224e"));
+    expect(colorAt(c, 1, 0, 1)).toEqual(hex("#fee838"));
+  });
+
+  it("blue-orange is diverging, blue below zero and orange above", () => {
+    const s = getColorScale("blue-orange");
+    expect(s.diverging).toBe(true);
+    const [r1, , b1] = colorAt(s, -1, -1, 1);
+    const [r2, , b2] = colorAt(s, 1, -1, 1);
+    expect(b1).toBeGreaterThan(r1);
+    expect(r2).toBeGreaterThan(b2);
+    expect(close(colorAt(s, 0, -1, 1), [247, 247, 247], 2)).toBe(true);
+  });
+
+  it("clamps out-of-range and NaN values", () => {
+    expect(lutIndex(-5, 0, 1)).toBe(0);
+    expect(lutIndex(5, 0, 1)).toBe(255);
+    expect(lutIndex(NaN, 0, 1)).toBe(0);
+    expect(lutIndex(0.5, 0, 0)).toBe(0);
+  });
+});
+
+describe("attention data", () => {
+  const nested = [
+    [[1, 0], [0.25, 0.75]],
+    [[1, 0], [0.5, 0.5]],
+  ];
+  it("normalises nested and flat input to the same layout", () => {
+    const a = toAttentionTensor(nested, 2, 2);
+    const b = toAttentionTensor(new Float32Array([1, 0, 0.25, 0.75, 1, 0, 0.5, 0.5]), 2, 2);
+    expect(a.heads).toBe(2);
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    expect(Array.from(attentionRow(a, 1, 1))).toEqual([0.5, 0.5]);
+    expect(Array.from(attentionColumn(a, 0, 0))).toEqual([1, 0.25]);
+  });
+
+  it("keeps a Float32Array without copying", () => {
+    const f = new Float32Array(8);
+    expect(toAttentionTensor(f, 2, 2).data).toBe(f);
+  });
+
+  it("accepts { data, shape } with a batch of one and checks it against the tokens", () => {
+    const t = toAttentionTensor({ data: new Float32Array(8), shape: [1, 2, 2, 2] }, 2, 2);
+    expect(t.heads).toBe(2);
+    expect(() => toAttentionTensor({ data: new Float32Array(8), shape: [2, 2, 2] }, 3, 3)).toThrow(
+      /shape \[2, 2, 2\] but there are 3 query and 3 key tokens/,
+    );
+    expect(() => toPatternTensor({ data: new Float32Array(8), shape: [2, 2, 2] }, 2, 2)).toThrow(/holds 2 heads/);
+  });
+
+  it("names the head and row of a ragged array", () => {
+    expect(() => toAttentionTensor([[[1, 0], [1]]], 2, 2)).toThrow("attention[0][1] has 1 values, expected 2 (one per key token)");
+  });
+
+  it("stacks layers with layer.head labels", () => {
+    const s = stackLayers([nested, nested.map((h) => h.map((r) => r.map((v) => v / 2)))], 2);
+    expect(s.headLabels).toEqual(["0.0", "0.1", "1.0", "1.1"]);
+    expect(s.headsPerLayer).toBe(2);
+    expect(s.attention[3 * 4 + 3]).toBe(0.25); // layer 1 head 1 row 1 col 1 = 0.5 / 2
+    expect(() => stackLayers([nested, [nested[0]!]], 2)).toThrow(/layer 1 has 1 heads but layer 0 has 2/);
+  });
+});
+
+describe("heatmap painting", () => {
+  const style = { scale: getColorScale("viridis"), min: 0, max: 1, maskUpper: true, maskColor: [1, 2, 3] as const };
+  it("paints one pixel per cell with the causal mask", () => {
+    const t = toAttentionTensor([[[1, 0], [0, 1]]], 2, 2);
+    const px = paintHeatmap(t, 0, style);
+    expect([px.width, px.height, px.block]).toEqual([2, 2, 1]);
+    const top = Array.from(style.scale.rgb.subarray(255 * 3, 256 * 3));
+    const bottom = Array.from(style.scale.rgb.subarray(0, 3));
+    expect(Array.from(px.rgba.subarray(0, 3))).toEqual(top); // (0,0) = 1
+    expect(Array.from(px.rgba.subarray(4, 7))).toEqual([1, 2, 3]); // (0,1) masked
+    expect(Array.from(px.rgba.subarray(8, 11))).toEqual(bottom); // (1,0) = 0
+  });
+
+  it("max-pools long sequences so a single spike stays visible", () => {
+    const T = 2048;
+    const data = new Float32Array(T * T);
+    data[1000 * T + 3] = 1; // one cell of 4 million
+    const px = paintHeatmap({ data, heads: 1, queries: T, keys: T }, 0, style, 512);
+    expect(px.block).toBe(4);
+    const p = (Math.floor(1000 / 4) * px.width + 0) * 4;
+    expect(Array.from(px.rgba.subarray(p, p + 3))).toEqual(Array.from(style.scale.rgb.subarray(255 * 3, 256 * 3)));
+  });
+});
+
+describe("SVG export", () => {
+  it("escapes token text", () => {
+    const p = new SvgPainter();
+    p.text(0, 0, '<img src=x onerror="alert(1)">', { fill: "#000" });
+    p.rect(0, 0, 1, 1, "red");
+    const svg = p.toString(10, 10, "#fff");
+    expect(svg).not.toContain("<img");
+    expect(svg).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+  });
+});
+
+describe("themes", () => {
+  it("resolves names, auto and partial overrides", () => {
+    expect(resolveTheme("dark")).toBe(darkTheme);
+    expect(resolveTheme("auto", true)).toBe(darkTheme);
+    expect(resolveTheme(undefined, false)).toBe(lightTheme);
+    const t = resolveTheme({ name: "dark", accent: "#f0f" });
+    expect(t.accent).toBe("#f0f");
+    expect(t.background).toBe(darkTheme.background);
+  });
+});
