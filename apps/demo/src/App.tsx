@@ -15,6 +15,12 @@ export function App() {
   const [text, setText] = useState(SEED_TEXT);
   const live = useLiveRun(model.client, model.info, text);
   const induction = useInduction(model.client, model.info);
+  const [focusHead, setFocusHead] = useState<{ index: number; seq: number } | null>(null);
+  const showHead = (layer: number, head: number) => {
+    const nHeads = live.result?.nHeads ?? 0;
+    setFocusHead((f) => ({ index: layer * nHeads + head, seq: (f?.seq ?? 0) + 1 }));
+    document.getElementById("patterns")?.scrollIntoView({ behavior: "smooth", block: "center" });
+  };
   return (
     <main style={s.page}>
       <header>
@@ -25,8 +31,8 @@ export function App() {
         </p>
       </header>
       <ModelPicker model={model} />
-      <LivePatterns text={text} onText={setText} live={live} />
-      <Detectors result={live.result} />
+      <LivePatterns text={text} onText={setText} live={live} focusHead={focusHead} />
+      <Detectors result={live.result} onSelectHead={(h) => showHead(h.layer, h.head)} />
       <Induction induction={induction} />
       <Training />
     </main>

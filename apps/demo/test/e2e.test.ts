@@ -82,6 +82,8 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
     await page.getByTestId("model-name").waitFor({ timeout: 60_000 });
     expect(await page.getByTestId("model-name").textContent()).toBe("embedded default model");
     await page.getByTestId("detected-heads").waitFor({ timeout: 60_000 });
+    await page.getByTestId("induction-result").waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: path.join(shots, "demo-loaded.png"), fullPage: true });
     const seedTokens = Number(await page.getByTestId("token-count").textContent());
     // The seed paragraph is ASCII: one byte-level token per character, plus BOS.
     const seed = await page.getByTestId("text-input").inputValue();
@@ -93,13 +95,12 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
     expect(prev.length).toBeGreaterThan(0);
     expect(first.length).toBeGreaterThan(0);
     for (const h of [...prev, ...first]) expect(h).toMatch(/^\d+\.\d+$/);
-    await page.screenshot({ path: path.join(shots, "demo-loaded.png"), fullPage: true });
     expect(outside).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 
   it("finds induction heads on repeated random tokens", async () => {
-    await page.getByTestId("induction-result").waitFor({ timeout: 60_000 });
+    await page.getByTestId("induction-panel").screenshot({ path: path.join(shots, "demo-induction.png") });
     const first = Number(await page.getByTestId("loss-first").textContent());
     const second = Number(await page.getByTestId("loss-second").textContent());
     // Random tokens are unpredictable (about ln 256 nats for bytes); the repeat is predictable by copying.
@@ -109,7 +110,6 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
     expect(heads.length).toBeGreaterThan(0);
     // An induction head needs a previous-token head before it: it cannot be in layer 0.
     for (const h of heads) expect(h).toMatch(/^[1-9]\d*\.\d+$/);
-    await page.getByTestId("induction-panel").screenshot({ path: path.join(shots, "demo-induction.png") });
   });
 
   it("updates the token count and patterns as you type", async () => {

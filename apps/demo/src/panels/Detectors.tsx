@@ -1,3 +1,4 @@
+import { HeadScoreGrid, type HeadRef } from "@attnscope/react";
 import type { RunResult } from "../model/protocol.js";
 import { DETECTOR_THRESHOLD } from "../model/protocol.js";
 import * as s from "../styles.js";
@@ -9,18 +10,24 @@ const DETECTORS = [
 ] as const;
 
 function HeadList({ heads }: { heads: string[] }) {
-  if (heads.length === 0) return <span style={s.muted}>none above {DETECTOR_THRESHOLD}</span>;
+  if (heads.length === 0) return <span style={s.muted}>no head above {DETECTOR_THRESHOLD}</span>;
   return <>{heads.map((h) => <span key={h} data-head={h} style={s.headChip}>{h}</span>)}</>;
 }
 
+export interface DetectorsProps {
+  result: RunResult | null;
+  /** Called when a head is clicked in a grid. */
+  onSelectHead?: (head: HeadRef) => void;
+}
+
 /** The three pattern detectors of "Finding induction heads" on the current text. */
-export function Detectors({ result }: { result: RunResult | null }) {
+export function Detectors({ result, onSelectHead }: DetectorsProps) {
   return (
     <section style={s.panel} aria-label="Head detectors">
       <h2 style={s.panelTitle}>Which heads do what</h2>
       <p style={s.lede}>
         Each detector scores every head on the text above and names those scoring above {DETECTOR_THRESHOLD}, as ARENA's
-        detectors do.
+        detectors do. Click a head to show its pattern above.
       </p>
       {result ? (
         <div style={s.row} data-testid="detected-heads">
@@ -31,6 +38,17 @@ export function Detectors({ result }: { result: RunResult | null }) {
                 <h3 style={{ margin: "0 0 2px", fontSize: 15 }}>{d.title}</h3>
                 <div style={s.muted}>{d.how}</div>
                 <div style={{ margin: "6px 0" }} data-testid={`heads-${d.key}`}><HeadList heads={det.heads} /></div>
+                <HeadScoreGrid
+                  scores={det.scores}
+                  threshold={DETECTOR_THRESHOLD}
+                  scoreLabel={`${d.key === "first" ? "first-token" : d.key === "current" ? "current-token" : "previous-token"} score`}
+                  cellSize={result.nHeads > 8 ? 28 : 40}
+                  showValues={result.nHeads <= 8}
+                  minValue={0}
+                  maxValue={1}
+                  onSelectHead={(h) => h && onSelectHead?.(h)}
+                  exportName={`attnscope-${d.key}-token-scores`}
+                />
               </div>
             );
           })}

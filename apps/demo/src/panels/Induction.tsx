@@ -1,4 +1,4 @@
-import { AttentionPatterns } from "@attnscope/react";
+import { AttentionPatterns, HeadScoreGrid, TokenLossPlot } from "@attnscope/react";
 import type { InductionState } from "../hooks/use-induction.js";
 import type { InductionResult } from "../model/protocol.js";
 import * as s from "../styles.js";
@@ -48,6 +48,30 @@ export function Induction({ induction }: { induction: InductionState }) {
             {result.inductionHeads.length
               ? result.inductionHeads.map((h) => <span key={h} data-head={h} style={s.headChip}>{h}</span>)
               : <span style={s.muted}>none above 0.4</span>}
+          </div>
+          <div style={{ ...s.row, marginTop: 8 }}>
+            <HeadScoreGrid
+              title="Induction score per head"
+              scores={result.inductionScores}
+              threshold={0.4}
+              scoreLabel="induction score"
+              cellSize={result.nHeads > 8 ? 28 : 40}
+              showValues={result.nHeads <= 8}
+              minValue={0}
+              maxValue={1}
+              exportName="attnscope-induction-scores"
+            />
+            <div data-testid="induction-loss-plot" style={{ flex: "1 1 480px", minWidth: 0 }}>
+              <TokenLossPlot
+                title={`Loss per position, mean over the ${result.batch} sequences`}
+                tokens={result.strTokens}
+                loss={result.meanLoss}
+                repeatStart={result.seqLen + 1}
+                width={600}
+                height={220}
+                exportName="attnscope-induction-loss"
+              />
+            </div>
           </div>
           <h3 style={{ margin: "12px 0 4px", fontSize: 15 }}>Patterns on the first sequence</h3>
           <p style={{ ...s.muted, margin: "0 0 8px" }}>

@@ -6,10 +6,12 @@ export interface LivePatternsProps {
   text: string;
   onText: (text: string) => void;
   live: LiveRun;
+  /** Head to show (stacked index), e.g. one clicked in a detector grid. */
+  focusHead?: { index: number; seq: number } | null;
 }
 
 /** The text box and every head's attention pattern on it, updated as you type. */
-export function LivePatterns({ text, onText, live }: LivePatternsProps) {
+export function LivePatterns({ text, onText, live, focusHead }: LivePatternsProps) {
   const { result, error, running } = live;
   return (
     <section style={s.panel} aria-label="Attention patterns">
@@ -38,8 +40,11 @@ export function LivePatterns({ text, onText, live }: LivePatternsProps) {
       </div>
       {error && <div role="alert" style={s.errorBox} data-testid="run-error">{error}</div>}
       {result ? (
-        <div data-testid="patterns">
+        <div data-testid="patterns" id="patterns">
           <AttentionPatterns
+            // A head picked elsewhere remounts the view with that head selected.
+            key={focusHead ? `focus-${focusHead.seq}` : "initial"}
+            initialHead={focusHead && focusHead.index < result.headLabels.length ? focusHead.index : 0}
             tokens={result.strTokens}
             attention={{ data: result.attention, shape: [result.nLayers * result.nHeads, result.tokens.length, result.tokens.length] }}
             headLabels={result.headLabels}
