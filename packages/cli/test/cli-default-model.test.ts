@@ -1,0 +1,61 @@
+// With no --model the CLI runs the embedded default model (byte-level, trained by attnscope train): it must
+// show previous-token, first-token and induction heads, offline, on text it never saw in training.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot, runCli } from "./helpers.js";
+
+const defaultWeights = path.join(repoRoot, "packages", "core", "assets", "default-model", "model.safetensors");
+const hasDefault = existsSync(defaultWeights);
+if (!hasDefault) console.warn(`default-model CLI tests skipped: ${defaultWeights} not found`);
+
+// ARENA's prompt (the fixtures' seed_text), what detect runs by default.
+const SEED_TEXT =
+  "We think that powerful, significantly superhuman machine intelligence is more likely than not to be created this " +
+  "century. If current machine learning techniques were scaled up to this level, we think they would by default " +
+  "produce systems that are deceptive or manipulative, and that no solid plans are known for how to avoid this.";
+
+// Not from the training corpus (Moby-Dick): written for this test.
+const UNSEEN_TEXT =
+  "The museum opened a new wing on Tuesday, and the visitors walked slowly from one painting to the next. " +
+  "A child asked her father why the sky in every picture looked different, and he said that each painter " +
+  "had seen a different morning.";
+
+describe.runIf(hasDefault)("attnscope on the embedded default model", () => {
+  for (const [name, args, text] of [
+    ["the seed paragraph (default input)", [], SEED_TEXT],
+    ["unseen text", ["--text", UNSEEN_TEXT], UNSEEN_TEXT],
+  ] as const) {
+    it(`detect --json finds previous-token and first-token heads on ${name}`, async () => {
+      const r = await runCli(["detect", ...args, "--json"]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.tokens[0]).toBe(256); // the byte tokenizer's BOS
+      expect(out.tokens).toEqual([256, ...Buffer.from(text, "utf8")]); // BOS + the UTF-8 bytes
+      expect(out.str_tokens).toHaveLength(out.tokens.length);
+      expect(out.detectors.previous.length).toBeGreaterThanOrEqual(1);
+      expect(out.detectors.first.length).toBeGreaterThanOrEqual(1);
+      for (const head of [...out.detectors.previous, ...out.detectors.first]) expect(head).toMatch(/^[01]\.\d+$/);
+    });
+  }
+
+  it("induction --json finds an induction head and halves the loss on the repeat", async () => {
+    const r = await runCli(["induction", "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.induction_heads.length).toBeGreaterThanOrEqual(1);
+    expect(out.loss_second_half).toBeLessThan(out.loss_first_half / 2);
+    for (const head of out.induction_heads) {
+      const [l, h] = head.split(".").map(Number);
+      expect(out.induction_scores[l][h]).toBeGreaterThan(0.4);
+    }
+  });
+
+  it("npm start's command (detect, no arguments) prints the readable report", async () => {
+    const r = await runCli(["detect"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/heads scoring above 0\.4:/);
+    expect(r.stdout).toMatch(/previous-token: +\d/);
+  });
+});
