@@ -95,6 +95,9 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
     expect(prev.length).toBeGreaterThan(0);
     expect(first.length).toBeGreaterThan(0);
     for (const h of [...prev, ...first]) expect(h).toMatch(/^\d+\.\d+$/);
+    // A byte-level model that learned English predicts it far better than chance (ln 256 ≈ 5.5 nats).
+    expect(await page.getByTestId("surprise").locator("[data-token-index]").count()).toBe(seedTokens);
+    expect(Number(await page.getByTestId("mean-loss").textContent())).toBeLessThan(3.5);
     expect(outside).toEqual([]);
     expect(pageErrors).toEqual([]);
   });

@@ -134,10 +134,11 @@ async function run(id: number, text: string): Promise<void> {
   const { model } = requireModel();
   const t0 = performance.now();
   const tokens = model.toTokens(text);
-  // Patterns only and no unembed: the detectors need nothing else. Appending to the previous text reuses
-  // the previous run's rows inside the model, so a keystroke costs one new row per activation.
-  const { cache } = await model.runWithCache(tokens, {
-    namesFilter: (n) => n.endsWith("attn.hook_pattern"), removeBatchDim: true, returnType: "none",
+  // Patterns for the view and the detectors, and per-token loss (the unembed computes log-sum-exp and the
+  // target's logit per row, never the full logits). Appending to the previous text reuses the previous run's
+  // rows inside the model, so a keystroke costs one or two new rows per activation.
+  const { cache, loss } = await model.runWithCache(tokens, {
+    namesFilter: (n) => n.endsWith("attn.hook_pattern"), removeBatchDim: true, returnType: "loss",
   });
   const result: RunResult = {
     tokens,
@@ -151,9 +152,10 @@ async function run(id: number, text: string): Promise<void> {
       previous: detectorScores(prevAttnDetector(cache, DETECTOR_THRESHOLD)),
       first: detectorScores(firstAttnDetector(cache, DETECTOR_THRESHOLD)),
     },
+    loss: loss!.data.slice(),
     ms: performance.now() - t0,
   };
-  post({ type: "run-result", id, result }, [result.attention.buffer]);
+  post({ type: "run-result", id, result }, [result.attention.buffer, result.loss.buffer]);
 }
 
 /** All layers' [heads, T, T] patterns in one new array (the model keeps its own for the next incremental run). */

@@ -44,6 +44,8 @@ export interface RunResult {
   nLayers: number;
   nHeads: number;
   detectors: { current: HeadScores; previous: HeadScores; first: HeadScores };
+  /** Per-token loss [T − 1]: entry t is −log p(token t+1 | tokens ≤ t). Transferred. */
+  loss: Float32Array;
   /** Forward pass + detectors in the worker. */
   ms: number;
 }

@@ -1,6 +1,7 @@
 import { AttentionPatterns } from "@attnscope/react";
 import type { LiveRun } from "../hooks/use-live-run.js";
 import * as s from "../styles.js";
+import { Surprise } from "./Surprise.js";
 
 export interface LivePatternsProps {
   text: string;
@@ -57,6 +58,7 @@ export function LivePatterns({ text, onText, live, focusHead }: LivePatternsProp
       ) : (
         <p style={s.muted}>Waiting for the model…</p>
       )}
+      <Surprise result={result} />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { useMemo } from "react";
 import { findPhaseChange } from "@attnscope/core";
+import { HeadScoreGrid } from "@attnscope/react";
 import { LineChart, type Series } from "../charts/LineChart.js";
 import { DETECTOR_THRESHOLD } from "../model/protocol.js";
 import { TINY_TRAINING } from "../training/settings.js";
@@ -83,6 +84,28 @@ export function Training() {
           testId="train-score-chart"
         />
       </div>
+      {last && (
+        <div style={{ ...s.row, marginTop: 8 }}>
+          <HeadScoreGrid
+            title={`Induction score per head at step ${last.step}`}
+            scores={last.inductionScores}
+            threshold={DETECTOR_THRESHOLD}
+            scoreLabel="induction score"
+            minValue={0}
+            maxValue={1}
+            exportName="attnscope-training-induction-scores"
+          />
+          <HeadScoreGrid
+            title={`Previous-token score per head at step ${last.step}`}
+            scores={last.prevTokenScores}
+            threshold={DETECTOR_THRESHOLD}
+            scoreLabel="previous-token score"
+            minValue={0}
+            maxValue={1}
+            exportName="attnscope-training-prev-scores"
+          />
+        </div>
+      )}
       {last && (
         <p style={s.muted} data-testid="train-last">
           Step {last.step}: probe loss {last.probe.lossFirstHalf.toFixed(2)} → {last.probe.lossSecondHalf.toFixed(2)} on the repeat;
