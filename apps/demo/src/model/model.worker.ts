@@ -9,7 +9,7 @@ import {
   currentAttnDetector, firstAttnDetector, prevAttnDetector, runInductionExperiment, type ActivationCache, type HookedTransformer,
 } from "@attnscope/core";
 import { loadModel, type LoadedModel } from "./load-model.js";
-import { DETECTOR_THRESHOLD, type ModelChoice, type ModelRequest, type ModelResponse, type RunResult, type InductionResult, type ModelInfo } from "./protocol.js";
+import { DETECTOR_THRESHOLD, LIVE_MAX_TOKENS, type ModelChoice, type ModelRequest, type ModelResponse, type RunResult, type InductionResult, type ModelInfo } from "./protocol.js";
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -134,6 +134,11 @@ async function run(id: number, text: string): Promise<void> {
   const { model } = requireModel();
   const t0 = performance.now();
   const tokens = model.toTokens(text);
+  if (tokens.length > LIVE_MAX_TOKENS) {
+    throw new Error(
+      `The text is ${tokens.length} tokens (with BOS); the live view shows at most ${LIVE_MAX_TOKENS}. Shorten it by ${tokens.length - LIVE_MAX_TOKENS} tokens.`,
+    );
+  }
   // Patterns for the view and the detectors, and per-token loss (the unembed computes log-sum-exp and the
   // target's logit per row, never the full logits). Appending to the previous text reuses the previous run's
   // rows inside the model, so a keystroke costs one or two new rows per activation.

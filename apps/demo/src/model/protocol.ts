@@ -9,6 +9,12 @@ export type ModelChoice = "default" | "attn-only-2l-half";
 /** Detector threshold used throughout the demo, as in ARENA's "Finding induction heads". */
 export const DETECTOR_THRESHOLD = 0.4;
 
+/**
+ * Longest text the live view runs, in tokens. Every head's full pattern travels to the page: at 24 heads,
+ * 1,024 tokens are 100 MB of float32, about what a tab can hold comfortably next to the model's own cache.
+ */
+export const LIVE_MAX_TOKENS = 1024;
+
 export interface HeadScores {
   /** Heads strictly above the threshold, "layer.head". */
   heads: string[];

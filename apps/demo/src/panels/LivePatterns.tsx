@@ -39,7 +39,12 @@ export function LivePatterns({ text, onText, live, focusHead }: LivePatternsProp
         )}
         {running && <span> · updating…</span>}
       </div>
-      {error && <div role="alert" style={s.errorBox} data-testid="run-error">{error}</div>}
+      {error && (
+        <div role="alert" style={s.errorBox} data-testid="run-error">
+          {error}
+          {result ? " The view below shows the last text that ran." : ""}
+        </div>
+      )}
       {result ? (
         <div data-testid="patterns" id="patterns">
           <AttentionPatterns
