@@ -61,7 +61,7 @@ function RealModel({ fixture }: { fixture: AttnFixture | null }) {
       attention={all.attention}
       headLabels={all.headLabels}
       headsPerRow={12}
-      headSize={84}
+      headSize={72}
       title="attn_only_2L_half · repeated random tokens · every head"
     />
   );

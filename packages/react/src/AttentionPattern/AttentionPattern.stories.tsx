@@ -1,5 +1,6 @@
 import type { Meta, StoryObj } from "@storybook/react-vite";
 import { expect, fireEvent, userEvent, waitFor, within } from "storybook/test";
+import { attentionPatternFigure, figureToPNG, figureToSVG } from "../lib/figures.js";
 import { FixtureMissing } from "../stories-support/FixtureMissing.js";
 import { loadRepeated, loadWeThink, type AttnFixture } from "../stories-support/fixtures.js";
 import { syntheticAttention, syntheticTokens } from "../stories-support/synthetic.js";
@@ -96,5 +97,47 @@ export const RealModelHead1_4: Story = {
     for (let i = 52; i < 101; i++) if (A[i]!.indexOf(Math.max(...A[i]!)) === i - 49) hits++;
     await expect(hits).toBeGreaterThan(40);
     await expect(within(canvasElement).getByRole("application")).toBeTruthy();
+  },
+};
+
+/** PNG and SVG export, through the buttons and the exported functions. */
+export const Export: Story = {
+  args: {
+    tokens: ["<|endoftext|>", "<img src=x onerror=alert(1)>", " b", " c"],
+    attention: [
+      [1, 0, 0, 0],
+      [0.5, 0.5, 0, 0],
+      [0.2, 0.7, 0.1, 0],
+      [0.1, 0.1, 0.6, 0.2],
+    ],
+    title: "Export me",
+  },
+  play: async ({ canvasElement, args }) => {
+    const fig = attentionPatternFigure({ tokens: args.tokens, attention: args.attention, title: "Export me" });
+    const svg = figureToSVG(fig);
+    const doc = new DOMParser().parseFromString(svg, "image/svg+xml");
+    await expect(doc.querySelector("parsererror")).toBeNull();
+    await expect(doc.querySelectorAll("image")).toHaveLength(1);
+    await expect(doc.querySelector("img")).toBeNull();
+    await expect([...doc.querySelectorAll("text")].some((t) => t.textContent?.includes("<img"))).toBe(true);
+    const png = await figureToPNG(fig, 2);
+    await expect(png.type).toBe("image/png");
+    const bitmap = await createImageBitmap(png);
+    await expect([bitmap.width, bitmap.height]).toEqual([Math.ceil(fig.width * 2), Math.ceil(fig.height * 2)]);
+
+    // The buttons download files named after the component.
+    const downloads: string[] = [];
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+      downloads.push(this.download);
+    };
+    try {
+      const c = within(canvasElement);
+      await userEvent.click(c.getByRole("button", { name: "Download view as SVG" }));
+      await userEvent.click(c.getByRole("button", { name: "Download view as PNG" }));
+      await waitFor(() => expect(downloads.sort()).toEqual(["attention-pattern.png", "attention-pattern.svg"]));
+    } finally {
+      HTMLAnchorElement.prototype.click = click;
+    }
   },
 };

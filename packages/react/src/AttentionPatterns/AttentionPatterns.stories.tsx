@@ -163,6 +163,12 @@ export const RealModelInductionHeads: Story = {
     c.getByRole("option", { name: "Head 1.4" }).focus();
     await userEvent.keyboard("{ArrowRight}".repeat(6));
     await expect(document.activeElement?.getAttribute("aria-label")).toBe("Head 1.10");
+    // One layer at a time: layer 1 hides layer 0's thumbnails.
+    await userEvent.click(c.getByRole("button", { name: "Layer 1" }));
+    await expect(c.queryByRole("option", { name: "Head 0.7" })).toBeNull();
+    await expect(c.getAllByRole("option", { name: /^Head 1\./ })).toHaveLength(12);
+    await userEvent.click(c.getByRole("button", { name: "All layers" }));
+    await expect(c.getAllByRole("option", { name: /^Head / })).toHaveLength(24);
   },
 };
 

@@ -39,6 +39,8 @@ export interface AttentionPatternsProps {
   headLabels?: string[];
   /** Thumbnails per row in the head selector; set to heads per layer to get one row per layer. @default 12 */
   headsPerRow?: number;
+  /** Layer whose heads the selector shows at first, when `headLabels` are "layer.head"; the toolbar switches it. @default "all" */
+  initialLayer?: "all" | number;
   /** Head shown (locked) at first. @default 0 */
   initialHead?: number;
   /** How token hover reads the pattern at first; the toolbar toggles it. @default "destination" */
@@ -96,6 +98,18 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
   const style: HeatmapStyle = useMemo(
     () => ({ scale: getColorScale(scaleName), min, max, maskUpper, maskColor: theme.mask }),
     [scaleName, min, max, maskUpper, theme.mask],
+  );
+
+  // "layer.head" labels from several layers enable the one-layer / all-layers switch.
+  const layerOf = useMemo(() => labels.map((l) => (/^\d+\.\d+$/.test(l) ? Number(l.split(".")[0]) : null)), [labels]);
+  const layers = useMemo(() => {
+    if (layerOf.some((l) => l === null)) return [];
+    return [...new Set(layerOf as number[])].sort((a, b) => a - b);
+  }, [layerOf]);
+  const [layer, setLayer] = useState<"all" | number>(props.initialLayer ?? "all");
+  const visible = useMemo(
+    () => (layer === "all" || layers.length < 2 ? undefined : labels.map((_, h) => h).filter((h) => layerOf[h] === layer)),
+    [layer, layers, labels, layerOf],
   );
 
   const heads = useHoverLock<number>(props.initialHead ?? 0);
@@ -210,6 +224,15 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
             Source ← destinations
           </button>
         </span>
+        {layers.length > 1 && (
+          <span role="group" aria-label="Layers shown" style={{ display: "inline-flex", gap: 4 }}>
+            {(["all", ...layers] as const).map((l) => (
+              <button key={l} type="button" aria-pressed={layer === l} style={buttonStyle(theme, layer === l)} onClick={() => setLayer(l)}>
+                {l === "all" ? "All layers" : `Layer ${l}`}
+              </button>
+            ))}
+          </span>
+        )}
         <span style={{ flex: 1 }} />
         <ExportButtons theme={theme} figure={() => figure} name={props.exportName ?? "attention-patterns"} />
       </Toolbar>
@@ -224,6 +247,7 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
         onPreview={heads.preview}
         onSelect={selectHead}
         columns={props.headsPerRow ?? 12}
+        visible={visible}
         ariaLabel="Attention heads"
       />
       <div style={{ marginTop: 10 }}>

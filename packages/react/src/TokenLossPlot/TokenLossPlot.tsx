@@ -92,8 +92,8 @@ function drawPlot(p: Painter, l: PlotLayout, perToken: Float64Array, theme: Them
     const m2 = mean(perToken, repeat, l.T);
     p.line([[xa, yOf(l, m1)], [xm, yOf(l, m1)]], theme.accent, 1.5, [6, 3]);
     p.line([[xm, yOf(l, m2)], [xb, yOf(l, m2)]], theme.accent, 1.5, [6, 3]);
-    p.text(xa + 4, l.y0 + 12, `first half · mean ${formatValue(m1)}`, { fill: theme.muted, size: 11 });
-    p.text(xm + 4, l.y0 + 12, `second half · mean ${formatValue(m2)}`, { fill: theme.muted, size: 11 });
+    p.text(xa + 4, l.y0 - 5, `first half · mean ${formatValue(m1)}`, { fill: theme.muted, size: 11 });
+    p.text(xm + 4, l.y0 - 5, `second half · mean ${formatValue(m2)}`, { fill: theme.muted, size: 11 });
   }
   // Axes and ticks.
   p.line([[l.x0, l.y0], [l.x0, l.y0 + l.h], [l.x0 + l.w, l.y0 + l.h]], theme.border, 1);
@@ -141,7 +141,7 @@ export function TokenLossPlot(props: TokenLossPlotProps) {
   const layout: PlotLayout = useMemo(() => {
     let m = 0;
     for (const v of perToken) if (Number.isFinite(v) && v > m) m = v;
-    const top = props.title ? 24 : 6;
+    const top = (props.title ? 24 : 6) + 16; // room for the half labels above the plot
     return { x0: 48, y0: top, w: width - 60, h: height - top - 36, width, height, T, yMax: props.maxLoss ?? (m || 1) };
   }, [perToken, width, height, T, props.maxLoss, props.title]);
   const yLabel = props.yLabel ?? "loss (nats)";

@@ -136,14 +136,16 @@ export function drawPatternOverlay(
 ): void {
   const band = Math.max(1, l.cellH);
   const stroke = theme.accent;
+  // Thin marks on small heatmaps (thumbnails), bolder ones when cells are large.
+  const lw = l.cellH < 4 ? 1 : 1.5;
   if (mark.q != null) {
     const y = l.y0 + mark.q * l.cellH;
-    p.rect(l.x0 - 2, y - 1, l.w + 4, band + 2, null, stroke, 1.5);
+    p.rect(l.x0 - 2, y - 1, l.w + 4, band + 2, null, stroke, lw);
     if (l.labels) p.rect(0, y, l.x0 - 2, band, rgbCss(theme.tokenHighlight, 0.18));
   }
   if (mark.k != null) {
     const x = l.x0 + mark.k * l.cellW;
-    p.rect(x - 1, l.y0 - 2, Math.max(1, l.cellW) + 2, l.h + 4, null, stroke, 1.5);
+    p.rect(x - 1, l.y0 - 2, Math.max(1, l.cellW) + 2, l.h + 4, null, stroke, lw);
   }
   if (mark.cell) {
     const { q, k } = mark.cell;

@@ -18,6 +18,8 @@ export interface HeadSelectorProps {
   onSelect: (head: number) => void;
   /** Heads per row for up/down arrow moves and line breaks (e.g. heads per layer). */
   columns: number;
+  /** Which heads to show, in order. @default all */
+  visible?: readonly number[];
   ariaLabel: string;
   mark?: HeadThumbProps["mark"];
   onCellHover?: HeadThumbProps["onCellHover"];
@@ -29,17 +31,21 @@ export interface HeadSelectorProps {
  */
 export const HeadSelector = memo(function HeadSelector(p: HeadSelectorProps) {
   const refs = useRef<(HTMLDivElement | null)[]>([]);
-  const n = p.tensor.heads;
-  const current = p.previewed ?? p.selected ?? 0;
+  const list = p.visible ?? Array.from({ length: p.tensor.heads }, (_, h) => h);
+  const n = list.length;
+  const wanted = p.previewed ?? p.selected ?? list[0];
+  const current = wanted !== undefined && list.includes(wanted) ? wanted : list[0];
 
+  // Moves are over positions in the visible list, not head indices.
   const move = (to: number) => {
-    const next = Math.max(0, Math.min(n - 1, to));
+    const next = list[Math.max(0, Math.min(n - 1, to))]!;
     p.onPreview(next);
     refs.current[next]?.focus();
   };
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>, h: number) => {
+    const at = list.indexOf(h);
     const keys: Record<string, number> = {
-      ArrowRight: h + 1, ArrowLeft: h - 1, ArrowDown: h + p.columns, ArrowUp: h - p.columns, Home: 0, End: n - 1,
+      ArrowRight: at + 1, ArrowLeft: at - 1, ArrowDown: at + p.columns, ArrowUp: at - p.columns, Home: 0, End: n - 1,
     };
     if (e.key in keys) {
       e.preventDefault();
@@ -51,7 +57,7 @@ export const HeadSelector = memo(function HeadSelector(p: HeadSelectorProps) {
   };
 
   const rows: number[][] = [];
-  for (let h = 0; h < n; h += p.columns) rows.push(Array.from({ length: Math.min(p.columns, n - h) }, (_, i) => h + i));
+  for (let i = 0; i < n; i += p.columns) rows.push(list.slice(i, i + p.columns));
 
   return (
     <div role="listbox" aria-label={p.ariaLabel} aria-orientation="horizontal" style={{ display: "flex", flexDirection: "column", gap: 6 }}>
