@@ -21,7 +21,6 @@ export default defineConfig({
           include: ["src/**/*.test.{ts,tsx}"],
           setupFiles: ["src/test-setup.ts"],
         },
-        esbuild: { jsx: "automatic" },
       },
       ...(browserTests
         ? [
