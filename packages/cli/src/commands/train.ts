@@ -14,7 +14,7 @@ interface TrainOptions {
   dModel: string; nHeads: string; dHead?: string; nLayers: string; nCtx: string; positional: string; posInit: string;
   tokenizer: string; corpus: string; steps: string; batch: string; seqLen: string; lr: string; warmup: string;
   schedule: string; weightDecay: string; clip: string; seed: string; evalEvery: string; repeatFraction: string;
-  backend: string; threads: string; out: string; modelName?: string; progress?: boolean;
+  backend: string; threads: string; out: string; curriculum?: string; probeHalf?: string; modelName?: string; progress?: boolean;
 }
 
 /** `attnscope train`: train an attention-only transformer and write config.json, model.safetensors, training-log.json. */
@@ -33,6 +33,8 @@ export function trainCommand(io: CliIO): Command {
     .option("--steps <n>", "optimizer steps", "2000")
     .option("--batch <n>", "sequences per step", "8")
     .option("--seq-len <n>", "tokens per sequence including BOS", "256")
+    .option("--curriculum <phases>", "earlier phases as until:seqLen:batch,... (e.g. 1000:64:16: steps before 1000 use 16 rows of 64)")
+    .option("--probe-half <n>", "random half length of the repeated-token probe (default: fits the shortest rows, at most 50)")
     .option("--lr <x>", "peak learning rate (AdamW)", "0.005")
     .option("--warmup <n>", "linear warm-up steps", "100")
     .option("--schedule <s>", "after warm-up: constant or cosine", "constant")
@@ -78,7 +80,16 @@ export function trainCommand(io: CliIO): Command {
         repeatFraction: parseNumber(opts.repeatFraction, "--repeat-fraction"),
         posInit: opts.posInit === "sinusoidal" ? { kind: "sinusoidal" as const } : { kind: "normal" as const },
       };
-      const trainer = createTrainer({ config, corpus: ids, tokenizer, backend, ...options });
+      const curriculum = opts.curriculum === undefined ? undefined : opts.curriculum.split(",").map((phase) => {
+        const parts = phase.split(":");
+        if (parts.length !== 3) throw new CliError(`--curriculum: "${phase}" is not until:seqLen:batch`);
+        return {
+          until: parseInteger(parts[0], "--curriculum until", 1), seqLen: parseInteger(parts[1], "--curriculum seqLen", 2),
+          batchSize: parseInteger(parts[2], "--curriculum batch", 1),
+        };
+      });
+      const probe = opts.probeHalf === undefined ? undefined : { half: parseInteger(opts.probeHalf, "--probe-half", 1) };
+      const trainer = createTrainer({ config, corpus: ids, tokenizer, backend, curriculum, probe, ...options });
 
       const showBar = opts.progress === true || io.stderr.isTTY === true;
       const bar = showBar
@@ -117,7 +128,7 @@ export function trainCommand(io: CliIO): Command {
         format: "attnscope-training-log", version: 1,
         command: `attnscope train ${process.argv.slice(3).join(" ")}`.trim(),
         config: cfgJson,
-        options: { ...options, backend: backend.name, tokenizer: opts.tokenizer },
+        options: { ...options, curriculum, probe, backend: backend.name, tokenizer: opts.tokenizer },
         corpus: { source: corpus.source, ...(corpus.info ?? {}), bytes: corpus.text.length, tokens: ids.length },
         stepsDone: trainer.stepCount,
         elapsedMs: trainer.evals.at(-1)?.elapsedMs ?? 0,

@@ -39,14 +39,15 @@ export class BatchSampler {
   }
 
   /** One batch [batchSize × seqLen] of ids, drawn from `rng` (deterministic in its state). */
-  next(rng: SeededRandom): Int32Array {
-    const { corpus, bosTokenId, batchSize, seqLen, repeatFraction } = this.opts;
+  next(rng: SeededRandom, batchSize = this.opts.batchSize, seqLen = this.opts.seqLen): Int32Array {
+    const { corpus, bosTokenId, repeatFraction } = this.opts;
+    const segMax = Math.min(this.segMax, Math.max(this.segMin, Math.floor((seqLen - 1) / 2)));
     const out = new Int32Array(batchSize * seqLen);
     for (let b = 0; b < batchSize; b++) {
       const row = b * seqLen;
       out[row] = bosTokenId;
       if (rng.next() < repeatFraction) {
-        const len = rng.int(this.segMin, this.segMax + 1);
+        const len = rng.int(this.segMin, segMax + 1);
         const seg = randomTokens(rng, len, this.opts.vocabSize, bosTokenId);
         for (let t = 1; t < seqLen; t++) out[row + t] = seg[(t - 1) % len];
       } else {

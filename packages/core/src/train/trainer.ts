@@ -27,6 +27,12 @@ export interface TrainerOptions {
   batchSize: number;
   /** Tokens per row including BOS (≤ n_ctx). */
   seqLen: number;
+  /**
+   * Earlier phases with other shapes: steps before `until` use that entry's `seqLen` and `batchSize` (entries in
+   * increasing `until`); later steps use `seqLen`/`batchSize`. Short cheap rows first let the induction circuit
+   * form quickly; long rows afterwards train the positions a long text needs.
+   */
+  curriculum?: { until: number; seqLen: number; batchSize: number }[];
   lr: number;
   /** Linear warm-up steps (default 0). */
   warmup?: number;
@@ -135,6 +141,18 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const seqLen = checkInt(options.seqLen, "seqLen", 2);
   if (seqLen > cfg.n_ctx) throw new RangeError(`seqLen ${seqLen} exceeds the model's n_ctx ${cfg.n_ctx}`);
   if (!(options.lr > 0)) throw new RangeError(`lr must be positive, got ${options.lr}`);
+  const curriculum = [...(options.curriculum ?? [])];
+  curriculum.forEach((c, i) => {
+    checkInt(c.until, `curriculum[${i}].until`, 1);
+    checkInt(c.batchSize, `curriculum[${i}].batchSize`, 1);
+    checkInt(c.seqLen, `curriculum[${i}].seqLen`, 2);
+    if (c.seqLen > cfg.n_ctx) throw new RangeError(`curriculum[${i}].seqLen ${c.seqLen} exceeds the model's n_ctx ${cfg.n_ctx}`);
+    if (i > 0 && c.until <= curriculum[i - 1].until) throw new RangeError(`curriculum entries must have increasing "until"`);
+  });
+  const shapeAt = (s: number): { seqLen: number; batchSize: number } =>
+    curriculum.find((c) => s < c.until) ?? { seqLen, batchSize };
+  const minSeqLen = Math.min(seqLen, ...curriculum.map((c) => c.seqLen));
+  const maxSeqLen = Math.max(seqLen, ...curriculum.map((c) => c.seqLen));
   const bos = options.bosTokenId ?? options.tokenizer?.bosTokenId ?? 0;
   if (!(bos >= 0 && bos < cfg.d_vocab)) throw new RangeError(`BOS id ${bos} is outside the vocabulary [0, ${cfg.d_vocab})`);
   const evalEvery = options.evalEvery ?? 50;
@@ -150,12 +168,14 @@ export function createTrainer(options: TrainerOptions): Trainer {
       }
     }
     sampler = new BatchSampler({
-      corpus: options.corpus ?? [], bosTokenId: bos, vocabSize: cfg.d_vocab, batchSize, seqLen,
+      corpus: options.corpus ?? [], bosTokenId: bos, vocabSize: cfg.d_vocab, batchSize, seqLen: maxSeqLen,
       repeatFraction: options.repeatFraction ?? (options.corpus ? 0.25 : 1), segMin: options.segMin, segMax: options.segMax,
     });
   }
 
-  const probeHalf = options.probe?.half ?? Math.min(50, Math.floor((Math.min(seqLen, cfg.n_ctx) - 1) / 2));
+  // By default the probe fits in the shortest training rows, so it stays in distribution in every phase.
+  const probeHalf = options.probe?.half ?? Math.min(50, Math.floor((minSeqLen - 1) / 2));
+  if (2 * probeHalf + 1 > cfg.n_ctx) throw new RangeError(`probe of 2·${probeHalf} + 1 tokens exceeds n_ctx ${cfg.n_ctx}`);
   // The same generator as the induction experiment, over the tokenizer's ids (all of d_vocab without one).
   const probeRows = generateRepeatedTokens(probeHalf, options.probe?.batch ?? 4, options.probe?.seed ?? 0, {
     low: 0, high: Math.min(options.tokenizer?.vocabSize ?? cfg.d_vocab, cfg.d_vocab), bosTokenId: bos,
@@ -204,8 +224,8 @@ export function createTrainer(options: TrainerOptions): Trainer {
   let running = false;
   const elapsed = () => elapsedBefore + (running ? now() - startedAt : 0);
 
-  const nextBatch = (): Int32Array => {
-    if (sampler) return sampler.next(rng);
+  const nextBatch = (batchSize: number, seqLen: number): Int32Array => {
+    if (sampler) return sampler.next(rng, batchSize, seqLen);
     const rows = options.batches!(stepCount);
     if (rows.length !== batchSize) throw new RangeError(`batches(${stepCount}) gave ${rows.length} rows, expected batchSize ${batchSize}`);
     const out = new Int32Array(batchSize * seqLen);
@@ -217,8 +237,9 @@ export function createTrainer(options: TrainerOptions): Trainer {
   };
 
   const step = (): StepResult => {
-    const tokens = nextBatch();
-    const { loss } = lossAndGrad(cfg, params, grads, tokens, batchSize, seqLen, backend);
+    const shape = shapeAt(stepCount);
+    const tokens = nextBatch(shape.batchSize, shape.seqLen);
+    const { loss } = lossAndGrad(cfg, params, grads, tokens, shape.batchSize, shape.seqLen, backend);
     if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${stepCount}: loss is ${loss} (try a lower lr or a clip)`);
     const gradNorm = clipGradNorm(gEntries, clip);
     const lr = learningRate(schedule, stepCount);
