@@ -180,6 +180,8 @@ export const LongSequenceBenchmark: Story = {
     const c = within(canvasElement);
     await userEvent.click(c.getByRole("button", { name: /Measure hover/ }));
     const out = c.getByLabelText("Benchmark results");
-    await waitFor(() => expect(out.textContent).toContain("Token strip hover"), { timeout: 60_000 });
+    await waitFor(() => expect(out.textContent).toContain("Head thumbnail hover"), { timeout: 60_000 });
+    // The sweep really switched heads: it ends on the last thumbnail.
+    await expect(c.getByRole("status").textContent).toContain("Head 11");
   },
 };

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { AttentionPatterns } from "../AttentionPatterns/AttentionPatterns.js";
 import { paintQueueIdle } from "../lib/paint-queue.js";
-import { formatStats, measureHover } from "./hover-benchmark.js";
+import { formatStats, measureEnter, measureHover } from "./hover-benchmark.js";
 import { syntheticAttention, syntheticTokens, type HeadKind } from "./synthetic.js";
 
 const KINDS: HeadKind[] = ["previous", "first", "current", "induction", "diffuse", "previous", "first", "induction", "diffuse", "current", "first", "previous"];
@@ -46,6 +46,12 @@ export function HoverBenchmark({ tokensCount = 2048, heads = 12, steps = 90 }: {
     if (strip) {
       const s = await measureHover(strip, steps, (i, r) => [8 + ((i * 53) % Math.max(1, r.width - 16)), 5 + ((i * 11) % Math.max(1, Math.min(r.height, 200) - 10))]);
       out.push(formatStats("Token strip hover", s));
+    }
+    const thumbs = [...el.querySelectorAll('[role="option"][data-head-index]')];
+    if (thumbs.length) {
+      // Every head once uncached (a fresh 2,048² paint), then from the cache.
+      const s = await measureEnter(thumbs, thumbs.length * 3);
+      out.push(formatStats("Head thumbnail hover (switches the large view)", s));
     }
     setResults(out);
     setRunning(false);

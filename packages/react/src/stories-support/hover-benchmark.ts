@@ -31,19 +31,38 @@ const afterTasks = () =>
   });
 
 /** Hover `target` at the points given by `pointAt(step)` for `steps` frames. */
-export async function measureHover(
+export function measureHover(
   target: Element,
   steps: number,
   pointAt: (step: number, rect: DOMRect) => [number, number],
 ): Promise<FrameStats> {
+  return measureSteps(steps, (i) => {
+    const rect = target.getBoundingClientRect();
+    const [x, y] = pointAt(i, rect);
+    target.dispatchEvent(new PointerEvent("pointermove", { bubbles: true, clientX: rect.left + x, clientY: rect.top + y, pointerType: "mouse" }));
+  });
+}
+
+/** Move the pointer onto a different element of `targets` each frame (pointerover, as a real pointer does). */
+export function measureEnter(targets: readonly Element[], steps: number): Promise<FrameStats> {
+  let prev: Element | null = null;
+  return measureSteps(steps, (i) => {
+    const el = targets[i % targets.length]!;
+    const r = el.getBoundingClientRect();
+    el.dispatchEvent(
+      new PointerEvent("pointerover", { bubbles: true, relatedTarget: prev, clientX: r.left + 5, clientY: r.top + 5, pointerType: "mouse" }),
+    );
+    prev = el;
+  });
+}
+
+async function measureSteps(steps: number, act: (step: number) => void): Promise<FrameStats> {
   const intervals: number[] = [];
   const work: number[] = [];
   let last = await nextFrame();
   for (let i = 0; i < steps; i++) {
-    const rect = target.getBoundingClientRect();
-    const [x, y] = pointAt(i, rect);
     const t0 = performance.now();
-    target.dispatchEvent(new PointerEvent("pointermove", { bubbles: true, clientX: rect.left + x, clientY: rect.top + y, pointerType: "mouse" }));
+    act(i);
     await afterTasks();
     await afterTasks(); // passive effects (overlay redraw) run in a task of their own
     work.push(performance.now() - t0);
