@@ -182,6 +182,7 @@ export const LongSequenceBenchmark: Story = {
     const out = c.getByLabelText("Benchmark results");
     await waitFor(() => expect(out.textContent).toContain("Head thumbnail hover"), { timeout: 60_000 });
     // The sweep really switched heads: it ends on the last thumbnail.
-    await expect(c.getByRole("status").textContent).toContain("Head 11");
+    const view = c.getByRole("group", { name: "2048 tokens × 12 heads" });
+    await expect(within(view).getByRole("status").textContent).toContain("Head 11");
   },
 };

@@ -49,6 +49,9 @@ export function measureEnter(targets: readonly Element[], steps: number): Promis
   return measureSteps(steps, (i) => {
     const el = targets[i % targets.length]!;
     const r = el.getBoundingClientRect();
+    // A real pointer fires out on the old element, then over on the new one (React derives
+    // enter/leave from the pair).
+    prev?.dispatchEvent(new PointerEvent("pointerout", { bubbles: true, relatedTarget: el, pointerType: "mouse" }));
     el.dispatchEvent(
       new PointerEvent("pointerover", { bubbles: true, relatedTarget: prev, clientX: r.left + 5, clientY: r.top + 5, pointerType: "mouse" }),
     );
