@@ -126,10 +126,6 @@ function requireModel(): LoadedModel {
   return loaded;
 }
 
-function detectorScores(det: { heads: string[]; scores: number[][] }) {
-  return { heads: det.heads, scores: det.scores };
-}
-
 async function run(id: number, text: string): Promise<void> {
   const { model } = requireModel();
   const t0 = performance.now();
@@ -153,9 +149,9 @@ async function run(id: number, text: string): Promise<void> {
     nLayers: model.cfg.n_layers,
     nHeads: model.cfg.n_heads,
     detectors: {
-      current: detectorScores(currentAttnDetector(cache, DETECTOR_THRESHOLD)),
-      previous: detectorScores(prevAttnDetector(cache, DETECTOR_THRESHOLD)),
-      first: detectorScores(firstAttnDetector(cache, DETECTOR_THRESHOLD)),
+      current: currentAttnDetector(cache, DETECTOR_THRESHOLD),
+      previous: prevAttnDetector(cache, DETECTOR_THRESHOLD),
+      first: firstAttnDetector(cache, DETECTOR_THRESHOLD),
     },
     loss: loss!.data.slice(),
     ms: performance.now() - t0,
