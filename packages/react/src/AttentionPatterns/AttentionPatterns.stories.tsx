@@ -6,6 +6,7 @@ import { FixtureMissing } from "../stories-support/FixtureMissing.js";
 import { loadRepeated, loadWeThink, type AttnFixture } from "../stories-support/fixtures.js";
 import { syntheticAttention, syntheticTokens, toNested } from "../stories-support/synthetic.js";
 import { AttentionPatterns } from "./AttentionPatterns.js";
+import { renderAttentionPatterns } from "./index.js";
 
 const tokens = syntheticTokens(15, 2, true); // BOS + 15 words + the same 15 again
 const kinds = ["previous", "first", "current", "induction"] as const;
@@ -184,5 +185,18 @@ export const LongSequenceBenchmark: Story = {
     // The sweep really switched heads: it ends on the last thumbnail.
     const view = c.getByRole("group", { name: "2048 tokens × 12 heads" });
     await expect(within(view).getByRole("status").textContent).toContain("Head 11");
+  },
+};
+
+/** The same component mounted with `renderAttentionPatterns(element, props)`, as a plain page would. */
+export const PlainDomMount: Story = {
+  render: () => <div data-testid="host" />,
+  play: async ({ canvasElement }) => {
+    const host = within(canvasElement).getByTestId("host");
+    const view = renderAttentionPatterns(host, { tokens, attention: flat, headLabels: ["a", "b", "c", "d"], title: "Mounted without JSX" });
+    await waitFor(() => expect(host.textContent).toContain("Mounted without JSX"));
+    view.update({ tokens, attention: flat, headLabels: ["a", "b", "c", "d"], title: "Updated", theme: "dark" });
+    await waitFor(() => expect(host.textContent).toContain("Updated"));
+    await expect(host.querySelector('[data-theme="dark"]')).not.toBeNull();
   },
 };

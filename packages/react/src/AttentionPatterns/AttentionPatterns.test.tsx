@@ -67,6 +67,10 @@ describe("AttentionPatterns", () => {
     expect(heads[1]!.getAttribute("aria-selected")).toBe("true");
   });
 
+  it("rejects an initial head that does not exist", () => {
+    expect(() => render(<AttentionPatterns tokens={tokens} attention={[prev]} initialHead={3} />)).toThrow(/initialHead 3 is out of range: attention has 1 heads/);
+  });
+
   it("says which shape is wrong", () => {
     expect(() => render(<AttentionPatterns tokens={tokens} attention={[prev.slice(0, 3)]} />)).toThrow(/attention\[0\] has 3 rows, expected 4/);
     expect(() => render(<AttentionPatterns tokens={tokens} attention={new Float32Array(15)} />)).toThrow(/15 values.*4 × 4/);

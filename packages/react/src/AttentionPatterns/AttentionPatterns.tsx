@@ -67,7 +67,7 @@ export interface AttentionPatternsProps {
   canvasTokenThreshold?: number;
   /** Heading shown above the view. @default none */
   title?: string;
-  /** Called when a head is locked (null when unlocked). @default none */
+  /** Called when a head is locked by click or Enter/Space. @default none */
   onHeadSelect?: (head: number | null) => void;
   /** Called when a token is locked (null when unlocked). @default none */
   onTokenSelect?: (token: TokenRef | null) => void;
@@ -90,6 +90,9 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
     [props.headLabels, tensor.heads],
   );
   if (labels.length !== tensor.heads) throw new Error(`headLabels has ${labels.length} labels but attention has ${tensor.heads} heads`);
+  if (props.initialHead !== undefined && !(props.initialHead >= 0 && props.initialHead < tensor.heads)) {
+    throw new Error(`initialHead ${props.initialHead} is out of range: attention has ${tensor.heads} heads (0–${tensor.heads - 1})`);
+  }
 
   const scaleName = props.colorScale ?? "viridis";
   const min = props.minValue ?? 0;
@@ -116,7 +119,7 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
   // Hovering a head previews it even while another is locked; leaving returns to the locked one.
   const head = heads.hovered ?? heads.locked ?? 0;
   const tokens = useHoverLock<TokenRef>();
-  const { lock: lockHead, locked: lockedHead } = heads;
+  const { set: lockHead } = heads;
   const { lock: lockToken, locked: lockedToken } = tokens;
   const [direction, setDirection] = useState<AttentionDirection>(props.initialDirection ?? "destination");
   const [cell, setCell] = useState<{ q: number; k: number } | null>(null);
@@ -124,10 +127,11 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
   const { onHeadSelect, onTokenSelect } = props;
   const selectHead = useCallback(
     (h: number) => {
+      // A head is always shown, so clicking the locked head keeps it; Escape unlocks.
       lockHead(h);
-      onHeadSelect?.(lockedHead === h ? null : h);
+      onHeadSelect?.(h);
     },
-    [lockHead, lockedHead, onHeadSelect],
+    [lockHead, onHeadSelect],
   );
   const selectToken = useCallback(
     (t: TokenRef) => {

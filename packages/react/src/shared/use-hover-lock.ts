@@ -12,6 +12,8 @@ export function useHoverLock<T>(initialLocked: T | null = null) {
   /** Lock `v`; locking the value that is already locked releases it (click toggles). */
   const lock = useCallback((v: T | null) => setLocked((cur) => (v !== null && cur !== null && same(cur, v) ? null : v)), []);
   const unlock = useCallback(() => setLocked(null), []);
+  /** Lock `v` without toggling (for things that are always shown, like the selected head). */
+  const set = useCallback((v: T | null) => setLocked(v), []);
 
   useEffect(() => {
     if (locked === null || typeof window === "undefined") return;
@@ -22,7 +24,7 @@ export function useHoverLock<T>(initialLocked: T | null = null) {
     return () => window.removeEventListener("keydown", onKey);
   }, [locked]);
 
-  return { active: locked ?? hovered, hovered, locked, preview, lock, unlock };
+  return { active: locked ?? hovered, hovered, locked, preview, lock, unlock, set };
 }
 
 function same<T>(a: T, b: T): boolean {
