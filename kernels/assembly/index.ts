@@ -1,13 +1,13 @@
 // Entry point of the kernels module. Every export works on raw byte pointers into the (imported) memory;
 // the host lays out operands and scratch. Head/row/column ranges let several threads share one call.
-import { gemm, FLAG_CAUSAL } from "./gemm";
+import { gemm, FLAG_CAUSAL, SUB } from "./gemm";
 import { exp4, hmax, hsum, madd } from "./simd";
 
 export { gemm } from "./gemm";
 
 /** Bytes of packing scratch a thread needs for a product with inner dimension k. */
 export function packBytes(k: i32): i32 {
-  return k << 5;
+  return (k << 5) * SUB;
 }
 
 /**

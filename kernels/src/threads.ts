@@ -19,6 +19,8 @@ export class WorkerPool {
   private readonly ctl: Int32Array[] = [];
   private readonly args: Float64Array[] = [];
   private seq = 0;
+  /** Sequence number of the job last posted to each worker. */
+  private readonly posted: number[] = [];
   private readonly canBlock: boolean;
 
   private constructor(private readonly workers: AnyWorker[], memory: WebAssembly.Memory, ctlBase: number) {
@@ -57,16 +59,18 @@ export class WorkerPool {
     c[2] = EXPORT_NAMES.indexOf(fn);
     c[3] = args.length;
     const s = ++this.seq;
+    this.posted[w] = s;
     Atomics.store(c, 0, s);
     Atomics.notify(c, 0);
   }
 
   wait(w: number): void {
     const c = this.ctl[w];
-    const s = this.seq;
+    const s = this.posted[w];
     for (let spin = 0; Atomics.load(c, 1) !== s; spin++) {
       if (this.canBlock && spin > 2000) Atomics.wait(c, 1, Atomics.load(c, 1), 50);
     }
+    if (c[3] === -1) throw new Error("kernels: a worker thread failed (see its error above)");
   }
 
   terminate(): void {

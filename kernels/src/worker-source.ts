@@ -2,7 +2,7 @@
 // package needs no separate worker file that bundlers would have to find. It instantiates the same
 // compiled module on the shared memory, then serves jobs posted through a control block in that memory:
 //   i32[CTL/4 + 0] job sequence number (bumped by the host), [1] completed sequence, [2] export index,
-//   [3] argument count, f64 arguments from byte CTL + 16.
+//   [3] argument count (set to -1 by the worker when the call failed), f64 arguments from byte CTL + 16.
 export const workerSource = String.raw`
 "use strict";
 const port = (typeof self !== "undefined" && typeof self.postMessage === "function")
@@ -14,8 +14,9 @@ port.on((msg) => {
   const fns = names.map((n) => inst.exports[n]);
   const i32 = new Int32Array(memory.buffer, ctl, 4);
   const f64 = new Float64Array(memory.buffer, ctl + 16, 30);
-  port.post("ready");
+  // Read the sequence number before saying ready: the host may post its first job right after.
   let seen = Atomics.load(i32, 0);
+  port.post("ready");
   for (;;) {
     let s = Atomics.load(i32, 0);
     // Spin briefly before sleeping: ops come in quick bursts during a forward pass.
@@ -26,7 +27,8 @@ port.on((msg) => {
     const n = i32[3];
     const args = new Array(n);
     for (let i = 0; i < n; i++) args[i] = f64[i];
-    fns[i32[2]](...args);
+    // A trap must not leave the host waiting forever: report it through the control block.
+    try { fns[i32[2]](...args); i32[3] = 0; } catch (e) { i32[3] = -1; console.error("kernels worker:", e); }
     Atomics.store(i32, 1, s);
     Atomics.notify(i32, 1);
   }
