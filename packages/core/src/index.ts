@@ -44,3 +44,6 @@ export { createTrainer, trainingConfigJson, findPhaseChange, DEFAULT_CORPUS, toS
 export type {
   Trainer, TrainerOptions, TrainProgress, TrainerSnapshot, StepResult, TrainRunOptions, PhaseChange, PosInit,
 } from "./train/index.js";
+// The embedded default model (byte-level, trained by `attnscope train`; works offline everywhere).
+export { loadDefaultModelFiles } from "./default-model/index.js";
+export type { DefaultModelFiles, DefaultModelTrainingLog } from "./default-model/index.js";
