@@ -11,6 +11,7 @@ import { buttonStyle, ExportButtons, Frame, Status, Toolbar } from "../shared/co
 import { FigureCanvas } from "../shared/FigureCanvas.js";
 import { HeadSelector } from "../shared/HeadSelector.js";
 import { TokenStrip } from "../shared/TokenStrip.js";
+import { Tooltip } from "../shared/Tooltip.js";
 import { useHoverLock } from "../shared/use-hover-lock.js";
 
 /**
@@ -123,6 +124,7 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
   const { lock: lockToken, locked: lockedToken } = tokens;
   const [direction, setDirection] = useState<AttentionDirection>(props.initialDirection ?? "destination");
   const [cell, setCell] = useState<{ q: number; k: number } | null>(null);
+  const [pointer, setPointer] = useState<{ x: number; y: number }>({ x: 0, y: 0 });
 
   const { onHeadSelect, onTokenSelect } = props;
   const selectHead = useCallback(
@@ -262,6 +264,7 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
           onPointer={(x, y) => {
             const c = cellAt(layout, x, y);
             setCell(c);
+            setPointer({ x, y });
             tokens.preview(c ? { index: hoverSide === "query" ? c.q : c.k, side: hoverSide } : null);
           }}
           onLeave={() => {
@@ -272,7 +275,15 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
             const c = cellAt(layout, x, y);
             if (c) selectToken({ index: hoverSide === "query" ? c.q : c.k, side: hoverSide });
           }}
-        />
+        >
+          {cell && (
+            <Tooltip theme={theme} x={Math.min(pointer.x, layout.width - 220)} y={pointer.y}>
+              {`${shortToken(qTokens[cell.q] ?? "", 20)} (${cell.q}) → ${shortToken(kTokens[cell.k] ?? "", 20)} (${cell.k}): ${formatValue(
+                tensor.data[(head * tensor.queries + cell.q) * tensor.keys + cell.k]!,
+              )}`}
+            </Tooltip>
+          )}
+        </FigureCanvas>
       </div>
       <div style={{ marginTop: 10 }}>
         {sameTokens ? (
