@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { AttentionPatterns } from "../AttentionPatterns/AttentionPatterns.js";
 import { paintQueueIdle } from "../lib/paint-queue.js";
 import { formatStats, measureEnter, measureHover } from "./hover-benchmark.js";
-import { syntheticAttention, syntheticTokens, type HeadKind } from "./synthetic.js";
+import { repeatedRandomTokens, syntheticAttention, type HeadKind } from "./synthetic.js";
 
 const KINDS: HeadKind[] = ["previous", "first", "current", "induction", "diffuse", "previous", "first", "induction", "diffuse", "current", "first", "previous"];
 
@@ -14,7 +14,7 @@ export function HoverBenchmark({ tokensCount = 2048, heads = 12, steps = 90 }: {
   const [setupMs, setSetupMs] = useState<number | null>(null);
   const data = useMemo(() => {
     const t0 = performance.now();
-    const tokens = syntheticTokens((tokensCount - 1) / 2, 3, true).slice(0, tokensCount);
+    const tokens = repeatedRandomTokens(Math.floor((tokensCount - 1) / 2), 3).slice(0, tokensCount);
     while (tokens.length < tokensCount) tokens.push(" pad");
     const attention = syntheticAttention(tokens, KINDS.slice(0, heads), 11);
     return { tokens, attention, ms: performance.now() - t0 };

@@ -20,6 +20,19 @@ export type HeadKind = "previous" | "first" | "current" | "induction" | "diffuse
 const WORDS = [" the", " cat", " sat", " on", " mat", " and", " a", " dog", " ran", " to", " park", ",", ".", " it", " was",
   " very", " happy", " model", " attention", " head", " token", " layer", " circuit", " induction", " pattern", "ing", "ed"];
 
+const SYLLABLES = ["ka", "ro", "mi", "te", "su", "na", "lo", "vi", "de", "po", "ra", "ne", "shi", "to", "ba", "gu", "le", "mo", "za", "fi"];
+
+/**
+ * BOS followed by `n` pseudo-words that are almost all distinct (20⁴ four-syllable words), then
+ * the same again: a random repeated sequence like ARENA's, where induction heads draw a stripe.
+ */
+export function repeatedRandomTokens(n: number, seed = 1): string[] {
+  const r = rng(seed);
+  const word = () => " " + Array.from({ length: 4 }, () => SYLLABLES[Math.floor(r() * SYLLABLES.length)]).join("");
+  const body = Array.from({ length: n }, word);
+  return ["<|endoftext|>", ...body, ...body];
+}
+
 /** BOS followed by `n` pseudo-random word tokens, optionally repeated once (for induction). */
 export function syntheticTokens(n: number, seed = 1, repeat = false): string[] {
   const r = rng(seed);
