@@ -9,6 +9,8 @@ import { extractWeights, type ModelWeights } from "./model-weights.js";
 import { toTokenBatch, type TokenInput } from "./input.js";
 import { toTokens, toStrTokens } from "../tokenizer/tokens.js";
 import { hookNames } from "./hook-names.js";
+import type { FromPretrainedOptions } from "./from-pretrained.js";
+import type { ModelSource } from "../io/model-files.js";
 import { PrefixCache, joinRows, joinAttention } from "./prefix-cache.js";
 
 /** What a forward pass returns besides the cache, as TransformerLens's `return_type`. */
@@ -98,6 +100,16 @@ export class HookedTransformer {
     this.backend = opts.backend ?? tsBackend;
     this.tokenizer = opts.tokenizer ?? null;
     this.allHookNames = hookNames(this.cfg.n_layers, { useAttnResult: this.cfg.use_attn_result });
+  }
+
+  /**
+   * Load a model (transformers.js-style): a folder, a known model's name (`"attn-only-2l-half"`),
+   * `hf:owner/repo`, or `{config, weights, tokenizer?}`; with no source, the embedded default model.
+   */
+  static async fromPretrained(source?: ModelSource, opts?: FromPretrainedOptions): Promise<HookedTransformer> {
+    // Loaded lazily: the loaders (and the embedded weights) stay out of bundles that only construct models.
+    const { fromPretrained } = await import("./from-pretrained.js");
+    return fromPretrained(source, opts);
   }
 
   /** Every hook point this model fires, in firing order. */

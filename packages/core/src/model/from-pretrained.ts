@@ -1,0 +1,57 @@
+import type { Backend } from "../backend/backend.js";
+import { tsBackend } from "../backend/ts-backend.js";
+import { createKernelsBackend, kernelsAvailable } from "../backend/kernels-backend.js";
+import { loadModelFiles, type LoadModelFilesOptions, type ModelSource } from "../io/model-files.js";
+import { loadTokenizer, isTokenizer, modelTokenizer, type TokenizerSource } from "../tokenizer/load.js";
+import type { Tokenizer } from "../tokenizer/tokenizer.js";
+import { loadDefaultModelFiles } from "../default-model/index.js";
+import { HookedTransformer } from "./hooked-transformer.js";
+
+/** Which numeric engine runs the model. */
+export type BackendChoice = Backend | "auto" | "kernels" | "ts";
+
+export interface FromPretrainedOptions extends Omit<LoadModelFilesOptions, "tokenizer"> {
+  /**
+   * The engine: "auto" uses the SIMD kernels when the platform runs them, else plain TypeScript;
+   * or pass a Backend. @default "auto"
+   */
+  backend?: BackendChoice;
+  /** Tokenizer overriding the model's own: a Tokenizer, a tokenizer.json (object, path, URL, `hf:`) or "byte". */
+  tokenizer?: TokenizerSource;
+}
+
+/** Resolve a backend choice; "auto" falls back to plain TypeScript when the kernels cannot run here. */
+export async function resolveBackend(choice: BackendChoice = "auto"): Promise<Backend> {
+  if (typeof choice === "object") return choice;
+  if (choice === "ts") return tsBackend;
+  if (choice === "kernels") return createKernelsBackend();
+  if (!kernelsAvailable()) return tsBackend;
+  try {
+    return await createKernelsBackend();
+  } catch {
+    return tsBackend;
+  }
+}
+
+/**
+ * Load a model, transformers.js-style. `source`: a folder (Node), a known model's name
+ * (`"attn-only-2l-half"`), `hf:owner/repo`, or `{config, weights, tokenizer?}`; omitted, the embedded
+ * default model, which needs no network.
+ */
+export async function fromPretrained(source?: ModelSource, opts: FromPretrainedOptions = {}): Promise<HookedTransformer> {
+  const { backend: backendChoice, tokenizer: tokenizerOpt, ...readOpts } = opts;
+  const backendPromise = resolveBackend(backendChoice);
+  let tokenizer: Tokenizer | null = null;
+  if (tokenizerOpt !== undefined) {
+    tokenizer = isTokenizer(tokenizerOpt) ? tokenizerOpt : await loadTokenizer(tokenizerOpt, readOpts);
+  }
+  if (source === undefined) {
+    const files = loadDefaultModelFiles();
+    return new HookedTransformer(files.config, files.stateDict, {
+      backend: await backendPromise, tokenizer: tokenizer ?? files.tokenizer, source: "embedded default model",
+    });
+  }
+  const files = await loadModelFiles(source, { ...readOpts, tokenizer: tokenizer === null });
+  tokenizer ??= modelTokenizer(files.config, files.tokenizerJson, `${files.source} tokenizer.json`);
+  return new HookedTransformer(files.resolvedConfig, files.stateDict, { backend: await backendPromise, tokenizer, source: files.source });
+}
