@@ -23,7 +23,12 @@ export async function loadModel(opts: ModelOptions, io: CliIO): Promise<HookedTr
     const onProgress = bars.onProgress;
     const tokenizer = opts.tokenizer === undefined ? undefined : await loadTokenizer(opts.tokenizer, { onProgress });
     const fromPretrained = (HookedTransformer as unknown as { fromPretrained?: FromPretrained }).fromPretrained;
-    if (fromPretrained) return await fromPretrained.call(HookedTransformer, opts.model, { onProgress, tokenizer });
+    if (fromPretrained) {
+      const model = await fromPretrained.call(HookedTransformer, opts.model, { onProgress, tokenizer });
+      // A folder written by `attnscope train` for a byte-level model has no tokenizer.json, only tokenizer_name.
+      model.tokenizer ??= modelTokenizer(model.cfg);
+      return model;
+    }
     // Cores without fromPretrained: the same sources through loadModelFiles (no embedded default).
     if (opts.model === undefined) throw new CliError("no embedded default model in this build: pass --model");
     const files = await loadModelFiles(opts.model, { onProgress, tokenizer: tokenizer === undefined });
