@@ -5,7 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeWithFixtures, goldenInput, neoxTokenizer, runCli, tinyDir } from "./helpers.js";
 
 describeWithFixtures("attnscope --model sources", () => {
@@ -71,5 +71,24 @@ describeWithFixtures("attnscope --model sources", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^attnscope: error: .*could not download http:\/\/127\.0\.0\.1:9\/test\/tiny\/resolve\/main\/config\.json/);
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("a model folder written by attnscope train", () => {
+  it("runs with the byte-level tokenizer its config names (no tokenizer.json)", async () => {
+    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "attnscope-trained-")), "model");
+    const train = await runCli([
+      "train", "--d-model", "16", "--n-heads", "2", "--n-ctx", "64", "--steps", "2", "--batch", "2", "--seq-len", "32",
+      "--eval-every", "2", "--out", dir,
+    ]);
+    expect(train.code, train.stderr).toBe(0);
+    expect(readdirSync(dir)).not.toContain("tokenizer.json");
+    const r = await runCli(["detect", "--model", dir, "--text", "héllo", "--json"]);
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout);
+    expect(out.tokens).toEqual([256, 0x68, 0xc3, 0xa9, 0x6c, 0x6c, 0x6f]); // BOS + UTF-8 bytes
+    expect(out.str_tokens).toEqual(["<|BOS|>", "h", "\\xc3", "é", "l", "l", "o"]);
+    expect(out.scores.first).toHaveLength(2);
+    expect(out.scores.first[0]).toHaveLength(2);
   });
 });
