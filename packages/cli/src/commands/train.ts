@@ -95,13 +95,14 @@ export function trainCommand(io: CliIO): Command {
       const bar = showBar
         ? new cliProgress.SingleBar({
           stream: io.stderr as NodeJS.WritableStream, noTTYOutput: !io.stderr.isTTY, notTTYSchedule: 2000,
-          format: "Training |{bar}| {value}/{total} steps | loss {loss} | induction {ind} | probe 2nd-half loss {probe} | {eta_formatted} left",
+          format: "Training |{bar}| {value}/{total} steps | loss {loss} | prev-token {prev} | induction {ind} | probe 2nd-half loss {probe} | {eta_formatted} left",
         }, cliProgress.Presets.shades_classic)
         : null;
       const fmt = (p: TrainProgress) => ({
-        ind: Math.max(...p.inductionScores.flat()).toFixed(2), probe: p.probe.lossSecondHalf.toFixed(2),
+        ind: Math.max(...p.inductionScores.flat()).toFixed(2), prev: Math.max(...p.prevTokenScores.flat()).toFixed(2),
+        probe: p.probe.lossSecondHalf.toFixed(2),
       });
-      let last = { ind: "-", probe: "-" };
+      let last = { ind: "-", prev: "-", probe: "-" };
       bar?.start(steps, 0, { loss: "-", ...last });
       const abort = new AbortController();
       const onSigint = () => abort.abort();
