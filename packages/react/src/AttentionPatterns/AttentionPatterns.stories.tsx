@@ -53,6 +53,19 @@ export const Synthetic: Story = {
     await userEvent.keyboard("{Escape}");
     await waitFor(() => expect(status.textContent).not.toContain("locked"));
 
+    // Keyboard in the token strip: arrows move the active token, Enter locks it.
+    await userEvent.unhover(strip);
+    await waitFor(() => expect(status.textContent).toContain("Hover a token"));
+    strip.focus();
+    await userEvent.keyboard("{ArrowRight}{ArrowRight}{ArrowRight}");
+    await waitFor(() => expect(status.textContent).toMatch(/\(2\) attends most to/));
+    await expect(strip.getAttribute("aria-activedescendant")).toBe(tokenEls[2]!.id);
+    await userEvent.keyboard("{Enter}");
+    await expect(status.textContent).toContain("locked");
+    await userEvent.keyboard("{Escape}");
+    await waitFor(() => expect(status.textContent).not.toContain("locked"));
+    await userEvent.unhover(strip);
+
     // Keyboard: arrows move across heads, Enter locks.
     const heads = c.getAllByRole("option", { name: /^Head / });
     heads[0]!.focus();

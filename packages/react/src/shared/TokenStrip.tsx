@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from "react";
+import { memo, useEffect, useId, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from "react";
 import { displayToken } from "../lib/format-token.js";
 import type { Theme } from "../lib/theme.js";
 import { layoutTokens, tokenAt, TOKEN_FONT_SIZE, TOKEN_PAD, type TokenLayoutResult } from "../lib/token-layout.js";
@@ -42,6 +42,7 @@ function useWidth(ref: React.RefObject<HTMLElement | null>, fallback: number): n
 /** Tokens as wrapped text; hover, click and arrow keys pick a token. */
 export const TokenStrip = memo(function TokenStrip(props: TokenStripProps) {
   const { tokens, active, theme } = props;
+  const idBase = useId();
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     const n = tokens.length;
     if (!n) return;
@@ -72,12 +73,14 @@ export const TokenStrip = memo(function TokenStrip(props: TokenStripProps) {
   return (
     <div
       {...common}
+      aria-activedescendant={active !== null ? `${idBase}-${active}` : undefined}
       style={{ lineHeight: "22px", fontSize: TOKEN_FONT_SIZE, fontFamily: theme.font, color: theme.text, outline: "none", wordBreak: "break-all" }}
       onPointerLeave={() => props.onHover?.(null)}
     >
       {tokens.map((t, i) => (
         <span
           key={i}
+          id={`${idBase}-${i}`}
           role="option"
           aria-selected={active === i}
           data-token-index={i}
