@@ -155,7 +155,7 @@ export function headResults(z: usize, wO: usize, out: usize, t: i32, nHeads: i32
   }
 }
 
-export const UNEMBED_ROWS: i32 = 32;
+export const UNEMBED_ROWS: i32 = 64;
 export const UNEMBED_COLS: i32 = 512;
 
 /** Scratch bytes unembedStats needs per thread (packing panel + one logits tile). */
@@ -177,10 +177,12 @@ export function unembedStats(x: usize, wU: usize, bU: usize, t: i32, dModel: i32
     store<f32>(maxOut + (<usize>r << 2), -Infinity);
     store<f64>(sumOut + (<usize>r << 3), 0);
   }
-  for (let r0 = 0; r0 < t; r0 += UNEMBED_ROWS) {
-    const rows = min(UNEMBED_ROWS, t - r0);
-    for (let c0 = v0; c0 < v1; c0 += UNEMBED_COLS) {
-      const cols = min(UNEMBED_COLS, v1 - c0);
+  // Vocabulary tiles outside, row chunks inside: each W_U tile is read from memory once and then reused
+  // from cache by every row chunk.
+  for (let c0 = v0; c0 < v1; c0 += UNEMBED_COLS) {
+    const cols = min(UNEMBED_COLS, v1 - c0);
+    for (let r0 = 0; r0 < t; r0 += UNEMBED_ROWS) {
+      const rows = min(UNEMBED_ROWS, t - r0);
       gemm(x + (<usize>(r0 * dModel) << 2), dModel, 1, wU + (<usize>c0 << 2), vocab, 1, tile, UNEMBED_COLS,
         rows, dModel, cols, bU + (<usize>c0 << 2), 0, 0, pack);
       for (let r = 0; r < rows; r++) {
