@@ -1,7 +1,7 @@
-// The pointer-level API of the kernels package: products against a float64 loop, the heap's reuse of
+// The pointer-level API of the built kernels package (dist/, so turbo-cached builds test the same files): products against a float64 loop, the heap's reuse of
 // freed blocks, feature detection and the thread-count report.
 import { afterAll, describe, expect, it } from "vitest";
-import { createKernels, GEMM_ACCUMULATE, relaxedSimdSupported, simdSupported, type KernelsContext } from "../src/index.js";
+import { createKernels, GEMM_ACCUMULATE, relaxedSimdSupported, simdSupported, type KernelsContext } from "../dist/index.js";
 
 const contexts: KernelsContext[] = [];
 afterAll(() => contexts.forEach((c) => c.dispose()));
