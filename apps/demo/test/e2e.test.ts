@@ -176,6 +176,29 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  // About one to two minutes of training on two cores: opt in with ATTNSCOPE_DEMO_FULL_TRAINING=1.
+  it.runIf(!!process.env.ATTNSCOPE_DEMO_FULL_TRAINING)("watches induction heads form: the phase change is found and marked", async () => {
+    if (page.url() === "about:blank") await page.goto(baseUrl); // when run on its own (vitest -t)
+    await page.getByTestId("train-start").click();
+    await page.getByTestId("train-phase").waitFor({ timeout: 600_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="train-status"]')?.textContent?.startsWith("done"), null, { timeout: 600_000 });
+    const text = (await page.getByTestId("train-last").textContent()) ?? "";
+    // "Induction head L.H formed between steps A and B: its score rose from x to y while the loss on the repeat fell from u to v."
+    const num = String.raw`(\d+(?:\.\d+)?)`;
+    const m = text.match(new RegExp(
+      String.raw`Induction head (\d+)\.(\d+) formed between steps (\d+) and (\d+): its score rose from ${num} to ${num} while the loss on the repeat fell from ${num} to ${num}`,
+    ));
+    expect(m, text).not.toBeNull();
+    const [, layer, , from, to, s0, s1, l0, l1] = m!.map(Number);
+    expect(layer).toBe(1); // induction needs a previous-token head in an earlier layer
+    expect(to).toBeGreaterThan(from);
+    expect(s1).toBeGreaterThan(0.4);
+    expect(s0).toBeLessThan(0.4);
+    expect(l1).toBeLessThan(l0 / 2);
+    await expect.poll(() => page.getByTestId("train-score-chart-band").count()).toBe(1);
+    await page.getByTestId("training-panel").screenshot({ path: path.join(shots, "demo-training-phase-change.png") });
+  });
+
   it("keeps the current model answering while another downloads, and Cancel stops the download", async () => {
     outside.length = 0;
     held = [];

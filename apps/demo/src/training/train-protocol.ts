@@ -23,6 +23,8 @@ export interface TrainSettings {
   seed: number;
   /** Tokens per half of the repeated-random-token probe. */
   probeHalf: number;
+  /** W_pos initialisation. */
+  posInit: "normal" | "sinusoidal";
 }
 
 export type TrainRequest =

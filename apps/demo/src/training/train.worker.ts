@@ -50,7 +50,7 @@ async function start(settings: TrainSettings): Promise<void> {
         attention_dir: "causal",
       },
       steps: settings.steps, batchSize: settings.batchSize, seqLen: settings.seqLen, lr: settings.lr, warmup: settings.warmup,
-      evalEvery: settings.evalEvery, seed: settings.seed, probe: { half: settings.probeHalf },
+      evalEvery: settings.evalEvery, seed: settings.seed, probe: { half: settings.probeHalf }, posInit: { kind: settings.posInit },
       bosTokenId: settings.config.d_vocab - 1, backend: await getBackend(),
     });
     running = train(trainer);
