@@ -34,7 +34,7 @@ export function App() {
       <LivePatterns text={text} onText={setText} live={live} focusHead={focusHead} />
       <Detectors result={live.result} onSelectHead={(h) => showHead(h.layer, h.head)} />
       <Induction induction={induction} />
-      <Training />
+      <Training recorded={model.info?.trainingLog} />
     </main>
   );
 }

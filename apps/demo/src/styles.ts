@@ -33,3 +33,9 @@ export const headChip: CSSProperties = {
 };
 
 export const mono: CSSProperties = { fontFamily: "ui-monospace, SFMono-Regular, Menlo, monospace" };
+
+/** Cell size for a HeadScoreGrid that has to fit about `width` px of cells; values print when cells are big enough. */
+export function gridCells(nHeads: number, width = 270): { cellSize: number; showValues: boolean } {
+  const cellSize = Math.max(18, Math.min(40, Math.floor(width / nHeads)));
+  return { cellSize, showValues: cellSize >= 30 };
+}

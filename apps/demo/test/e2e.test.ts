@@ -156,6 +156,9 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
   it("trains a tiny model live: progress streams in, stop holds it, resume continues", async () => {
     const panel = page.getByTestId("training-panel");
     await panel.scrollIntoViewIfNeeded();
+    // The embedded model's own training log is plotted with its phase change marked.
+    expect(await page.getByTestId("recorded-score-chart-band").count()).toBe(1);
+    expect(await page.getByTestId("recorded-training").textContent()).toMatch(/Induction head 1\.\d+ formed between steps \d+ and \d+/);
     const step = async () => Number((await page.getByTestId("train-step").textContent()) ?? "0");
     await page.getByTestId("train-start").click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-step"]')?.textContent) >= 30, null, { timeout: 120_000 });

@@ -6,10 +6,14 @@
  * answering during a long download and is swapped out between two requests once the new one is ready.
  */
 import {
-  currentAttnDetector, firstAttnDetector, prevAttnDetector, runInductionExperiment, type ActivationCache, type HookedTransformer,
+  currentAttnDetector, firstAttnDetector, loadDefaultModelFiles, prevAttnDetector, runInductionExperiment, type ActivationCache,
+  type HookedTransformer,
 } from "@attnscope/core";
 import { loadModel, type LoadedModel } from "./load-model.js";
-import { DETECTOR_THRESHOLD, LIVE_MAX_TOKENS, type ModelChoice, type ModelRequest, type ModelResponse, type RunResult, type InductionResult, type ModelInfo } from "./protocol.js";
+import {
+  DETECTOR_THRESHOLD, LIVE_MAX_TOKENS, type ModelChoice, type ModelRequest, type ModelResponse, type RunResult, type InductionResult, type ModelInfo,
+  type RecordedTrainingLog,
+} from "./protocol.js";
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -114,11 +118,26 @@ async function load(id: number, choice: ModelChoice): Promise<void> {
     const info: ModelInfo = {
       choice, name: next.name, nLayers: cfg.n_layers, nHeads: cfg.n_heads, dModel: cfg.d_model, nCtx: cfg.n_ctx,
       dVocab: cfg.d_vocab, tokenizer: next.tokenizer, backend: next.backend.name, loadMs,
+      trainingLog: choice === "default" ? defaultTrainingLog() : undefined,
     };
     post({ type: "loaded", id, info });
   };
   pendingSwap = { id, next, apply };
   void drain();
+}
+
+/** The embedded model's training log, trimmed to what the page plots. */
+function defaultTrainingLog(): RecordedTrainingLog {
+  const log = loadDefaultModelFiles().trainingLog;
+  const corpus = log.corpus as { name?: string; package?: string; files?: string } | undefined;
+  return {
+    command: log.command,
+    corpus: corpus ? `${corpus.name ?? "corpus"} (${corpus.files ?? ""}, npm package ${corpus.package ?? "?"})` : "unknown",
+    elapsedMs: Number(log.elapsedMs) || 0,
+    losses: log.losses,
+    evals: log.evals.map((e) => ({ step: e.step, probe: e.probe, inductionScores: e.inductionScores, prevTokenScores: e.prevTokenScores })),
+    phaseChange: log.phaseChange,
+  };
 }
 
 function requireModel(): LoadedModel {

@@ -22,6 +22,27 @@ export interface HeadScores {
   scores: number[][];
 }
 
+/** How a shipped model was trained, from its training log. */
+export interface RecordedTrainingLog {
+  /** The command that trained it. */
+  command: string;
+  /** Where the training text came from, in words. */
+  corpus: string;
+  elapsedMs: number;
+  /** Training loss per step. */
+  losses: number[];
+  evals: {
+    step: number;
+    probe: { lossFirstHalf: number; lossSecondHalf: number };
+    inductionScores: number[][];
+    prevTokenScores: number[][];
+  }[];
+  phaseChange: {
+    startStep: number; endStep: number; scoreBefore: number; scoreAfter: number;
+    secondHalfLossBefore: number; secondHalfLossAfter: number; head: string;
+  } | null;
+}
+
 export interface ModelInfo {
   choice: ModelChoice;
   /** Human-readable name, e.g. "embedded default model". */
@@ -35,6 +56,8 @@ export interface ModelInfo {
   /** Numeric backend the forward pass runs on. */
   backend: string;
   loadMs: number;
+  /** The embedded default model's training log. */
+  trainingLog?: RecordedTrainingLog;
 }
 
 export interface RunResult {

@@ -42,8 +42,7 @@ export function Detectors({ result, onSelectHead }: DetectorsProps) {
                   scores={det.scores}
                   threshold={DETECTOR_THRESHOLD}
                   scoreLabel={`${d.key === "first" ? "first-token" : d.key === "current" ? "current-token" : "previous-token"} score`}
-                  cellSize={result.nHeads > 8 ? 28 : 40}
-                  showValues={result.nHeads <= 8}
+                  {...s.gridCells(result.nHeads)}
                   minValue={0}
                   maxValue={1}
                   onSelectHead={(h) => h && onSelectHead?.(h)}

@@ -55,8 +55,7 @@ export function Induction({ induction }: { induction: InductionState }) {
               scores={result.inductionScores}
               threshold={0.4}
               scoreLabel="induction score"
-              cellSize={result.nHeads > 8 ? 28 : 40}
-              showValues={result.nHeads <= 8}
+              {...s.gridCells(result.nHeads, 400)}
               minValue={0}
               maxValue={1}
               exportName="attnscope-induction-scores"

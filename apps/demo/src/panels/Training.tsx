@@ -1,46 +1,23 @@
 import { useMemo } from "react";
 import { findPhaseChange } from "@attnscope/core";
+import type { ModelInfo } from "../model/protocol.js";
 import { HeadScoreGrid } from "@attnscope/react";
-import { LineChart, type Series } from "../charts/LineChart.js";
+import { bestScore, TrainingCharts } from "../charts/TrainingCharts.js";
+import { RecordedTraining } from "./RecordedTraining.js";
 import { DETECTOR_THRESHOLD } from "../model/protocol.js";
 import { TINY_TRAINING } from "../training/settings.js";
 import { useTraining } from "../training/use-training.js";
 import * as s from "../styles.js";
 
-/** Exponential moving average, so the noisy per-step loss reads as a curve. */
-function smooth(values: readonly number[], alpha = 0.05): [number, number][] {
-  const out: [number, number][] = [];
-  let m = NaN;
-  values.forEach((v, i) => {
-    m = Number.isNaN(m) ? v : m + alpha * (v - m);
-    out.push([i + 1, m]);
-  });
-  return out;
-}
-
-const maxOf = (m: number[][]) => Math.max(...m.flat().filter(Number.isFinite));
-
 /** Trains a tiny model in a second worker and plots loss and induction score as they change. */
-export function Training() {
+export function Training({ recorded }: { recorded?: ModelInfo["trainingLog"] }) {
   const t = useTraining();
   const cfg = TINY_TRAINING.config;
   const total = TINY_TRAINING.steps;
   const last = t.evals.at(-1);
 
-  const lossSeries: Series[] = useMemo(() => [
-    { label: "training loss (smoothed)", color: "var(--muted)", points: smooth(t.losses) },
-    { label: "probe loss, first half", color: "#d55e00", points: t.evals.map((e) => [e.step, e.probe.lossFirstHalf] as const), dashed: true },
-    { label: "probe loss, second half (repeat)", color: "#0072b2", points: t.evals.map((e) => [e.step, e.probe.lossSecondHalf] as const) },
-  ], [t.losses, t.evals]);
-
-  const scoreSeries: Series[] = useMemo(() => [
-    { label: "best induction score", color: "#0072b2", points: t.evals.map((e) => [e.step, maxOf(e.inductionScores)] as const) },
-    { label: "best previous-token score", color: "#009e73", points: t.evals.map((e) => [e.step, maxOf(e.prevTokenScores)] as const), dashed: true },
-  ], [t.evals]);
-
   // The core's reading of the run: where the best induction score rose from 20 % to 80 % of its rise.
   const phase = useMemo(() => (t.evals.length > 2 ? findPhaseChange(t.evals) : null), [t.evals]);
-  const band = phase ? { from: phase.startStep, to: phase.endStep, label: "phase change" } : undefined;
 
   const running = t.state === "running" || t.state === "starting";
   const rate = last && last.elapsedMs > 0 ? (last.step / last.elapsedMs) * 1000 : null;
@@ -70,20 +47,7 @@ export function Training() {
         </span>
       </div>
       {t.error && <div role="alert" style={s.errorBox}>{t.error}</div>}
-      <div style={s.row}>
-        <LineChart title="Loss (nats)" xLabel="step" xMax={total} series={lossSeries} yMin={0} band={band} testId="train-loss-chart" />
-        <LineChart
-          title="Head scores on the repeated-token probe"
-          xLabel="step"
-          xMax={total}
-          series={scoreSeries}
-          yMin={0}
-          yMax={1}
-          threshold={DETECTOR_THRESHOLD}
-          band={band}
-          testId="train-score-chart"
-        />
-      </div>
+      <TrainingCharts losses={t.losses} evals={t.evals} totalSteps={total} phase={phase} testId="train" />
       {last && (
         <div style={{ ...s.row, marginTop: 8 }}>
           <HeadScoreGrid
@@ -109,7 +73,7 @@ export function Training() {
       {last && (
         <p style={s.muted} data-testid="train-last">
           Step {last.step}: probe loss {last.probe.lossFirstHalf.toFixed(2)} → {last.probe.lossSecondHalf.toFixed(2)} on the repeat;
-          best induction score {maxOf(last.inductionScores).toFixed(2)}.
+          best induction score {bestScore(last.inductionScores).toFixed(2)}.
           {phase && (
             <span data-testid="train-phase">
               {" "}Induction head {phase.head} formed between steps {phase.startStep} and {phase.endStep}: its score rose
@@ -119,6 +83,7 @@ export function Training() {
           )}
         </p>
       )}
+      {recorded && <RecordedTraining log={recorded} />}
     </section>
   );
 }
