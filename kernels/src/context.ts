@@ -33,6 +33,7 @@ interface Exports {
   unembedStats(x: number, wU: number, bU: number, t: number, dModel: number, vocab: number, v0: number,
     v1: number, targets: number, maxOut: number, sumOut: number, tgtOut: number, scratch: number): void;
   packBytes(k: number): number;
+  attnScratchBytes(tk: number, dHead: number): number;
   unembedScratchBytes(dModel: number): number;
 }
 
@@ -123,6 +124,11 @@ export class KernelsContext {
     return this.threads * this.ex.packBytes(k);
   }
 
+  /** Per-thread scratch of attnPattern (packing + one head's K transposed), for all threads. */
+  attnScratchBytes(tk: number, dHead: number): number {
+    return this.threads * this.ex.attnScratchBytes(tk, dHead);
+  }
+
   unembedScratchBytes(t: number, dModel: number): number {
     return this.threads * (this.ex.unembedScratchBytes(dModel) + align64(t * 4) + align64(t * 8));
   }
@@ -148,14 +154,14 @@ export class KernelsContext {
 
   attnScores(q: number, k: number, out: number, tq: number, tk: number, nHeads: number, dHead: number,
     scale: number, maskValue: number, h0: number, h1: number, scratch: number): void {
-    const pb = this.ex.packBytes(dHead);
+    const pb = this.ex.attnScratchBytes(tk, dHead);
     this.run(h1 - h0, this.parts((h1 - h0) * tq * tk * dHead, h1 - h0), "attnScores", (p, lo, hi) =>
       [q, k, out + lo * tq * tk * 4, tq, tk, nHeads, dHead, scale, maskValue, h0 + lo, h0 + hi, scratch + p * pb]);
   }
 
   attnPattern(q: number, k: number, out: number, tq: number, tk: number, nHeads: number, dHead: number,
     scale: number, h0: number, h1: number, scratch: number): void {
-    const pb = this.ex.packBytes(dHead);
+    const pb = this.ex.attnScratchBytes(tk, dHead);
     this.run(h1 - h0, this.parts((h1 - h0) * tq * tk * dHead, h1 - h0), "attnPattern", (p, lo, hi) =>
       [q, k, out + lo * tq * tk * 4, tq, tk, nHeads, dHead, scale, h0 + lo, h0 + hi, scratch + p * pb]);
   }

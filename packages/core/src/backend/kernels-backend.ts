@@ -227,7 +227,7 @@ class KernelsBackendImpl implements KernelsBackend {
     const qOff = ar.take(q.length * 4);
     const kOff = ar.take(k.length * 4);
     const oOff = ar.take(heads * block * 4);
-    const sOff = ar.take(ctx.packScratchBytes(dHead));
+    const sOff = ar.take(ctx.attnScratchBytes(tk, dHead));
     const base = this.reserve(ar.size);
     ctx.f32.set(q, (base + qOff) / 4);
     ctx.f32.set(k, (base + kOff) / 4);
