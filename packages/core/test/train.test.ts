@@ -85,6 +85,17 @@ describe("createTrainer", () => {
     expect(() => t.step()).toThrow(/batches\(0\) gave 1 rows, expected batchSize 4/);
   });
 
+  it("keeps frozen parameters at their initial value and still trains the rest", async () => {
+    const t = createTrainer({ ...base, posInit: { kind: "sinusoidal" }, frozen: ["pos_embed.W_pos"] });
+    const before = t.stateDict();
+    await t.run();
+    const after = t.stateDict();
+    expect(after.get("pos_embed.W_pos")!.data).toEqual(before.get("pos_embed.W_pos")!.data);
+    expect(before.get("pos_embed.W_pos")!.data[1]).toBeCloseTo(0.5); // cos(0) · amplitude 0.5
+    expect(after.get("blocks.0.attn.W_Q")!.data).not.toEqual(before.get("blocks.0.attn.W_Q")!.data);
+    expect(() => createTrainer({ ...base, frozen: ["W_pos"] })).toThrow(/frozen: unknown parameter "W_pos"/);
+  });
+
   it("trains the standard positional embedding type too", async () => {
     const t = createTrainer({ ...base, config: { ...config, positional_embedding_type: "standard" }, steps: 40 });
     await t.run();

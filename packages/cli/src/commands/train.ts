@@ -14,7 +14,7 @@ interface TrainOptions {
   dModel: string; nHeads: string; dHead?: string; nLayers: string; nCtx: string; positional: string; posInit: string;
   tokenizer: string; corpus: string; steps: string; batch: string; seqLen: string; lr: string; warmup: string;
   schedule: string; weightDecay: string; clip: string; seed: string; evalEvery: string; repeatFraction: string;
-  backend: string; threads: string; out: string; curriculum?: string; probeHalf?: string; modelName?: string; progress?: boolean;
+  backend: string; threads: string; out: string; curriculum?: string; probeHalf?: string; freezePos?: boolean; modelName?: string; progress?: boolean;
 }
 
 /** `attnscope train`: train an attention-only transformer and write config.json, model.safetensors, training-log.json. */
@@ -28,6 +28,7 @@ export function trainCommand(io: CliIO): Command {
     .option("--n-ctx <n>", "context length of the model", "512")
     .option("--positional <type>", "shortformer (positions into queries/keys only) or standard", "shortformer")
     .option("--pos-init <kind>", "W_pos initialisation: normal (TransformerLens) or sinusoidal", "normal")
+    .option("--freeze-pos", "keep W_pos at its initial value (with --pos-init sinusoidal: fixed positional encodings)")
     .option("--tokenizer <t>", '"byte" (256 bytes + BOS) or a tokenizer.json file', "byte")
     .option("--corpus <file>", 'training text file, or "default" (Moby-Dick chapters 1-130)', "default")
     .option("--steps <n>", "optimizer steps", "2000")
@@ -79,6 +80,7 @@ export function trainCommand(io: CliIO): Command {
         seed: config.seed ?? 0, evalEvery: parseInteger(opts.evalEvery, "--eval-every", 0),
         repeatFraction: parseNumber(opts.repeatFraction, "--repeat-fraction"),
         posInit: opts.posInit === "sinusoidal" ? { kind: "sinusoidal" as const } : { kind: "normal" as const },
+        frozen: opts.freezePos ? ["pos_embed.W_pos"] : [],
       };
       const curriculum = opts.curriculum === undefined ? undefined : opts.curriculum.split(",").map((phase) => {
         const parts = phase.split(":");

@@ -46,6 +46,12 @@ export interface TrainerOptions {
   beta2?: number;
   /** W_pos initialisation (default TransformerLens's normal; see `PosInit`). */
   posInit?: PosInit;
+  /**
+   * Parameters kept at their initial value, by TransformerLens key (e.g. `["pos_embed.W_pos"]`). With sinusoidal
+   * positions frozen, one W_Q·W_Kᵀ makes a previous-token head at every position — including positions longer
+   * than the training rows — as with the original Transformer's fixed positional encodings.
+   */
+  frozen?: string[];
   /** Seeds the initialisation and the data order (default 0). */
   seed?: number;
   /** Run the probe and emit a progress event every this many steps (default 50; 0 = only at start and end). */
@@ -187,7 +193,12 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const v = zerosLike(cfg);
   const pEntries = paramEntries(params);
   const gEntries = paramEntries(grads);
-  const opt = new AdamW(pEntries, paramEntries(m).map((e) => e.data), paramEntries(v).map((e) => e.data), {
+  const frozen = new Set(options.frozen ?? []);
+  for (const k of frozen) {
+    if (!pEntries.some((e) => e.key === k)) throw new Error(`frozen: unknown parameter "${k}" (keys are TransformerLens names such as "pos_embed.W_pos")`);
+  }
+  const frozenGrads = gEntries.filter((e) => frozen.has(e.key));
+  const opt = new AdamW(pEntries.map((e) => (frozen.has(e.key) ? { ...e, frozen: true } : e)), paramEntries(m).map((e) => e.data), paramEntries(v).map((e) => e.data), {
     weightDecay: options.weightDecay ?? 0, beta1: options.beta1, beta2: options.beta2,
   });
   // The data stream has its own seed so changing the init never changes the data order.
@@ -241,6 +252,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
     const tokens = nextBatch(shape.batchSize, shape.seqLen);
     const { loss } = lossAndGrad(cfg, params, grads, tokens, shape.batchSize, shape.seqLen, backend);
     if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${stepCount}: loss is ${loss} (try a lower lr or a clip)`);
+    for (const g of frozenGrads) g.data.fill(0); // no update, no share of the clipping norm
     const gradNorm = clipGradNorm(gEntries, clip);
     const lr = learningRate(schedule, stepCount);
     opt.step(gEntries, lr);
