@@ -115,6 +115,13 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
     for (const h of heads) expect(h).toMatch(/^[1-9]\d*\.\d+$/);
   });
 
+  it("clicking a head in a detector grid shows that head's pattern", async () => {
+    const selected = () => page.getByTestId("patterns").locator('[role="option"][aria-selected="true"][aria-label^="Head "]').getAttribute("aria-label");
+    expect(await selected()).toBe("Head 0.0");
+    await page.getByTestId("detector-first").getByRole("button", { name: /^Head 1\.3:/ }).click();
+    await expect.poll(selected, { timeout: 10_000 }).toBe("Head 1.3");
+  });
+
   it("updates the token count and patterns as you type", async () => {
     const before = Number(await page.getByTestId("token-count").textContent());
     const box = page.getByTestId("text-input");
