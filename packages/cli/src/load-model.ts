@@ -9,22 +9,28 @@ export interface ModelOptions {
   tokenizer?: string;
   /** Draw progress bars on stderr even when it is not a terminal. */
   progress?: boolean;
+  /** Numeric engine: "auto" (default), "kernels" or "ts". */
+  backend?: string;
 }
+
+const BACKENDS = ["auto", "kernels", "ts"] as const;
 
 type FromPretrained = (
   source?: string,
-  opts?: { onProgress?: ProgressCallback; tokenizer?: string | Tokenizer },
+  opts?: { onProgress?: ProgressCallback; tokenizer?: string | Tokenizer; backend?: (typeof BACKENDS)[number] },
 ) => Promise<HookedTransformer>;
 
 /** The model a command runs on: `--model` (default: the embedded model), with `--tokenizer` if given. */
 export async function loadModel(opts: ModelOptions, io: CliIO): Promise<HookedTransformer> {
+  const backend = (opts.backend ?? "auto") as (typeof BACKENDS)[number];
+  if (!BACKENDS.includes(backend)) throw new CliError(`--backend must be one of ${BACKENDS.join(", ")}, got ${JSON.stringify(opts.backend)}`);
   const bars = progressBars(io, Boolean(opts.progress));
   try {
     const onProgress = bars.onProgress;
     const tokenizer = opts.tokenizer === undefined ? undefined : await loadTokenizer(opts.tokenizer, { onProgress });
     const fromPretrained = (HookedTransformer as unknown as { fromPretrained?: FromPretrained }).fromPretrained;
     if (fromPretrained) {
-      const model = await fromPretrained.call(HookedTransformer, opts.model, { onProgress, tokenizer });
+      const model = await fromPretrained.call(HookedTransformer, opts.model, { onProgress, tokenizer, backend });
       // A folder written by `attnscope train` for a byte-level model has no tokenizer.json, only tokenizer_name.
       model.tokenizer ??= modelTokenizer(model.cfg);
       return model;

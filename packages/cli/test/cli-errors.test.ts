@@ -32,6 +32,9 @@ describe("attnscope usage", () => {
   it("a bad --threshold is named", async () => {
     expectOneLineError(await runCli(["detect", "--threshold", "high"]), /--threshold must be a number, got "high"/);
   });
+  it("an unknown --backend is named", async () => {
+    expectOneLineError(await runCli(["detect", "--backend", "gpu"]), /--backend must be one of auto, kernels, ts, got "gpu"/);
+  });
   it("bad --seq-len is named", async () => {
     expectOneLineError(await runCli(["induction", "--seq-len", "0"]), /--seq-len must be an integer ≥ 1/);
   });

@@ -50,6 +50,16 @@ describeWithFixtures("attnscope detect --json on the tiny TransformerLens model"
     });
   }
 
+  it("gives the same goldens on the plain TypeScript engine (--backend ts)", async () => {
+    const golden = goldenInput("seed_text");
+    const r = await runCli(["detect", ...model, "--backend", "ts", "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.detectors.first).toEqual(golden.heads.first_token);
+    expectScoresClose(out.scores.previous, golden.scores.previous_token);
+    expectScoresClose(out.scores.first, golden.scores.first_token);
+  });
+
   it("runs the seed paragraph when given neither --text nor --tokens", async () => {
     const golden = goldenInput("seed_text");
     const out = JSON.parse((await runCli(["detect", ...model, "--json"])).stdout);
