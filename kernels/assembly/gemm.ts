@@ -22,6 +22,12 @@ export function gemm(
 ): void {
   const accumulate = (flags & FLAG_ACCUMULATE) != 0;
   const causal = (flags & FLAG_CAUSAL) != 0;
+  if (m < 4 && bCs == 1 && !causal) {
+    // One to three rows (appending a token): packing B would cost as much as the product. Stream B's rows
+    // once instead, accumulating a block of C's row in the packing scratch.
+    for (let i = 0; i < m; i++) rowTimesMatrix(a, aRs, aKs, i, b, bRs, c, ldc, k, n, bias, accumulate, pack);
+    return;
+  }
   // Columns go in groups of up to SUB panels: the whole group is packed in one pass over B's rows (one
   // contiguous 256-byte read per row instead of 32, far fewer TLB misses on a wide B such as W_U).
   const panelBytes = <usize>k << 5;
@@ -189,3 +195,43 @@ export const SUB: i32 = 8;
   storeRow(c, ldc, i, j0, w, f32x4.add(c0, d0), f32x4.add(c1, d1), bias, accumulate);
 }
 
+
+/** Columns of C accumulated at once by rowTimesMatrix (16 KiB, stays in L1). */
+const ROW_BLOCK: i32 = 4096;
+
+function rowTimesMatrix(a: usize, aRs: i32, aKs: i32, i: i32, b: usize, bRs: i32, c: usize, ldc: i32,
+  k: i32, n: i32, bias: usize, accumulate: bool, acc: usize): void {
+  const aRow = a + (<usize>(i * aRs) << 2);
+  const cRow = c + (<usize>(i * ldc) << 2);
+  for (let j0 = 0; j0 < n; j0 += ROW_BLOCK) {
+    const w = min(ROW_BLOCK, n - j0);
+    const w4 = w & ~3;
+    memory.fill(acc, 0, <usize>w << 2);
+    for (let p = 0; p < k; p++) {
+      const x = v128.load32_splat(aRow + (<usize>(p * aKs) << 2));
+      const bRow = b + (<usize>(p * bRs + j0) << 2);
+      let j = 0;
+      for (; j + 8 <= w4; j += 8) {
+        const o = <usize>j << 2;
+        v128.store(acc + o, madd(x, v128.load(bRow + o), v128.load(acc + o)));
+        v128.store(acc + o, madd(x, v128.load(bRow + o, 16), v128.load(acc + o, 16)), 16);
+      }
+      for (; j < w4; j += 4) {
+        const o = <usize>j << 2;
+        v128.store(acc + o, madd(x, v128.load(bRow + o), v128.load(acc + o)));
+      }
+      const xs = load<f32>(aRow + (<usize>(p * aKs) << 2));
+      for (; j < w; j++) {
+        const o = <usize>j << 2;
+        store<f32>(acc + o, load<f32>(acc + o) + xs * load<f32>(bRow + o));
+      }
+    }
+    for (let j = 0; j < w; j++) {
+      let v = load<f32>(acc + (<usize>j << 2));
+      if (bias != 0) v += load<f32>(bias + (<usize>(j0 + j) << 2));
+      const dst = cRow + (<usize>(j0 + j) << 2);
+      if (accumulate) v += load<f32>(dst);
+      store<f32>(dst, v);
+    }
+  }
+}

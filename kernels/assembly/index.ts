@@ -7,7 +7,8 @@ export { gemm } from "./gemm";
 
 /** Bytes of packing scratch a thread needs for a product with inner dimension k. */
 export function packBytes(k: i32): i32 {
-  return (k << 5) * SUB;
+  // At least 16 KiB: gemm's few-row path accumulates a 4096-column block of C here.
+  return max((k << 5) * SUB, 16384);
 }
 
 /**

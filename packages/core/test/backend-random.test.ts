@@ -60,6 +60,16 @@ describe.each([1, 2])("kernels with %i thread(s) vs ts", (threads) => {
     expect(relErr(be.matmul(dy, w2, T, D, D, { accumulate: true, out: acc.slice() }), accRef)).toBeLessThan(1e-5);
   });
 
+  it("one and two rows (an appended token) against a wide matrix, with bias and accumulation", async () => {
+    const be = await get();
+    for (const m of [1, 2]) {
+      const x = rand(m * D), w = rand(D * 9001, 0.05), b = rand(9001), acc = rand(m * 9001);
+      expect(relErr(be.matmul(x, w, m, D, 9001, { bias: b }), tsBackend.matmul(x, w, m, D, 9001, { bias: b }))).toBeLessThan(1e-5);
+      const ref = tsBackend.matmul(x, w, m, D, 9001, { bias: b, accumulate: true, out: acc.slice() });
+      expect(relErr(be.matmul(x, w, m, D, 9001, { bias: b, accumulate: true, out: acc.slice() }), ref)).toBeLessThan(1e-5);
+    }
+  });
+
   it("unembedding: logits and logsumexp / target logits without the logits", async () => {
     const be = await get();
     const T = 45;

@@ -104,6 +104,7 @@ for (const [name, m, k, n, o] of [
   ["k=1 outer product 4x1x9", 4, 1, 9, { bias: true }],
   ["wide 3x16x70 with bias", 3, 16, 70, { bias: true }],
   ["tall 13x12x8", 13, 12, 8, {}],
+  ["3 rows accumulate with bias 3x10x9 (few-row path)", 3, 10, 9, { accumulate: true, bias: true }],
 ]) {
   const args = { a: vec(m * k), b: vec(k * n), m, k, n, transA: !!o.transA, transB: !!o.transB, accumulate: !!o.accumulate };
   if (o.bias) args.bias = vec(n);
