@@ -2,58 +2,26 @@
  * End to end: build the demo (unless dist/ is there), serve it with `vite preview`, drive Debian's Chromium
  * and check what a visitor sees. Screenshots go to $ATTNSCOPE_SHOTS (default /tmp/attnscope-shots).
  */
-import { existsSync, mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { build, preview, type PreviewServer } from "vite";
+import type { BrowserContext, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const shots = process.env.ATTNSCOPE_SHOTS ?? "/tmp/attnscope-shots";
-const haveChromium = existsSync(CHROMIUM);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-const isLocal = (url: string) => /^(https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/|data:|blob:)/.test(url);
+import { haveChromium, isLocal, shots, startDemo, type Demo } from "./harness.js";
 
 describe.skipIf(!haveChromium)("demo in Chromium", () => {
-  let server: PreviewServer;
-  let browser: Browser;
+  let demo: Demo;
   let context: BrowserContext;
   let page: Page;
   let baseUrl: string;
   /** Every request that tried to leave localhost (all are aborted). */
   const outside: string[] = [];
   /** While set, requests leaving localhost are held here instead of aborted (a download that never ends). */
-  let held: import("playwright-core").Route[] | null = null;
+  let held: Route[] | null = null;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(path.join(root, "dist", "index.html")) || process.env.ATTNSCOPE_DEMO_REBUILD) {
-      await build({ root, logLevel: "warn" });
-    }
-    const port = await freePort();
-    server = await preview({ root, logLevel: "warn", preview: { port, strictPort: true, host: "127.0.0.1", open: false } });
-    baseUrl = `http://127.0.0.1:${port}/`;
-    mkdirSync(shots, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
-    context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: "light" });
+    demo = await startDemo();
+    baseUrl = demo.baseUrl;
+    context = await demo.browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: "light" });
     // Nothing may leave the machine: record and abort anything that is not the preview server.
     await context.route("**/*", (route) => {
       const url = route.request().url();
@@ -73,8 +41,7 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise<void>((r) => (server ? server.httpServer.close(() => r()) : r()));
+    await demo?.close();
   });
 
   it("loads the embedded model offline and names heads on the seed paragraph", async () => {

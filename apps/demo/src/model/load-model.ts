@@ -29,7 +29,8 @@ export async function loadModel(choice: ModelChoice, opts: LoadModelOptions): Pr
       model,
       backend,
       name: choice === "default" ? "embedded default model" : choice,
-      tokenizer: model.tokenizer?.name ?? "none",
+      // The config names the tokenizer as TransformerLens does ("EleutherAI/gpt-neox-20b", "byte").
+      tokenizer: model.cfg.tokenizer_name ?? model.tokenizer?.name ?? "none",
       dispose,
     };
   } catch (e) {
