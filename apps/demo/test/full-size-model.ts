@@ -41,7 +41,13 @@ export async function startLocalHub(hub: HubFiles): Promise<LocalHub> {
     }
     served.push(hit[0]);
     res.writeHead(200, { ...cors, "content-length": String(statSync(hit[1]).size), "content-type": "application/octet-stream" });
-    createReadStream(hit[1]).pipe(res);
+    // About 40 MB/s, so a download takes a few seconds and its progress can be watched.
+    const stream = createReadStream(hit[1], { highWaterMark: 1 << 20 });
+    stream.on("data", () => {
+      stream.pause();
+      setTimeout(() => stream.resume(), 25);
+    });
+    stream.pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -78,7 +78,12 @@ describe.runIf(enabled)("attn-only-2l-half from a local stand-in for the Hub", (
 
   it("downloads with progress, then runs every head of the real config", async () => {
     const page = await context.newPage();
+    const progressShot = page
+      .waitForSelector('[data-testid="model-status"] progress[value]', { timeout: 120_000 })
+      .then(() => page.waitForTimeout(300))
+      .then(() => page.getByTestId("model-panel").screenshot({ path: path.join(shots, "demo-download-progress.png") }));
     const statuses = await openAndPick(page);
+    await progressShot;
     expect(served.some((u) => u.endsWith("/attn_only_2L_half.pth"))).toBe(true);
     expect(served.some((u) => u.endsWith("/tokenizer.json"))).toBe(true);
     expect(outside).toEqual([]);
