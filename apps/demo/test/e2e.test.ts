@@ -160,10 +160,10 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
     await page.getByTestId("train-phase").waitFor({ timeout: 600_000 });
     await page.waitForFunction(() => document.querySelector('[data-testid="train-status"]')?.textContent?.startsWith("done"), null, { timeout: 600_000 });
     const text = (await page.getByTestId("train-last").textContent()) ?? "";
-    // "Induction head L.H formed between steps A and B: its score rose from x to y while the loss on the repeat fell from u to v."
+    // "Induction head L.H formed between steps A and B: the best induction score rose from x to y while the loss on the repeat fell from u to v."
     const num = String.raw`(\d+(?:\.\d+)?)`;
     const m = text.match(new RegExp(
-      String.raw`Induction head (\d+)\.(\d+) formed between steps (\d+) and (\d+): its score rose from ${num} to ${num} while the loss on the repeat fell from ${num} to ${num}`,
+      String.raw`Induction head (\d+)\.(\d+) formed between steps (\d+) and (\d+): the best induction score rose from ${num} to ${num} while the loss on the repeat fell from ${num} to ${num}`,
     ));
     expect(m, text).not.toBeNull();
     const [, layer, , from, to, s0, s1, l0, l1] = m!.map(Number);

@@ -1,13 +1,12 @@
 import { useMemo } from "react";
 import { findPhaseChange } from "@attnscope/core";
-import type { ModelInfo } from "../model/protocol.js";
 import { HeadScoreGrid } from "@attnscope/react";
 import { bestScore, TrainingCharts } from "../charts/TrainingCharts.js";
-import { RecordedTraining } from "./RecordedTraining.js";
-import { DETECTOR_THRESHOLD } from "../model/protocol.js";
+import { DETECTOR_THRESHOLD, type ModelInfo } from "../model/protocol.js";
 import { TINY_TRAINING } from "../training/settings.js";
 import { useTraining } from "../training/use-training.js";
 import * as s from "../styles.js";
+import { RecordedTraining } from "./RecordedTraining.js";
 
 /** Trains a tiny model in a second worker and plots loss and induction score as they change. */
 export function Training({ recorded }: { recorded?: ModelInfo["trainingLog"] }) {
@@ -25,8 +24,8 @@ export function Training({ recorded }: { recorded?: ModelInfo["trainingLog"] }) 
     <section style={s.panel} aria-label="Watch induction heads form" data-testid="training-panel">
       <h2 style={s.panelTitle}>Watch induction heads form</h2>
       <p style={s.lede}>
-        A tiny model ({cfg.n_layers} layers × {cfg.n_heads} heads, d_model {cfg.d_model}, byte tokens) trains from scratch in a
-        second worker on segments of random tokens that repeat. For a while it can only guess; then a previous-token head in
+        A tiny model ({cfg.n_layers} layers × {cfg.n_heads} heads, d_model {cfg.d_model}, {cfg.d_vocab} token ids) trains from
+        scratch in a second worker on segments of random tokens that repeat. For a while it can only guess; then a previous-token head in
         layer 0 and an induction head in layer 1 appear together, and the loss on the repeated half drops suddenly: the phase
         change of "In-context learning and induction heads".
       </p>
@@ -76,8 +75,8 @@ export function Training({ recorded }: { recorded?: ModelInfo["trainingLog"] }) 
           best induction score {bestScore(last.inductionScores).toFixed(2)}.
           {phase && (
             <span data-testid="train-phase">
-              {" "}Induction head {phase.head} formed between steps {phase.startStep} and {phase.endStep}: its score rose
-              from {phase.scoreBefore.toFixed(2)} to {phase.scoreAfter.toFixed(2)} while the loss on the repeat fell
+              {" "}Induction head {phase.head} formed between steps {phase.startStep} and {phase.endStep}: the best induction
+              score rose from {phase.scoreBefore.toFixed(2)} to {phase.scoreAfter.toFixed(2)} while the loss on the repeat fell
               from {phase.secondHalfLossBefore.toFixed(2)} to {phase.secondHalfLossAfter.toFixed(2)}.
             </span>
           )}
