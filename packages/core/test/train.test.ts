@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tsBackend } from "../src/index.js";
+import { createKernelsBackend, kernelsAvailable, tsBackend } from "../src/index.js";
 import { createTrainer, paramEntries, findPhaseChange, learningRate, type TrainerOptions, type TrainProgress } from "../src/train/index.js";
 
 const config = {
@@ -30,6 +30,23 @@ describe("createTrainer", () => {
     const c = createTrainer({ ...base, seed: 4 });
     await c.run();
     expect(Buffer.from(weights(c)[0].buffer).equals(Buffer.from(wa[0].buffer))).toBe(false);
+  });
+
+  it.runIf(kernelsAvailable())("is deterministic on the SIMD kernels backend too, and close to the plain backend", async () => {
+    const kb = await createKernelsBackend({ threads: 1 });
+    try {
+      const a = createTrainer({ ...base, backend: kb });
+      const b = createTrainer({ ...base, backend: kb });
+      await a.run();
+      await b.run();
+      const wb = weights(b);
+      weights(a).forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(wb[i].buffer))).toBe(true));
+      const t = createTrainer(base);
+      await t.run();
+      t.losses.forEach((l, i) => expect(Math.abs(l - a.losses[i])).toBeLessThan(1e-3));
+    } finally {
+      kb.dispose();
+    }
   });
 
   it("lowers the loss and reports progress every evalEvery steps with scores for every head", async () => {
