@@ -69,14 +69,3 @@ export function randomTokens(rng: SeededRandom, n: number, vocabSize: number, bo
   }
   return out;
 }
-
-/** BOS + `half` random ids + the same ids again, `batch` rows (the induction experiment's input). */
-export function repeatedRandomBatch(half: number, batch: number, seed: number, vocabSize: number, bosTokenId: number): number[][] {
-  const rng = new SeededRandom(seed);
-  const rows: number[][] = [];
-  for (let b = 0; b < batch; b++) {
-    const r = randomTokens(rng, half, vocabSize, bosTokenId);
-    rows.push([bosTokenId, ...r, ...r]);
-  }
-  return rows;
-}

@@ -74,7 +74,7 @@ export class AdamW {
     const c1 = 1 - Math.pow(b1, this.t);
     const c2 = 1 - Math.pow(b2, this.t);
     this.params.forEach((p, k) => {
-      if ((p as ParamEntry & { frozen?: boolean }).frozen) return;
+      if (p.frozen) return;
       const g = grads[k].data;
       const m = this.m[k];
       const v = this.v[k];

@@ -29,6 +29,8 @@ export interface ParamEntry {
   key: string;
   data: Float32Array;
   decay: boolean;
+  /** Never updated by the optimizer (see the trainer's `frozen` option). */
+  frozen?: boolean;
 }
 
 /** Every parameter in TransformerLens's state-dict order, as a flat list (optimizer, clipping, snapshots). */

@@ -8,7 +8,7 @@ import { BatchSampler } from "./data.js";
 import { generateRepeatedTokens } from "../induction/repeated-tokens.js";
 import { lossAndGrad } from "./forward-backward.js";
 import { AdamW, clipGradNorm, learningRate } from "./optimizer.js";
-import { initParams, paramEntries, paramsFromStateDict, toStateDict, zerosLike, type Params, type PosInit } from "./params.js";
+import { initParams, paramEntries, toStateDict, zerosLike, type Params, type PosInit } from "./params.js";
 import { runProbe, type ProbeResult } from "./probe.js";
 
 export interface TrainerOptions {
@@ -317,9 +317,6 @@ export function createTrainer(options: TrainerOptions): Trainer {
     stateDict: () => toStateDict(cfg, params),
   };
 }
-
-/** Rebuild trainable parameters from a loaded model's state dict (e.g. to continue training it). */
-export { paramsFromStateDict };
 
 function checkInt(v: number, name: string, min: number): number {
   if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got ${v}`);
