@@ -26,7 +26,7 @@ afterAll(() => kernels.forEach((b) => b.dispose()));
 
 it("there are op cases for every Backend op", () => {
   expect(files.map((f) => f.op).sort()).toEqual(
-    ["attnPattern", "attnScores", "causalSoftmax", "headResults", "matmul", "patternValue", "unembedStats"]);
+    ["attention", "attnPattern", "attnScores", "causalSoftmax", "headResults", "matmul", "patternValue", "unembedStats"]);
   for (const f of files) expect(f.cases.length).toBeGreaterThan(2);
 });
 

@@ -43,6 +43,20 @@ describe.each([1, 2])("kernels with %i thread(s) vs ts", (threads) => {
     expect(relErr(be.patternValue(pRef, v, tq, tk, H, Dh), tsBackend.patternValue(pRef, v, tq, tk, H, Dh))).toBeLessThan(1e-5);
   });
 
+  it("fused attention and patterns in head chunks (16 heads × 1100², more than one 64 MB chunk)", async () => {
+    const be = await get();
+    const T = 1100, Hs = 16, d = 8;
+    const q = rand(T * Hs * d), k = rand(T * Hs * d), v = rand(T * Hs * d);
+    const pRef = tsBackend.causalSoftmax(tsBackend.attnScores(q, k, T, T, Hs, d, Math.sqrt(d), -Infinity), Hs, T, T);
+    expect(relErr(be.attnPattern(q, k, T, T, Hs, d, Math.sqrt(d)), pRef)).toBeLessThan(1e-5);
+    const zRef = tsBackend.patternValue(pRef, v, T, T, Hs, d);
+    expect(relErr(be.attention(q, k, v, T, T, Hs, d, Math.sqrt(d)), zRef)).toBeLessThan(1e-5);
+    // Incremental shape: the last 3 queries against all keys.
+    const q3 = q.subarray((T - 3) * Hs * d);
+    const p3 = tsBackend.causalSoftmax(tsBackend.attnScores(q3, k, 3, T, Hs, d, Math.sqrt(d), -Infinity), Hs, 3, T);
+    expect(relErr(be.attention(q3, k, v, 3, T, Hs, d, Math.sqrt(d)), tsBackend.patternValue(p3, v, 3, T, Hs, d))).toBeLessThan(1e-5);
+  });
+
   it("projections, head results and both matmul transposes", async () => {
     const be = await get();
     const T = 70;

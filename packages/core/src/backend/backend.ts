@@ -40,6 +40,15 @@ export interface Backend {
     scale: number, out?: Float32Array): Float32Array;
 
   /**
+   * Optional fused attention, for when nothing needs the scores or the pattern (no hook or cache on
+   * `hook_attn_scores` / `hook_pattern`): z = patternValue(causalSoftmax(attnScores(q, k)), v), computed a
+   * few heads at a time so the [H, Tq, Tk] pattern is never held whole (200 MB per layer at T = 2048).
+   * q: [Tq, H, dHead], k, v: [Tk, H, dHead], z: [Tq, H, dHead].
+   */
+  attention?(q: Float32Array, k: Float32Array, v: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
+    scale: number, out?: Float32Array): Float32Array;
+
+  /**
    * z[i, h, :] = Σ_j pattern[h, i, j] · v[j, h, :]. pattern: [H, Tq, Tk], v: [Tk, H, dHead], z: [Tq, H, dHead].
    */
   patternValue(pattern: Float32Array, v: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,

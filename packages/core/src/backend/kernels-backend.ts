@@ -123,6 +123,36 @@ class KernelsBackendImpl implements KernelsBackend {
       this.ctx.attnPattern(qP, kP, oP, tq, tk, nHeads, dHead, scale, h0, h1, sP));
   }
 
+  attention(q: Float32Array, k: Float32Array, v: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
+    scale: number, out?: Float32Array): Float32Array {
+    const z = checkedOut(out, tq * nHeads * dHead, "attention");
+    checkAttn(q, k, tq, tk, nHeads, dHead, "attention");
+    checkLen(v, tk * nHeads * dHead, "attention v");
+    if (z.length === 0) return z;
+    const ctx = this.ctx;
+    const block = tq * tk;
+    const heads = Math.max(1, Math.min(nHeads, Math.floor(CHUNK_BYTES / (4 * block))));
+    const ar = this.arena();
+    const qOff = ar.take(q.length * 4);
+    const kOff = ar.take(k.length * 4);
+    const vOff = ar.take(v.length * 4);
+    const zOff = ar.take(z.length * 4);
+    const pOff = ar.take(heads * block * 4);
+    const sOff = ar.take(Math.max(ctx.attnScratchBytes(tk, dHead), ctx.packScratchBytes(tk)));
+    const base = this.reserve(ar.size);
+    ctx.f32.set(q, (base + qOff) / 4);
+    ctx.f32.set(k, (base + kOff) / 4);
+    ctx.f32.set(v, (base + vOff) / 4);
+    // A few heads' patterns at a time, straight into pattern · V: the whole pattern never exists.
+    for (let h0 = 0; h0 < nHeads; h0 += heads) {
+      const h1 = Math.min(nHeads, h0 + heads);
+      ctx.attnPattern(base + qOff, base + kOff, base + pOff, tq, tk, nHeads, dHead, scale, h0, h1, base + sOff);
+      ctx.patternValue(base + pOff, base + vOff, base + zOff, tq, tk, nHeads, dHead, h0, h1, base + sOff);
+    }
+    z.set(ctx.f32.subarray((base + zOff) / 4, (base + zOff) / 4 + z.length));
+    return z;
+  }
+
   causalSoftmax(scores: Float32Array, nHeads: number, tq: number, tk: number, out?: Float32Array): Float32Array {
     const res = checkedOut(out, nHeads * tq * tk, "causalSoftmax");
     checkLen(scores, nHeads * tq * tk, "causalSoftmax scores");

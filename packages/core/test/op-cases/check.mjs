@@ -33,6 +33,9 @@ export function runOp(backend, op, args) {
     case "attnPattern":
       if (!backend.attnPattern) return null;
       return { out: backend.attnPattern(f32(a.q), f32(a.k), a.tq, a.tk, a.nHeads, a.dHead, a.scale) };
+    case "attention":
+      if (!backend.attention) return null;
+      return { out: backend.attention(f32(a.q), f32(a.k), f32(a.v), a.tq, a.tk, a.nHeads, a.dHead, a.scale) };
     case "causalSoftmax":
       return { out: backend.causalSoftmax(f32(a.scores), a.nHeads, a.tq, a.tk) };
     case "patternValue":

@@ -90,7 +90,7 @@ function unembedStats({ x, wU, bU, t, dModel, vocab, targets }) {
 }
 
 // ---- cases -----------------------------------------------------------------------------------------
-const cases = { matmul: [], attnScores: [], causalSoftmax: [], attnPattern: [], patternValue: [], headResults: [], unembedStats: [] };
+const cases = { attention: [], matmul: [], attnScores: [], causalSoftmax: [], attnPattern: [], patternValue: [], headResults: [], unembedStats: [] };
 
 for (const [name, m, k, n, o] of [
   ["8x8x8", 8, 8, 8, {}],
@@ -179,6 +179,17 @@ for (const [name, t, dModel, vocab, rising] of [
   if (t > 2 && !name.includes("no targets")) { targets[0] = 0; targets[1] = vocab - 1; }
   const args = { x, wU, bU, t, dModel, vocab, targets };
   cases.unembedStats.push({ name, args, expected: unembedStats(args) });
+}
+
+for (const [name, H, D, tq, tk] of [
+  ["2 heads, square 5x5", 2, 4, 5, 5],
+  ["3 heads, 3 new queries against 7 keys", 3, 8, 3, 7],
+  ["one query against 9 keys (appending a token)", 2, 5, 1, 9],
+  ["1 head 12x12, dHead 16", 1, 16, 12, 12],
+]) {
+  const args = { q: vec(tq * H * D, 2), k: vec(tk * H * D, 2), v: vec(tk * H * D, 2), tq, tk, nHeads: H, dHead: D, scale: Math.sqrt(D) };
+  const pattern = causalSoftmax({ scores: attnScores({ ...args, maskValue: 0 }), nHeads: H, tq, tk });
+  cases.attention.push({ name, args, expected: { out: patternValue({ pattern, v: args.v, tq, tk, nHeads: H, dHead: D }) } });
 }
 
 // JSON has no ±Infinity or NaN: write them as strings, read back by check.mjs.
