@@ -25,3 +25,14 @@ it.each([1, 2])("1,000 forwards keep memory flat (%i thread(s))", async (threads
   for (let i = 0; i < 1000; i++) await run(i);
   expect(backend.memory.buffer.byteLength).toBe(before);
 });
+
+it("arrays passed once in a weight's place (training activations) leave nothing behind", async () => {
+  const backend = await createKernelsBackend({ threads: 1 });
+  made.push(backend);
+  const x = new Float32Array(8 * 64).fill(0.5);
+  const step = () => backend.matmul(x, new Float32Array(64 * 4096).fill(0.25), 8, 64, 4096);
+  for (let i = 0; i < 5; i++) step();
+  const before = backend.memory.buffer.byteLength;
+  for (let i = 0; i < 300; i++) expect(step()[4095]).toBe(8);
+  expect(backend.memory.buffer.byteLength).toBe(before);
+});

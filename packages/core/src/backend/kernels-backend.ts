@@ -81,8 +81,10 @@ class KernelsBackendImpl implements KernelsBackend {
     if (m === 0 || n === 0) return out;
     const ctx = this.ctx;
     // B is a weight unless A is transposed (then this is a weight gradient Xᵀ·dY and B an activation).
-    const bPtr = transA ? -1 : this.weights.pointer(b);
-    const biasPtr = bias ? this.weights.pointer(bias) : 0;
+    const bW = transA ? null : this.weights.acquire(b);
+    const biasW = bias ? this.weights.acquire(bias) : null;
+    const bPtr = bW ? bW.ptr : -1;
+    const biasPtr = biasW ? biasW.ptr : 0;
     const rows = transA ? m : Math.max(1, Math.min(m, Math.floor(CHUNK_BYTES / (4 * (k + n)))));
     const ar = this.arena();
     const aOff = ar.take(rows * k * 4);
@@ -104,6 +106,7 @@ class KernelsBackendImpl implements KernelsBackend {
         accumulate ? GEMM_ACCUMULATE : 0, sP);
       out.set(ctx.f32.subarray(cP / 4, cP / 4 + r * n), r0 * n);
     }
+    this.releaseAll(bW, biasW);
     return out;
   }
 
@@ -201,7 +204,8 @@ class KernelsBackendImpl implements KernelsBackend {
     checkLen(wO, nHeads * dHead * dModel, "headResults W_O");
     if (res.length === 0) return res;
     const ctx = this.ctx;
-    const wP = this.weights.pointer(wO);
+    const wW = this.weights.acquire(wO);
+    const wP = wW.ptr;
     const rows = Math.max(1, Math.min(t, Math.floor(CHUNK_BYTES / (4 * nHeads * (dHead + dModel)))));
     const ar = this.arena();
     const zOff = ar.take(rows * nHeads * dHead * 4);
@@ -215,6 +219,7 @@ class KernelsBackendImpl implements KernelsBackend {
       const o = (base + oOff) / 4;
       res.set(ctx.f32.subarray(o, o + r * nHeads * dModel), r0 * nHeads * dModel);
     }
+    this.releaseAll(wW);
     return res;
   }
 
@@ -228,8 +233,9 @@ class KernelsBackendImpl implements KernelsBackend {
     const targetLogits = new Float32Array(t).fill(NaN);
     if (t === 0) return { logsumexp, targetLogits };
     const ctx = this.ctx;
-    const wP = this.weights.pointer(wU);
-    const bP = this.weights.pointer(bU);
+    const wW = this.weights.acquire(wU);
+    const bW = this.weights.acquire(bU);
+    const wP = wW.ptr, bP = bW.ptr;
     const ar = this.arena();
     const xOff = ar.take(x.length * 4);
     const tOff = ar.take(t * 4);
@@ -242,6 +248,7 @@ class KernelsBackendImpl implements KernelsBackend {
     ctx.unembedStats(base + xOff, wP, bP, t, dModel, vocab, base + tOff, base + lOff, base + gOff, base + sOff);
     logsumexp.set(ctx.f32.subarray((base + lOff) / 4, (base + lOff) / 4 + t));
     targetLogits.set(ctx.f32.subarray((base + gOff) / 4, (base + gOff) / 4 + t));
+    this.releaseAll(wW, bW);
     return { logsumexp, targetLogits };
   }
 
@@ -268,6 +275,10 @@ class KernelsBackendImpl implements KernelsBackend {
       res.set(ctx.f32.subarray(o, o + (h1 - h0) * block), h0 * block);
     }
     return res;
+  }
+
+  private releaseAll(...hs: ({ ptr: number; temporary: boolean } | null)[]): void {
+    for (const h of hs) if (h) this.weights.release(h);
   }
 
   private arena(): ArenaLayout {

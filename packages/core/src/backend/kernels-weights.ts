@@ -1,7 +1,8 @@
 import type { KernelsContext } from "@attnscope/kernels";
 
 /**
- * Weights copied into kernels memory once, keyed by the identity of the bytes they come from (underlying
+ * Weights copied into kernels memory once (from the second time they are seen: an array passed only once,
+ * such as an activation in a weight's place during training, gets a temporary block instead of a slot), keyed by the identity of the bytes they come from (underlying
  * buffer + byte offset + length, so a fresh `subarray` of the same weights still hits). A 64-sample
  * fingerprint is checked on every use: arrays updated in place (an optimiser step) are copied again
  * instead of silently going stale. Slots are freed when their buffer is garbage-collected, or on `forget`.
@@ -17,6 +18,8 @@ export class WeightCache {
   private readonly byBuffer = new WeakMap<ArrayBufferLike, Map<string, Slot>>();
   private readonly live = new Set<Map<string, Slot>>();
   private readonly registry: FinalizationRegistry<Map<string, Slot>>;
+  /** Arrays seen once, by buffer then offset:length; a second sighting makes them cached weights. */
+  private readonly seen = new WeakMap<ArrayBufferLike, Set<string>>();
   private disposed = false;
 
   constructor(private readonly ctx: KernelsContext) {
@@ -27,7 +30,31 @@ export class WeightCache {
     });
   }
 
-  /** Byte pointer to a copy of `a` in kernels memory, copying it (again) only when new or changed. */
+  /**
+   * Byte pointer to a copy of `a` in kernels memory. `temporary` is true for an array seen for the first
+   * time: its copy is a plain heap block the caller must `release` after the op.
+   */
+  acquire(a: Float32Array): { ptr: number; temporary: boolean } {
+    const key = `${a.byteOffset}:${a.length}`;
+    const slots = this.byBuffer.get(a.buffer);
+    if (!slots?.has(key)) {
+      let keys = this.seen.get(a.buffer);
+      if (!keys?.has(key)) {
+        if (!keys) this.seen.set(a.buffer, (keys = new Set()));
+        keys.add(key);
+        const ptr = this.ctx.heap.alloc(a.length * 4);
+        this.ctx.f32.set(a, ptr / 4);
+        return { ptr, temporary: true };
+      }
+    }
+    return { ptr: this.pointer(a), temporary: false };
+  }
+
+  release(h: { ptr: number; temporary: boolean }): void {
+    if (h.temporary) this.ctx.heap.release(h.ptr);
+  }
+
+  /** Byte pointer to a cached copy of `a`, copying it (again) only when new or changed. */
   pointer(a: Float32Array): number {
     let slots = this.byBuffer.get(a.buffer);
     if (!slots) {
