@@ -6,6 +6,7 @@
  *   --quick   only T = 62        --json   one JSON object on stdout
  *   --engines kernels,ts,ort-web,ort-node   --threads 1,2   --T 62,256
  *   --no-relaxed (skip the relaxed-SIMD kernels)   --relaxed (include them in --quick)
+ *   --markdown (the README's table)   --from a.json,b.json (render saved --json results, add --markdown)
  */
 import { spawn } from "node:child_process";
 import { cpus, totalmem, platform, arch, release } from "node:os";
@@ -177,6 +178,26 @@ function table(rows: Row[]): string {
   return [fmt(head), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map(fmt)].join("\n");
 }
 
+/** Markdown: one row per T × mode, median wall ms (CPU ms) per engine and thread count — the README's table. */
+function markdown(rows: Row[]): string {
+  const get = (e: EngineName, T: number, mode: string, th: number, build = "simd") =>
+    rows.find((r) => r.engine === e && r.T === T && r.mode === mode && r.threads === th && (e !== "kernels" || r.build === build));
+  const cell = (r: Row | undefined) => (r ? `${r.median_ms.toFixed(0)} (${r.cpu_ms.toFixed(0)})` : "–");
+  const cols: [string, EngineName, number, string?][] = [
+    ["kernels simd ×1", "kernels", 1], ["kernels simd ×2", "kernels", 2], ["kernels relaxed ×1", "kernels", 1, "relaxed-simd"],
+    ["ts ×1", "ts", 1], ["ort-web ×1", "ort-web", 1], ["ort-web ×2", "ort-web", 2], ["ort-node ×1", "ort-node", 1], ["ort-node ×2", "ort-node", 2],
+  ];
+  const lines = [`| T | mode | ${cols.map((c) => c[0]).join(" | ")} |`, `|${"---|".repeat(cols.length + 2)}`];
+  const Ts = [...new Set(rows.map((r) => r.T))].sort((a, b) => a - b);
+  for (const T of Ts) {
+    for (const mode of ["patterns", "append1", "loss", "full", "unembed"]) {
+      if (!rows.some((r) => r.T === T && r.mode === mode)) continue;
+      lines.push(`| ${T} | ${mode} | ${cols.map(([, e, th, b]) => cell(get(e, T, mode, th, b))).join(" | ")} |`);
+    }
+  }
+  return lines.join("\n");
+}
+
 async function main(argv: string[]): Promise<void> {
   const arg = (name: string) => {
     const i = argv.indexOf(name);
@@ -190,6 +211,14 @@ async function main(argv: string[]): Promise<void> {
   }
   const quick = argv.includes("--quick");
   const json = argv.includes("--json");
+  // --from a.json,b.json: render earlier --json results (merged) instead of running anything.
+  const from = arg("--from");
+  if (from) {
+    const files = from.split(",").map((f) => JSON.parse(readFileSync(f, "utf8")) as { machine: unknown; results: Row[] });
+    const merged = files.flatMap((f) => f.results);
+    process.stdout.write(`${argv.includes("--markdown") ? markdown(merged) : table(merged)}\n`);
+    return;
+  }
   const engines = (arg("--engines") ?? "kernels,ts,ort-web,ort-node").split(",") as EngineName[];
   const threadList = (arg("--threads") ?? "1,2").split(",").map(Number);
   const Ts = arg("--T") ? arg("--T")!.split(",").map(Number) : quick ? [62] : ALL_T;
@@ -219,6 +248,7 @@ async function main(argv: string[]): Promise<void> {
   }
   log(`bench finished in ${Math.round((performance.now() - started) / 1000)} s`);
   if (json) process.stdout.write(`${JSON.stringify({ machine: machine(), results: rows })}\n`);
+  else if (argv.includes("--markdown")) process.stdout.write(`${markdown(rows)}\n`);
   else process.stdout.write(`${JSON.stringify(machine())}\n\n${table(rows)}\n`);
 }
 
