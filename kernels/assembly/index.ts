@@ -94,6 +94,9 @@ export function causalSoftmax(src: usize, dst: usize, rowStart: i32, rows: i32, 
   for (; j < tk; j++) store<f32>(d + (<usize>j << 2), 0);
 }
 
+/** Query rows attnPattern scores and normalises together (packing of K is amortised over a band). */
+const ATTN_BAND: i32 = 64;
+
 /** Scratch bytes attnPattern needs per thread: a packing area plus K of one head transposed. */
 export function attnScratchBytes(tk: i32, dHead: i32): i32 {
   return packBytes(dHead) + ((tk * dHead * 4 + 63) & ~63);
@@ -102,7 +105,7 @@ export function attnScratchBytes(tk: i32, dHead: i32): i32 {
 /**
  * Fused scores → causal softmax for heads [h0, h1): the pattern, never the raw scores. out points at
  * head h0's [tq, tk] block. K of the head is transposed once into scratch ([dHead, tk], so every band packs
- * it with vector copies); each 16-row band is then normalised right after it is computed, while in cache.
+ * it with vector copies); each 64-row band is then normalised right after it is computed, while in cache.
  */
 export function attnPattern(q: usize, k: usize, out: usize, tq: i32, tk: i32, nHeads: i32, dHead: i32,
   scale: f32, h0: i32, h1: i32, scratch: usize): void {
@@ -118,8 +121,8 @@ export function attnPattern(q: usize, k: usize, out: usize, tq: i32, tk: i32, nH
       const src = k + (<usize>(j * hd + h * dHead) << 2);
       for (let d = 0; d < dHead; d++) store<f32>(kT + (<usize>(d * tk + j) << 2), load<f32>(src + (<usize>d << 2)));
     }
-    for (let i0 = 0; i0 < tq; i0 += 16) {
-      const rows = min(16, tq - i0);
+    for (let i0 = 0; i0 < tq; i0 += ATTN_BAND) {
+      const rows = min(ATTN_BAND, tq - i0);
       const ncols = min(tk, offset + i0 + rows);
       const band = o + (<usize>(i0 * tk) << 2);
       gemm(qh + (<usize>(i0 * hd) << 2), hd, 1, kT, tk, 1, band, tk,
