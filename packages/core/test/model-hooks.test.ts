@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HookedTransformer, Tensor, SeededRandom, getActName } from "../src/index.js";
+import { HookedTransformer, Tensor, SeededRandom, getActName, createKernelsBackend, type RunWithCacheOptions } from "../src/index.js";
 import { randomStateDict, smallConfig } from "./helpers/random-state-dict.js";
 
 const cfg = smallConfig();
@@ -174,6 +174,34 @@ describe("incremental runs", () => {
         if (returnType === "logits") expect(maxDiff(inc.logits!.data, fresh.logits!.data)).toBeLessThan(1e-5);
       }
     }
+  });
+});
+
+describe("incremental runs on the kernels engine (fused attention, patterns-only plans)", () => {
+  it("give the activations of a fresh plain-TS run whatever each run asks for", async () => {
+    const kernels = await createKernelsBackend({ threads: 1 });
+    const model = new HookedTransformer(cfg, sd, { backend: kernels });
+    const full = tokens(24, 9);
+    const patternsOnly = (n: string) => n.endsWith("hook_pattern");
+    const steps: [number[], RunWithCacheOptions][] = [
+      [full.slice(0, 10), { returnType: "none", namesFilter: patternsOnly }],
+      [full.slice(0, 11), { returnType: "none", namesFilter: patternsOnly }],
+      [full.slice(0, 12), { returnType: "loss", namesFilter: [] }],
+      [full.slice(0, 14), { returnType: "none", namesFilter: patternsOnly }],
+      [full.slice(0, 15), { returnType: "loss" }],
+      [full.slice(0, 16), { returnType: "none", namesFilter: (n) => n === "blocks.0.attn.hook_v" }],
+      [full.slice(0, 20), { returnType: "both", namesFilter: patternsOnly }],
+    ];
+    for (const [input, opts] of steps) {
+      const inc = await model.runWithCache(input, { ...opts, removeBatchDim: true });
+      const fresh = await newModel().runWithCache(input, { removeBatchDim: true, returnType: "both" });
+      for (const key of inc.cache.keys()) {
+        expect(maxDiff(inc.cache.get(key).data, fresh.cache.get(key).data), `${key}, ${input.length} tokens`).toBeLessThan(1e-5);
+      }
+      if (opts.returnType === "loss" || opts.returnType === "both") expect(maxDiff(inc.loss!.data, fresh.loss!.data)).toBeLessThan(1e-4);
+      if (opts.returnType === "both") expect(maxDiff(inc.logits!.data, fresh.logits!.data)).toBeLessThan(1e-4);
+    }
+    kernels.dispose();
   });
 });
 

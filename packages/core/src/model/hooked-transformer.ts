@@ -238,19 +238,14 @@ export class HookedTransformer {
       return t;
     };
 
-    // Which attention layers need raw scores (hooked or cached); the rest may use a fused kernel.
-    const needScores = (l: number) => !be.attnPattern || wanted(`blocks.${l}.attn.hook_attn_scores`);
-    const needResult = (l: number) => cfg.use_attn_result && wanted(`blocks.${l}.attn.hook_result`);
+    const plan = planLayers(cfg, be, wanted, returnType);
 
-    // Reuse the previous run's rows when nothing can have changed them.
+    // Reuse the previous run's rows when nothing can have changed them and it kept what this run joins.
     let prev: PrefixCache | null = null;
     let start = 0;
     if (B === 1 && hooks.length === 0 && this.prefix) {
       const p = this.prefix;
-      const missing = [...Array(cfg.n_layers).keys()].some(
-        (l) => (needScores(l) && !p.acts.has(`blocks.${l}.attn.hook_attn_scores`)) || (needResult(l) && !p.acts.has(`blocks.${l}.attn.hook_result`)),
-      );
-      if (!missing) {
+      if (plan.joined.every((name) => p.acts.has(name))) {
         start = p.commonPrefix(batch[0]);
         if (start > 0) prev = p;
       }
@@ -284,19 +279,22 @@ export class HookedTransformer {
         ? new Tensor(addArrays(embedT.data, posT.data), [B, T, D])
         : embedT; // shortformer: positions go into queries and keys only, never the residual stream
 
-    for (let l = 0; l < cfg.n_layers; l++) {
+    for (let l = 0; l < plan.layers.length; l++) {
+      const lp = plan.layers[l];
       const lw = w.layers[l];
       const p = `blocks.${l}.`;
       const residPre = keep(`${p}hook_resid_pre`, fire(`${p}hook_resid_pre`, resid));
       const residNew = fresh(residPre, D);
       const qkIn = cfg.positional_embedding_type === "shortformer" ? addArrays(residNew, fresh(posT, D)) : residNew;
 
-      const q = rowsOf(`${p}attn.hook_q`, HD, be.matmul(qkIn, lw.W_Q, NR, D, HD, { bias: lw.b_Q }), [B, T, H, Dh]);
-      const k = rowsOf(`${p}attn.hook_k`, HD, be.matmul(qkIn, lw.W_K, NR, D, HD, { bias: lw.b_K }), [B, T, H, Dh]);
-      const v = rowsOf(`${p}attn.hook_v`, HD, be.matmul(residNew, lw.W_V, NR, D, HD, { bias: lw.b_V }), [B, T, H, Dh]);
+      const q = lp.qk ? rowsOf(`${p}attn.hook_q`, HD, be.matmul(qkIn, lw.W_Q, NR, D, HD, { bias: lw.b_Q }), [B, T, H, Dh]) : null;
+      const k = lp.qk ? rowsOf(`${p}attn.hook_k`, HD, be.matmul(qkIn, lw.W_K, NR, D, HD, { bias: lw.b_K }), [B, T, H, Dh]) : null;
+      const v = lp.v ? rowsOf(`${p}attn.hook_v`, HD, be.matmul(residNew, lw.W_V, NR, D, HD, { bias: lw.b_V }), [B, T, H, Dh]) : null;
 
-      const qOf = (b: number) => q.data.subarray((b * T + start) * HD, (b + 1) * T * HD);
-      const kOf = (b: number) => k.data.subarray(b * T * HD, (b + 1) * T * HD);
+      const qOf = (b: number) => q!.data.subarray((b * T + start) * HD, (b + 1) * T * HD);
+      const kOf = (b: number) => k!.data.subarray(b * T * HD, (b + 1) * T * HD);
+      const vOf = (b: number) => v!.data.subarray(b * T * HD, (b + 1) * T * HD);
+      const zOf = (b: number, z: Float32Array) => z.subarray(b * R * HD, (b + 1) * R * HD);
       const attnNew = (b: number, arr: Float32Array) => arr.subarray(b * H * R * T, (b + 1) * H * R * T);
       const joinAttn = (name: string, data: Float32Array, above: number) =>
         keep(name, fire(name, new Tensor(joinAttention(prev?.acts.get(name), P, start, H, T, data, above), [B, H, T, T])));
@@ -308,31 +306,34 @@ export class HookedTransformer {
         return out;
       };
 
-      let patternNew: Float32Array;
-      if (needScores(l)) {
-        const scores = new Float32Array(B * H * R * T);
-        for (let b = 0; b < B; b++) be.attnScores(qOf(b), kOf(b), R, T, H, Dh, cfg.attn_scale, lw.IGNORE, attnNew(b, scores));
-        const scoresT = joinAttn(`${p}attn.hook_attn_scores`, scores, lw.IGNORE);
-        const scoresNew = attnRowsOf(scoresT.data);
-        patternNew = new Float32Array(B * H * R * T);
-        for (let b = 0; b < B; b++) be.causalSoftmax(attnNew(b, scoresNew), H, R, T, attnNew(b, patternNew));
-      } else {
-        patternNew = new Float32Array(B * H * R * T);
-        for (let b = 0; b < B; b++) be.attnPattern!(qOf(b), kOf(b), R, T, H, Dh, cfg.attn_scale, attnNew(b, patternNew));
+      let patternRows: Float32Array | null = null;
+      if (lp.pattern) {
+        let patternNew: Float32Array;
+        if (lp.scores) {
+          const scores = new Float32Array(B * H * R * T);
+          for (let b = 0; b < B; b++) be.attnScores(qOf(b), kOf(b), R, T, H, Dh, cfg.attn_scale, lw.IGNORE, attnNew(b, scores));
+          const scoresT = joinAttn(`${p}attn.hook_attn_scores`, scores, lw.IGNORE);
+          const scoresNew = attnRowsOf(scoresT.data);
+          patternNew = new Float32Array(B * H * R * T);
+          for (let b = 0; b < B; b++) be.causalSoftmax(attnNew(b, scoresNew), H, R, T, attnNew(b, patternNew));
+        } else {
+          patternNew = new Float32Array(B * H * R * T);
+          for (let b = 0; b < B; b++) be.attnPattern!(qOf(b), kOf(b), R, T, H, Dh, cfg.attn_scale, attnNew(b, patternNew));
+        }
+        patternRows = attnRowsOf(joinAttn(`${p}attn.hook_pattern`, patternNew, 0).data);
       }
-      const patternT = joinAttn(`${p}attn.hook_pattern`, patternNew, 0);
-      const patternRows = attnRowsOf(patternT.data);
+      if (!lp.rest) break; // nothing downstream of this layer's attention is needed
 
       const z = new Float32Array(NR * HD);
       for (let b = 0; b < B; b++) {
-        be.patternValue(attnNew(b, patternRows), v.data.subarray(b * T * HD, (b + 1) * T * HD), R, T, H, Dh,
-          z.subarray(b * R * HD, (b + 1) * R * HD));
+        if (patternRows) be.patternValue(attnNew(b, patternRows), vOf(b), R, T, H, Dh, zOf(b, z));
+        else be.attention!(qOf(b), kOf(b), vOf(b), R, T, H, Dh, cfg.attn_scale, zOf(b, z)); // the [H, T, T] pattern is never held
       }
       const zT = rowsOf(`${p}attn.hook_z`, HD, z, [B, T, H, Dh]);
       const zNew = fresh(zT, HD);
 
       let attnOut: Float32Array;
-      if (needResult(l)) {
+      if (lp.result) {
         const resultT = rowsOf(`${p}attn.hook_result`, H * D, be.headResults(zNew, lw.W_O, NR, H, Dh, D), [B, T, H, D]);
         attnOut = sumHeads(fresh(resultT, H * D), NR, H, D, lw.b_O);
       } else {
@@ -385,6 +386,62 @@ export class HookedTransformer {
     if (B === 1) state.set("unembed.logits", logits);
     return { logits: new Tensor(logits, [B, T, V]), loss: returnType === "both" ? lossFromLogits(logits, batch, V) : null };
   }
+}
+
+/** What one layer of a run computes; decided up front from what is hooked, cached and returned. */
+interface LayerPlan {
+  qk: boolean;
+  v: boolean;
+  /** Raw scores (hooked or cached, or the backend has no fused pattern). */
+  scores: boolean;
+  pattern: boolean;
+  /** z, attn_out and resid_post (everything after the attention pattern). */
+  rest: boolean;
+  result: boolean;
+}
+
+/**
+ * Work only for what is observed: a run that returns nothing and caches only patterns stops after the last
+ * pattern (skipping that layer's values, z and W_O), and a run that needs no pattern computes z with the
+ * backend's fused attention, never holding [H, T, T]. `joined` lists the activations an incremental run
+ * takes from the previous run.
+ */
+function planLayers(cfg: HookedTransformerConfig, be: Backend, wanted: (name: string) => boolean, returnType: ReturnType):
+  { layers: LayerPlan[]; joined: string[] } {
+  const L = cfg.n_layers;
+  const layerNames = (l: number) => [
+    `blocks.${l}.hook_resid_pre`, ...["hook_q", "hook_k", "hook_v", "hook_attn_scores", "hook_pattern", "hook_z", "hook_result"].map((h) => `blocks.${l}.attn.${h}`),
+    `blocks.${l}.hook_attn_out`, `blocks.${l}.hook_resid_post`,
+  ];
+  const layers: LayerPlan[] = [];
+  const joined = ["hook_embed"];
+  for (let l = 0; l < L; l++) {
+    const a = (h: string) => wanted(`blocks.${l}.attn.${h}`);
+    let laterNeeded = returnType !== "none";
+    for (let m = l + 1; m < L && !laterNeeded; m++) laterNeeded = layerNames(m).some(wanted);
+    const rest = laterNeeded || a("hook_z") || a("hook_result") || wanted(`blocks.${l}.hook_attn_out`) || wanted(`blocks.${l}.hook_resid_post`);
+    const pattern = a("hook_pattern") || a("hook_attn_scores") || (rest && !be.attention);
+    const scores = a("hook_attn_scores") || (pattern && !be.attnPattern);
+    const plan: LayerPlan = {
+      qk: pattern || rest || a("hook_q") || a("hook_k"),
+      v: rest || a("hook_v"),
+      scores,
+      pattern,
+      rest,
+      result: rest && cfg.use_attn_result && a("hook_result"),
+    };
+    if (!plan.qk && !plan.v && !wanted(`blocks.${l}.hook_resid_pre`)) break;
+    layers.push(plan);
+    joined.push(`blocks.${l}.hook_resid_pre`);
+    if (plan.qk) joined.push(`blocks.${l}.attn.hook_q`, `blocks.${l}.attn.hook_k`);
+    if (plan.v) joined.push(`blocks.${l}.attn.hook_v`);
+    if (plan.scores) joined.push(`blocks.${l}.attn.hook_attn_scores`);
+    if (plan.pattern) joined.push(`blocks.${l}.attn.hook_pattern`);
+    if (plan.rest) joined.push(`blocks.${l}.attn.hook_z`, `blocks.${l}.hook_attn_out`, `blocks.${l}.hook_resid_post`);
+    if (plan.result) joined.push(`blocks.${l}.attn.hook_result`);
+    if (!plan.rest) break;
+  }
+  return { layers, joined };
 }
 
 /** −log_softmax(logits[t])[tokens[t+1]], TransformerLens `lm_cross_entropy_loss(per_token=True)`. */
