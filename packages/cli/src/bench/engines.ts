@@ -26,20 +26,27 @@ export async function modelEngine(which: "kernels" | "ts", sd: StateDict, thread
   const model = new HookedTransformer(BENCH_CONFIG, sd, { backend: backend ?? tsBackend });
   // A no-op hook turns off the incremental reuse of the previous run, so every timed run is a full forward.
   const fresh = [["hook_embed", noop]] as const;
+  // "patterns" is what the detectors ask for: every layer's hook_pattern, no unembedding.
+  const patternsOnly = (name: string) => name.endsWith("attn.hook_pattern");
   return {
     label: backend ? backend.name : "ts",
     async prepare() {},
     async run(mode, tokens) {
       if (mode === "append1") {
-        await model.forward(tokens, { returnType: "none" });
+        await model.runWithCache(tokens, { returnType: "none", namesFilter: patternsOnly });
         return;
       }
-      const returnType = mode === "patterns" ? "none" : mode === "full" ? "logits" : "loss";
-      await model.runWithHooks(tokens, { returnType, fwdHooks: fresh });
+      if (mode === "patterns") {
+        model.addHook(...fresh[0]);
+        await model.runWithCache(tokens, { returnType: "none", namesFilter: patternsOnly });
+        model.resetHooks();
+        return;
+      }
+      await model.runWithHooks(tokens, { returnType: mode === "full" ? "logits" : "loss", fwdHooks: fresh });
     },
     async beforeAppend(prefix) {
       // Without hooks the model keeps this run's rows; the timed run then computes only the new token.
-      await model.forward(prefix, { returnType: "none" });
+      await model.runWithCache(prefix, { returnType: "none", namesFilter: patternsOnly });
     },
     async dispose() {
       backend?.dispose();
