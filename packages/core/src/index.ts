@@ -47,5 +47,6 @@ export type {
 // The embedded default model (byte-level, trained by `attnscope train`; works offline everywhere).
 export { loadDefaultModelFiles } from "./default-model/index.js";
 export type { DefaultModelFiles, DefaultModelTrainingLog } from "./default-model/index.js";
-export { fromPretrained, resolveBackend } from "./model/from-pretrained.js";
-export type { FromPretrainedOptions, BackendChoice } from "./model/from-pretrained.js";
+export { resolveBackend } from "./backend/resolve-backend.js";
+export type { BackendChoice } from "./backend/resolve-backend.js";
+export type { FromPretrainedOptions } from "./model/from-pretrained.js";

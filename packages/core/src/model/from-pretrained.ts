@@ -1,14 +1,9 @@
-import type { Backend } from "../backend/backend.js";
-import { tsBackend } from "../backend/ts-backend.js";
-import { createKernelsBackend, kernelsAvailable } from "../backend/kernels-backend.js";
+import { resolveBackend, type BackendChoice } from "../backend/resolve-backend.js";
 import { loadModelFiles, type LoadModelFilesOptions, type ModelSource } from "../io/model-files.js";
 import { loadTokenizer, isTokenizer, modelTokenizer, type TokenizerSource } from "../tokenizer/load.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import { loadDefaultModelFiles } from "../default-model/index.js";
 import { HookedTransformer } from "./hooked-transformer.js";
-
-/** Which numeric engine runs the model. */
-export type BackendChoice = Backend | "auto" | "kernels" | "ts";
 
 export interface FromPretrainedOptions extends Omit<LoadModelFilesOptions, "tokenizer"> {
   /**
@@ -18,19 +13,6 @@ export interface FromPretrainedOptions extends Omit<LoadModelFilesOptions, "toke
   backend?: BackendChoice;
   /** Tokenizer overriding the model's own: a Tokenizer, a tokenizer.json (object, path, URL, `hf:`) or "byte". */
   tokenizer?: TokenizerSource;
-}
-
-/** Resolve a backend choice; "auto" falls back to plain TypeScript when the kernels cannot run here. */
-export async function resolveBackend(choice: BackendChoice = "auto"): Promise<Backend> {
-  if (typeof choice === "object") return choice;
-  if (choice === "ts") return tsBackend;
-  if (choice === "kernels") return createKernelsBackend();
-  if (!kernelsAvailable()) return tsBackend;
-  try {
-    return await createKernelsBackend();
-  } catch {
-    return tsBackend;
-  }
 }
 
 /**
