@@ -1,6 +1,7 @@
 import { createKernels, GEMM_ACCUMULATE, simdSupported, type KernelsContext } from "@attnscope/kernels";
 import type { Backend, MatmulOptions } from "./backend.js";
 import { WeightCache } from "./kernels-weights.js";
+import { checkLen, checkedOut } from "./checks.js";
 
 export interface KernelsBackendOptions {
   /** Compute threads including the calling one. "auto" (default): 2 when memory can be shared, else 1. */
@@ -318,14 +319,4 @@ function checkAttn(q: Float32Array, k: Float32Array, tq: number, tk: number, nHe
 
 function checkCausal(tq: number, tk: number, op: string): void {
   if (tq > tk) throw new RangeError(`${op}: ${tq} queries against ${tk} keys; queries must be the last Tq ≤ Tk positions`);
-}
-
-function checkLen(a: ArrayLike<number>, n: number, what: string): void {
-  if (a.length !== n) throw new RangeError(`${what}: expected ${n} elements, got ${a.length}`);
-}
-
-function checkedOut(out: Float32Array | undefined, n: number, op: string): Float32Array {
-  if (!out) return new Float32Array(n);
-  if (out.length !== n) throw new RangeError(`${op}: out has ${out.length} elements, expected ${n}`);
-  return out;
 }

@@ -1,4 +1,5 @@
 import type { Backend, MatmulOptions } from "./backend.js";
+import { checkLen, checkedOut } from "./checks.js";
 
 /**
  * The reference backend: straightforward TypeScript loops over Float32Arrays, accumulating in
@@ -169,13 +170,3 @@ export const tsBackend: Backend = {
     return { logsumexp, targetLogits };
   },
 };
-
-function checkLen(a: ArrayLike<number>, n: number, what: string): void {
-  if (a.length !== n) throw new RangeError(`${what}: expected ${n} elements, got ${a.length}`);
-}
-
-function checkedOut(out: Float32Array | undefined, n: number, op: string): Float32Array {
-  if (!out) return new Float32Array(n);
-  if (out.length !== n) throw new RangeError(`${op}: out has ${out.length} elements, expected ${n}`);
-  return out;
-}
