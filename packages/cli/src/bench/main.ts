@@ -198,7 +198,25 @@ function markdown(rows: Row[]): string {
   return lines.join("\n");
 }
 
+const USAGE = `Usage: npm run bench -- [options]   (or node packages/cli/dist/bench/main.js [options])
+  --quick                      only T = 62 (about a minute)
+  --json                       one JSON object on stdout: {"machine": {...}, "results": [...]}
+  --markdown                   the README's table
+  --engines kernels,ts,ort-web,ort-node
+  --threads 1,2                thread counts
+  --T 62,256,1024,2048         sequence lengths
+  --relaxed / --no-relaxed     include / skip the relaxed-SIMD kernels
+  --from a.json,b.json         render saved --json results instead of running`;
+
+const KNOWN_FLAGS = new Set(["--quick", "--json", "--markdown", "--relaxed", "--no-relaxed", "--engines", "--threads", "--T", "--from", "--child"]);
+
 async function main(argv: string[]): Promise<void> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const unknown = argv.find((a, i) => a.startsWith("-") && !KNOWN_FLAGS.has(a) && !KNOWN_FLAGS.has(argv[i - 1] ?? ""));
+  if (unknown) throw new Error(`unknown option ${unknown}\n${USAGE}`);
   const arg = (name: string) => {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
