@@ -2,6 +2,9 @@ import type { Backend } from "../backend/backend.js";
 import type { HookedTransformerConfig } from "../config.js";
 import { forward, perTokenLoss, type ForwardResult } from "./forward-backward.js";
 import type { Params } from "./params.js";
+import { ActivationCache } from "../model/activation-cache.js";
+import { Tensor } from "../tensor.js";
+import { firstAttnDetector, inductionAttnDetector, prevAttnDetector } from "../detectors/attn-detectors.js";
 
 /** What a training run reports about its heads on a fixed repeated-random-token probe. */
 export interface ProbeResult {
@@ -30,6 +33,7 @@ export function runProbe(
   });
   const fwd = forward(cfg, p, tokens, rows.length, T, backend);
   const loss = perTokenLoss(cfg, fwd);
+  const cache = patternCache(cfg, fwd);
   let first = 0;
   let second = 0;
   for (let b = 0; b < rows.length; b++) {
@@ -41,48 +45,17 @@ export function runProbe(
   return {
     lossFirstHalf: first / (rows.length * half),
     lossSecondHalf: second / (rows.length * half),
-    inductionScores: diagonalScores(cfg, fwd, -(half - 1)),
-    prevTokenScores: diagonalScores(cfg, fwd, -1),
-    firstTokenScores: columnScores(cfg, fwd, 0),
+    inductionScores: inductionAttnDetector(cache, half).scores,
+    prevTokenScores: prevAttnDetector(cache).scores,
+    firstTokenScores: firstAttnDetector(cache).scores,
   };
 }
 
-/** [layer][head] mean over batch and rows of pattern[i, i + offset] (offset ≤ 0). */
-export function diagonalScores(cfg: HookedTransformerConfig, fwd: ForwardResult, offset: number): number[][] {
-  const { batch, seqLen: T } = fwd;
-  const H = cfg.n_heads;
-  return fwd.layers.map((act) => {
-    const scores: number[] = [];
-    for (let h = 0; h < H; h++) {
-      let s = 0;
-      let n = 0;
-      for (let b = 0; b < batch; b++) {
-        const o = (b * H + h) * T * T;
-        for (let i = -offset; i < T; i++) {
-          s += act.pattern[o + i * T + i + offset];
-          n++;
-        }
-      }
-      scores.push(n ? s / n : NaN);
-    }
-    return scores;
+/** The probe's attention patterns as a batched activation cache, so the head detectors score them. */
+function patternCache(cfg: HookedTransformerConfig, fwd: ForwardResult): ActivationCache {
+  const store = new Map<string, Tensor>();
+  fwd.layers.forEach((act, l) => {
+    store.set(`blocks.${l}.attn.hook_pattern`, new Tensor(act.pattern, [fwd.batch, cfg.n_heads, fwd.seqLen, fwd.seqLen]));
   });
-}
-
-/** [layer][head] mean over batch and rows of pattern[:, col]. */
-export function columnScores(cfg: HookedTransformerConfig, fwd: ForwardResult, col: number): number[][] {
-  const { batch, seqLen: T } = fwd;
-  const H = cfg.n_heads;
-  return fwd.layers.map((act) => {
-    const scores: number[] = [];
-    for (let h = 0; h < H; h++) {
-      let s = 0;
-      for (let b = 0; b < batch; b++) {
-        const o = (b * H + h) * T * T;
-        for (let i = 0; i < T; i++) s += act.pattern[o + i * T + col];
-      }
-      scores.push(s / (batch * T));
-    }
-    return scores;
-  });
+  return new ActivationCache(store, true);
 }
