@@ -2,18 +2,11 @@
  * Messages between the page and the training worker. The worker owns one trainer at a time: start makes a
  * new one, stop pauses it between steps, resume continues it exactly where it stopped.
  */
-import type { TrainProgress } from "@attnscope/core";
+import type { HookedTransformerConfig, TrainProgress } from "@attnscope/core";
 
 /** What the page lets you change about the tiny model and its training. */
 export interface TrainSettings {
-  config: {
-    d_model: number;
-    d_head: number;
-    n_heads: number;
-    n_layers: number;
-    n_ctx: number;
-    d_vocab: number;
-  };
+  config: Pick<HookedTransformerConfig, "d_model" | "d_head" | "n_heads" | "n_layers" | "n_ctx" | "d_vocab">;
   steps: number;
   batchSize: number;
   seqLen: number;
