@@ -96,4 +96,21 @@ describe.each([1, 2])("kernels with %i thread(s) vs ts", (threads) => {
     expect(relErr(got.targetLogits, ref.targetLogits)).toBeLessThan(1e-5);
     expect(got.targetLogits[T - 1]).toBeNaN();
   });
+
+  it("unembedding streamed through kernels memory in column blocks (long inputs) gives the same statistics", async () => {
+    const streaming = await createKernelsBackend({ threads, relaxed: false, streamUnembedRows: 1 });
+    made.push(streaming);
+    // A vocabulary spanning several 16 MB blocks at this width, targets in every block and at its edges.
+    const T = 9, Dm = 512, Vb = 8184, V2 = 3 * Vb + 17;
+    const x = rand(T * Dm), wU = rand(Dm * V2, 0.05), bU = rand(V2);
+    const targets = Int32Array.from([0, Vb - 1, Vb, 2 * Vb + 5, V2 - 1, 17, -1, 3 * Vb, 12345]);
+    const before = streaming.memory.buffer.byteLength;
+    const got = streaming.unembedStats(x, wU, bU, T, Dm, V2, targets);
+    const ref = tsBackend.unembedStats(x, wU, bU, T, Dm, V2, targets);
+    expect(relErr(got.logsumexp, ref.logsumexp)).toBeLessThan(1e-5);
+    expect(relErr(got.targetLogits, ref.targetLogits)).toBeLessThan(1e-5);
+    expect(got.targetLogits[6]).toBeNaN();
+    // No copy of W_U (67 MB here) was kept: kernels memory grew by the staging block at most.
+    expect(streaming.memory.buffer.byteLength - before).toBeLessThan(Dm * V2 * 4 / 2);
+  });
 });

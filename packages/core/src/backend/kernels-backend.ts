@@ -10,6 +10,12 @@ export interface KernelsBackendOptions {
   relaxed?: boolean | "auto";
   /** Work (multiply-adds) below which an op stays on one thread; tests set 0 to split every op. */
   minSplitWork?: number;
+  /**
+   * Row count from which `unembedStats` streams W_U through kernels memory in column blocks instead of
+   * keeping a copy of it (154 MB for ARENA's model): long sequences amortise the copying, short ones reuse
+   * the kept copy. @default 256
+   */
+  streamUnembedRows?: number;
 }
 
 /** A `Backend` on the AssemblyScript SIMD kernels, plus what a host needs to manage it. */
@@ -35,11 +41,13 @@ export function kernelsAvailable(): boolean {
  */
 export async function createKernelsBackend(opts: KernelsBackendOptions = {}): Promise<KernelsBackend> {
   const ctx = await createKernels(opts);
-  return new KernelsBackendImpl(ctx);
+  return new KernelsBackendImpl(ctx, opts.streamUnembedRows ?? 256);
 }
 
 /** Largest activation chunk staged in kernels memory at once; bigger ops run in row or head chunks. */
 const CHUNK_BYTES = 64 * 1024 * 1024;
+/** Size of the W_U column block a streamed unembedStats stages at once. */
+const STREAM_BLOCK_BYTES = 16 * 1024 * 1024;
 
 class KernelsBackendImpl implements KernelsBackend {
   readonly name: string;
@@ -47,7 +55,7 @@ class KernelsBackendImpl implements KernelsBackend {
   private arenaPtr = 0;
   private arenaSize = 0;
 
-  constructor(private readonly ctx: KernelsContext) {
+  constructor(private readonly ctx: KernelsContext, private readonly streamUnembedRows: number) {
     this.name = ctx.name;
     this.weights = new WeightCache(ctx);
   }
@@ -233,6 +241,10 @@ class KernelsBackendImpl implements KernelsBackend {
     const logsumexp = new Float32Array(t);
     const targetLogits = new Float32Array(t).fill(NaN);
     if (t === 0) return { logsumexp, targetLogits };
+    if (t >= this.streamUnembedRows && !this.weights.has(wU)) {
+      this.unembedStatsStreamed(x, wU, bU, t, dModel, vocab, targets, logsumexp, targetLogits);
+      return { logsumexp, targetLogits };
+    }
     const ctx = this.ctx;
     const wW = this.weights.acquire(wU);
     const bW = this.weights.acquire(bU);
@@ -251,6 +263,49 @@ class KernelsBackendImpl implements KernelsBackend {
     targetLogits.set(ctx.f32.subarray((base + gOff) / 4, (base + gOff) / 4 + t));
     this.releaseAll(wW, bW);
     return { logsumexp, targetLogits };
+  }
+
+  /**
+   * unembedStats with W_U staged a column block at a time (about 16 MB) instead of copied whole; the blocks'
+   * log-sum-exps are merged in float64 and each target logit comes from the block that holds it.
+   */
+  private unembedStatsStreamed(x: Float32Array, wU: Float32Array, bU: Float32Array, t: number, dModel: number,
+    vocab: number, targets: Int32Array, logsumexp: Float32Array, targetLogits: Float32Array): void {
+    const ctx = this.ctx;
+    const vb = Math.max(8, Math.floor(STREAM_BLOCK_BYTES / (4 * dModel) / 8) * 8);
+    const ar = this.arena();
+    const xOff = ar.take(x.length * 4);
+    const wOff = ar.take(dModel * vb * 4);
+    const bOff = ar.take(vb * 4);
+    const tOff = ar.take(t * 4);
+    const lOff = ar.take(t * 4);
+    const gOff = ar.take(t * 4);
+    const sOff = ar.take(ctx.unembedScratchBytes(t, dModel));
+    const base = this.reserve(ar.size);
+    ctx.f32.set(x, (base + xOff) / 4);
+    const acc = new Float64Array(t).fill(-Infinity);
+    const shifted = new Int32Array(t);
+    for (let v0 = 0; v0 < vocab; v0 += vb) {
+      const n = Math.min(vb, vocab - v0);
+      const w = (base + wOff) / 4;
+      for (let d = 0; d < dModel; d++) ctx.f32.set(wU.subarray(d * vocab + v0, d * vocab + v0 + n), w + d * n);
+      ctx.f32.set(bU.subarray(v0, v0 + n), (base + bOff) / 4);
+      // Targets outside this block fall outside [0, n) and are ignored by the kernel.
+      for (let r = 0; r < t; r++) shifted[r] = targets[r] < 0 ? -1 : targets[r] - v0;
+      ctx.i32.set(shifted, (base + tOff) / 4);
+      ctx.unembedStats(base + xOff, base + wOff, base + bOff, t, dModel, n, base + tOff, base + lOff, base + gOff, base + sOff);
+      const l = (base + lOff) / 4;
+      const g = (base + gOff) / 4;
+      for (let r = 0; r < t; r++) {
+        const b = ctx.f32[l + r];
+        const a = acc[r];
+        const m = Math.max(a, b);
+        acc[r] = m === -Infinity ? -Infinity : m + Math.log(Math.exp(a - m) + Math.exp(b - m));
+        const tg = ctx.f32[g + r];
+        if (!Number.isNaN(tg)) targetLogits[r] = tg;
+      }
+    }
+    for (let r = 0; r < t; r++) logsumexp[r] = acc[r];
   }
 
   /** Shared body of attnScores / attnPattern: q, k staged once, the [H, tq, tk] output in head chunks. */

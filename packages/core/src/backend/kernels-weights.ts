@@ -50,6 +50,11 @@ export class WeightCache {
     return { ptr: this.pointer(a), temporary: false };
   }
 
+  /** True when `a` already has a kept copy in kernels memory. */
+  has(a: Float32Array): boolean {
+    return this.byBuffer.get(a.buffer)?.has(`${a.byteOffset}:${a.length}`) ?? false;
+  }
+
   release(h: { ptr: number; temporary: boolean }): void {
     if (h.temporary) this.ctx.heap.release(h.ptr);
   }
