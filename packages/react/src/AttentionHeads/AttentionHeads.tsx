@@ -7,7 +7,7 @@ import { heatmapBitmap, type HeatmapStyle } from "../lib/heatmap.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { describeTop, highlightBackgrounds, highlightForegrounds } from "../lib/token-colors.js";
 import type { AttentionDirection } from "../AttentionPatterns/AttentionPatterns.js";
-import { buttonStyle, ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
+import { DirectionToggle, ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
 import { HeadSelector } from "../shared/HeadSelector.js";
 import { TokenStrip } from "../shared/TokenStrip.js";
 import { useHoverLock } from "../shared/use-hover-lock.js";
@@ -149,14 +149,7 @@ export function AttentionHeads(props: AttentionHeadsProps) {
     <Frame theme={theme} label={props.title ?? "Attention heads"}>
       <Toolbar>
         {props.title && <strong style={{ fontSize: 14 }}>{props.title}</strong>}
-        <span role="group" aria-label="Token hover direction" style={{ display: "inline-flex", gap: 4 }}>
-          <button type="button" aria-pressed={direction === "destination"} style={buttonStyle(theme, direction === "destination")} onClick={() => setDirection("destination")}>
-            Destination → sources
-          </button>
-          <button type="button" aria-pressed={direction === "source"} style={buttonStyle(theme, direction === "source")} onClick={() => setDirection("source")}>
-            Source ← destinations
-          </button>
-        </span>
+        <DirectionToggle theme={theme} direction={direction} onChange={setDirection} />
         <span style={{ flex: 1 }} />
         <ExportButtons theme={theme} figure={figure} name={props.exportName ?? "attention-heads"} />
       </Toolbar>

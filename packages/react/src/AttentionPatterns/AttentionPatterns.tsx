@@ -7,7 +7,7 @@ import { cellAt, drawPatternOverlay, patternFigure, patternLayout } from "../lib
 import type { Painter } from "../lib/painter.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { describeTop, highlightBackgrounds, highlightForegrounds } from "../lib/token-colors.js";
-import { buttonStyle, ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
+import { buttonStyle, DirectionToggle, ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
 import { FigureCanvas } from "../shared/FigureCanvas.js";
 import { HeadSelector } from "../shared/HeadSelector.js";
 import { TokenStrip } from "../shared/TokenStrip.js";
@@ -222,14 +222,7 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
     <Frame theme={theme} label={props.title ?? "Attention patterns"}>
       <Toolbar>
         {props.title && <strong style={{ fontSize: 14 }}>{props.title}</strong>}
-        <span role="group" aria-label="Token hover direction" style={{ display: "inline-flex", gap: 4 }}>
-          <button type="button" aria-pressed={direction === "destination"} style={buttonStyle(theme, direction === "destination")} onClick={() => setDirection("destination")}>
-            Destination → sources
-          </button>
-          <button type="button" aria-pressed={direction === "source"} style={buttonStyle(theme, direction === "source")} onClick={() => setDirection("source")}>
-            Source ← destinations
-          </button>
-        </span>
+        <DirectionToggle theme={theme} direction={direction} onChange={setDirection} />
         {layers.length > 1 && (
           <span role="group" aria-label="Layers shown" style={{ display: "inline-flex", gap: 4 }}>
             {(["all", ...layers] as const).map((l) => (

@@ -45,6 +45,27 @@ export function Frame({ theme, label, children, style }: { theme: Theme; label: 
   );
 }
 
+/**
+ * Whether hovering a token shows where it attends (destination → sources) or what attends to it
+ * (source ← destinations).
+ */
+export function DirectionToggle({ theme, direction, onChange }: {
+  theme: Theme;
+  direction: "destination" | "source";
+  onChange: (direction: "destination" | "source") => void;
+}) {
+  return (
+    <span role="group" aria-label="Token hover direction" style={{ display: "inline-flex", gap: 4 }}>
+      <button type="button" aria-pressed={direction === "destination"} style={buttonStyle(theme, direction === "destination")} onClick={() => onChange("destination")}>
+        Destination → sources
+      </button>
+      <button type="button" aria-pressed={direction === "source"} style={buttonStyle(theme, direction === "source")} onClick={() => onChange("source")}>
+        Source ← destinations
+      </button>
+    </span>
+  );
+}
+
 export function Toolbar({ children }: { children: ReactNode }) {
   return <div style={{ display: "flex", flexWrap: "wrap", alignItems: "center", gap: 8, marginBottom: 8 }}>{children}</div>;
 }
