@@ -46,13 +46,42 @@ export function gemm(
         if (iStart >= m) continue;
       }
       let i = iStart;
-      for (; i + 4 <= m; i += 4) {
-        block4x8(a, aRs, aKs, i, k, panel, c, ldc, j0, w, bias, accumulate);
-      }
-      for (; i < m; i++) {
-        block1x8(a, aRs, aKs, i, k, panel, c, ldc, j0, w, bias, accumulate);
-      }
+      rowBlocks(a, aRs, aKs, i, m, k, panel, c, ldc, j0, w, bias, accumulate);
     }
+  }
+}
+
+/**
+ * Writes B (k × n, row-major with row stride ldb) in the packed-panel layout gemmPacked reads: panel s holds
+ * columns [8s, 8s + 8) as rows of 8 floats (zero-padded past n), panels `panelBytes` apart. A matrix can be
+ * packed a block of rows at a time: rows [p0, p1) of a kTotal-row matrix go to out + p0·32 with
+ * panelBytes = kTotal·32.
+ */
+export function packWeights(b: usize, ldb: i32, k: i32, n: i32, out: usize, panelBytes: i32): void {
+  for (let s = 0; s * 8 < n; s++) {
+    packPanel(b, ldb, 1, k, s * 8, min(8, n - s * 8), out + <usize>s * <usize>panelBytes);
+  }
+}
+
+/** Bytes packWeights writes for a k × n matrix. */
+export function packedWeightBytes(k: i32, n: i32): i32 {
+  return ((n + 7) >> 3) * (k << 5);
+}
+
+/**
+ * C = A·B (+ bias) with B already packed by packWeights: no per-call packing, the panels stream straight
+ * from the weights. `bp` points at row k0 of the packed matrix (base + k0·32 bytes) and `panelBytes` is the
+ * distance between its panels (kTotal·32), so a block of rows (one head's slice of W_O) is a product too.
+ * Columns [j0, j1) of C are computed (j0 a multiple of 8); n is the matrix's column count, for the ragged
+ * last panel. c points at C's column 0.
+ */
+export function gemmPacked(a: usize, lda: i32, bp: usize, panelBytes: i32, c: usize, ldc: i32, m: i32, k: i32,
+  n: i32, j0: i32, j1: i32, bias: usize, flags: u32): void {
+  const accumulate = (flags & FLAG_ACCUMULATE) != 0;
+  for (let jj = j0; jj < j1; jj += 8) {
+    const w = min(8, n - jj);
+    const panel = bp + <usize>(jj >> 3) * <usize>panelBytes;
+    rowBlocks(a, lda, 1, 0, m, k, panel, c, ldc, jj, w, bias, accumulate);
   }
 }
 
@@ -138,7 +167,20 @@ export const SUB: i32 = 8;
   return f32x4.extract_lane(v, 3);
 }
 
-@inline function block4x8(a: usize, aRs: i32, aKs: i32, i: i32, k: i32, pack: usize,
+/**
+ * Rows [i, m) of C against one packed panel: blocks of four rows, then the 2–3 leftover rows as one
+ * padded block (missing rows re-read the last real one and are not stored) and a single leftover row on
+ * its own, which is twice as fast as a padded block.
+ */
+@inline function rowBlocks(a: usize, aRs: i32, aKs: i32, i: i32, m: i32, k: i32, panel: usize,
+  c: usize, ldc: i32, j0: i32, w: i32, bias: usize, accumulate: bool): void {
+  for (; i + 4 <= m; i += 4) block4x8(a, aRs, aKs, i, 4, k, panel, c, ldc, j0, w, bias, accumulate);
+  const left = m - i;
+  if (left >= 2) block4x8(a, aRs, aKs, i, left, k, panel, c, ldc, j0, w, bias, accumulate);
+  else if (left == 1) block1x8(a, aRs, aKs, i, k, panel, c, ldc, j0, w, bias, accumulate);
+}
+
+@inline function block4x8(a: usize, aRs: i32, aKs: i32, i: i32, rows: i32, k: i32, pack: usize,
   c: usize, ldc: i32, j0: i32, w: i32, bias: usize, accumulate: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
@@ -147,9 +189,9 @@ export const SUB: i32 = 8;
   const aStep = <usize>aKs << 2;
   const rStep = <usize>aRs << 2;
   let a0 = a + (<usize>(i * aRs) << 2);
-  let a1 = a0 + rStep;
-  let a2 = a1 + rStep;
-  let a3 = a2 + rStep;
+  let a1 = rows > 1 ? a0 + rStep : a0;
+  let a2 = rows > 2 ? a1 + rStep : a1;
+  let a3 = rows > 3 ? a2 + rStep : a2;
   let bp = pack;
   for (let p = 0; p < k; p++) {
     const b0 = v128.load(bp);
@@ -166,9 +208,9 @@ export const SUB: i32 = 8;
     bp += 32;
   }
   storeRow(c, ldc, i, j0, w, c00, c01, bias, accumulate);
-  storeRow(c, ldc, i + 1, j0, w, c10, c11, bias, accumulate);
-  storeRow(c, ldc, i + 2, j0, w, c20, c21, bias, accumulate);
-  storeRow(c, ldc, i + 3, j0, w, c30, c31, bias, accumulate);
+  if (rows > 1) storeRow(c, ldc, i + 1, j0, w, c10, c11, bias, accumulate);
+  if (rows > 2) storeRow(c, ldc, i + 2, j0, w, c20, c21, bias, accumulate);
+  if (rows > 3) storeRow(c, ldc, i + 3, j0, w, c30, c31, bias, accumulate);
 }
 
 @inline function block1x8(a: usize, aRs: i32, aKs: i32, i: i32, k: i32, pack: usize,

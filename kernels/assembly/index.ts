@@ -1,9 +1,9 @@
 // Entry point of the kernels module. Every export works on raw byte pointers into the (imported) memory;
 // the host lays out operands and scratch. Head/row/column ranges let several threads share one call.
-import { gemm, FLAG_CAUSAL, SUB } from "./gemm";
+import { gemm, gemmPacked, FLAG_CAUSAL, SUB } from "./gemm";
 import { exp4, hmax, hsum, madd } from "./simd";
 
-export { gemm } from "./gemm";
+export { gemm, gemmPacked, packWeights, packedWeightBytes } from "./gemm";
 
 /** Bytes of packing scratch a thread needs for a product with inner dimension k. */
 export function packBytes(k: i32): i32 {
@@ -162,12 +162,23 @@ export function patternValue(pattern: usize, v: usize, z: usize, tq: i32, tk: i3
   }
 }
 
-/** result[i, h, :] = z[i, h, :] · W_O[h] for heads [h0, h1). z: [t, H, dHead], W_O: [H, dHead, dModel]. */
+/**
+ * result[i, h, :] = z[i, h, :] · W_O[h] for heads [h0, h1). z: [t, H, dHead], W_O: [H, dHead, dModel],
+ * row-major, or packed by packWeights as a [H·dHead, dModel] matrix when wOPacked is set.
+ */
 export function headResults(z: usize, wO: usize, out: usize, t: i32, nHeads: i32, dHead: i32, dModel: i32,
-  h0: i32, h1: i32, pack: usize): void {
+  h0: i32, h1: i32, pack: usize, wOPacked: bool): void {
+  const panelBytes = (nHeads * dHead) << 5;
   for (let h = h0; h < h1; h++) {
-    gemm(z + (<usize>(h * dHead) << 2), nHeads * dHead, 1, wO + (<usize>(h * dHead * dModel) << 2), dModel, 1,
-      out + (<usize>(h * dModel) << 2), nHeads * dModel, t, dHead, dModel, 0, 0, 0, pack);
+    const zh = z + (<usize>(h * dHead) << 2);
+    const oh = out + (<usize>(h * dModel) << 2);
+    if (wOPacked) {
+      gemmPacked(zh, nHeads * dHead, wO + (<usize>(h * dHead) << 5), panelBytes, oh, nHeads * dModel,
+        t, dHead, dModel, 0, dModel, 0, 0);
+    } else {
+      gemm(zh, nHeads * dHead, 1, wO + (<usize>(h * dHead * dModel) << 2), dModel, 1,
+        oh, nHeads * dModel, t, dHead, dModel, 0, 0, 0, pack);
+    }
   }
 }
 
@@ -186,7 +197,7 @@ export function unembedScratchBytes(dModel: i32): i32 {
  * logit in tgtOut[t]. x: [t, dModel], W_U: [dModel, vocab], targets: i32[t] (-1 = none).
  */
 export function unembedStats(x: usize, wU: usize, bU: usize, t: i32, dModel: i32, vocab: i32, v0: i32, v1: i32,
-  targets: usize, maxOut: usize, sumOut: usize, tgtOut: usize, scratch: usize): void {
+  targets: usize, maxOut: usize, sumOut: usize, tgtOut: usize, scratch: usize, wUPacked: bool): void {
   const pack = scratch;
   const tile = scratch + <usize>packBytes(dModel);
   for (let r = 0; r < t; r++) {
@@ -199,8 +210,15 @@ export function unembedStats(x: usize, wU: usize, bU: usize, t: i32, dModel: i32
     const cols = min(UNEMBED_COLS, v1 - c0);
     for (let r0 = 0; r0 < t; r0 += UNEMBED_ROWS) {
       const rows = min(UNEMBED_ROWS, t - r0);
-      gemm(x + (<usize>(r0 * dModel) << 2), dModel, 1, wU + (<usize>c0 << 2), vocab, 1, tile, UNEMBED_COLS,
-        rows, dModel, cols, bU + (<usize>c0 << 2), 0, 0, pack);
+      const xr = x + (<usize>(r0 * dModel) << 2);
+      if (wUPacked) {
+        // The tile's column 0 is vocabulary column c0: shift C and the bias back so panel indices stay global.
+        gemmPacked(xr, dModel, wU, dModel << 5, tile - (<usize>c0 << 2), UNEMBED_COLS, rows, dModel, vocab,
+          c0, c0 + cols, bU, 0);
+      } else {
+        gemm(xr, dModel, 1, wU + (<usize>c0 << 2), vocab, 1, tile, UNEMBED_COLS,
+          rows, dModel, cols, bU + (<usize>c0 << 2), 0, 0, pack);
+      }
       for (let r = 0; r < rows; r++) {
         const row = tile + (<usize>(r * UNEMBED_COLS) << 2);
         const gr = r0 + r;

@@ -21,6 +21,10 @@ export interface KernelsOptions {
 interface Exports {
   gemm(a: number, aRs: number, aKs: number, b: number, bRs: number, bCs: number, c: number, ldc: number,
     m: number, k: number, n: number, bias: number, flags: number, causalOffset: number, pack: number): void;
+  gemmPacked(a: number, lda: number, bp: number, panelBytes: number, c: number, ldc: number, m: number, k: number,
+    n: number, j0: number, j1: number, bias: number, flags: number): void;
+  packWeights(b: number, ldb: number, k: number, n: number, out: number, panelBytes: number): void;
+  packedWeightBytes(k: number, n: number): number;
   attnScores(q: number, k: number, out: number, tq: number, tk: number, nHeads: number, dHead: number,
     scale: number, maskValue: number, h0: number, h1: number, pack: number): void;
   causalSoftmax(src: number, dst: number, rowStart: number, rows: number, tq: number, tk: number): void;
@@ -29,9 +33,10 @@ interface Exports {
   patternValue(p: number, v: number, z: number, tq: number, tk: number, nHeads: number, dHead: number,
     h0: number, h1: number, pack: number): void;
   headResults(z: number, wO: number, out: number, t: number, nHeads: number, dHead: number, dModel: number,
-    h0: number, h1: number, pack: number): void;
+    h0: number, h1: number, pack: number, wOPacked: number): void;
   unembedStats(x: number, wU: number, bU: number, t: number, dModel: number, vocab: number, v0: number,
-    v1: number, targets: number, maxOut: number, sumOut: number, tgtOut: number, scratch: number): void;
+    v1: number, targets: number, maxOut: number, sumOut: number, tgtOut: number, scratch: number,
+    wUPacked: number): void;
   packBytes(k: number): number;
   attnScratchBytes(tk: number, dHead: number): number;
   unembedScratchBytes(dModel: number): number;
@@ -152,6 +157,33 @@ export class KernelsContext {
     });
   }
 
+  /** Bytes of a k × n weight in the packed-panel layout (see packWeights). */
+  packedWeightBytes(k: number, n: number): number {
+    return this.ex.packedWeightBytes(k, n);
+  }
+
+  /**
+   * Rewrites the row-major k × n matrix at `b` (row stride ldb) into the packed-panel layout at `out`: panels
+   * of 8 columns, each k rows of 8 floats. gemmPacked then reads weights without packing them per call.
+   * `rows` = [p0, kTotal] packs these k rows as rows p0.. of a kTotal-row matrix at `out` (its start), so a
+   * large weight can be staged and packed a block of rows at a time.
+   */
+  packWeights(b: number, ldb: number, k: number, n: number, out: number, rows?: { p0: number; kTotal: number }): void {
+    const kTotal = rows?.kTotal ?? k;
+    this.ex.packWeights(b, ldb, k, n, out + (rows?.p0 ?? 0) * 32, kTotal * 32);
+  }
+
+  /**
+   * C = A·B (+ bias) with B packed by packWeights (row-major A with row stride lda). Splits panels across
+   * threads.
+   */
+  gemmPacked(a: number, lda: number, bp: number, c: number, ldc: number, m: number, k: number, n: number,
+    bias: number, flags: number): void {
+    const units = Math.ceil(n / 8);
+    this.run(units, this.parts(m * k * n, units), "gemmPacked", (_p, lo, hi) =>
+      [a, lda, bp, k * 32, c, ldc, m, k, n, lo * 8, Math.min(n, hi * 8), bias, flags]);
+  }
+
   attnScores(q: number, k: number, out: number, tq: number, tk: number, nHeads: number, dHead: number,
     scale: number, maskValue: number, h0: number, h1: number, scratch: number): void {
     const pb = this.ex.attnScratchBytes(tk, dHead);
@@ -179,11 +211,12 @@ export class KernelsContext {
       [pattern + lo * tq * tk * 4, v, z, tq, tk, nHeads, dHead, h0 + lo, h0 + hi, scratch + p * pb]);
   }
 
+  /** Per-head z·W_O[h]; `wOPacked` when W_O is in the packed-panel layout as a [H·dHead, dModel] matrix. */
   headResults(z: number, wO: number, out: number, t: number, nHeads: number, dHead: number, dModel: number,
-    scratch: number): void {
+    scratch: number, wOPacked = false): void {
     const pb = this.ex.packBytes(dHead);
     this.run(nHeads, this.parts(t * nHeads * dHead * dModel, nHeads), "headResults", (p, lo, hi) =>
-      [z, wO, out, t, nHeads, dHead, dModel, lo, hi, scratch + p * pb]);
+      [z, wO, out, t, nHeads, dHead, dModel, lo, hi, scratch + p * pb, wOPacked ? 1 : 0]);
   }
 
   /**
@@ -192,7 +225,7 @@ export class KernelsContext {
    * NaN where no target) at the given pointers. `scratch` must hold unembedScratchBytes(t, dModel).
    */
   unembedStats(x: number, wU: number, bU: number, t: number, dModel: number, vocab: number, targets: number,
-    lse: number, tgt: number, scratch: number): void {
+    lse: number, tgt: number, scratch: number, wUPacked = false): void {
     const perThread = this.ex.unembedScratchBytes(dModel) + align64(t * 4) + align64(t * 8);
     const blocks = Math.ceil(vocab / 8);
     const parts = this.parts(t * dModel * vocab, blocks);
@@ -205,7 +238,8 @@ export class KernelsContext {
     };
     this.run(blocks, parts, "unembedStats", (p, lo, hi) => {
       const s = stat(p);
-      return [x, wU, bU, t, dModel, vocab, lo * 8, Math.min(vocab, hi * 8), targets, s.maxP, s.sumP, tgt, s.work];
+      return [x, wU, bU, t, dModel, vocab, lo * 8, Math.min(vocab, hi * 8), targets, s.maxP, s.sumP, tgt, s.work,
+        wUPacked ? 1 : 0];
     });
     const f32 = this.f32, f64 = this.f64;
     for (let r = 0; r < t; r++) {

@@ -4,7 +4,7 @@ import { isNode } from "./features.js";
 import { workerSource } from "./worker-source.js";
 
 export const EXPORT_NAMES = [
-  "gemm", "attnScores", "causalSoftmax", "attnPattern", "patternValue", "headResults", "unembedStats",
+  "gemm", "gemmPacked", "attnScores", "causalSoftmax", "attnPattern", "patternValue", "headResults", "unembedStats",
 ] as const;
 export type ExportName = (typeof EXPORT_NAMES)[number];
 

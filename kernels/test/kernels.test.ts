@@ -40,6 +40,36 @@ describe.each([1, 2])("gemm with %i thread(s)", (threads) => {
   });
 });
 
+describe.each([1, 2])("gemmPacked with %i thread(s)", (threads) => {
+  // Row counts cover whole 4-row blocks, padded 2- and 3-row tails and a single leftover row.
+  it.each([[1, 8, 8], [2, 16, 9], [3, 5, 64], [6, 70, 31], [62, 64, 129], [63, 96, 200]])("%i×%i · %i×n against float64", async (m, k, n) => {
+    const ctx = await createKernels({ threads, relaxed: false, minSplitWork: 0 });
+    contexts.push(ctx);
+    const a = rand(m * k, 5), b = rand(k * n, 6), bias = rand(n, 7);
+    const pa = ctx.heap.alloc(a.length * 4), pb = ctx.heap.alloc(b.length * 4), pc = ctx.heap.alloc(m * n * 4);
+    const pbias = ctx.heap.alloc(n * 4), packed = ctx.heap.alloc(ctx.packedWeightBytes(k, n));
+    expect(ctx.packedWeightBytes(k, n)).toBe(Math.ceil(n / 8) * k * 32);
+    ctx.f32.set(a, pa / 4);
+    ctx.f32.set(b, pb / 4);
+    ctx.f32.set(bias, pbias / 4);
+    // Packed in two blocks of rows, as large weights are staged.
+    const half = k >> 1;
+    if (half > 0) ctx.packWeights(pb, n, half, n, packed, { p0: 0, kTotal: k });
+    ctx.packWeights(pb + half * n * 4, n, k - half, n, packed, { p0: half, kTotal: k });
+    // C starts as NaN: every element must be written, none read (no accumulate flag).
+    ctx.f32.fill(NaN, pc / 4, pc / 4 + m * n);
+    ctx.gemmPacked(pa, k, packed, pc, n, m, k, n, pbias, 0);
+    let err = 0, scale = 0;
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+      let s = bias[j];
+      for (let p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
+      err = Math.max(err, Math.abs(ctx.f32[pc / 4 + i * n + j] - s));
+      scale = Math.max(scale, Math.abs(s));
+    }
+    expect(err).toBeLessThanOrEqual(1e-5 * Math.max(1, scale));
+  });
+});
+
 describe("heap", () => {
   it("reuses and coalesces freed blocks instead of growing", async () => {
     const ctx = await createKernels({ threads: 1 });

@@ -74,6 +74,30 @@ describe.each([1, 2])("kernels with %i thread(s) vs ts", (threads) => {
     expect(relErr(be.matmul(dy, w2, T, D, D, { accumulate: true, out: acc.slice() }), accRef)).toBeLessThan(1e-5);
   });
 
+  it("weights used again are kept packed: products, head results and unembedding match, in-place updates are seen", async () => {
+    const be = await get();
+    const w = rand(D * H * Dh, 0.05), b = rand(H * Dh), wO = rand(H * Dh * D, 0.05), wU = rand(D * V, 0.1), bU = rand(V);
+    // The first use copies the weight for that op only; from the second on it is kept in the packed layout.
+    for (let use = 0; use < 3; use++) {
+      for (const m of [1, 2, 3, 4, 62, 63]) {
+        const x = rand(m * D);
+        expect(relErr(be.matmul(x, w, m, D, H * Dh, { bias: b }), tsBackend.matmul(x, w, m, D, H * Dh, { bias: b }))).toBeLessThan(1e-5);
+        const z = rand(m * H * Dh);
+        expect(relErr(be.headResults(z, wO, m, H, Dh, D), tsBackend.headResults(z, wO, m, H, Dh, D))).toBeLessThan(1e-5);
+      }
+      const T = 13, x = rand(T * D);
+      const targets = Int32Array.from({ length: T }, (_, i) => (i * 1237 + use) % V);
+      expect(relErr(be.matmul(x, wU, T, D, V, { bias: bU }), tsBackend.matmul(x, wU, T, D, V, { bias: bU }))).toBeLessThan(1e-5);
+      const got = be.unembedStats(x, wU, bU, T, D, V, targets), ref = tsBackend.unembedStats(x, wU, bU, T, D, V, targets);
+      expect(relErr(got.logsumexp, ref.logsumexp)).toBeLessThan(1e-5);
+      expect(relErr(got.targetLogits, ref.targetLogits)).toBeLessThan(1e-5);
+    }
+    // An optimiser step changes the weights in place: the kept packed copy must follow.
+    for (let i = 0; i < w.length; i++) w[i] *= -0.5;
+    const x = rand(5 * D);
+    expect(relErr(be.matmul(x, w, 5, D, H * Dh, { bias: b }), tsBackend.matmul(x, w, 5, D, H * Dh, { bias: b }))).toBeLessThan(1e-5);
+  });
+
   it("one and two rows (an appended token) against a wide matrix, with bias and accumulation", async () => {
     const be = await get();
     for (const m of [1, 2]) {

@@ -89,30 +89,33 @@ class KernelsBackendImpl implements KernelsBackend {
     if (bias) checkLen(bias, n, "matmul bias");
     if (m === 0 || n === 0) return out;
     const ctx = this.ctx;
-    // B is a weight unless A is transposed (then this is a weight gradient Xᵀ·dY and B an activation).
-    const bW = transA ? null : this.weights.acquire(b);
+    // B is a weight unless A is transposed (then this is a weight gradient Xᵀ·dY and B an activation). A
+    // weight used as is (X·W) is kept in the packed-panel layout, so the product never repacks it.
+    const bW = transA ? null : this.weights.acquire(b, transB ? "rows" : { packed: { k, n } });
     const biasW = bias ? this.weights.acquire(bias) : null;
     const bPtr = bW ? bW.ptr : -1;
     const biasPtr = biasW ? biasW.ptr : 0;
+    const packedB = bW?.packed ?? false;
     const rows = transA ? m : Math.max(1, Math.min(m, Math.floor(CHUNK_BYTES / (4 * (k + n)))));
     const ar = this.arena();
     const aOff = ar.take(rows * k * 4);
     const cOff = ar.take(rows * n * 4);
     const bOff = transA ? ar.take(k * n * 4) : 0;
-    const sOff = ar.take(ctx.packScratchBytes(k));
+    const sOff = packedB ? 0 : ar.take(ctx.packScratchBytes(k));
     const base = this.reserve(ar.size);
     const aP = base + aOff, cP = base + cOff, sP = base + sOff;
     const bP = transA ? base + bOff : bPtr;
     const f32 = ctx.f32;
     if (transA) f32.set(b, bP / 4);
     const bRs = transB ? 1 : n, bCs = transB ? k : 1;
+    const flags = accumulate ? GEMM_ACCUMULATE : 0;
     for (let r0 = 0; r0 < m; r0 += rows) {
       const r = Math.min(rows, m - r0);
       if (transA) f32.set(a, aP / 4);
       else f32.set(a.subarray(r0 * k, (r0 + r) * k), aP / 4);
       if (accumulate) f32.set(out.subarray(r0 * n, (r0 + r) * n), cP / 4);
-      ctx.gemm(aP, transA ? 1 : k, transA ? m : 1, bP, bRs, bCs, cP, n, r, k, n, biasPtr,
-        accumulate ? GEMM_ACCUMULATE : 0, sP);
+      if (packedB) ctx.gemmPacked(aP, k, bP, cP, n, r, k, n, biasPtr, flags);
+      else ctx.gemm(aP, transA ? 1 : k, transA ? m : 1, bP, bRs, bCs, cP, n, r, k, n, biasPtr, flags, sP);
       out.set(ctx.f32.subarray(cP / 4, cP / 4 + r * n), r0 * n);
     }
     this.releaseAll(bW, biasW);
@@ -213,7 +216,7 @@ class KernelsBackendImpl implements KernelsBackend {
     checkLen(wO, nHeads * dHead * dModel, "headResults W_O");
     if (res.length === 0) return res;
     const ctx = this.ctx;
-    const wW = this.weights.acquire(wO);
+    const wW = this.weights.acquire(wO, { packed: { k: nHeads * dHead, n: dModel } });
     const wP = wW.ptr;
     const rows = Math.max(1, Math.min(t, Math.floor(CHUNK_BYTES / (4 * nHeads * (dHead + dModel)))));
     const ar = this.arena();
@@ -224,7 +227,7 @@ class KernelsBackendImpl implements KernelsBackend {
     for (let r0 = 0; r0 < t; r0 += rows) {
       const r = Math.min(rows, t - r0);
       ctx.f32.set(z.subarray(r0 * nHeads * dHead, (r0 + r) * nHeads * dHead), (base + zOff) / 4);
-      ctx.headResults(base + zOff, wP, base + oOff, r, nHeads, dHead, dModel, base + sOff);
+      ctx.headResults(base + zOff, wP, base + oOff, r, nHeads, dHead, dModel, base + sOff, wW.packed);
       const o = (base + oOff) / 4;
       res.set(ctx.f32.subarray(o, o + r * nHeads * dModel), r0 * nHeads * dModel);
     }
@@ -241,12 +244,13 @@ class KernelsBackendImpl implements KernelsBackend {
     const logsumexp = new Float32Array(t);
     const targetLogits = new Float32Array(t).fill(NaN);
     if (t === 0) return { logsumexp, targetLogits };
-    if (t >= this.streamUnembedRows && !this.weights.has(wU)) {
+    const wLayout = { packed: { k: dModel, n: vocab } };
+    if (t >= this.streamUnembedRows && !this.weights.has(wU, wLayout)) {
       this.unembedStatsStreamed(x, wU, bU, t, dModel, vocab, targets, logsumexp, targetLogits);
       return { logsumexp, targetLogits };
     }
     const ctx = this.ctx;
-    const wW = this.weights.acquire(wU);
+    const wW = this.weights.acquire(wU, wLayout);
     const bW = this.weights.acquire(bU);
     const wP = wW.ptr, bP = bW.ptr;
     const ar = this.arena();
@@ -258,7 +262,7 @@ class KernelsBackendImpl implements KernelsBackend {
     const base = this.reserve(ar.size);
     ctx.f32.set(x, (base + xOff) / 4);
     ctx.i32.set(targets, (base + tOff) / 4);
-    ctx.unembedStats(base + xOff, wP, bP, t, dModel, vocab, base + tOff, base + lOff, base + gOff, base + sOff);
+    ctx.unembedStats(base + xOff, wP, bP, t, dModel, vocab, base + tOff, base + lOff, base + gOff, base + sOff, wW.packed);
     logsumexp.set(ctx.f32.subarray((base + lOff) / 4, (base + lOff) / 4 + t));
     targetLogits.set(ctx.f32.subarray((base + gOff) / 4, (base + gOff) / 4 + t));
     this.releaseAll(wW, bW);

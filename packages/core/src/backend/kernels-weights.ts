@@ -12,7 +12,27 @@ interface Slot {
   fingerprint: Float32Array;
 }
 
+/**
+ * How a weight is laid out in kernels memory: as given (row-major), or — for the right-hand side of X·W
+ * products — rewritten once as a k × n matrix in the kernels' packed-panel layout, so products stream it
+ * without packing it on every call.
+ */
+export type WeightLayout = "rows" | { packed: { k: number; n: number } };
+
+/** A weight's copy for one op: `packed` tells which layout it has (a first sighting stays row-major). */
+export interface WeightHandle {
+  ptr: number;
+  temporary: boolean;
+  packed: boolean;
+}
+
+function slotKey(a: Float32Array, layout: WeightLayout): string {
+  return layout === "rows" ? `${a.byteOffset}:${a.length}` : `${a.byteOffset}:${a.length}:p${layout.packed.k}x${layout.packed.n}`;
+}
+
 const SAMPLES = 64;
+/** Largest block of rows staged at once while packing a weight. */
+const STAGE_BYTES = 4 * 1024 * 1024;
 
 export class WeightCache {
   private readonly byBuffer = new WeakMap<ArrayBufferLike, Map<string, Slot>>();
@@ -31,11 +51,11 @@ export class WeightCache {
   }
 
   /**
-   * Byte pointer to a copy of `a` in kernels memory. `temporary` is true for an array seen for the first
-   * time: its copy is a plain heap block the caller must `release` after the op.
+   * A copy of `a` in kernels memory, in `layout` once it is a kept weight. `temporary` is true for an array
+   * seen for the first time: its copy is a plain row-major heap block the caller must `release` after the op.
    */
-  acquire(a: Float32Array): { ptr: number; temporary: boolean } {
-    const key = `${a.byteOffset}:${a.length}`;
+  acquire(a: Float32Array, layout: WeightLayout = "rows"): WeightHandle {
+    const key = slotKey(a, layout);
     const slots = this.byBuffer.get(a.buffer);
     if (!slots?.has(key)) {
       let keys = this.seen.get(a.buffer);
@@ -44,23 +64,23 @@ export class WeightCache {
         keys.add(key);
         const ptr = this.ctx.heap.alloc(a.length * 4);
         this.ctx.f32.set(a, ptr / 4);
-        return { ptr, temporary: true };
+        return { ptr, temporary: true, packed: false };
       }
     }
-    return { ptr: this.pointer(a), temporary: false };
+    return { ptr: this.pointer(a, layout), temporary: false, packed: layout !== "rows" };
   }
 
-  /** True when `a` already has a kept copy in kernels memory. */
-  has(a: Float32Array): boolean {
-    return this.byBuffer.get(a.buffer)?.has(`${a.byteOffset}:${a.length}`) ?? false;
+  /** True when `a` already has a kept copy in kernels memory in this layout. */
+  has(a: Float32Array, layout: WeightLayout = "rows"): boolean {
+    return this.byBuffer.get(a.buffer)?.has(slotKey(a, layout)) ?? false;
   }
 
   release(h: { ptr: number; temporary: boolean }): void {
     if (h.temporary) this.ctx.heap.release(h.ptr);
   }
 
-  /** Byte pointer to a cached copy of `a`, copying it (again) only when new or changed. */
-  pointer(a: Float32Array): number {
+  /** Byte pointer to a cached copy of `a` in `layout`, copying it (again) only when new or changed. */
+  pointer(a: Float32Array, layout: WeightLayout = "rows"): number {
     let slots = this.byBuffer.get(a.buffer);
     if (!slots) {
       slots = new Map();
@@ -68,14 +88,29 @@ export class WeightCache {
       this.live.add(slots);
       this.registry.register(a.buffer, slots);
     }
-    const key = `${a.byteOffset}:${a.length}`;
+    const key = slotKey(a, layout);
     let slot = slots.get(key);
     if (slot && sameFingerprint(a, slot.fingerprint)) return slot.ptr;
+    const ctx = this.ctx;
     if (!slot) {
-      slot = { ptr: this.ctx.heap.alloc(a.length * 4), fingerprint: new Float32Array(SAMPLES) };
+      const bytes = layout === "rows" ? a.length * 4 : ctx.packedWeightBytes(layout.packed.k, layout.packed.n);
+      slot = { ptr: ctx.heap.alloc(bytes), fingerprint: new Float32Array(SAMPLES) };
       slots.set(key, slot);
     }
-    this.ctx.f32.set(a, slot.ptr / 4);
+    if (layout === "rows") {
+      ctx.f32.set(a, slot.ptr / 4);
+    } else {
+      // Stage a block of rows at a time (a few MB, not a second copy of W_U) and rewrite it as panels.
+      const { k, n } = layout.packed;
+      const rows = Math.max(1, Math.min(k, Math.floor(STAGE_BYTES / (4 * n))));
+      const stage = ctx.heap.alloc(rows * n * 4);
+      for (let p0 = 0; p0 < k; p0 += rows) {
+        const r = Math.min(rows, k - p0);
+        ctx.f32.set(a.subarray(p0 * n, (p0 + r) * n), stage / 4);
+        ctx.packWeights(stage, n, r, n, slot.ptr, { p0, kTotal: k });
+      }
+      ctx.heap.release(stage);
+    }
     takeFingerprint(a, slot.fingerprint);
     return slot.ptr;
   }
