@@ -11,6 +11,19 @@ export function packBytes(k: i32): i32 {
   return max((k << 5) * SUB, 16384);
 }
 
+/** dst[i] += src[i] for n floats (positional embeddings added to the rows that feed queries and keys). */
+export function addInPlace(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}
+
 /**
  * Attention scores for heads [h0, h1). q: [tq, H, dHead], k: [tk, H, dHead]; out points at head h0's
  * [tq, tk] block. out[h, i, j] = q[i,h]·k[j,h] / scale for j ≤ tk - tq + i, else maskValue.

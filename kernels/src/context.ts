@@ -24,6 +24,7 @@ interface Exports {
   gemmPacked(a: number, lda: number, bp: number, panelBytes: number, c: number, ldc: number, m: number, k: number,
     n: number, j0: number, j1: number, bias: number, flags: number): void;
   packWeights(b: number, ldb: number, k: number, n: number, out: number, panelBytes: number): void;
+  addInPlace(dst: number, src: number, n: number): void;
   packedWeightBytes(k: number, n: number): number;
   attnScores(q: number, k: number, out: number, tq: number, tk: number, nHeads: number, dHead: number,
     scale: number, maskValue: number, h0: number, h1: number, pack: number): void;
@@ -155,6 +156,11 @@ export class KernelsContext {
       return [a, aRs, aKs, b + j0 * bCs * 4, bRs, bCs, c + j0 * 4, ldc, m, k, j1 - j0,
         bias ? bias + j0 * 4 : 0, flags, 0, scratch + p * pb];
     });
+  }
+
+  /** dst[i] += src[i] for n floats. */
+  addInPlace(dst: number, src: number, n: number): void {
+    this.ex.addInPlace(dst, src, n);
   }
 
   /** Bytes of a k × n weight in the packed-panel layout (see packWeights). */

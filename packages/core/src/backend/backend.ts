@@ -73,6 +73,11 @@ export interface Backend {
 
 export interface MatmulOptions {
   bias?: Float32Array;
+  /**
+   * Added to A (same shape, not with `transA`) before the product: C = (A + addA) · B, the sum rounded to
+   * float32 first. Shortformer queries and keys take (resid + pos) without the model materialising it.
+   */
+  addA?: Float32Array;
   transA?: boolean;
   transB?: boolean;
   accumulate?: boolean;

@@ -82,9 +82,13 @@ class KernelsBackendImpl implements KernelsBackend {
   }
 
   matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number, opts: MatmulOptions = {}): Float32Array {
-    const { bias, transA = false, transB = false, accumulate = false } = opts;
+    const { bias, transA = false, transB = false, accumulate = false, addA } = opts;
     const out = checkedOut(opts.out, m * n, "matmul");
     checkLen(a, m * k, "matmul A");
+    if (addA) {
+      if (transA) throw new RangeError("matmul: addA cannot be combined with transA");
+      checkLen(addA, m * k, "matmul addA");
+    }
     checkLen(b, k * n, "matmul B");
     if (bias) checkLen(bias, n, "matmul bias");
     if (m === 0 || n === 0) return out;
@@ -99,6 +103,7 @@ class KernelsBackendImpl implements KernelsBackend {
     const rows = transA ? m : Math.max(1, Math.min(m, Math.floor(CHUNK_BYTES / (4 * (k + n)))));
     const ar = this.arena();
     const aOff = ar.take(rows * k * 4);
+    const a2Off = addA ? ar.take(rows * k * 4) : 0;
     const cOff = ar.take(rows * n * 4);
     const bOff = transA ? ar.take(k * n * 4) : 0;
     const sOff = packedB ? 0 : ar.take(ctx.packScratchBytes(k));
@@ -113,6 +118,10 @@ class KernelsBackendImpl implements KernelsBackend {
       const r = Math.min(rows, m - r0);
       if (transA) f32.set(a, aP / 4);
       else f32.set(a.subarray(r0 * k, (r0 + r) * k), aP / 4);
+      if (addA) {
+        f32.set(addA.subarray(r0 * k, (r0 + r) * k), (base + a2Off) / 4);
+        ctx.addInPlace(aP, base + a2Off, r * k);
+      }
       if (accumulate) f32.set(out.subarray(r0 * n, (r0 + r) * n), cP / 4);
       if (packedB) ctx.gemmPacked(aP, k, bP, cP, n, r, k, n, biasPtr, flags);
       else ctx.gemm(aP, transA ? 1 : k, transA ? m : 1, bP, bRs, bCs, cP, n, r, k, n, biasPtr, flags, sP);

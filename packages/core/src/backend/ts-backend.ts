@@ -9,10 +9,11 @@ export const tsBackend: Backend = {
   name: "ts",
 
   matmul(a, b, m, k, n, opts: MatmulOptions = {}) {
-    const { bias, transA = false, transB = false, accumulate = false } = opts;
+    const { bias, transA = false, transB = false, accumulate = false, addA } = opts;
     const out = checkedOut(opts.out, m * n, "matmul");
     if (!accumulate) out.fill(0);
     checkLen(a, m * k, "matmul A");
+    if (addA) a = addedA(a, addA, transA);
     checkLen(b, k * n, "matmul B");
     if (bias) checkLen(bias, n, "matmul bias");
     const row = new Float64Array(n);
@@ -170,3 +171,12 @@ export const tsBackend: Backend = {
     return { logsumexp, targetLogits };
   },
 };
+
+/** A + addA in float32, the left operand of a product with `addA`. */
+function addedA(a: Float32Array, addA: Float32Array, transA: boolean): Float32Array {
+  if (transA) throw new RangeError("matmul: addA cannot be combined with transA");
+  checkLen(addA, a.length, "matmul addA");
+  const s = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) s[i] = a[i] + addA[i];
+  return s;
+}

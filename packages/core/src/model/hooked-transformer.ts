@@ -272,7 +272,11 @@ export class HookedTransformer {
       }
     }
     const embedT = rowsOf("hook_embed", D, embed, [B, T, D]);
-    const posT = fire("hook_pos_embed", new Tensor(tileRows(w.W_pos.subarray(0, T * D), B), [B, T, D]));
+    // A single sequence whose positions nothing observes reads W_pos in place; hooks and the cache get a copy.
+    const posRows = w.W_pos.subarray(0, T * D);
+    const posT = B === 1 && !wanted("hook_pos_embed")
+      ? new Tensor(posRows, [B, T, D])
+      : fire("hook_pos_embed", new Tensor(tileRows(posRows, B), [B, T, D]));
 
     let resid: Tensor =
       cfg.positional_embedding_type === "standard"
@@ -285,10 +289,11 @@ export class HookedTransformer {
       const p = `blocks.${l}.`;
       const residPre = keep(`${p}hook_resid_pre`, fire(`${p}hook_resid_pre`, resid));
       const residNew = fresh(residPre, D);
-      const qkIn = cfg.positional_embedding_type === "shortformer" ? addArrays(residNew, fresh(posT, D)) : residNew;
+      // Shortformer: queries and keys read (resid + pos), which the backend forms while staging the product.
+      const addA = cfg.positional_embedding_type === "shortformer" ? fresh(posT, D) : undefined;
 
-      const q = lp.qk ? rowsOf(`${p}attn.hook_q`, HD, be.matmul(qkIn, lw.W_Q, NR, D, HD, { bias: lw.b_Q }), [B, T, H, Dh]) : null;
-      const k = lp.qk ? rowsOf(`${p}attn.hook_k`, HD, be.matmul(qkIn, lw.W_K, NR, D, HD, { bias: lw.b_K }), [B, T, H, Dh]) : null;
+      const q = lp.qk ? rowsOf(`${p}attn.hook_q`, HD, be.matmul(residNew, lw.W_Q, NR, D, HD, { bias: lw.b_Q, addA }), [B, T, H, Dh]) : null;
+      const k = lp.qk ? rowsOf(`${p}attn.hook_k`, HD, be.matmul(residNew, lw.W_K, NR, D, HD, { bias: lw.b_K, addA }), [B, T, H, Dh]) : null;
       const v = lp.v ? rowsOf(`${p}attn.hook_v`, HD, be.matmul(residNew, lw.W_V, NR, D, HD, { bias: lw.b_V }), [B, T, H, Dh]) : null;
 
       const qOf = (b: number) => q!.data.subarray((b * T + start) * HD, (b + 1) * T * HD);
@@ -332,16 +337,25 @@ export class HookedTransformer {
       const zT = rowsOf(`${p}attn.hook_z`, HD, z, [B, T, H, Dh]);
       const zNew = fresh(zT, HD);
 
-      let attnOut: Float32Array;
-      if (lp.result) {
-        const resultT = rowsOf(`${p}attn.hook_result`, H * D, be.headResults(zNew, lw.W_O, NR, H, Dh, D), [B, T, H, D]);
-        attnOut = sumHeads(fresh(resultT, H * D), NR, H, D, lw.b_O);
+      let residPost: Float32Array;
+      if (lp.attnOut) {
+        let attnOut: Float32Array;
+        if (lp.result) {
+          const resultT = rowsOf(`${p}attn.hook_result`, H * D, be.headResults(zNew, lw.W_O, NR, H, Dh, D), [B, T, H, D]);
+          attnOut = sumHeads(fresh(resultT, H * D), NR, H, D, lw.b_O);
+        } else {
+          // Σ_h z_h · W_O[h] is one matmul over the concatenated heads.
+          attnOut = be.matmul(zNew, lw.W_O, NR, HD, D, { bias: lw.b_O });
+        }
+        const attnOutT = rowsOf(`${p}hook_attn_out`, D, attnOut, [B, T, D]);
+        residPost = addArrays(residPre.data, attnOutT.data);
       } else {
-        // Σ_h z_h · W_O[h] is one matmul over the concatenated heads.
-        attnOut = be.matmul(zNew, lw.W_O, NR, HD, D, { bias: lw.b_O });
+        // Nothing observes attn_out: accumulate z · W_O + b_O straight onto a copy of the new residual rows.
+        const rows = fresh(residPre, D).slice();
+        be.matmul(zNew, lw.W_O, NR, HD, D, { bias: lw.b_O, accumulate: true, out: rows });
+        residPost = joinRows(prev?.acts.get(`${p}hook_resid_post`), start, D, rows);
       }
-      const attnOutT = rowsOf(`${p}hook_attn_out`, D, attnOut, [B, T, D]);
-      resid = keep(`${p}hook_resid_post`, fire(`${p}hook_resid_post`, new Tensor(addArrays(residPre.data, attnOutT.data), [B, T, D])));
+      resid = keep(`${p}hook_resid_post`, fire(`${p}hook_resid_post`, new Tensor(residPost, [B, T, D])));
     }
 
     const out = this.unembed(resid.data, batch, returnType, prev, start, state);
@@ -398,6 +412,8 @@ interface LayerPlan {
   /** z, attn_out and resid_post (everything after the attention pattern). */
   rest: boolean;
   result: boolean;
+  /** attn_out is materialised (observed, or summed from per-head results) rather than folded into resid_post. */
+  attnOut: boolean;
 }
 
 /**
@@ -429,7 +445,9 @@ function planLayers(cfg: HookedTransformerConfig, be: Backend, wanted: (name: st
       pattern,
       rest,
       result: rest && cfg.use_attn_result && a("hook_result"),
+      attnOut: false,
     };
+    plan.attnOut = plan.result || wanted(`blocks.${l}.hook_attn_out`);
     if (!plan.qk && !plan.v && !wanted(`blocks.${l}.hook_resid_pre`)) break;
     layers.push(plan);
     joined.push(`blocks.${l}.hook_resid_pre`);
@@ -437,7 +455,8 @@ function planLayers(cfg: HookedTransformerConfig, be: Backend, wanted: (name: st
     if (plan.v) joined.push(`blocks.${l}.attn.hook_v`);
     if (plan.scores) joined.push(`blocks.${l}.attn.hook_attn_scores`);
     if (plan.pattern) joined.push(`blocks.${l}.attn.hook_pattern`);
-    if (plan.rest) joined.push(`blocks.${l}.attn.hook_z`, `blocks.${l}.hook_attn_out`, `blocks.${l}.hook_resid_post`);
+    if (plan.rest) joined.push(`blocks.${l}.attn.hook_z`, `blocks.${l}.hook_resid_post`);
+    if (plan.attnOut) joined.push(`blocks.${l}.hook_attn_out`);
     if (plan.result) joined.push(`blocks.${l}.attn.hook_result`);
     if (!plan.rest) break;
   }
