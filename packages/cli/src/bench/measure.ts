@@ -9,14 +9,33 @@ export interface Timing {
   cpu_ms: number;
 }
 
-export async function time(fn: () => Promise<void>, warmup: number, reps: number, before?: () => Promise<void>): Promise<Timing> {
-  for (let i = 0; i < warmup; i++) {
+/**
+ * How long to measure. Runs repeat until both the count and the time are reached: JIT tiers (WebAssembly
+ * and JavaScript alike) settle during a warm-up of a fixed time rather than a fixed count, and on a shared
+ * machine a median over about a second of runs is steadier than over a handful.
+ */
+export interface TimingPlan {
+  warmup: number;
+  reps: number;
+  /** Keep warming up until this much time has passed. @default 0 */
+  warmupMs?: number;
+  /** Keep measuring until this much time has passed (up to maxReps). @default 0 */
+  minMs?: number;
+  /** @default 200 */
+  maxReps?: number;
+}
+
+export async function time(fn: () => Promise<void>, plan: TimingPlan, before?: () => Promise<void>): Promise<Timing> {
+  const { warmup, reps, warmupMs = 0, minMs = 0, maxReps = 200 } = plan;
+  const w0 = performance.now();
+  for (let i = 0; i < warmup || performance.now() - w0 < warmupMs; i++) {
     await before?.();
     await fn();
   }
   const ms: number[] = [];
   const cpu: number[] = [];
-  for (let i = 0; i < reps; i++) {
+  const m0 = performance.now();
+  while (ms.length < reps || (performance.now() - m0 < minMs && ms.length < maxReps)) {
     await before?.();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
@@ -25,7 +44,7 @@ export async function time(fn: () => Promise<void>, warmup: number, reps: number
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
   }
-  return { median_ms: round(median(ms)), min_ms: round(Math.min(...ms)), max_ms: round(Math.max(...ms)), runs: reps, cpu_ms: round(median(cpu)) };
+  return { median_ms: round(median(ms)), min_ms: round(Math.min(...ms)), max_ms: round(Math.max(...ms)), runs: ms.length, cpu_ms: round(median(cpu)) };
 }
 
 /** Peak resident set size of this process so far, in MB. */
