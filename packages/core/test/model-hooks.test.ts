@@ -205,6 +205,35 @@ describe("incremental runs on the kernels engine (fused attention, patterns-only
   });
 });
 
+describe("reused activation buffers", () => {
+  it("never overwrite what a cache or a hook received, on either engine", async () => {
+    const kernels = await createKernelsBackend({ threads: 1 });
+    for (const model of [newModel(), new HookedTransformer(cfg, sd, { backend: kernels })]) {
+      const a = tokens(20, 4), b = tokens(20, 5);
+      const first = await model.runWithCache(a, { removeBatchDim: true });
+      const held = new Map([...first.cache.keys()].map((k) => [k, first.cache.get(k).data.slice()]));
+      // A hook that keeps a reference to the tensor it was shown.
+      let hooked: Float32Array | null = null;
+      model.addHook("blocks.0.attn.hook_v", (t) => void (hooked = t.data));
+      await model.runWithCache(b, { returnType: "none", namesFilter: [] });
+      model.resetHooks();
+      const hookedCopy = hooked!.slice();
+      // Runs whose intermediates are pooled: patterns only, incremental appends, edits, fresh inputs.
+      for (const input of [a, [...a, 7], b, b.slice(0, 12), [...b.slice(0, 12), 3, 4], a]) {
+        await model.runWithCache(input, { returnType: "none", namesFilter: (n) => n.endsWith("hook_pattern") });
+        await model.runWithCache(input, { returnType: "loss", namesFilter: [] });
+      }
+      for (const [k, copy] of held) expect(maxDiff(first.cache.get(k).data, copy), k).toBe(0);
+      expect(maxDiff(hooked!, hookedCopy)).toBe(0);
+      // And the pooled runs still give a fresh model's activations.
+      const again = await model.runWithCache(b, { removeBatchDim: true });
+      const ref = await newModel().runWithCache(b, { removeBatchDim: true });
+      for (const k of ref.cache.keys()) expect(maxDiff(again.cache.get(k).data, ref.cache.get(k).data), k).toBeLessThan(1e-5);
+    }
+    kernels.dispose();
+  });
+});
+
 describe("input errors", () => {
   const model = newModel();
   it("names the position of a token id outside the vocabulary", async () => {

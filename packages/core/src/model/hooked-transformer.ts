@@ -12,6 +12,7 @@ import { hookNames } from "./hook-names.js";
 import type { FromPretrainedOptions } from "./from-pretrained.js";
 import type { ModelSource } from "../io/model-files.js";
 import { PrefixCache, joinRows, joinAttention } from "./prefix-cache.js";
+import { BufferPool } from "./buffer-pool.js";
 
 /** What a forward pass returns besides the cache, as TransformerLens's `return_type`. */
 export type ReturnType = "logits" | "loss" | "both" | "none";
@@ -91,6 +92,10 @@ export class HookedTransformer {
   private readonly allHookNames: string[];
   /** Reused state of the last single-sequence run without hooks, for incremental (append-only) runs. */
   private prefix: PrefixCache | null = null;
+  /** Buffers of intermediate activations nothing outside the model received, reused by later runs. */
+  private readonly pool = new BufferPool();
+  /** Pooled buffers the current prefix cache holds: they go back to the pool when it lets go of them. */
+  private prefixOwned = new Set<Float32Array>();
 
   constructor(cfg: HookedTransformerConfig | HookedTransformerConfigInput, stateDict: StateDict, opts: HookedTransformerOptions = {}) {
     this.cfg = "attn_scale" in cfg && typeof cfg.attn_scale === "number" && "d_vocab_out" in cfg
@@ -222,9 +227,18 @@ export class HookedTransformer {
     const cache = new Map<string, Tensor>();
 
     const wanted = (name: string) => (cacheFilter !== null && cacheFilter(name)) || hooks.some((h) => h.matches(name));
+    // Buffers taken from the pool for this run, and the arrays a hook or the cache received (never reused).
+    const owned = new Set<Float32Array>();
+    const escaped = new Set<Float32Array>();
+    const take = (n: number) => {
+      const a = this.pool.take(n);
+      owned.add(a);
+      return a;
+    };
     const fire = (name: string, t: Tensor): Tensor => {
       for (const h of hooks) {
         if (!h.matches(name)) continue;
+        escaped.add(t.data);
         const r = h.fn(t, { name });
         if (r !== undefined && r !== null) {
           if (!(r instanceof Tensor)) throw new Error(`Hook on "${name}" returned ${typeof r}, expected a Tensor or nothing`);
@@ -234,7 +248,10 @@ export class HookedTransformer {
           t = r;
         }
       }
-      if (cacheFilter?.(name)) cache.set(name, t);
+      if (cacheFilter?.(name)) {
+        escaped.add(t.data);
+        cache.set(name, t);
+      }
       return t;
     };
 
@@ -264,7 +281,7 @@ export class HookedTransformer {
       keep(name, fire(name, new Tensor(joinRows(prev?.acts.get(name), start, width, data), shape)));
 
     // Embeddings.
-    const embed = new Float32Array(NR * D);
+    const embed = take(NR * D);
     for (let b = 0; b < B; b++) {
       for (let t = start; t < T; t++) {
         const id = batch[b][t];
@@ -292,9 +309,11 @@ export class HookedTransformer {
       // Shortformer: queries and keys read (resid + pos), which the backend forms while staging the product.
       const addA = cfg.positional_embedding_type === "shortformer" ? fresh(posT, D) : undefined;
 
-      const q = lp.qk ? rowsOf(`${p}attn.hook_q`, HD, be.matmul(residNew, lw.W_Q, NR, D, HD, { bias: lw.b_Q, addA }), [B, T, H, Dh]) : null;
-      const k = lp.qk ? rowsOf(`${p}attn.hook_k`, HD, be.matmul(residNew, lw.W_K, NR, D, HD, { bias: lw.b_K, addA }), [B, T, H, Dh]) : null;
-      const v = lp.v ? rowsOf(`${p}attn.hook_v`, HD, be.matmul(residNew, lw.W_V, NR, D, HD, { bias: lw.b_V }), [B, T, H, Dh]) : null;
+      const project = (wt: Float32Array, bias: Float32Array, add?: Float32Array) =>
+        be.matmul(residNew, wt, NR, D, HD, { bias, addA: add, out: take(NR * HD) });
+      const q = lp.qk ? rowsOf(`${p}attn.hook_q`, HD, project(lw.W_Q, lw.b_Q, addA), [B, T, H, Dh]) : null;
+      const k = lp.qk ? rowsOf(`${p}attn.hook_k`, HD, project(lw.W_K, lw.b_K, addA), [B, T, H, Dh]) : null;
+      const v = lp.v ? rowsOf(`${p}attn.hook_v`, HD, project(lw.W_V, lw.b_V), [B, T, H, Dh]) : null;
 
       const qOf = (b: number) => q!.data.subarray((b * T + start) * HD, (b + 1) * T * HD);
       const kOf = (b: number) => k!.data.subarray(b * T * HD, (b + 1) * T * HD);
@@ -329,7 +348,7 @@ export class HookedTransformer {
       }
       if (!lp.rest) break; // nothing downstream of this layer's attention is needed
 
-      const z = new Float32Array(NR * HD);
+      const z = take(NR * HD);
       for (let b = 0; b < B; b++) {
         if (patternRows) be.patternValue(attnNew(b, patternRows), vOf(b), R, T, H, Dh, zOf(b, z));
         else be.attention!(qOf(b), kOf(b), vOf(b), R, T, H, Dh, cfg.attn_scale, zOf(b, z)); // the [H, T, T] pattern is never held
@@ -351,7 +370,8 @@ export class HookedTransformer {
         residPost = addArrays(residPre.data, attnOutT.data);
       } else {
         // Nothing observes attn_out: accumulate z · W_O + b_O straight onto a copy of the new residual rows.
-        const rows = fresh(residPre, D).slice();
+        const rows = take(NR * D);
+        rows.set(fresh(residPre, D));
         be.matmul(zNew, lw.W_O, NR, HD, D, { bias: lw.b_O, accumulate: true, out: rows });
         residPost = joinRows(prev?.acts.get(`${p}hook_resid_post`), start, D, rows);
       }
@@ -360,7 +380,23 @@ export class HookedTransformer {
 
     const out = this.unembed(resid.data, batch, returnType, prev, start, state);
     this.prefix = B === 1 && hooks.length === 0 ? new PrefixCache(batch[0], state) : this.prefix;
+    this.recycle(owned, escaped);
     return { ...out, cache };
+  }
+
+  /**
+   * Gives back to the pool this run's buffers and the previous prefix cache's that nothing holds any more:
+   * neither a hook nor the cache received them and the (possibly new) prefix cache does not keep them.
+   */
+  private recycle(owned: Set<Float32Array>, escaped: Set<Float32Array>): void {
+    const live = new Set(this.prefix ? this.prefix.acts.values() : []);
+    const kept = new Set<Float32Array>();
+    for (const a of new Set([...owned, ...this.prefixOwned])) {
+      if (escaped.has(a)) continue;
+      if (live.has(a)) kept.add(a);
+      else this.pool.give(a);
+    }
+    this.prefixOwned = kept;
   }
 
   /**
