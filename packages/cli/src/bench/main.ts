@@ -131,7 +131,7 @@ function runChild(spec: GroupSpec): Promise<Row[]> {
   const self = fileURLToPath(import.meta.url);
   const flags = spec.relaxed ? ["--experimental-wasm-relaxed-simd"] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...flags, "--max-old-space-size=8192", self, "--child", JSON.stringify(spec)],
+    const child = spawn(process.execPath, [...flags, "--expose-gc", "--max-old-space-size=8192", self, "--child", JSON.stringify(spec)],
       { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (d) => (out += d));

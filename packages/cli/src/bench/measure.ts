@@ -25,10 +25,25 @@ export interface TimingPlan {
   maxReps?: number;
 }
 
+/**
+ * Before each timed run, untimed: a full garbage collection when the process was started with --expose-gc
+ * (the benchmark's children are), then a few milliseconds for the collector's background threads to free
+ * the dead arrays' memory. Otherwise a run pays, at random, for the outputs earlier runs left to the
+ * collector: its new arrays land on fresh pages instead of freed ones, which on a virtual machine with costly
+ * page faults (12 µs a page here) is up to 40 ms for one 12.5 MB logits array. Every engine gets the same.
+ */
+async function collectGarbage(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return;
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 export async function time(fn: () => Promise<void>, plan: TimingPlan, before?: () => Promise<void>): Promise<Timing> {
   const { warmup, reps, warmupMs = 0, minMs = 0, maxReps = 200 } = plan;
   const w0 = performance.now();
   for (let i = 0; i < warmup || performance.now() - w0 < warmupMs; i++) {
+    await collectGarbage();
     await before?.();
     await fn();
   }
@@ -36,6 +51,7 @@ export async function time(fn: () => Promise<void>, plan: TimingPlan, before?: (
   const cpu: number[] = [];
   const m0 = performance.now();
   while (ms.length < reps || (performance.now() - m0 < minMs && ms.length < maxReps)) {
+    await collectGarbage();
     await before?.();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
