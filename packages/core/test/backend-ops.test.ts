@@ -64,6 +64,12 @@ describe("kernels backend", () => {
     expect(() => b.matmul(new Float32Array(5), new Float32Array(6), 2, 3, 2)).toThrow(/matmul A: expected 6 elements, got 5/);
     expect(() => b.attnScores(new Float32Array(8), new Float32Array(4), 2, 1, 1, 4, 1, 0)).toThrow(/2 queries against 1 keys/);
     expect(() => b.causalSoftmax(new Float32Array(4), 1, 2, 2, new Float32Array(3))).toThrow(/out has 3 elements, expected 4/);
+    for (const be of [b, tsBackend]) {
+      expect(() => be.matmul(new Float32Array(6), new Float32Array(6), 2, 3, 2, { addA: new Float32Array(5) }))
+        .toThrow(/matmul addA: expected 6 elements, got 5/);
+      expect(() => be.matmul(new Float32Array(6), new Float32Array(6), 2, 3, 2, { addA: new Float32Array(6), transA: true }))
+        .toThrow(/addA cannot be combined with transA/);
+    }
   });
 
   it("sees in-place weight updates (an optimiser step) instead of a stale copy", async () => {

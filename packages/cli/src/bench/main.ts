@@ -190,7 +190,9 @@ function table(rows: Row[]): string {
 function markdown(rows: Row[]): string {
   const get = (e: EngineName, T: number, mode: string, th: number, build = "simd") =>
     rows.find((r) => r.engine === e && r.T === T && r.mode === mode && r.threads === th && (e !== "kernels" || r.build === build));
-  const cell = (r: Row | undefined) => (r ? `${r.median_ms.toFixed(0)} (${r.cpu_ms.toFixed(0)})` : "–");
+  // Two significant digits at least: 11.5 ms against a 12 ms target must not print as 12.
+  const ms = (x: number) => x.toFixed(x < 10 ? 2 : x < 100 ? 1 : 0);
+  const cell = (r: Row | undefined) => (r ? `${ms(r.median_ms)} (${ms(r.cpu_ms)})` : "–");
   const cols: [string, EngineName, number, string?][] = [
     ["kernels simd ×1", "kernels", 1], ["kernels simd ×2", "kernels", 2], ["kernels relaxed ×1", "kernels", 1, "relaxed-simd"],
     ["ts ×1", "ts", 1], ["ort-web ×1", "ort-web", 1], ["ort-web ×2", "ort-web", 2], ["ort-node ×1", "ort-node", 1], ["ort-node ×2", "ort-node", 2],

@@ -25,7 +25,8 @@ export function runOp(backend, op, args) {
     case "matmul": {
       const out = a.out ? f32(a.out) : undefined;
       const r = backend.matmul(f32(a.a), f32(a.b), a.m, a.k, a.n,
-        { bias: a.bias ? f32(a.bias) : undefined, transA: a.transA, transB: a.transB, accumulate: a.accumulate, out });
+        { bias: a.bias ? f32(a.bias) : undefined, addA: a.addA ? f32(a.addA) : undefined, transA: a.transA,
+          transB: a.transB, accumulate: a.accumulate, out });
       return { out: r };
     }
     case "attnScores":

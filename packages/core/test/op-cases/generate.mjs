@@ -23,11 +23,13 @@ const rnd = prng(20240611);
 const vec = (n, r = 1) => Array.from({ length: n }, () => Math.round((rnd() * 2 - 1) * r * 1024) / 1024);
 
 // ---- float64 definitions --------------------------------------------------------------------------
-function matmul({ a, b, m, k, n, bias, transA, transB, accumulate, out }) {
+function matmul({ a, b, m, k, n, bias, addA, transA, transB, accumulate, out }) {
   const c = new Array(m * n);
+  // addA: the left operand is A + addA (the grid values make that sum exact in float32).
+  const A = (i) => a[i] + (addA ? addA[i] : 0);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
     let s = 0;
-    for (let p = 0; p < k; p++) s += (transA ? a[p * m + i] : a[i * k + p]) * (transB ? b[j * k + p] : b[p * n + j]);
+    for (let p = 0; p < k; p++) s += (transA ? A(p * m + i) : A(i * k + p)) * (transB ? b[j * k + p] : b[p * n + j]);
     if (bias) s += bias[j];
     c[i * n + j] = accumulate ? out[i * n + j] + s : s;
   }
@@ -105,8 +107,12 @@ for (const [name, m, k, n, o] of [
   ["wide 3x16x70 with bias", 3, 16, 70, { bias: true }],
   ["tall 13x12x8", 13, 12, 8, {}],
   ["3 rows accumulate with bias 3x10x9 (few-row path)", 3, 10, 9, { accumulate: true, bias: true }],
+  ["addA 6x10x12 with bias ((resid + pos)·W_Q + b_Q)", 6, 10, 12, { addA: true, bias: true }],
+  ["addA single row 1x8x9", 1, 8, 9, { addA: true }],
+  ["addA accumulate transB 5x7x16", 5, 7, 16, { addA: true, accumulate: true, transB: true }],
 ]) {
   const args = { a: vec(m * k), b: vec(k * n), m, k, n, transA: !!o.transA, transB: !!o.transB, accumulate: !!o.accumulate };
+  if (o.addA) args.addA = vec(m * k);
   if (o.bias) args.bias = vec(n);
   if (o.accumulate) args.out = vec(m * n, 2);
   cases.matmul.push({ name, args, expected: { out: matmul(args) } });
