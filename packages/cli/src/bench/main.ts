@@ -71,8 +71,9 @@ async function runGroup(spec: GroupSpec): Promise<Row[]> {
     for (const mode of spec.modes) {
       if (mode === "append1" && T !== 62) continue;
       if (spec.engine === "ts" && !tsAffordable(mode, T)) continue;
-      // --quick keeps to one minute: onnxruntime's loss graph is one more session to build.
-      if (spec.quick && mode === "loss" && spec.engine.startsWith("ort")) continue;
+      // --quick keeps to about a minute: onnxruntime's loss graph is one more session to build, and the
+      // reference backend's loss takes seconds (its full forward already gives the ratio).
+      if (spec.quick && mode === "loss" && (spec.engine.startsWith("ort") || spec.engine === "ts")) continue;
       const tokens = randomTokens(mode === "append1" ? T + 1 : T);
       await engine.prepare(mode);
       const heavy = forwardFlops(mode, T) > 2e10;
@@ -85,8 +86,8 @@ async function runGroup(spec: GroupSpec): Promise<Row[]> {
       const cheap = !slow && forwardFlops(mode, T) < 2e9;
       const plan = {
         warmup, reps,
-        warmupMs: cheap ? (spec.quick ? 500 : 1000) : 0,
-        minMs: cheap ? (spec.quick ? 700 : 2000) : !slow && T === 62 && !spec.quick ? 2000 : 0,
+        warmupMs: cheap ? (spec.quick ? 300 : 1000) : 0,
+        minMs: cheap ? (spec.quick ? 500 : 2000) : !slow && T === 62 && !spec.quick ? 2000 : 0,
       };
       const t = await time(() => engine.run(mode, tokens), plan, before);
       const flops = forwardFlops(mode, mode === "append1" ? T + 1 : T);
