@@ -72,8 +72,9 @@ async function runGroup(spec: GroupSpec): Promise<Row[]> {
       if (mode === "append1" && T !== 62) continue;
       if (spec.engine === "ts" && !tsAffordable(mode, T)) continue;
       // --quick keeps to about a minute: onnxruntime's loss graph is one more session to build, and the
-      // reference backend's loss takes seconds (its full forward already gives the ratio).
-      if (spec.quick && mode === "loss" && (spec.engine.startsWith("ort") || spec.engine === "ts")) continue;
+      // reference backend's loss and logits take seconds each.
+      if (spec.quick && mode === "loss" && spec.engine.startsWith("ort")) continue;
+      if (spec.quick && (mode === "loss" || mode === "full") && spec.engine === "ts") continue;
       const tokens = randomTokens(mode === "append1" ? T + 1 : T);
       await engine.prepare(mode);
       const heavy = forwardFlops(mode, T) > 2e10;
