@@ -13,7 +13,7 @@ export interface KernelsOptions {
   relaxed?: boolean | "auto";
   /**
    * Multiply-adds below which an op runs on the calling thread alone (waking a worker costs microseconds).
-   * Tests set 0 to split every op. @default 400000
+   * Tests set 0 to split every op. @default 2000000
    */
   minSplitWork?: number;
 }
@@ -50,7 +50,7 @@ export const GEMM_CAUSAL = 2;
 const CTL_BASE = 32768;
 const HEAP_BASE = 65536;
 /** Below this many multiply-adds an op is not worth waking a worker for. */
-const SPLIT_MIN_WORK = 400_000;
+const SPLIT_MIN_WORK = 2_000_000;
 
 let moduleCache: Partial<Record<keyof typeof wasmBase64, WebAssembly.Module>> = {};
 
