@@ -69,6 +69,12 @@ export interface Backend {
    */
   unembedStats(x: Float32Array, wU: Float32Array, bU: Float32Array, t: number, dModel: number, vocab: number,
     targets: Int32Array): { logsumexp: Float32Array; targetLogits: Float32Array };
+
+  /**
+   * Optional hint from a model: these arrays are its weights and will be passed on every run. A backend that
+   * keeps its own copies may set them up from the first use instead of waiting to see an array twice.
+   */
+  markWeights?(weights: readonly Float32Array[]): void;
 }
 
 export interface MatmulOptions {

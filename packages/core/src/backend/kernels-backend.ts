@@ -76,6 +76,10 @@ class KernelsBackendImpl implements KernelsBackend {
     this.weights.forget(a);
   }
 
+  markWeights(weights: readonly Float32Array[]): void {
+    for (const w of weights) this.weights.markSeen(w);
+  }
+
   dispose(): void {
     this.weights.dispose();
     this.ctx.dispose();

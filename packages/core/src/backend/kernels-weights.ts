@@ -58,16 +58,25 @@ export class WeightCache {
     const key = slotKey(a, layout);
     const slots = this.byBuffer.get(a.buffer);
     if (!slots?.has(key)) {
+      // Sightings are counted per array whatever the layout asked for.
+      const seenKey = slotKey(a, "rows");
       let keys = this.seen.get(a.buffer);
-      if (!keys?.has(key)) {
+      if (!keys?.has(seenKey)) {
         if (!keys) this.seen.set(a.buffer, (keys = new Set()));
-        keys.add(key);
+        keys.add(seenKey);
         const ptr = this.ctx.heap.alloc(a.length * 4);
         this.ctx.f32.set(a, ptr / 4);
         return { ptr, temporary: true, packed: false };
       }
     }
     return { ptr: this.pointer(a, layout), temporary: false, packed: layout !== "rows" };
+  }
+
+  /** Treats `a` as already seen: its first use gets a kept copy (a model's weights, declared up front). */
+  markSeen(a: Float32Array): void {
+    let keys = this.seen.get(a.buffer);
+    if (!keys) this.seen.set(a.buffer, (keys = new Set()));
+    keys.add(`${a.byteOffset}:${a.length}`);
   }
 
   /** True when `a` already has a kept copy in kernels memory in this layout. */

@@ -103,6 +103,11 @@ export class HookedTransformer {
       : resolveConfig(cfg as HookedTransformerConfigInput);
     this.weights = extractWeights(this.cfg, stateDict, opts.source ?? "state dict");
     this.backend = opts.backend ?? tsBackend;
+    // The kernels then keep the weights (packed for X·W) from the first run instead of the second.
+    const w = this.weights;
+    this.backend.markWeights?.([
+      ...w.layers.flatMap((l) => [l.W_Q, l.W_K, l.W_V, l.W_O, l.b_Q, l.b_K, l.b_V, l.b_O]), w.W_U, w.b_U,
+    ]);
     this.tokenizer = opts.tokenizer ?? null;
     this.allHookNames = hookNames(this.cfg.n_layers, { useAttnResult: this.cfg.use_attn_result });
   }
