@@ -1,9 +1,11 @@
 import type { KernelsContext } from "@attnscope/kernels";
 
 /**
- * Weights copied into kernels memory once (from the second time they are seen: an array passed only once,
- * such as an activation in a weight's place during training, gets a temporary block instead of a slot), keyed by the identity of the bytes they come from (underlying
- * buffer + byte offset + length, so a fresh `subarray` of the same weights still hits). A 64-sample
+ * Weights copied into kernels memory once, keyed by the identity of the bytes they come from (underlying
+ * buffer + byte offset + length, so a fresh `subarray` of the same weights still hits). An array is kept from
+ * the second time it is seen — one passed only once, such as an activation in a weight's place during
+ * training, gets a temporary block instead of a slot — or from its first use when a model declared it a
+ * weight up front (`markSeen`). A 64-sample
  * fingerprint is checked on every use: arrays updated in place (an optimiser step) are copied again
  * instead of silently going stale. Slots are freed when their buffer is garbage-collected, or on `forget`.
  */
