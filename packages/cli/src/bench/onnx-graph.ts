@@ -50,13 +50,13 @@ export function buildOnnxModel(sd: StateDict, mode: OnnxMode): Uint8Array {
     };
     const q = node("Transpose", [proj("W_Q", qkIn)], `${p}q`, [{ name: "perm", ints: [1, 0, 2] }]);
     const kT = node("Transpose", [proj("W_K", qkIn)], `${p}kT`, [{ name: "perm", ints: [1, 2, 0] }]);
-    const v = node("Transpose", [proj("W_V", resid)], `${p}v`, [{ name: "perm", ints: [1, 0, 2] }]);
     const scores = node("Add", [node("Mul", [node("MatMul", [q, kT], `${p}qk`), "inv_scale"], `${p}scaled`), "mask"], `${p}scores`);
     const pattern = node("Softmax", [scores], `pattern${l}`, [{ name: "axis", i: -1 }]);
     if (mode === "patterns") {
       outputs.push({ name: pattern, elemType: FLOAT, shape: [H, "T", "T"] });
-      if (l === L - 1) break;
+      if (l === L - 1) break; // the last layer's values and output feed nothing a patterns run returns
     }
+    const v = node("Transpose", [proj("W_V", resid)], `${p}v`, [{ name: "perm", ints: [1, 0, 2] }]);
     const z = node("Reshape", [node("Transpose", [node("MatMul", [pattern, v], `${p}zh`)], `${p}zt`, [{ name: "perm", ints: [1, 0, 2] }]), "shape_flat"], `${p}z`);
     init(`${p}W_O`, [HD, D], get(`${p}W_O`));
     init(`${p}b_O`, [D], get(`${p}b_O`));

@@ -52,14 +52,19 @@ export function randomStateDict(seed = 1): StateDict {
   return sd;
 }
 
-/** Floating-point work of one forward, counting only the causal half of attention. */
+/**
+ * Floating-point work of one forward, counting only the causal half of attention. A patterns run needs
+ * every layer's queries, keys and scores but the last layer's values, pattern·V and output projection feed
+ * nothing it returns, so they are not counted (no engine computes them).
+ */
 export function forwardFlops(mode: string, T: number): number {
   const { d_model: D, n_heads: H, d_head: Dh, d_vocab: V, n_layers: L } = BENCH_CONFIG;
   const HD = H * Dh;
-  if (mode === "append1") {
-    const keys = T; // one new query against T keys
-    return L * (3 * 2 * D * HD + 2 * 2 * H * Dh * keys + 2 * HD * D);
-  }
-  const attn = L * (3 * 2 * T * D * HD + 2 * 2 * H * Dh * ((T * (T + 1)) / 2) + 2 * T * HD * D);
-  return mode === "patterns" ? attn : attn + 2 * T * D * V;
+  const patternsOnly = mode === "patterns" || mode === "append1";
+  const rows = mode === "append1" ? 1 : T; // append1: one new query row against T keys
+  const causalPairs = mode === "append1" ? T : (T * (T + 1)) / 2;
+  const scores = 2 * 2 * rows * D * HD + 2 * H * Dh * causalPairs; // q and k projections, q·kᵀ
+  const rest = 2 * rows * D * HD + 2 * H * Dh * causalPairs + 2 * rows * HD * D; // v, pattern·v, W_O
+  const layers = L * scores + (patternsOnly ? L - 1 : L) * rest;
+  return patternsOnly ? layers : layers + 2 * T * D * V;
 }
