@@ -19,8 +19,9 @@ port.on((msg) => {
   port.post("ready");
   for (;;) {
     let s = Atomics.load(i32, 0);
-    // Spin briefly before sleeping: ops come in quick bursts during a forward pass.
-    for (let spin = 0; s === seen && spin < 20000; spin++) s = Atomics.load(i32, 0);
+    // Spin up to about a millisecond before sleeping: ops come in quick bursts during a forward pass, with
+    // host-side work between them, and a wake-up from Atomics.wait costs tens of microseconds.
+    for (let spin = 0; s === seen && spin < 200000; spin++) s = Atomics.load(i32, 0);
     if (s === seen) { Atomics.wait(i32, 0, seen); continue; }
     seen = s;
     if (i32[2] < 0) break;
