@@ -5,13 +5,23 @@ import { encodeModel, FLOAT, INT64, type OnnxGraph, type OnnxNode, type OnnxTens
 
 export type OnnxMode = "patterns" | "full" | "loss";
 
+/** The dimensions the graph is built for: the benchmark's model, or a small one in tests. */
+export interface OnnxModelConfig {
+  d_model: number;
+  n_heads: number;
+  d_head: number;
+  n_layers: number;
+  d_vocab: number;
+  n_ctx: number;
+}
+
 /**
  * Inputs: ids, pos (int64 [T]), mask (float [T, T], 0 on and below the diagonal, -1e9 above: the causal mask
  * as an additive constant), and for "loss" targets (int64 [T, 1]). Outputs: the two layers' patterns
  * ("patterns"), logits [T, d_vocab] ("full") or the per-token loss [T, 1] ("loss").
  */
-export function buildOnnxModel(sd: StateDict, mode: OnnxMode): Uint8Array {
-  const { d_model: D, n_heads: H, d_head: Dh, n_layers: L, d_vocab: V } = BENCH_CONFIG;
+export function buildOnnxModel(sd: StateDict, mode: OnnxMode, cfg: OnnxModelConfig = BENCH_CONFIG): Uint8Array {
+  const { d_model: D, n_heads: H, d_head: Dh, n_layers: L, d_vocab: V, n_ctx } = cfg;
   const HD = H * Dh;
   const nodes: OnnxNode[] = [];
   const inits: OnnxTensor[] = [];
@@ -32,7 +42,7 @@ export function buildOnnxModel(sd: StateDict, mode: OnnxMode): Uint8Array {
   };
 
   init("W_E", [V, D], get("embed.W_E"));
-  init("W_pos", [BENCH_CONFIG.n_ctx, D], get("pos_embed.W_pos"));
+  init("W_pos", [n_ctx, D], get("pos_embed.W_pos"));
   init("shape_heads", [3], BigInt64Array.from([-1n, BigInt(H), BigInt(Dh)]));
   init("shape_flat", [2], BigInt64Array.from([-1n, BigInt(HD)]));
   init("inv_scale", [], Float32Array.of(1 / Math.sqrt(Dh)));
