@@ -31,6 +31,33 @@ describe("WeightCache", () => {
   });
 });
 
+describe("weights edited in place", () => {
+  it("are picked up by a model built after the edit, even when the edit is a single row", async () => {
+    const { createKernelsBackend } = await import("../src/index.js");
+    const cfg = smallConfig();
+    const sd = randomStateDict(cfg);
+    const backend = await createKernelsBackend({ threads: 1 });
+    const tokens = [0, 3, 9, 27, 4, 12, 7];
+    const before = await new HookedTransformer(cfg, sd, { backend }).runWithCache(tokens, { returnType: "logits" });
+    await new HookedTransformer(cfg, sd, { backend }).runWithCache(tokens, { returnType: "logits" });
+    // One entry of W_U that the weight cache's 64-sample fingerprint does not look at (samples sit at
+    // floor(i · (n − 1) / 63): 0, 12, 25, … for these 800 entries), so only the model's declaration can tell.
+    const wU = sd.get("unembed.W_U")!.data as Float32Array;
+    expect(wU.length).toBe(800);
+    wU[1] += 5;
+    const after = await new HookedTransformer(cfg, sd, { backend }).runWithCache(tokens, { returnType: "logits" });
+    const ref = await new HookedTransformer(cfg, sd, { backend: tsBackend }).runWithCache(tokens, { returnType: "logits" });
+    let diff = 0, changed = 0;
+    for (let i = 0; i < ref.logits!.data.length; i++) {
+      diff = Math.max(diff, Math.abs(after.logits!.data[i] - ref.logits!.data[i]));
+      changed = Math.max(changed, Math.abs(after.logits!.data[i] - before.logits!.data[i]));
+    }
+    expect(changed).toBeGreaterThan(1e-3);
+    expect(diff).toBeLessThan(1e-4);
+    backend.dispose();
+  });
+});
+
 describe("HookedTransformer", () => {
   it("declares its projection, output and unembedding weights to the backend", () => {
     const cfg = smallConfig();

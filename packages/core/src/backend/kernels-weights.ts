@@ -74,11 +74,23 @@ export class WeightCache {
     return { ptr: this.pointer(a, layout), temporary: false, packed: layout !== "rows" };
   }
 
-  /** Treats `a` as already seen: its first use gets a kept copy (a model's weights, declared up front). */
+  /**
+   * Treats `a` as already seen: its first use gets a kept copy (a model's weights, declared up front). Copies
+   * made before are dropped, so a model built on weights edited in place never runs on the old values (the
+   * fingerprint samples only 64 values and could miss an edit of a few rows).
+   */
   markSeen(a: Float32Array): void {
     let keys = this.seen.get(a.buffer);
     if (!keys) this.seen.set(a.buffer, (keys = new Set()));
-    keys.add(`${a.byteOffset}:${a.length}`);
+    const base = `${a.byteOffset}:${a.length}`;
+    keys.add(base);
+    const slots = this.byBuffer.get(a.buffer);
+    if (!slots) return;
+    for (const [key, slot] of [...slots]) {
+      if (key !== base && !key.startsWith(`${base}:`)) continue;
+      this.ctx.heap.release(slot.ptr);
+      slots.delete(key);
+    }
   }
 
   /** True when `a` already has a kept copy in kernels memory in this layout. */
