@@ -9,3 +9,18 @@ export function checkedOut(out: Float32Array | undefined, n: number, op: string)
   if (out.length !== n) throw new RangeError(`${op}: out has ${out.length} elements, expected ${n}`);
   return out;
 }
+
+/** matmul's `addA`: the same length as A (m·k), and only on an untransposed A. */
+export function checkAddA(addA: Float32Array, transA: boolean, n: number): void {
+  if (transA) throw new RangeError("matmul: addA cannot be combined with transA");
+  checkLen(addA, n, "matmul addA");
+}
+
+/** unembedStats' operands: x [t, dModel], W_U [dModel, vocab], b_U [vocab], targets [t]. */
+export function checkUnembedStats(x: Float32Array, wU: Float32Array, bU: Float32Array, targets: Int32Array,
+  t: number, dModel: number, vocab: number): void {
+  checkLen(x, t * dModel, "unembedStats x");
+  checkLen(wU, dModel * vocab, "unembedStats W_U");
+  checkLen(bU, vocab, "unembedStats b_U");
+  checkLen(targets, t, "unembedStats targets");
+}

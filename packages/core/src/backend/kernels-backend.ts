@@ -1,7 +1,7 @@
 import { createKernels, GEMM_ACCUMULATE, simdSupported, type KernelsContext } from "@attnscope/kernels";
 import type { Backend, MatmulOptions } from "./backend.js";
 import { WeightCache } from "./kernels-weights.js";
-import { checkLen, checkedOut } from "./checks.js";
+import { checkAddA, checkLen, checkUnembedStats, checkedOut } from "./checks.js";
 
 export interface KernelsBackendOptions {
   /** Compute threads including the calling one. "auto" (default): 2 when memory can be shared, else 1. */
@@ -89,10 +89,7 @@ class KernelsBackendImpl implements KernelsBackend {
     const { bias, transA = false, transB = false, accumulate = false, addA } = opts;
     const out = checkedOut(opts.out, m * n, "matmul");
     checkLen(a, m * k, "matmul A");
-    if (addA) {
-      if (transA) throw new RangeError("matmul: addA cannot be combined with transA");
-      checkLen(addA, m * k, "matmul addA");
-    }
+    if (addA) checkAddA(addA, transA, m * k);
     checkLen(b, k * n, "matmul B");
     if (bias) checkLen(bias, n, "matmul bias");
     if (m === 0 || n === 0) return out;
@@ -250,10 +247,7 @@ class KernelsBackendImpl implements KernelsBackend {
 
   unembedStats(x: Float32Array, wU: Float32Array, bU: Float32Array, t: number, dModel: number, vocab: number,
     targets: Int32Array): { logsumexp: Float32Array; targetLogits: Float32Array } {
-    checkLen(x, t * dModel, "unembedStats x");
-    checkLen(wU, dModel * vocab, "unembedStats W_U");
-    checkLen(bU, vocab, "unembedStats b_U");
-    checkLen(targets, t, "unembedStats targets");
+    checkUnembedStats(x, wU, bU, targets, t, dModel, vocab);
     const logsumexp = new Float32Array(t);
     const targetLogits = new Float32Array(t).fill(NaN);
     if (t === 0) return { logsumexp, targetLogits };

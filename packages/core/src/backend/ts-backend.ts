@@ -1,5 +1,5 @@
 import type { Backend, MatmulOptions } from "./backend.js";
-import { checkLen, checkedOut } from "./checks.js";
+import { checkAddA, checkLen, checkUnembedStats, checkedOut } from "./checks.js";
 
 /**
  * The reference backend: straightforward TypeScript loops over Float32Arrays, accumulating in
@@ -134,10 +134,7 @@ export const tsBackend: Backend = {
   },
 
   unembedStats(x, wU, bU, t, dModel, vocab, targets) {
-    checkLen(x, t * dModel, "unembedStats x");
-    checkLen(wU, dModel * vocab, "unembedStats W_U");
-    checkLen(bU, vocab, "unembedStats b_U");
-    checkLen(targets, t, "unembedStats targets");
+    checkUnembedStats(x, wU, bU, targets, t, dModel, vocab);
     const logsumexp = new Float32Array(t);
     const targetLogits = new Float32Array(t).fill(NaN);
     // Vocabulary in chunks so the working set is a few rows, never [T, V].
@@ -174,8 +171,7 @@ export const tsBackend: Backend = {
 
 /** A + addA in float32, the left operand of a product with `addA`. */
 function addedA(a: Float32Array, addA: Float32Array, transA: boolean): Float32Array {
-  if (transA) throw new RangeError("matmul: addA cannot be combined with transA");
-  checkLen(addA, a.length, "matmul addA");
+  checkAddA(addA, transA, a.length);
   const s = new Float32Array(a.length);
   for (let i = 0; i < a.length; i++) s[i] = a[i] + addA[i];
   return s;
