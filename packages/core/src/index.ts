@@ -56,3 +56,4 @@ export type { LabeledStack } from "./model/cache-decompositions.js";
 export type { HookPoint } from "./model/hooked-transformer.js";
 export type { WeightName } from "./model/weight-views.js";
 export { hookLayer } from "./model/hook-names.js";
+export * from "./circuits/index.js";

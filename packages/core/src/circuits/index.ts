@@ -1,0 +1,10 @@
+// Circuits: the quantities of the second half of ARENA's "Finding induction heads". Each function's doc
+// comment gives its formula.
+export { parseHead, formatHead } from "./heads.js";
+export type { HeadRef, HeadIndex } from "./heads.js";
+export { compositionScores, compositionScore, compositionBaseline } from "./composition.js";
+export type { CompositionMode } from "./composition.js";
+export { logitAttribution } from "./logit-attribution.js";
+export type { LogitAttribution } from "./logit-attribution.js";
+export { ablationScores, ablationInductionScore, repeatedSeqLen } from "./ablation.js";
+export type { AblationMode, AblationScores } from "./ablation.js";
