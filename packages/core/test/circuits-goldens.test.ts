@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   ablationInductionScore, ablationScores, compositionBaseline, compositionScores, copyingScore, createKernelsBackend,
-  decomposedAttnScoreStd, fullOvCircuit, HookedTransformer, kCompositionTop1, logitAttribution, positionalQkScore,
+  decomposedAttnScoreStd, fullOvCircuit, HookedTransformer, kCompositionTop1, kCompositionTop1Table, logitAttribution, positionalQkScore,
   readSafetensors, topKAccuracy, type ActivationCache, type KernelsBackend, type Tensor,
 } from "../src/index.js";
 import { describeWithFixtures, fixturePath, readFixture, readGoldens } from "./helpers/fixtures.js";
@@ -191,6 +191,8 @@ describeWithFixtures("circuits reproduce TransformerLens (tl-attn2l-tiny)", () =
       const acc = kCompositionTop1(fast, `0.${p}`, `1.${i}`, { vocab: json.vocab_range });
       expect(Math.abs(acc - json.k_comp_full_circuit_top1[p][i]), `0.${p} → 1.${i}`).toBeLessThan(0.5 / 300);
     }
+    const table = kCompositionTop1Table(fast, { vocab: json.vocab_range });
+    for (let p = 0; p < 4; p++) for (let i = 0; i < 4; i++) expect(Math.abs(table[p][i] - json.k_comp_full_circuit_top1[p][i])).toBeLessThan(0.5 / 300);
   });
 
   it("decomposedAttnScoreStd = ARENA's std table of decompose_attn_scores(decompose_q, decompose_k) for head 1.3, within 1e-3", async () => {

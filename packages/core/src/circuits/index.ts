@@ -13,7 +13,7 @@ export type { CircuitOptions, CircuitProgress } from "./ov-circuit.js";
 export { resolveVocab } from "./vocab.js";
 export type { VocabRange } from "./vocab.js";
 export { positionalQkScore } from "./positional.js";
-export { kCompositionFullCircuit, kCompositionTop1 } from "./k-composition.js";
+export { kCompositionFullCircuit, kCompositionTop1, kCompositionTop1Table } from "./k-composition.js";
 export { decomposeQkInput, decomposeQ, decomposeK, decomposedAttnScores, decomposedAttnScoreStd } from "./decompose-qk.js";
 export { findInductionCircuits } from "./find-induction-circuits.js";
 export type { InductionCircuit, InductionCircuits, FindInductionCircuitsOptions } from "./find-induction-circuits.js";

@@ -37,35 +37,93 @@ export function fullOvCircuit(model: HookedTransformer, head: HeadRef, opts: Cir
   return new FactoredMatrix(new Tensor(left, [v.n, Dh]), new Tensor(right, [Dh, v.n]));
 }
 
+export interface RankOptions {
+  /** Engine for the rows that need a full product (default: plain TypeScript loops). */
+  backend?: Backend;
+  /** Stop counting a row at this many larger entries (ranks are capped there). @default the row length */
+  maxK?: number;
+  onProgress?: CircuitProgress;
+}
+
+/** Dot products tried per row before the row is formed in full. */
+const PROBE = 256;
+
 /**
- * For each row i of a square circuit M = AB: how many entries of row i are strictly greater than M[i, i]
- * (0 = the diagonal is the row's maximum). Rows are formed `blockRows` at a time on the backend.
+ * For each row i of a square circuit M = AB [n, n]: how many entries of row i are strictly greater than the
+ * diagonal M[i, i] (0 = the diagonal is the row's maximum), counted up to `maxK`.
+ *
+ * Exact, but without forming M where it can be avoided: the columns are visited in order of decreasing norm,
+ * and a row is settled as soon as `maxK` entries beat its diagonal, or when Cauchy–Schwarz bounds every
+ * remaining entry by ‖a_i‖·‖b_j‖ ≤ M[i, i]. The rows neither settles within a few hundred columns are formed
+ * in full, a block at a time on the backend, so a vocab × vocab circuit is never held.
  */
-export function diagonalRanks(fm: FactoredMatrix, opts: { backend?: Backend; blockRows?: number; onProgress?: CircuitProgress } = {}): Int32Array {
+export function diagonalRanks(fm: FactoredMatrix, opts: RankOptions = {}): Int32Array {
   if (fm.leadingShape.length) throw new RangeError("diagonalRanks takes a single matrix: index its leading axes first");
   const { ldim: n, mdim: m, rdim } = fm;
   if (n !== rdim) throw new RangeError(`top-k accuracy needs a square circuit, this one is ${n} × ${rdim}`);
-  const be = opts.backend;
-  const R = Math.max(1, Math.min(n, opts.blockRows ?? Math.max(16, Math.floor((1 << 22) / n))));
+  const maxK = Math.max(1, Math.min(n, opts.maxK ?? n));
   const A = fm.A.data;
   const B = fm.B.data;
-  const ranks = new Int32Array(n);
-  const block = new Float32Array(R * n);
-  for (let r0 = 0; r0 < n; r0 += R) {
-    const rows = Math.min(R, n - r0);
-    const out = block.subarray(0, rows * n);
-    const a = A.subarray(r0 * m, (r0 + rows) * m);
-    if (be) be.matmul(a, B, rows, m, n, { out });
-    else denseBlock(a, B, rows, m, n, out);
-    for (let i = 0; i < rows; i++) {
-      const o = i * n;
-      const d = out[o + r0 + i];
-      let above = 0;
-      for (let j = 0; j < n; j++) if (out[o + j] > d) above++;
-      ranks[r0 + i] = above;
-    }
-    opts.onProgress?.(r0 + rows, n);
+  // Columns of B as rows [n, m], sorted by decreasing norm.
+  const colNorm = new Float64Array(n);
+  for (let p = 0; p < m; p++) for (let j = 0; j < n; j++) colNorm[j] += B[p * n + j] ** 2;
+  for (let j = 0; j < n; j++) colNorm[j] = Math.sqrt(colNorm[j]);
+  const order = Int32Array.from({ length: n }, (_, j) => j).sort((x, y) => colNorm[y] - colNorm[x]);
+  const sorted = new Float32Array(n * m);
+  const sortedNorm = new Float64Array(n);
+  for (let s = 0; s < n; s++) {
+    const j = order[s];
+    sortedNorm[s] = colNorm[j];
+    for (let p = 0; p < m; p++) sorted[s * m + p] = B[p * n + j];
   }
+  const ranks = new Int32Array(n);
+  const hard: number[] = [];
+  const probe = Math.min(n, PROBE);
+  for (let i = 0; i < n; i++) {
+    const ao = i * m;
+    let d = 0;
+    let na = 0;
+    for (let p = 0; p < m; p++) {
+      d += A[ao + p] * B[p * n + i];
+      na += A[ao + p] ** 2;
+    }
+    na = Math.sqrt(na);
+    let count = 0;
+    let settled = false;
+    for (let s = 0; s < probe; s++) {
+      if (na * sortedNorm[s] <= d) { settled = true; break; } // no later column can beat the diagonal
+      const j = order[s];
+      if (j === i) continue;
+      let v = 0;
+      const so = s * m;
+      for (let p = 0; p < m; p++) v += A[ao + p] * sorted[so + p];
+      if (v > d && ++count >= maxK) { settled = true; break; }
+    }
+    if (settled || probe === n) ranks[i] = count;
+    else hard.push(i);
+    if ((i & 4095) === 4095) opts.onProgress?.(i + 1 - hard.length, n);
+  }
+  // The rest: whole rows, a block at a time.
+  const R = Math.max(1, Math.min(hard.length, Math.floor((1 << 22) / n) || 1));
+  const block = new Float32Array(R * n);
+  const a = new Float32Array(R * m);
+  for (let h0 = 0; h0 < hard.length; h0 += R) {
+    const rows = Math.min(R, hard.length - h0);
+    for (let r = 0; r < rows; r++) a.set(A.subarray(hard[h0 + r] * m, (hard[h0 + r] + 1) * m), r * m);
+    const out = block.subarray(0, rows * n);
+    if (opts.backend) opts.backend.matmul(a.subarray(0, rows * m), B, rows, m, n, { out });
+    else denseBlock(a, B, rows, m, n, out);
+    for (let r = 0; r < rows; r++) {
+      const i = hard[h0 + r];
+      const o = r * n;
+      const d = out[o + i];
+      let count = 0;
+      for (let j = 0; j < n && count < maxK; j++) if (out[o + j] > d) count++;
+      ranks[i] = count;
+    }
+    opts.onProgress?.(n - hard.length + h0 + rows, n);
+  }
+  opts.onProgress?.(n, n);
   return ranks;
 }
 
@@ -89,7 +147,7 @@ export function topKAccuracy(fm: FactoredMatrix, k: readonly number[], opts?: { 
 export function topKAccuracy(fm: FactoredMatrix, k: number | readonly number[], opts: { backend?: Backend; onProgress?: CircuitProgress } = {}): number | number[] {
   const ks = typeof k === "number" ? [k] : [...k];
   for (const x of ks) if (!Number.isInteger(x) || x < 1) throw new RangeError(`k must be a positive integer, got ${x}`);
-  const ranks = diagonalRanks(fm, opts);
+  const ranks = diagonalRanks(fm, { ...opts, maxK: Math.max(...ks) });
   const acc = ks.map((x) => ranks.reduce((s, r) => s + (r < x ? 1 : 0), 0) / ranks.length);
   return typeof k === "number" ? acc[0] : acc;
 }
