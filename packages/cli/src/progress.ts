@@ -54,11 +54,41 @@ function shortName(file: string): string {
 }
 
 /**
- * A bar for a long computation on stderr (`{label} |bar| 42% | eta`), under the same rule as download bars:
- * shown when stderr is a terminal or with `--progress`. `update(done, total)` moves it; `stop()` ends it.
+ * A bar for a long computation on stderr (`{label} |bar| 42% | phase | elapsed, left`), under the same rule as
+ * download bars: shown when stderr is a terminal or with `--progress`. When stderr is not a terminal it prints a
+ * plain line at most every few seconds (the computation is synchronous, so no timer could redraw a bar).
+ * `update(done, total, phase)` moves it; `stop()` ends it.
  */
 export function workBar(io: CliIO, force: boolean, label: string): { update: (done: number, total: number, phase?: string) => void; stop: () => void } {
   if (!force && !io.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const start = Date.now();
+  const clock = (ms: number) => {
+    const s = Math.round(ms / 1000);
+    return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  };
+  if (!io.stderr.isTTY) {
+    let lastLine = 0;
+    let last = "";
+    const line = (done: number, total: number, phase: string) => {
+      const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
+      const elapsed = Date.now() - start;
+      const left = done > 0 && done < total ? `, ${clock((elapsed * (total - done)) / done)} left` : "";
+      return `${label} ${pct}% | ${phase} | ${clock(elapsed)} elapsed${left}`;
+    };
+    return {
+      update(done, total, phase = "") {
+        last = line(done, total, phase);
+        if (Date.now() - lastLine >= 5000 || lastLine === 0) {
+          io.stderr.write(`${last}\n`);
+          lastLine = Date.now();
+        }
+      },
+      stop() {
+        if (last) io.stderr.write(`${last.replace(/ \d+%/, " 100%").replace(/, [^,]* left$/, "")} — done\n`);
+        last = "";
+      },
+    };
+  }
   let bar: cliProgress.SingleBar | null = null;
   return {
     update(done, total, phase = "") {
@@ -66,9 +96,7 @@ export function workBar(io: CliIO, force: boolean, label: string): { update: (do
         bar = new cliProgress.SingleBar(
           {
             stream: io.stderr as NodeJS.WritableStream,
-            noTTYOutput: !io.stderr.isTTY,
-            notTTYSchedule: 2000,
-            hideCursor: Boolean(io.stderr.isTTY),
+            hideCursor: true,
             format: `${label} |{bar}| {percentage}% | {phase} | {duration_formatted} elapsed, {eta_formatted} left`,
           },
           cliProgress.Presets.shades_classic,

@@ -56,6 +56,7 @@ export function circuitCommand(io: CliIO): Command {
       const bar = workBar(io, Boolean(opts.progress), "Circuits");
       const total = (L * H + H * H) * n;
       try {
+        bar.update(0, total, "composition scores and baseline");
         const composition = { Q: compositionScores(model, "Q"), K: compositionScores(model, "K"), V: compositionScores(model, "V") };
         const baseline = compositionBaseline(model, samples, seed);
         const top1: number[][] = [], top5: number[][] = [], copying: number[][] = [], positional: number[][] = [];

@@ -107,11 +107,34 @@ export function compositionBaseline(dims: HookedTransformer | { d_model: number;
   if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`samples must be a positive integer, got ${samples}`);
   const rng = new SeededRandom(seed);
   const bound = 1 / Math.sqrt(Dh);
-  const draw = () => Float32Array.from({ length: D * Dh }, () => (rng.next() * 2 - 1) * bound);
+  const draw = () => {
+    const w = new Float64Array(D * Dh);
+    for (let i = 0; i < w.length; i++) w[i] = (rng.next() * 2 - 1) * bound;
+    return w;
+  };
   let total = 0;
   for (let s = 0; s < samples; s++) {
+    // W_A = A₁A₂ᵀ, W_B = B₁B₂ᵀ: ‖W_A W_B‖²_F = Σ (A₁ᵀA₁ M) ⊙ (M B₂ᵀB₂) with M = A₂ᵀB₁; ‖W_A‖²_F = Σ A₁ᵀA₁ ⊙ A₂ᵀA₂.
     const a1 = draw(), a2 = draw(), b1 = draw(), b2 = draw();
-    total += score(factored(a1, transposeInto(a2, D, Dh), D, Dh), factored(b1, transposeInto(b2, D, Dh), D, Dh), D, Dh);
+    const gA1 = crossCols(a1, a1, D, Dh), gA2 = crossCols(a2, a2, D, Dh);
+    const gB1 = crossCols(b1, b1, D, Dh), gB2 = crossCols(b2, b2, D, Dh);
+    const M = crossCols(a2, b1, D, Dh);
+    const num = dot(matmul64(gA1, M, Dh, Dh, Dh), matmul64(M, gB2, Dh, Dh, Dh));
+    total += Math.sqrt(Math.max(0, num) / (dot(gA1, gA2) * dot(gB1, gB2)));
   }
   return total / samples;
+}
+
+/** Xᵀ·Y [n, n] of two [m, n] float64 matrices. */
+function crossCols(x: Float64Array, y: Float64Array, m: number, n: number): Float64Array {
+  const g = new Float64Array(n * n);
+  for (let r = 0; r < m; r++) {
+    const o = r * n;
+    for (let i = 0; i < n; i++) {
+      const xi = x[o + i];
+      const go = i * n;
+      for (let j = 0; j < n; j++) g[go + j] += xi * y[o + j];
+    }
+  }
+  return g;
 }
