@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   ablationInductionScore, ablationScores, compositionBaseline, compositionScores, copyingScore, createKernelsBackend,
-  decomposedAttnScoreStd, fullOvCircuit, HookedTransformer, kCompositionTop1, kCompositionTop1Table, logitAttribution, positionalQkScore,
+  decomposedAttnScoreStd, fullOvCircuit, HookedTransformer, ovCircuitTable, kCompositionTop1, kCompositionTop1Table, logitAttribution, positionalQkScore,
   readSafetensors, topKAccuracy, type ActivationCache, type KernelsBackend, type Tensor,
 } from "../src/index.js";
 import { describeWithFixtures, fixturePath, readFixture, readGoldens } from "./helpers/fixtures.js";
@@ -177,6 +177,11 @@ describeWithFixtures("circuits reproduce TransformerLens (tl-attn2l-tiny)", () =
       expect(Math.abs(top5 - json.full_ov_top5[l][h]), `top-5 ${l}.${h}`).toBeLessThan(0.5 / 300);
       expect(Math.abs(copyingScore(fm) - json.full_ov_eigenvalue_copying_score[l][h]), `copying ${l}.${h}`).toBeLessThan(1e-4);
     }
+    // every head at once (one product per layer), as the CLI computes it
+    const table = ovCircuitTable(fast, { vocab });
+    expect(maxAbsDiff(table.top1.flat(), json.full_ov_top1.flat())).toBeLessThan(0.5 / 300);
+    expect(maxAbsDiff(table.top5.flat(), json.full_ov_top5.flat())).toBeLessThan(0.5 / 300);
+    expect(maxAbsDiff(table.copying.flat(), json.full_ov_eigenvalue_copying_score.flat())).toBeLessThan(1e-4);
   });
 
   it("positionalQkScore = ARENA's softmax(W_pos W_Q W_Kᵀ W_posᵀ / √d_head, causal) sub-diagonal mean, within 1e-4 relative", () => {

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import {
-  compositionBaseline, compositionScores, copyingScore, findInductionCircuits, fullOvCircuit, kCompositionTop1Table,
-  positionalQkScore, resolveVocab, topKAccuracy, type HookedTransformer, type VocabRange,
+  compositionBaseline, compositionScores, findInductionCircuits, kCompositionTop1Table, ovCircuitTable, positionalQkScore,
+  resolveVocab, type HookedTransformer, type VocabRange,
 } from "@attnscope/core";
 import { CliError, type CliIO } from "../context.js";
 import { scoreTable } from "../format.js";
@@ -59,22 +59,11 @@ export function circuitCommand(io: CliIO): Command {
         bar.update(0, total, "composition scores and baseline");
         const composition = { Q: compositionScores(model, "Q"), K: compositionScores(model, "K"), V: compositionScores(model, "V") };
         const baseline = compositionBaseline(model, samples, seed);
-        const top1: number[][] = [], top5: number[][] = [], copying: number[][] = [], positional: number[][] = [];
-        for (let l = 0; l < L; l++) {
-          top1.push([]); top5.push([]); copying.push([]); positional.push([]);
-          for (let h = 0; h < H; h++) {
-            const done = (l * H + h) * n;
-            bar.update(done, total, `full OV circuit ${l}.${h}`);
-            const fm = fullOvCircuit(model, { layer: l, head: h }, { vocab });
-            const [a1, a5] = topKAccuracy(fm, [1, 5], { onProgress: (d) => bar.update(done + d, total, `full OV circuit ${l}.${h}`) });
-            top1[l].push(a1);
-            top5[l].push(a5);
-            copying[l].push(copyingScore(fm));
-            positional[l].push(positionalQkScore(model, { layer: l, head: h }));
-          }
-        }
+        const ov = ovCircuitTable(model, { vocab, onProgress: (d, _t, head) => bar.update(d, total, `full OV circuit ${head}`) });
+        const { top1, top5, copying } = ov;
+        const positional = Array.from({ length: L }, (_, l) => Array.from({ length: H }, (_, h) => positionalQkScore(model, { layer: l, head: h })));
         const kComp = kCompositionTop1Table(model, {
-          vocab, onProgress: (d) => bar.update(L * H * n + d, total, `K-composition circuits 0.${Math.min(H - 1, Math.floor(d / (H * n)))} → 1.*`),
+          vocab, onProgress: (d) => bar.update(L * H * n + d, total, `K-composition circuit 0.${Math.min(H - 1, Math.floor(d / (H * n)))} → 1.${Math.min(H - 1, Math.floor(d / n) % H)}`),
         });
         bar.update(total, total, "induction circuits");
         const seqLen = Math.min(50, Math.floor((n_ctx - 1) / 2));

@@ -12,7 +12,9 @@ import { FactoredMatrix } from "../linalg/factored-matrix.js";
 import type { HookedTransformer } from "../model/hooked-transformer.js";
 import { Tensor } from "../tensor.js";
 import { formatHead, parseHead, type HeadRef } from "./heads.js";
-import { topKAccuracy, type CircuitOptions, type CircuitProgress } from "./ov-circuit.js";
+import {
+  accuracies, columnsOf, packHeads, prepareColumns, ranksAgainst, topKAccuracy, type CircuitOptions, type CircuitProgress,
+} from "./ov-circuit.js";
 import { embedRows, resolveVocab } from "./vocab.js";
 
 /** K_comp as a FactoredMatrix [S, S] (query token × key's previous token), mdim d_head. */
@@ -42,8 +44,9 @@ export function kCompositionTop1(model: HookedTransformer, prevHead: HeadRef, in
 }
 
 /**
- * `kCompositionTop1` for every (head p of layer `fromLayer`, head i of layer `toLayer`) pair, [H][H], sharing
- * each head's W_E[S] products between pairs. `onProgress` counts rows over all pairs.
+ * `kCompositionTop1` for every (head p of layer `fromLayer`, head i of layer `toLayer`) pair, [H][H], with one
+ * W_E[S] product per layer for all heads and each induction head's query columns prepared once for all p.
+ * `onProgress` counts rows over all pairs.
  */
 export function kCompositionTop1Table(model: HookedTransformer, opts: CircuitOptions & { fromLayer?: number; toLayer?: number; onProgress?: CircuitProgress } = {}): number[][] {
   const { n_heads: H, d_model: D, d_head: Dh, n_layers: L } = model.cfg;
@@ -56,19 +59,24 @@ export function kCompositionTop1Table(model: HookedTransformer, opts: CircuitOpt
   const v = resolveVocab(model.cfg, opts.vocab);
   const be = opts.backend ?? model.backend;
   const E = embedRows(model.W_E, v);
-  const W_Q = model.W_Q, W_K = model.W_K, W_V = model.W_V, W_O = model.W_O;
-  const q = Array.from({ length: H }, (_, i) => be.matmul(E, W_Q.index(l2, i).data, v.n, D, Dh));
+  const HD = H * Dh;
+  const eq = be.matmul(E, packHeads(model.W_Q.index(l2)), v.n, D, HD); // [S, H·Dh]: every induction head's queries
+  const ev = be.matmul(E, packHeads(model.W_V.index(l1)), v.n, D, HD); // [S, H·Dh]: every earlier head's values
+  const wk = packHeads(model.W_K.index(l2)); // [D, H·Dh]
+  const W_O = model.W_O;
+  // K_compᵀ = k · qᵀ: its columns are the query tokens, the same for every earlier head.
+  const queries = Array.from({ length: H }, (_, i) => prepareColumns(columnsOf(eq, v.n, HD, i * Dh, Dh), v.n, Dh));
   const out: number[][] = [];
   for (let p = 0; p < H; p++) {
-    const ev = be.matmul(E, W_V.index(l1, p).data, v.n, D, Dh);
+    const ok = be.matmul(W_O.index(l1, p).data, wk, Dh, D, HD); // W_O[p] W_K[i] for every i: [Dh, H·Dh]
+    const kp = be.matmul(columnsOf(ev, v.n, HD, p * Dh, Dh), ok, v.n, Dh, HD); // [S, H·Dh]
     const row: number[] = [];
     for (let i = 0; i < H; i++) {
-      const ok = be.matmul(W_O.index(l1, p).data, W_K.index(l2, i).data, Dh, D, Dh);
-      const k = be.matmul(ev, ok, v.n, Dh, Dh); // [S, Dh]
-      // K_compᵀ = k · qᵀ: rows are key tokens
-      const kT = new FactoredMatrix(new Tensor(k, [v.n, Dh]), new Tensor(q[i], [v.n, Dh]).transpose());
       const done = (p * H + i) * v.n;
-      row.push(topKAccuracy(kT, 1, { backend: be, onProgress: opts.onProgress && ((d) => opts.onProgress!(done + d, H * H * v.n)) }));
+      const ranks = ranksAgainst(columnsOf(kp, v.n, HD, i * Dh, Dh), queries[i], {
+        backend: be, maxK: 1, onProgress: opts.onProgress && ((d) => opts.onProgress!(done + d, H * H * v.n)),
+      });
+      row.push(accuracies(ranks, [1])[0]);
     }
     out.push(row);
   }
