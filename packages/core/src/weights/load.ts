@@ -16,9 +16,10 @@ export function detectFormat(bytes: Uint8Array): WeightsFormat {
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return "pth";
   if (isLegacyTorchFile(bytes)) return "pth-legacy";
   if (bytes.length >= 9) {
-    // safetensors: u64 little-endian header length, then a JSON object.
+    // safetensors: u64 little-endian header length, then a JSON object. A length beyond the file still
+    // says "safetensors" (cut off, or a damaged length), so the reader can say which.
     const len = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-    if (len >= 2n && len <= BigInt(bytes.length - 8) && bytes[8] === 0x7b) return "safetensors";
+    if (len >= 2n && bytes[8] === 0x7b) return "safetensors";
   }
   return "unknown";
 }
