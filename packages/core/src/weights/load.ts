@@ -37,7 +37,7 @@ export function parseWeights(bytes: Uint8Array, source = "weights"): StateDict {
 }
 
 /** A hint at what a non-checkpoint file is, e.g. an HTML error page saved instead of the weights. */
-function describeContent(bytes: Uint8Array): string {
+export function describeContent(bytes: Uint8Array): string {
   if (bytes.length === 0) return " (it is empty)";
   const head = new TextDecoder("latin1").decode(bytes.subarray(0, 16));
   if (head.startsWith("\x89PNG")) return " (it is a PNG image)";
