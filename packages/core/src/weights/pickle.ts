@@ -484,33 +484,45 @@ const isContainer = (v: unknown) => v instanceof PyTuple || v instanceof PyDict 
  */
 function checkAcyclic(root: unknown, fail: (why: string) => never): void {
   if (!isContainer(root)) return;
-  const done = new Set<unknown>();
-  const open = new Set<unknown>([root]);
+  const OPEN = 1;
+  const DONE = 2;
+  const state = new Map<unknown, number>([[root, OPEN]]);
   const nodes: unknown[] = [root];
   const kids: (readonly unknown[])[] = [children(root)];
   const next: number[] = [0];
-  while (nodes.length) {
-    const top = nodes.length - 1;
-    if (next[top] === kids[top].length) {
-      open.delete(nodes[top]);
-      done.add(nodes.pop());
-      kids.pop();
-      next.pop();
+  let top = 0;
+  while (top >= 0) {
+    const list = kids[top];
+    let i = next[top];
+    // Skip leaves and finished containers without touching the stack.
+    let kid: unknown;
+    let seen = 0;
+    while (i < list.length) {
+      kid = list[i++];
+      if (kid !== null && typeof kid === "object" && isContainer(kid)) {
+        seen = state.get(kid) ?? 0;
+        if (seen !== DONE) break;
+      }
+      kid = undefined;
+    }
+    next[top] = i;
+    if (kid === undefined) {
+      state.set(nodes[top], DONE);
+      top--;
       continue;
     }
-    const kid = kids[top][next[top]++];
-    if (!isContainer(kid) || done.has(kid)) continue;
-    if (open.has(kid)) {
+    if (seen === OPEN) {
       const start = nodes.indexOf(kid);
       const label = (d: number) => childLabel(nodes[d], next[d] - 1);
-      const path = nodes.slice(start).map((_, j) => label(start + j)).join("");
+      const path = nodes.slice(start, top + 1).map((_, j) => label(start + j)).join("");
       const where = nodes.slice(0, start).map((_, d) => label(d)).join("");
       fail(`refusing to load: a cycle: the ${describe(kid)} at ${where ? `top-level value${where}` : "top level"} contains itself (through ${path}); a state dict never holds cyclic structures`);
     }
-    open.add(kid);
-    nodes.push(kid);
-    kids.push(children(kid));
-    next.push(0);
+    state.set(kid, OPEN);
+    top++;
+    nodes[top] = kid;
+    kids[top] = children(kid);
+    next[top] = 0;
   }
 }
 

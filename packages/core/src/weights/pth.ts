@@ -108,6 +108,9 @@ function findStateDict(root: unknown, source: string): PyDict {
   throw new WeightsError(`${source}: not a state dict: ${repr(bad[0])} is ${repr(bad[1])}, not a tensor`, source, typeof bad[0] === "string" ? bad[0] : repr(bad[0]));
 }
 
+/** How many times a stride-0 view may repeat its storage (counted from at least 1024 elements). */
+const MAX_BROADCAST = 1024;
+
 function materialize(t: TensorRef, raw: Uint8Array, source: string, key: string): StateDictTensor {
   const { storage, offset, shape, stride } = t;
   const size = DTYPE_SIZE[storage.dtype];
@@ -122,8 +125,10 @@ function materialize(t: TensorRef, raw: Uint8Array, source: string, key: string)
   // Every check happens before anything is allocated: a hostile shape must not reserve memory.
   let count = 1;
   for (const d of shape) count *= d;
-  if (count > storage.numel) {
-    fail(`${view} has ${count} elements but its storage "${storage.key}" only ${storage.numel}: a broadcast (stride-0) view larger than its data, which a state dict never holds`);
+  // A broadcast (stride-0) view may repeat its storage (torch saves expanded tensors so), but not by more than
+  // MAX_BROADCAST: a few bytes must not declare gigabytes.
+  if (count > MAX_BROADCAST * Math.max(storage.numel, 1024)) {
+    fail(`${view} has ${count} elements but its storage "${storage.key}" only ${storage.numel}: a broadcast (stride-0) view far larger than its data`);
   }
   let span = 0; // index of the last element, relative to offset
   if (count > 0) for (let d = 0; d < shape.length; d++) span += (shape[d] - 1) * stride[d];
