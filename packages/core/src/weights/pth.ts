@@ -69,6 +69,9 @@ export function readPth(bytes: Uint8Array, source = "checkpoint.pth"): StateDict
   const dict = findStateDict(root, source);
   const out: StateDict = new Map();
   const storageBytes = new Map<string, Uint8Array>();
+  // Every check first (keys, types, each storage's CRC-32, unused storages), then the tensors: a damaged file
+  // costs no conversion or copy.
+  const views: [string, TensorRef, Uint8Array][] = [];
   for (const [key, value] of dict.map) {
     if (typeof key !== "string") throw new WeightsError(`${source}: state dict key ${repr(key)} is not a string`, source);
     if (key === "") throw new WeightsError(`${source}: the state dict has an empty key`, source);
@@ -85,13 +88,14 @@ export function readPth(bytes: Uint8Array, source = "checkpoint.pth"): StateDict
       raw = zip.read(entry, `the storage of "${key}"`);
       storageBytes.set(s.key, raw);
     }
-    out.set(key, materialize(value, raw, source, key));
+    views.push([key, value, raw]);
   }
   for (const name of zip.entries.keys()) {
     if (name.startsWith(`${prefix}data/`) && !storageBytes.has(name.slice(prefix.length + 5))) {
       throw new WeightsError(`${source}: corrupted: the archive holds storage "${name}" but no tensor of the state dict uses it`, source);
     }
   }
+  for (const [key, ref, raw] of views) out.set(key, materialize(ref, raw, source, key));
   return out;
 }
 
