@@ -61,7 +61,8 @@ export function readSafetensors(bytes: Uint8Array, source = "safetensors file"):
       }
       continue;
     }
-    if (raw === null || typeof raw !== "object") fail("header entry is not an object", key);
+    if (key === "") fail("a tensor in the header has an empty name");
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail(`header entry is ${JSON.stringify(raw)?.slice(0, 60)}, not an object`, key);
     const { dtype: st, shape, data_offsets: offs } = raw as Record<string, unknown>;
     if (typeof st !== "string") fail("missing dtype", key);
     const dtype = FROM_SAFETENSORS[st as string];

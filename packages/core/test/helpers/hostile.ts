@@ -234,6 +234,11 @@ export const HOSTILE_SAFETENSORS: Record<string, HostileCase> = {
     bytes: () => withHeader({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }, 8),
     error: /tensor "b": data \[4, 8\] overlaps tensor "a" \[0, 8\]/,
   },
+  "a tensor with an empty name": {
+    file: "empty-name.safetensors",
+    bytes: () => withHeader({ "": { dtype: "F32", shape: [1], data_offsets: [0, 4] } }, 4),
+    error: /a tensor in the header has an empty name/,
+  },
   "trailing bytes after the last tensor": {
     file: "trailing.safetensors",
     bytes: () => withHeader({ a: { dtype: "F32", shape: [1], data_offsets: [0, 4] } }, 10),
