@@ -5,11 +5,6 @@
  */
 
 const RETURN_TYPES = ["logits", "loss", "both", "none"] as const;
-const OPTIONS: Record<string, readonly string[]> = {
-  forward: ["returnType", "prependBos"],
-  runWithCache: ["returnType", "prependBos", "namesFilter", "removeBatchDim"],
-  runWithHooks: ["returnType", "prependBos", "fwdHooks"],
-};
 
 const show = (v: unknown): string => {
   if (v === null) return "null";
@@ -32,10 +27,6 @@ export function checkRunArgs(method: string, input: unknown, opts: unknown): voi
   if (opts === undefined) return;
   if (opts === null || typeof opts !== "object" || Array.isArray(opts)) throw new TypeError(`${method}: options must be an object, got ${show(opts)}`);
   const o = opts as Record<string, unknown>;
-  const known = OPTIONS[method] ?? [];
-  for (const k of Object.keys(o)) {
-    if (!known.includes(k)) throw new TypeError(`${method}: unknown option "${k}" (options: ${known.join(", ")})`);
-  }
   if (o.returnType !== undefined && !RETURN_TYPES.includes(o.returnType as (typeof RETURN_TYPES)[number])) {
     throw new TypeError(`${method}: returnType must be one of ${RETURN_TYPES.map((r) => `"${r}"`).join(", ")}, got ${show(o.returnType)}`);
   }
