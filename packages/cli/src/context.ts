@@ -16,3 +16,8 @@ export class CliError extends Error {
     this.name = "CliError";
   }
 }
+
+/** A warning on stderr, one line, prefixed like errors: the command goes on. */
+export function warn(io: CliIO, message: string): void {
+  io.stderr.write(`attnscope: warning: ${message}\n`);
+}

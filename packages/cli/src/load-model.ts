@@ -1,5 +1,5 @@
 import { HookedTransformer, loadModelFiles, loadTokenizer, modelTokenizer, type ProgressCallback, type Tokenizer } from "@attnscope/core";
-import { CliError, type CliIO } from "./context.js";
+import { CliError, warn, type CliIO } from "./context.js";
 import { progressBars } from "./progress.js";
 
 export interface ModelOptions {
@@ -11,13 +11,18 @@ export interface ModelOptions {
   progress?: boolean;
   /** Numeric engine: "auto" (default), "kernels" or "ts". */
   backend?: string;
+  /** Build the model even when its weights hold NaN or ±Infinity. */
+  allowNonFinite?: boolean;
 }
 
 const BACKENDS = ["auto", "kernels", "ts"] as const;
 
 type FromPretrained = (
   source?: string,
-  opts?: { onProgress?: ProgressCallback; tokenizer?: string | Tokenizer; backend?: (typeof BACKENDS)[number] },
+  opts?: {
+    onProgress?: ProgressCallback; tokenizer?: string | Tokenizer; backend?: (typeof BACKENDS)[number];
+    allowNonFinite?: boolean; onWarning?: (message: string) => void;
+  },
 ) => Promise<HookedTransformer>;
 
 /** The model a command runs on: `--model` (default: the embedded model), with `--tokenizer` if given. */
@@ -27,19 +32,20 @@ export async function loadModel(opts: ModelOptions, io: CliIO): Promise<HookedTr
   const bars = progressBars(io, Boolean(opts.progress));
   try {
     const onProgress = bars.onProgress;
-    const tokenizer = opts.tokenizer === undefined ? undefined : await loadTokenizer(opts.tokenizer, { onProgress });
+    const onWarning = (m: string) => warn(io, m);
+    const tokenizer = opts.tokenizer === undefined ? undefined : await loadTokenizer(opts.tokenizer, { onProgress, onWarning });
     const fromPretrained = (HookedTransformer as unknown as { fromPretrained?: FromPretrained }).fromPretrained;
     if (fromPretrained) {
-      const model = await fromPretrained.call(HookedTransformer, opts.model, { onProgress, tokenizer, backend });
+      const model = await fromPretrained.call(HookedTransformer, opts.model, { onProgress, tokenizer, backend, allowNonFinite: opts.allowNonFinite, onWarning });
       // A folder written by `attnscope train` for a byte-level model has no tokenizer.json, only tokenizer_name.
       model.tokenizer ??= modelTokenizer(model.cfg);
       return model;
     }
     // Cores without fromPretrained: the same sources through loadModelFiles (no embedded default).
     if (opts.model === undefined) throw new CliError("no embedded default model in this build: pass --model");
-    const files = await loadModelFiles(opts.model, { onProgress, tokenizer: tokenizer === undefined });
+    const files = await loadModelFiles(opts.model, { onProgress, onWarning, tokenizer: tokenizer === undefined });
     const tok = tokenizer ?? modelTokenizer(files.config, files.tokenizerJson, `${opts.model} tokenizer.json`);
-    return new HookedTransformer(files.resolvedConfig, files.stateDict, { tokenizer: tok, source: files.source });
+    return new HookedTransformer(files.resolvedConfig, files.stateDict, { tokenizer: tok, source: files.source, allowNonFinite: opts.allowNonFinite });
   } finally {
     bars.stop();
   }

@@ -7,7 +7,8 @@ export function withModelOptions(cmd: Command): Command {
     .option("--model <source>", `model folder (config.json + model.safetensors|model.pth [+ tokenizer.json]), a known model (${Object.keys(KNOWN_MODELS).join(", ")}) or hf:owner/repo (default: the embedded model)`)
     .option("--tokenizer <file>", 'tokenizer.json overriding the model\'s own ("byte" for the byte-level tokenizer)')
     .option("--progress", "draw download progress bars on stderr even when it is not a terminal")
-    .option("--backend <engine>", "auto (SIMD kernels where they run, else plain TypeScript), kernels or ts", "auto");
+    .option("--backend <engine>", "auto (SIMD kernels where they run, else plain TypeScript), kernels or ts", "auto")
+    .option("--allow-non-finite", "build the model even when its weights hold NaN or ±Infinity (refused by default)");
 }
 
 /** `--text` / `--tokens`. */

@@ -1,10 +1,17 @@
 import { CliError } from "./context.js";
 
-/** `--tokens` as given on the command line: "0,12,7", "0 12 7" or "[0, 12, 7]". */
+/**
+ * `--tokens` as given on the command line: "0,12,7", "0, 12, 7", "0 12 7" or "[0, 12, 7]". With commas, every
+ * entry must be there: "0,,1" or a trailing comma is an error, never a silently shorter sequence.
+ */
 export function parseTokenList(value: string, option = "--tokens"): number[] {
   const body = value.trim().replace(/^\[(.*)\]$/s, "$1").trim();
   if (body === "") throw new CliError(`${option} is empty: give comma-separated token ids, e.g. ${option} 0,1231,1158`);
-  return body.split(/[\s,]+/).map((part, i) => {
+  const parts = body.includes(",") ? body.split(",").map((p) => p.trim()) : body.split(/\s+/);
+  return parts.map((part, i) => {
+    if (part === "") {
+      throw new CliError(`${option}: entry ${i} is empty (in ${JSON.stringify(value)}): give one token id between each pair of commas`);
+    }
     if (!/^\d+$/.test(part)) {
       throw new CliError(`${option}: ${JSON.stringify(part)} at position ${i} is not a token id (a non-negative integer)`);
     }
@@ -23,6 +30,15 @@ export function parseTokenBatch(value: string, option = "--tokens"): number[][] 
       throw rows.length > 1 ? new CliError(`${(e as Error).message} (sequence ${b})`) : e;
     }
   });
+}
+
+/** A detector threshold: any number, with a warning (via `warn`) when outside [0, 1], where no score can be. */
+export function parseThreshold(value: string, warn: (message: string) => void, option = "--threshold"): number {
+  const x = parseNumber(value, option);
+  if (x < 0 || x > 1) {
+    warn(`${option} ${x} is outside [0, 1]: detector scores are mean attention probabilities, so ${x < 0 ? "every head" : "no head"} passes it`);
+  }
+  return x;
 }
 
 export function parseNumber(value: string, option: string): number {

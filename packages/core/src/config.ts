@@ -4,7 +4,11 @@
  *
  * Only what attnscope computes is accepted: attention-only, causal, `shortformer` or `standard`
  * positions, no normalization. Anything else is refused with an error naming the field, rather than
- * silently computing something TransformerLens would not.
+ * silently computing something TransformerLens would not. As in TransformerLens, a missing
+ * `normalization_type` means "LN" (LayerNorm), which is refused until attnscope has LayerNorm: a config
+ * without normalization says `"normalization_type": null`.
+ *
+ * `resolveConfig` is idempotent: a resolved config resolves to itself, so every entry point can validate.
  */
 export type PositionalEmbeddingType = "shortformer" | "standard";
 
@@ -126,7 +130,11 @@ export function resolveConfig(input: HookedTransformerConfigInput, source = "con
   }
   const attention_dir = input.attention_dir ?? "causal";
   if (attention_dir !== "causal") fail("attention_dir", `must be "causal" (got ${JSON.stringify(attention_dir)})`);
-  const normalization_type = input.normalization_type ?? null;
+  if (input.normalization_type === undefined) {
+    fail("normalization_type", 'is missing, which TransformerLens reads as "LN" (a LayerNorm before each attention layer and the unembed); ' +
+      'attnscope does not implement layer norm yet, so a model without normalization must say "normalization_type": null');
+  }
+  const normalization_type = input.normalization_type;
   if (normalization_type !== null) {
     fail("normalization_type", `must be null: layer norm is not supported (got ${JSON.stringify(normalization_type)})`);
   }
@@ -153,26 +161,37 @@ export function resolveConfig(input: HookedTransformerConfigInput, source = "con
   if (!isPositiveInt(d_vocab_out)) fail("d_vocab_out", `must be a positive integer or -1, got ${JSON.stringify(d_vocab_out)}`);
 
   const use_attn_scale = input.use_attn_scale ?? true;
-  if (typeof use_attn_scale !== "boolean") fail("use_attn_scale", "must be a boolean");
+  if (typeof use_attn_scale !== "boolean") fail("use_attn_scale", `must be a boolean, got ${JSON.stringify(use_attn_scale)}`);
   // TransformerLens's default is -1, meaning "sqrt(d_head)".
   let attn_scale = (input.attn_scale as number | undefined) ?? -1;
   if (attn_scale === -1) attn_scale = Math.sqrt(d_head);
   if (!use_attn_scale) attn_scale = 1;
-  if (typeof attn_scale !== "number" || !(attn_scale > 0)) fail("attn_scale", "must be a positive number");
+  if (typeof attn_scale !== "number" || !(attn_scale > 0) || !Number.isFinite(attn_scale)) {
+    fail("attn_scale", `must be a positive number or -1, got ${JSON.stringify(input.attn_scale)}`);
+  }
 
   const use_attn_result = input.use_attn_result ?? false;
-  if (typeof use_attn_result !== "boolean") fail("use_attn_result", "must be a boolean");
+  if (typeof use_attn_result !== "boolean") fail("use_attn_result", `must be a boolean, got ${JSON.stringify(use_attn_result)}`);
   const default_prepend_bos = input.default_prepend_bos ?? true;
-  if (typeof default_prepend_bos !== "boolean") fail("default_prepend_bos", "must be a boolean");
-  const initializer_range = (input.initializer_range as number | undefined) ?? 0.8 / Math.sqrt(d_model);
-  const seed = (input.seed as number | null | undefined) ?? null;
-  const tokenizer_name = (input.tokenizer_name as string | null | undefined) ?? null;
-  const model_name = (input.model_name as string | undefined) ?? "custom";
+  if (typeof default_prepend_bos !== "boolean") fail("default_prepend_bos", `must be a boolean, got ${JSON.stringify(default_prepend_bos)}`);
+  const initializer_range = input.initializer_range ?? 0.8 / Math.sqrt(d_model);
+  if (typeof initializer_range !== "number" || !(initializer_range > 0) || !Number.isFinite(initializer_range)) {
+    fail("initializer_range", `must be a positive number, got ${JSON.stringify(input.initializer_range)}`);
+  }
+  const seed = input.seed ?? null;
+  if (seed !== null && !(typeof seed === "number" && Number.isSafeInteger(seed) && seed >= 0)) {
+    fail("seed", `must be a non-negative integer or null, got ${JSON.stringify(seed)}`);
+  }
+  const tokenizer_name = input.tokenizer_name ?? null;
+  if (tokenizer_name !== null && typeof tokenizer_name !== "string") fail("tokenizer_name", `must be a string or null, got ${JSON.stringify(tokenizer_name)}`);
+  const model_name = input.model_name ?? "custom";
+  if (typeof model_name !== "string") fail("model_name", `must be a string, got ${JSON.stringify(model_name)}`);
 
   return {
     d_model, d_head, n_heads, n_layers: input.n_layers as number, n_ctx: input.n_ctx as number, d_vocab,
     d_vocab_out: d_vocab_out as number, attn_only: true, attention_dir: "causal", normalization_type: null,
     positional_embedding_type: pos as PositionalEmbeddingType, use_attn_result: use_attn_result as boolean, use_attn_scale: use_attn_scale as boolean,
-    attn_scale, initializer_range, default_prepend_bos: default_prepend_bos as boolean, seed, tokenizer_name, model_name,
+    attn_scale, initializer_range: initializer_range as number, default_prepend_bos: default_prepend_bos as boolean, seed: seed as number | null,
+    tokenizer_name: tokenizer_name as string | null, model_name: model_name as string,
   };
 }

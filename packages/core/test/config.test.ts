@@ -15,7 +15,7 @@ describe("resolveConfig", () => {
     expect(cfg.initializer_range).toBeCloseTo(0.8 / Math.sqrt(768), 12);
     expect(cfg.default_prepend_bos).toBe(true);
     expect(cfg.positional_embedding_type).toBe("shortformer");
-    const small = resolveConfig({ d_model: 64, n_heads: 4, n_layers: 1, n_ctx: 8, d_vocab: 10, attn_only: true });
+    const small = resolveConfig({ d_model: 64, n_heads: 4, n_layers: 1, n_ctx: 8, d_vocab: 10, attn_only: true, normalization_type: null });
     expect(small.d_head).toBe(16); // d_model / n_heads
     expect(small.positional_embedding_type).toBe("standard"); // TransformerLens's default
     expect(small.use_attn_result).toBe(false);

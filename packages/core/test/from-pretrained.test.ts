@@ -29,7 +29,7 @@ describe("HookedTransformer.fromPretrained", () => {
   });
 
   it("takes explicit bytes for config and weights", async () => {
-    const config = { d_model: 8, d_head: 4, n_heads: 2, n_layers: 1, n_ctx: 8, d_vocab: 257, attn_only: true, positional_embedding_type: "shortformer", tokenizer_name: "byte" };
+    const config = { d_model: 8, d_head: 4, n_heads: 2, n_layers: 1, n_ctx: 8, d_vocab: 257, attn_only: true, normalization_type: null, positional_embedding_type: "shortformer", tokenizer_name: "byte" };
     const z = (shape: number[]) => ({ dtype: "float32" as const, shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
     const weights = writeSafetensors({
       "embed.W_E": z([257, 8]), "pos_embed.W_pos": z([8, 8]),

@@ -1,6 +1,7 @@
 /**
  * The sources and weight readers in a real browser (Debian chromium through playwright-core): the core's
- * own TypeScript, transpiled on the fly and served from 127.0.0.1 with fflate through an import map.
+ * own TypeScript, transpiled on the fly and served from 127.0.0.1 with fflate and crc-32 through an import map
+ * (crc-32 ships as UMD: it is served wrapped as an ES module, as bundlers do).
  * Checks that nothing Node-only is needed, that downloads report progress, and that the Cache API serves
  * the second load without a request.
  */
@@ -15,6 +16,7 @@ import { fixturePath, hasFixtures, repoRoot } from "./helpers/fixtures.js";
 const CHROMIUM = "/usr/bin/chromium";
 const srcDir = path.resolve(repoRoot, "packages", "core", "src");
 const fflate = path.resolve(repoRoot, "node_modules", "fflate", "esm", "browser.js");
+const crc32 = path.resolve(repoRoot, "node_modules", "crc-32", "crc32.js");
 const canRun = existsSync(CHROMIUM) && hasFixtures;
 
 describe.runIf(canRun)(`sources and weights in chromium (needs ${CHROMIUM} and ../shared fixtures)`, () => {
@@ -30,9 +32,12 @@ describe.runIf(canRun)(`sources and weights in chromium (needs ${CHROMIUM} and .
       requests.push(url.pathname);
       if (url.pathname === "/") {
         res.writeHead(200, { "content-type": "text/html" });
-        res.end(`<!doctype html><script type="importmap">{"imports":{"fflate":"/fflate.js"}}</script>`);
+        res.end(`<!doctype html><script type="importmap">{"imports":{"fflate":"/fflate.js","crc-32":"/crc-32.js"}}</script>`);
       } else if (url.pathname === "/fflate.js") {
         res.writeHead(200, { "content-type": "text/javascript" }).end(readFileSync(fflate));
+      } else if (url.pathname === "/crc-32.js") {
+        const umd = readFileSync(crc32, "utf8");
+        res.writeHead(200, { "content-type": "text/javascript" }).end(`const exports = {};\n${umd}\nexport default exports;\n`);
       } else if (url.pathname.startsWith("/src/") && url.pathname.endsWith(".js")) {
         const file = path.join(srcDir, url.pathname.slice(5).replace(/\.js$/, ".ts"));
         if (!file.startsWith(srcDir) || !existsSync(file)) return void res.writeHead(404).end();

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -18,6 +19,12 @@ const freshDir = () => path.join(work, `cache-${n++}`);
 /** Every file under a folder, recursively, relative paths. */
 const filesUnder = (dir: string): string[] =>
   existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.relative(dir, path.join(d.parentPath, d.name))) : [];
+
+/** Where the folder cache keeps a URL: `<host>_<port>/<first 24 hex digits of sha256(url)>-<last segment>`. */
+const cachedName = (url: string) => {
+  const u = new URL(url);
+  return path.join(u.host.replace(":", "_"), `${createHash("sha256").update(u.href).digest("hex").slice(0, 24)}-${u.pathname.split("/").pop()}`);
+};
 
 const payload = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
 
@@ -104,7 +111,7 @@ describe("readSource: downloads", () => {
     await readSource(url, { cache });
     expect(server.requests.length).toBe(before + 1);
     const files = filesUnder(cache);
-    expect(files).toEqual([path.join(`127.0.0.1_${server.port}`, "files", "weights.bin")]);
+    expect(files).toEqual([cachedName(url)]);
     expect(readFileSync(path.join(cache, files[0])).equals(Buffer.from(payload))).toBe(true);
 
     const events: ProgressEvent[] = [];
@@ -157,7 +164,7 @@ describe("readSource: downloads", () => {
       const cache = freshDir();
       process.env.ATTNSCOPE_CACHE = cache;
       await readSource(`${server.url}/files/config.json`);
-      expect(filesUnder(cache)).toEqual([path.join(`127.0.0.1_${server.port}`, "files", "config.json")]);
+      expect(filesUnder(cache)).toEqual([cachedName(`${server.url}/files/config.json`)]);
     });
 
     it("hf:owner/repo/file resolves against HF_ENDPOINT (default https://huggingface.co)", async () => {

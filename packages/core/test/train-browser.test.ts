@@ -20,7 +20,7 @@ self.onmessage = async (e: MessageEvent) => {
   ctrl = new AbortController();
   const corpus = Array.from({ length: 2000 }, (_, i) => [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8][i % 12] + (i % 36 < 12 ? 0 : 7));
   const trainer = createTrainer({
-    config: { d_model: 16, d_head: 4, n_heads: 4, n_layers: 2, n_ctx: 40, d_vocab: 20, attn_only: true, positional_embedding_type: "shortformer" },
+    config: { d_model: 16, d_head: 4, n_heads: 4, n_layers: 2, n_ctx: 40, d_vocab: 20, attn_only: true, normalization_type: null, positional_embedding_type: "shortformer" },
     corpus, bosTokenId: 19, steps: e.data.steps, batchSize: 4, seqLen: 24, lr: 1e-2, warmup: 5, seed: 3, evalEvery: 10,
     probe: { half: 8, batch: 2 },
   });

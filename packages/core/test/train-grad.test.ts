@@ -78,7 +78,7 @@ function toF64(sd: StateDict): F64Dict {
 for (const positional of ["shortformer", "standard"] as const) {
   describe(`gradients (${positional})`, () => {
     const cfg = resolveConfig({
-      d_model: 8, d_head: 3, n_heads: 2, n_layers: 2, n_ctx: 8, d_vocab: 11, attn_only: true,
+      d_model: 8, d_head: 3, n_heads: 2, n_layers: 2, n_ctx: 8, d_vocab: 11, attn_only: true, normalization_type: null,
       positional_embedding_type: positional, initializer_range: 0.6,
     });
     const params = initParams(cfg, 7);

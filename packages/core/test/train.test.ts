@@ -3,7 +3,7 @@ import { createKernelsBackend, kernelsAvailable, tsBackend } from "../src/index.
 import { createTrainer, paramEntries, findPhaseChange, learningRate, type TrainerOptions, type TrainProgress } from "../src/train/index.js";
 
 const config = {
-  d_model: 16, d_head: 4, n_heads: 4, n_layers: 2, n_ctx: 40, d_vocab: 20, attn_only: true,
+  d_model: 16, d_head: 4, n_heads: 4, n_layers: 2, n_ctx: 40, d_vocab: 20, attn_only: true, normalization_type: null,
   positional_embedding_type: "shortformer",
 } as const;
 // A small repetitive "corpus" so the loss has something to learn fast.

@@ -6,7 +6,7 @@ import type { StateDict } from "../src/weights/state-dict.js";
 import { describeWithFixtures, readFixture, readGoldens } from "./helpers/fixtures.js";
 import { writePth } from "./helpers/torch-zip.js";
 
-const cfg = resolveConfig({ d_model: 64, d_head: 16, n_heads: 4, n_layers: 2, n_ctx: 256, d_vocab: 50278, attn_only: true, positional_embedding_type: "shortformer" });
+const cfg = resolveConfig({ d_model: 64, d_head: 16, n_heads: 4, n_layers: 2, n_ctx: 256, d_vocab: 50278, attn_only: true, normalization_type: null, positional_embedding_type: "shortformer" });
 
 /** A state dict with the right keys and shapes for `cfg`, zeros everywhere (shapes from independent reasoning). */
 function validStateDict(): StateDict {

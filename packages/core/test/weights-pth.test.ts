@@ -178,7 +178,7 @@ describe("readPth: strides, offsets, storage types", () => {
 
   it("a view reaching past its storage is refused, naming the tensor", () => {
     const bytes = writeStridedPth({ "0": { dtype: "float32", data: [1, 2, 3, 4] } }, { w: { storage: "0", shape: [2, 2], offset: 1 } });
-    expect(() => readPth(bytes, "bad.pth")).toThrow(/^bad\.pth: tensor "w" \(shape \[2, 2\], stride \[2, 1\], offset 1\) reaches past its storage of 4 elements/);
+    expect(() => readPth(bytes, "bad.pth")).toThrow(/^bad\.pth: tensor "w" \(shape \[2, 2\], stride \[2, 1\], offset 1\) addresses element 4, past its storage "0" of 4 elements/);
   });
 });
 
@@ -210,7 +210,7 @@ describe("readPth / parseWeights refuse what is not a checkpoint", () => {
     const pkl = torchStateDictPickle([["w", { storageKey: "0", storageDtype: "float32", storageNumel: 8, offset: 0, shape: [8], stride: [1] }]]);
     const files = unzipSync(good);
     files["m/data.pkl"] = new Uint8Array(pkl);
-    expect(() => readPth(zipSync(files, { level: 0 }), "m.pth")).toThrow(/m\.pth: tensor "w" needs a storage of 8 float32 \(32 bytes\) but "data\/0" holds 16 bytes/);
+    expect(() => readPth(zipSync(files, { level: 0 }), "m.pth")).toThrow(/m\.pth: tensor "w" declares a storage of 8 float32 \(32 bytes\) but "data\/0" holds 16 bytes: the file is corrupted/);
   });
   it("a legacy (torch < 1.6) checkpoint, with a clear message", () => {
     const legacy = Uint8Array.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e]);

@@ -13,7 +13,7 @@ import { writeRandomFullSizeModel, writeRandomModel } from "./helpers/random-mod
 const work = mkdtempSync(path.join(tmpdir(), "attnscope-random-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const small = { d_model: 96, d_head: 8, n_heads: 12, n_layers: 2, n_ctx: 64, d_vocab: 1000, attn_only: true, positional_embedding_type: "shortformer", use_attn_result: true };
+const small = { d_model: 96, d_head: 8, n_heads: 12, n_layers: 2, n_ctx: 64, d_vocab: 1000, attn_only: true, normalization_type: null, positional_embedding_type: "shortformer", use_attn_result: true };
 
 describe("random models written by the test helper", () => {
   it("safetensors and .pth of the same seed load to identical state dicts that pass checkStateDict", async () => {

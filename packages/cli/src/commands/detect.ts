@@ -1,10 +1,11 @@
 import { Command } from "commander";
 import { currentAttnDetector, firstAttnDetector, prevAttnDetector } from "@attnscope/core";
-import type { CliIO } from "../context.js";
+import { warn, type CliIO } from "../context.js";
 import { headList, scoreTable, tokenLine } from "../format.js";
 import { loadModel, type ModelOptions } from "../load-model.js";
 import { withInputOptions, withModelOptions } from "../options.js";
-import { parseNumber } from "../parse.js";
+import { parseThreshold } from "../parse.js";
+import { requireFiniteActivations, warnIfShort } from "../checks.js";
 import { inputTokens, strTokens, type InputOptions } from "../tokens.js";
 
 interface DetectOptions extends ModelOptions, InputOptions {
@@ -19,14 +20,16 @@ export function detectCommand(io: CliIO): Command {
     .option("--threshold <x>", "a head is detected when its score is above this", "0.4")
     .option("--json", "print JSON: tokens, str_tokens, detectors (head names) and scores ([layer][head], NaN → null)")
     .action(async (opts: DetectOptions) => {
-      const threshold = parseNumber(opts.threshold, "--threshold");
+      const threshold = parseThreshold(opts.threshold, (m) => warn(io, m));
       const model = await loadModel(opts, io);
       const tokens = inputTokens(model, opts);
+      warnIfShort(io, tokens);
       const { cache } = await model.runWithCache(tokens, {
         namesFilter: (name) => name.endsWith(".attn.hook_pattern"),
         removeBatchDim: true,
         returnType: "none",
       });
+      requireFiniteActivations(cache, "the model computes NaN or ±Infinity on this input, so its scores mean nothing (are its weights finite?)");
       const current = currentAttnDetector(cache, threshold);
       const previous = prevAttnDetector(cache, threshold);
       const first = firstAttnDetector(cache, threshold);

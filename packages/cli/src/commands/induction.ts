@@ -1,10 +1,11 @@
 import { Command } from "commander";
 import { runInductionExperiment, validateTokenBatch } from "@attnscope/core";
-import type { CliIO } from "../context.js";
+import { warn, type CliIO } from "../context.js";
+import { checkRepeated, checkSeqLen, requireFinite, requireFiniteScores } from "../checks.js";
 import { headList, scoreTable } from "../format.js";
 import { loadModel, type ModelOptions } from "../load-model.js";
 import { withModelOptions } from "../options.js";
-import { parseInteger, parseNumber, parseTokenBatch } from "../parse.js";
+import { parseInteger, parseThreshold, parseTokenBatch } from "../parse.js";
 
 interface InductionOptions extends ModelOptions {
   seqLen?: string;
@@ -29,11 +30,17 @@ export function inductionCommand(io: CliIO): Command {
       const seqLen = opts.seqLen === undefined ? undefined : parseInteger(opts.seqLen, "--seq-len", 1);
       const batch = parseInteger(opts.batch, "--batch", 1);
       const seed = parseInteger(opts.seed, "--seed", 0);
-      const threshold = parseNumber(opts.threshold, "--threshold");
+      const threshold = parseThreshold(opts.threshold, (m) => warn(io, m));
       const tokens = opts.tokens === undefined ? undefined : parseTokenBatch(opts.tokens);
+      if (tokens) checkRepeated(tokens);
       const model = await loadModel(opts, io);
       if (tokens) validateTokenBatch(tokens, model.cfg.d_vocab, model.cfg.n_ctx);
+      if (seqLen !== undefined && !tokens) checkSeqLen(seqLen, model.cfg.n_ctx);
       const r = await runInductionExperiment(model, { seqLen, batch, seed, tokens, threshold });
+      const broken = "the model computes NaN or ±Infinity on this input (are its weights finite?)";
+      requireFinite("the mean loss on the first half", r.lossFirstHalf, broken);
+      requireFinite("the mean loss on the second half", r.lossSecondHalf, broken);
+      requireFiniteScores("induction scores", r.inductionScores, broken);
       if (opts.json) {
         const result = {
           induction_scores: r.inductionScores,

@@ -64,7 +64,7 @@ export function trainCommand(io: CliIO): Command {
       const ids = tokenizer.encode(corpus.text);
       const config = resolveConfig({
         d_model: dModel, n_heads: nHeads, d_head: dHead, n_layers: parseInteger(opts.nLayers, "--n-layers", 1),
-        n_ctx: parseInteger(opts.nCtx, "--n-ctx", 2), d_vocab: tokenizer.vocabSize, attn_only: true,
+        n_ctx: parseInteger(opts.nCtx, "--n-ctx", 2), d_vocab: tokenizer.vocabSize, attn_only: true, normalization_type: null,
         positional_embedding_type: opts.positional, use_attn_result: true, seed: parseInteger(opts.seed, "--seed", 0),
         tokenizer_name: opts.tokenizer === "byte" ? "byte" : path.basename(opts.tokenizer),
         model_name: opts.modelName ?? path.basename(path.resolve(opts.out)),

@@ -19,6 +19,10 @@ export async function nodeOs(): Promise<typeof import("node:os")> {
   return ((await importNode("node:os")) as { default: typeof import("node:os") }).default;
 }
 
+export async function nodeCrypto(): Promise<typeof import("node:crypto")> {
+  return ((await importNode("node:crypto")) as { default: typeof import("node:crypto") }).default;
+}
+
 /** An environment variable in Node, undefined elsewhere. */
 export function envVar(name: string): string | undefined {
   return isNode ? process.env[name] : undefined;

@@ -55,9 +55,9 @@ export async function loadModelFiles(source: ModelSource, opts: LoadModelFilesOp
   const config = await loadConfig(plan.config, opts);
   const resolvedConfig = resolveConfig(config, typeof plan.config === "object" && !isBytes(plan.config) ? `${plan.name} config` : sourceName(plan.config as Source));
 
-  const { bytes, name } = await readFirstAvailable(plan.weights, opts);
+  const { bytes, name, stateDict: parsed } = await readFirstAvailable(plan.weights, opts);
   opts.onProgress?.({ phase: "parse", file: name, loaded: 0, total: bytes.length });
-  const stateDict = parseWeights(bytes, name);
+  const stateDict = parsed ?? parseWeights(bytes, name);
   opts.onProgress?.({ phase: "parse", file: name, loaded: bytes.length, total: bytes.length });
   checkStateDict(stateDict, resolvedConfig, name);
 
@@ -91,11 +91,15 @@ async function loadConfig(config: Plan["config"], opts: ReadSourceOptions): Prom
   return json as HookedTransformerConfigInput;
 }
 
-async function readFirstAvailable(weights: Source | Source[], opts: ReadSourceOptions): Promise<{ bytes: Uint8Array; name: string }> {
+async function readFirstAvailable(weights: Source | Source[], opts: ReadSourceOptions): Promise<{ bytes: Uint8Array; name: string; stateDict?: StateDict }> {
   const list = Array.isArray(weights) ? weights : [weights];
   for (let i = 0; i < list.length; i++) {
     try {
-      return { bytes: await readSource(list[i], opts), name: sourceName(list[i]) };
+      const name = sourceName(list[i]);
+      // A download is parsed before it is cached, so a damaged or wrong file never sticks; the parse is kept.
+      let stateDict: StateDict | undefined;
+      const bytes = await readSource(list[i], { ...opts, format: "weights", validate: (b) => void (stateDict = parseWeights(b, name)) });
+      return { bytes, name, stateDict };
     } catch (e) {
       if (i === list.length - 1 || !isMissing(e)) throw e;
     }

@@ -13,6 +13,8 @@ export interface FromPretrainedOptions extends Omit<LoadModelFilesOptions, "toke
   backend?: BackendChoice;
   /** Tokenizer overriding the model's own: a Tokenizer, a tokenizer.json (object, path, URL, `hf:`) or "byte". */
   tokenizer?: TokenizerSource;
+  /** Build the model even when its weights hold NaN or ±Infinity (refused by default, naming the tensor). @default false */
+  allowNonFinite?: boolean;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface FromPretrainedOptions extends Omit<LoadModelFilesOptions, "toke
  * default model, which needs no network.
  */
 export async function fromPretrained(source?: ModelSource, opts: FromPretrainedOptions = {}): Promise<HookedTransformer> {
-  const { backend: backendChoice, tokenizer: tokenizerOpt, ...readOpts } = opts;
+  const { backend: backendChoice, tokenizer: tokenizerOpt, allowNonFinite, ...readOpts } = opts;
   const backendPromise = resolveBackend(backendChoice);
   let tokenizer: Tokenizer | null = null;
   if (tokenizerOpt !== undefined) {
@@ -30,10 +32,10 @@ export async function fromPretrained(source?: ModelSource, opts: FromPretrainedO
   if (source === undefined) {
     const files = loadDefaultModelFiles();
     return new HookedTransformer(files.config, files.stateDict, {
-      backend: await backendPromise, tokenizer: tokenizer ?? files.tokenizer, source: "embedded default model",
+      backend: await backendPromise, tokenizer: tokenizer ?? files.tokenizer, source: "embedded default model", allowNonFinite,
     });
   }
   const files = await loadModelFiles(source, { ...readOpts, tokenizer: tokenizer === null });
   tokenizer ??= modelTokenizer(files.config, files.tokenizerJson, `${files.source} tokenizer.json`);
-  return new HookedTransformer(files.resolvedConfig, files.stateDict, { backend: await backendPromise, tokenizer, source: files.source });
+  return new HookedTransformer(files.resolvedConfig, files.stateDict, { backend: await backendPromise, tokenizer, source: files.source, allowNonFinite });
 }

@@ -17,6 +17,8 @@ import { FactoredMatrix } from "../linalg/factored-matrix.js";
 import { headLabels, weightView } from "./weight-views.js";
 import { hookLayer } from "./hook-names.js";
 import { toSingleToken, getTokenPosition, type TokenPositionOptions } from "../tokenizer/single-token.js";
+import { checkRunArgs } from "./run-args.js";
+import { outputsNonFinite } from "./finite.js";
 
 /** What a forward pass returns besides the cache, as TransformerLens's `return_type`. */
 export type ReturnType = "logits" | "loss" | "both" | "none";
@@ -74,6 +76,8 @@ export interface ForwardResult {
    * every term, [batch, pos − 1].
    */
   loss: Tensor | null;
+  /** Set when the logits or loss hold NaN or ±Infinity, saying how many and where the first is. */
+  nonFinite?: string;
 }
 
 export interface RunWithCacheResult extends ForwardResult {
@@ -86,6 +90,8 @@ export interface HookedTransformerOptions {
   tokenizer?: Tokenizer | null;
   /** Name of the weights' origin, for error messages. */
   source?: string;
+  /** Build the model even when its weights hold NaN or ±Infinity (refused by default, naming the tensor). @default false */
+  allowNonFinite?: boolean;
 }
 
 interface ActiveHook {
@@ -119,10 +125,9 @@ export class HookedTransformer {
   private prefixOwned = new Set<Float32Array>();
 
   constructor(cfg: HookedTransformerConfig | HookedTransformerConfigInput, stateDict: StateDict, opts: HookedTransformerOptions = {}) {
-    this.cfg = "attn_scale" in cfg && typeof cfg.attn_scale === "number" && "d_vocab_out" in cfg
-      ? (cfg as HookedTransformerConfig)
-      : resolveConfig(cfg as HookedTransformerConfigInput);
-    this.weights = extractWeights(this.cfg, stateDict, opts.source ?? "state dict");
+    // Always validated: a config that merely looks resolved may still hold wrong values (resolving is idempotent).
+    this.cfg = resolveConfig(cfg as HookedTransformerConfigInput, opts.source ? `${opts.source} config` : "config");
+    this.weights = extractWeights(this.cfg, stateDict, opts.source ?? "state dict", { allowNonFinite: opts.allowNonFinite });
     this.backend = opts.backend ?? tsBackend;
     // The kernels then keep the weights (packed for X·W) from the first run instead of the second.
     const w = this.weights;
@@ -286,12 +291,15 @@ export class HookedTransformer {
 
   /** Forward pass without cache (TransformerLens `model(input, return_type=...)`). */
   async forward(input: ModelInput, opts: RunOptions = {}): Promise<ForwardResult> {
+    checkRunArgs("forward", input, opts);
     const { logits, loss } = this.run(this.toBatch(input, opts.prependBos), this.hooks, null, opts.returnType ?? "logits");
-    return { logits, loss: reduceLoss(loss, opts.lossPerToken) };
+    const checked = outputsNonFinite({ logits, loss });
+    return { ...checked, loss: reduceLoss(checked.loss, opts.lossPerToken) };
   }
 
   /** Forward pass recording activations (TransformerLens `run_with_cache`). */
   async runWithCache(input: ModelInput, opts: RunWithCacheOptions = {}): Promise<RunWithCacheResult> {
+    checkRunArgs("runWithCache", input, opts);
     const batch = this.toBatch(input, opts.prependBos);
     if (opts.removeBatchDim && batch.length !== 1) {
       throw new Error(`removeBatchDim needs a batch of 1, got ${batch.length} sequences`);
@@ -300,17 +308,20 @@ export class HookedTransformer {
     const filter = opts.namesFilter === undefined ? () => true : toPredicate(opts.namesFilter);
     const { logits, loss, cache } = this.run(batch, this.hooks, filter, opts.returnType ?? "logits");
     const c = new ActivationCache(cache, true, this);
-    return { logits, loss: reduceLoss(loss, opts.lossPerToken), cache: opts.removeBatchDim ? c.removeBatchDim() : c };
+    const checked = outputsNonFinite({ logits, loss, cache: opts.removeBatchDim ? c.removeBatchDim() : c });
+    return { ...checked, loss: reduceLoss(checked.loss, opts.lossPerToken) };
   }
 
   /** Forward pass with temporary hooks (TransformerLens `run_with_hooks`). */
   async runWithHooks(input: ModelInput, opts: RunWithHooksOptions = {}): Promise<ForwardResult> {
+    checkRunArgs("runWithHooks", input, opts);
     const extra = (opts.fwdHooks ?? []).map(([name, fn]) => {
       this.checkHookName(name);
       return { matches: toPredicate(name), fn };
     });
     const { logits, loss } = this.run(this.toBatch(input, opts.prependBos), [...this.hooks, ...extra], null, opts.returnType ?? "logits");
-    return { logits, loss: reduceLoss(loss, opts.lossPerToken) };
+    const checked = outputsNonFinite({ logits, loss });
+    return { ...checked, loss: reduceLoss(checked.loss, opts.lossPerToken) };
   }
 
   /**

@@ -1,6 +1,9 @@
 import type { HookedTransformerConfig } from "../config.js";
 import type { StateDict, StateDictTensor } from "../weights/state-dict.js";
 import { formatShape } from "../tensor.js";
+import { WeightsError } from "../weights/errors.js";
+import { checkStateDict } from "../weights/check.js";
+import { describeNonFinite, findNonFinite } from "./finite.js";
 
 /** One attention block's weights, repacked once at load so each projection is a single matmul. */
 export interface LayerWeights {
@@ -50,8 +53,44 @@ function packHeadsIn(w: Float32Array, nHeads: number, dModel: number, dHead: num
   return out;
 }
 
-/** Pull the tensors the forward pass needs out of a (checked) state dict. */
-export function extractWeights(cfg: HookedTransformerConfig, sd: StateDict, source = "state dict"): ModelWeights {
+/** TransformerLens's short name of a state-dict key, for messages: "W_Q of layer 0", "W_E". */
+function weightName(key: string): string {
+  const m = /^blocks\.(\d+)\.attn\.(\w+)$/.exec(key);
+  return m ? `${m[2]} of layer ${m[1]}` : key.slice(key.lastIndexOf(".") + 1);
+}
+
+/**
+ * Refuse weights holding NaN or ±Infinity (a damaged or diverged checkpoint computes NaN everywhere), naming
+ * each tensor, how many and where the first is. The IGNORE and mask buffers are exempt (IGNORE is -inf or -1e5).
+ */
+export function checkFiniteWeights(sd: StateDict, source = "state dict"): void {
+  const problems: string[] = [];
+  for (const [key, t] of sd) {
+    if (!(t.data instanceof Float32Array) || key.endsWith(".IGNORE") || key.endsWith(".mask")) continue;
+    const r = findNonFinite(t.data, t.shape);
+    if (r) problems.push(`${source}: ${weightName(key)} (${key}) ${describeNonFinite(r)}`);
+  }
+  if (problems.length) {
+    throw new WeightsError(
+      `${problems.join("\n")}\nweights with non-finite values make every output NaN; pass allowNonFinite: true to build the model anyway`,
+      source, /\((\S+)\)/.exec(problems[0])?.[1],
+    );
+  }
+}
+
+export interface ExtractWeightsOptions {
+  /** Build a model whose weights hold NaN or ±Infinity instead of refusing it. @default false */
+  allowNonFinite?: boolean;
+}
+
+/**
+ * Pull the tensors the forward pass needs out of a state dict, after checking it has exactly this config's keys
+ * and shapes (unknown keys are refused, as TransformerLens's strict `load_state_dict` does) and finite weights.
+ */
+export function extractWeights(cfg: HookedTransformerConfig, sd: StateDict, source = "state dict", opts: ExtractWeightsOptions = {}): ModelWeights {
+  if (!(sd instanceof Map)) throw new TypeError(`${source}: the state dict must be a Map of key → tensor, got ${sd === null ? "null" : typeof sd}`);
+  checkStateDict(sd, cfg, source);
+  if (!opts.allowNonFinite) checkFiniteWeights(sd, source);
   const { d_model, d_head, n_heads, n_ctx, d_vocab, d_vocab_out } = cfg;
   const layers: LayerWeights[] = [];
   for (let l = 0; l < cfg.n_layers; l++) {

@@ -6,6 +6,13 @@
  * the check happens when GLOBAL/STACK_GLOBAL/INST is read, before anything is built. REDUCE, NEWOBJ and
  * BUILD only apply to those allowlisted names, each implemented here in TypeScript; no other object can
  * be constructed. Storage references (persistent ids) are handed to the caller's `persistentLoad`.
+ *
+ * Work and memory are bounded by the file's size: every value built costs at least one opcode byte,
+ * integers are capped at 64 bytes (decoded in linear time), MARKs nest at most MAX_DEPTH deep, nothing is
+ * ever spread into a call, and nothing walks the result recursively. Memo references make the result a
+ * graph, which can share one object exponentially many times ("billion laughs"): every printed form
+ * (`repr`, `String(v)`, `JSON.stringify(v)`, error messages) is cut to a fixed budget, and the graph is
+ * checked for cycles (a list holding itself), which are refused by name.
  */
 import { WeightsError } from "./errors.js";
 import type { StoredDType } from "./state-dict.js";
@@ -13,12 +20,16 @@ import type { StoredDType } from "./state-dict.js";
 /** A Python tuple (kept distinct from a list, which is a plain array). */
 export class PyTuple {
   constructor(readonly items: unknown[]) {}
+  toString(): string { return repr(this); }
+  toJSON(): string { return repr(this); }
 }
 
 /** A dict or OrderedDict, in insertion order. `attrs` holds what BUILD set (torch's `_metadata`). */
 export class PyDict {
   readonly map = new Map<unknown, unknown>();
-  attrs: Record<string, unknown> = {};
+  attrs: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  toString(): string { return repr(this); }
+  toJSON(): string { return repr(this); }
 }
 
 /** A reference to an allowlisted global, e.g. `torch.FloatStorage`. */
@@ -27,6 +38,68 @@ export class PyGlobal {
   get qualname(): string {
     return `${this.module}.${this.name}`;
   }
+  toString(): string { return this.qualname; }
+  toJSON(): string { return this.qualname; }
+}
+
+/** How deep MARKs may nest: a state dict's pickle nests a handful of levels. */
+export const MAX_DEPTH = 1000;
+/** Largest integer a pickle may hold, in bytes (torch's legacy magic number is 10). */
+const MAX_INT_BYTES = 64;
+/** Longest printed form of a value, in characters, and most values visited to print it. */
+const REPR_CHARS = 120;
+const REPR_NODES = 64;
+
+class Literal {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * A short Python-like rendering of a pickled value for messages, whatever its size or sharing: at most
+ * REPR_CHARS characters and REPR_NODES values visited, without recursion.
+ */
+export function repr(v: unknown): string {
+  let out = "";
+  let nodes = 0;
+  // A work list of values still to print and literal text, processed front to back.
+  const todo: unknown[] = [v];
+  const lit = (s: string) => new Literal(s);
+  while (todo.length && out.length <= REPR_CHARS) {
+    const x = todo.shift();
+    if (x instanceof Literal) {
+      out += x.text;
+      continue;
+    }
+    if (++nodes > REPR_NODES) { out += "…"; break; }
+    const seq = (open: string, items: readonly unknown[], close: string) => {
+      const shown = items.slice(0, 8);
+      const parts: unknown[] = [lit(open)];
+      shown.forEach((it, i) => parts.push(...(i ? [lit(", ")] : []), it));
+      if (items.length > shown.length) parts.push(lit(`, … (${items.length} items)`));
+      parts.push(lit(close));
+      todo.unshift(...parts);
+    };
+    if (x instanceof PyTuple) seq("(", x.items, x.items.length === 1 ? ",)" : ")");
+    else if (Array.isArray(x)) seq("[", x, "]");
+    else if (x instanceof PyDict) {
+      const pairs = [...x.map].slice(0, 8);
+      const parts: unknown[] = [lit("{")];
+      pairs.forEach(([k, val], i) => parts.push(...(i ? [lit(", ")] : []), k, lit(": "), val));
+      if (x.map.size > pairs.length) parts.push(lit(`, … (${x.map.size} items)`));
+      parts.push(lit("}"));
+      todo.unshift(...parts);
+    } else if (x instanceof PyGlobal) out += x.qualname;
+    else if (typeof x === "string") out += JSON.stringify(x.length > REPR_CHARS ? `${x.slice(0, REPR_CHARS)}…` : x);
+    else if (typeof x === "bigint") out += x.toString().length > 40 ? "a very large integer" : x.toString();
+    else if (x === null || x === undefined) out += "None";
+    else if (x === true || x === false) out += x ? "True" : "False";
+    else if (x instanceof Uint8Array) out += `bytes of length ${x.length}`;
+    else if (isTensorRef(x)) out += `tensor of shape [${x.shape.slice(0, 8).join(", ")}]`;
+    else if (isStorageRef(x)) out += `storage ${JSON.stringify(String(x.key).slice(0, 40))}`;
+    else if (typeof x === "number") out += String(x);
+    else out += typeof x;
+  }
+  return out.length > REPR_CHARS ? `${out.slice(0, REPR_CHARS)}…` : out;
 }
 
 /** A torch storage named by a persistent id: its entry in the archive, element type and length. */
@@ -105,7 +178,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions = {}): unknown
   const u16 = () => (need(2), (pos += 2), view.getUint16(pos - 2, true));
   const i32 = () => (need(4), (pos += 4), view.getInt32(pos - 4, true));
   const u32 = () => (need(4), (pos += 4), view.getUint32(pos - 4, true));
-  const u64 = () => {
+  const u64 = (): number => {
     need(8);
     const v = view.getBigUint64(pos, true);
     pos += 8;
@@ -127,7 +200,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions = {}): unknown
       return fail(`invalid UTF-8 string at byte ${pos}`);
     }
   };
-  const pop = () => {
+  const pop = (): unknown => {
     if (stack.length === 0) fail(`pickle stack underflow at byte ${pos}`);
     const v = stack.pop();
     if (v === MARK) fail(`unexpected MARK at byte ${pos}`);
@@ -151,10 +224,13 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions = {}): unknown
     }
     return new PyGlobal(module, name);
   };
-  const longFromBytes = (b: Uint8Array): number | bigint => {
+  const longFromBytes = (b: Uint8Array, at: number): number | bigint => {
     if (b.length === 0) return 0;
-    let v = 0n;
-    for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+    if (b.length > MAX_INT_BYTES) fail(`an integer of ${b.length} bytes at byte ${at}: larger than a state dict ever holds (at most ${MAX_INT_BYTES})`);
+    // Hex digits, most significant first: one linear BigInt parse instead of a shift per byte.
+    let hexDigits = "";
+    for (let i = b.length - 1; i >= 0; i--) hexDigits += b[i].toString(16).padStart(2, "0");
+    let v = BigInt(`0x${hexDigits}`);
     if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
     return Number.isSafeInteger(Number(v)) ? Number(v) : v;
   };
@@ -162,13 +238,14 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions = {}): unknown
     const t = s.trim().replace(/L$/, "");
     if (s === "00") return false;
     if (s === "01") return true;
-    if (!/^[-+]?\d+$/.test(t)) fail(`bad integer ${JSON.stringify(s)} at byte ${pos}`);
+    if (t.length > 2 * MAX_INT_BYTES) fail(`an integer of ${t.length} digits at byte ${pos}: larger than a state dict ever holds`);
+    if (!/^[-+]?\d+$/.test(t)) fail(`bad integer ${repr(s)} at byte ${pos}`);
     const v = BigInt(t);
     return Number.isSafeInteger(Number(v)) ? Number(v) : v;
   };
   const setItem = (d: unknown, k: unknown, v: unknown) => {
     if (!(d instanceof PyDict)) fail(`SETITEM on a ${describe(d)}, not a dict, at byte ${pos}`);
-    (d as PyDict).map.set(k instanceof PyTuple ? JSON.stringify(k.items) : k, v);
+    (d as PyDict).map.set(k, v);
   };
   const call = (fn: unknown, args: unknown): unknown => {
     if (!(fn instanceof PyGlobal)) return fail(`REDUCE on a ${describe(fn)}, which is not an allowlisted function`);
@@ -176,7 +253,23 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions = {}): unknown
     return applyGlobal(fn, args.items, fail);
   };
 
+  /** Append without spreading (a spread of 200k items overflows the call stack). */
+  const extend = (into: unknown[], items: unknown[]) => {
+    for (let i = 0; i < items.length; i++) into.push(items[i]);
+  };
+
   if (bytes.length === 0) fail("empty pickle");
+  try {
+    const result = run();
+    checkAcyclic(result, fail);
+    return result;
+  } catch (e) {
+    if (e instanceof WeightsError) throw e;
+    // A guard above was missed: still a clear error about this file, never a crash deep inside.
+    return fail(`unreadable pickle (${e instanceof RangeError ? "too large or too deeply nested" : (e as Error).message})`);
+  }
+
+  function run(): unknown {
   for (;;) {
     const at = pos;
     const op = u8();
@@ -192,7 +285,11 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions = {}): unknown
         if (stack.length || metastack.length) fail(`pickle stops with ${stack.length} values left on the stack`);
         return v;
       }
-      case 0x28: metastack.push(stack); stack = []; break; // MARK
+      case 0x28: // MARK
+        if (metastack.length >= MAX_DEPTH) fail(`MARKs nested more than ${MAX_DEPTH} deep at byte ${at}: far deeper than a state dict`);
+        metastack.push(stack);
+        stack = [];
+        break;
       case 0x30: pop(); break; // POP
       case 0x31: popMark(); break; // POP_MARK
       case 0x32: stack.push(top()); break; // DUP
@@ -205,18 +302,19 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions = {}): unknown
       case 0x4a: stack.push(i32()); break; // BININT
       case 0x49: stack.push(parseIntText(line())); break; // INT
       case 0x4c: stack.push(parseIntText(line())); break; // LONG
-      case 0x8a: stack.push(longFromBytes(take(u8()))); break; // LONG1
+      case 0x8a: stack.push(longFromBytes(take(u8()), at)); break; // LONG1
       case 0x8b: { // LONG4
         const n = i32();
         if (n < 0) fail(`negative LONG4 length at byte ${at}`);
-        stack.push(longFromBytes(take(n)));
+        if (n > MAX_INT_BYTES) fail(`an integer of ${n} bytes at byte ${at}: larger than a state dict ever holds (at most ${MAX_INT_BYTES})`);
+        stack.push(longFromBytes(take(n), at));
         break;
       }
       case 0x47: stack.push((need(8), (pos += 8), view.getFloat64(pos - 8, false))); break; // BINFLOAT (big-endian)
       case 0x46: { // FLOAT
         const s = line().trim();
         const v = Number(s);
-        if (Number.isNaN(v) && !/^[-+]?nan$/i.test(s)) fail(`bad float ${JSON.stringify(s)} at byte ${at}`);
+        if (Number.isNaN(v) && !/^[-+]?nan$/i.test(s)) fail(`bad float ${repr(s)} at byte ${at}`);
         stack.push(v);
         break;
       }
@@ -257,7 +355,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions = {}): unknown
       case 0x5d: stack.push([]); break; // EMPTY_LIST
       case 0x6c: { const items = popMark(); stack.push(items); break; } // LIST
       case 0x61: { const v = pop(); const l = top(); if (!Array.isArray(l)) fail(`APPEND to a ${describe(l)} at byte ${at}`); (l as unknown[]).push(v); break; }
-      case 0x65: { const items = popMark(); const l = top(); if (!Array.isArray(l)) fail(`APPENDS to a ${describe(l)} at byte ${at}`); (l as unknown[]).push(...items); break; }
+      case 0x65: { const items = popMark(); const l = top(); if (!Array.isArray(l)) fail(`APPENDS to a ${describe(l)} at byte ${at}`); extend(l as unknown[], items); break; }
       case 0x7d: stack.push(new PyDict()); break; // EMPTY_DICT
       case 0x64: { // DICT
         const items = popMark();
@@ -275,7 +373,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions = {}): unknown
         break;
       }
       case 0x8f: stack.push([]); break; // EMPTY_SET (kept as a list)
-      case 0x90: { const items = popMark(); const s = top(); if (!Array.isArray(s)) fail(`ADDITEMS to a ${describe(s)} at byte ${at}`); (s as unknown[]).push(...items); break; }
+      case 0x90: { const items = popMark(); const s = top(); if (!Array.isArray(s)) fail(`ADDITEMS to a ${describe(s)} at byte ${at}`); extend(s as unknown[], items); break; }
       case 0x91: { const items = popMark(); stack.push(items); break; } // FROZENSET
       // --- memo ---
       case 0x70: memo.set(Number(parseIntText(line())), top()); break; // PUT
@@ -354,6 +452,78 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions = {}): unknown
         fail(`unknown pickle opcode 0x${op.toString(16).padStart(2, "0")} at byte ${at}`);
     }
   }
+  }
+}
+
+/** The values a container holds directly (a dict: key, value, key, value, ..., then BUILD's attributes). */
+function children(v: unknown): readonly unknown[] {
+  if (v instanceof PyTuple) return v.items;
+  if (Array.isArray(v)) return v;
+  if (v instanceof PyDict) {
+    const out: unknown[] = [];
+    for (const [k, x] of v.map) out.push(k, x);
+    for (const k of Object.keys(v.attrs)) out.push(v.attrs[k]);
+    return out;
+  }
+  return [];
+}
+
+/** How a path names child `i` of `v` (only computed for the error message). */
+function childLabel(v: unknown, i: number): string {
+  if (!(v instanceof PyDict)) return `[${i}]`;
+  const keys = [...v.map.keys()];
+  if (i < 2 * keys.length) return i % 2 ? `[${repr(keys[(i - 1) / 2])}]` : `[${repr(keys[i / 2])}] (a key)`;
+  return `.${Object.keys(v.attrs)[i - 2 * keys.length]}`;
+}
+
+const isContainer = (v: unknown) => v instanceof PyTuple || v instanceof PyDict || Array.isArray(v);
+
+/**
+ * Refuse a cyclic result by name. Depth-first without recursion, each container expanded once, so the
+ * work is linear in the pickle's size even when memo references share one object many times.
+ */
+function checkAcyclic(root: unknown, fail: (why: string) => never): void {
+  if (!isContainer(root)) return;
+  const OPEN = 1;
+  const DONE = 2;
+  const state = new Map<unknown, number>([[root, OPEN]]);
+  const nodes: unknown[] = [root];
+  const kids: (readonly unknown[])[] = [children(root)];
+  const next: number[] = [0];
+  let top = 0;
+  while (top >= 0) {
+    const list = kids[top];
+    let i = next[top];
+    // Skip leaves and finished containers without touching the stack.
+    let kid: unknown;
+    let seen = 0;
+    while (i < list.length) {
+      kid = list[i++];
+      if (kid !== null && typeof kid === "object" && isContainer(kid)) {
+        seen = state.get(kid) ?? 0;
+        if (seen !== DONE) break;
+      }
+      kid = undefined;
+    }
+    next[top] = i;
+    if (kid === undefined) {
+      state.set(nodes[top], DONE);
+      top--;
+      continue;
+    }
+    if (seen === OPEN) {
+      const start = nodes.indexOf(kid);
+      const label = (d: number) => childLabel(nodes[d], next[d] - 1);
+      const path = nodes.slice(start, top + 1).map((_, j) => label(start + j)).join("");
+      const where = nodes.slice(0, start).map((_, d) => label(d)).join("");
+      fail(`refusing to load: a cycle: the ${describe(kid)} at ${where ? `top-level value${where}` : "top level"} contains itself (through ${path}); a state dict never holds cyclic structures`);
+    }
+    state.set(kid, OPEN);
+    top++;
+    nodes[top] = kid;
+    kids[top] = children(kid);
+    next[top] = 0;
+  }
 }
 
 export function isTensorRef(v: unknown): v is TensorRef {
@@ -377,14 +547,14 @@ function describe(v: unknown): string {
 
 function intList(v: unknown, what: string, fail: (why: string) => never): number[] {
   const items = v instanceof PyTuple ? v.items : Array.isArray(v) ? v : fail(`${what} is not a tuple`);
-  for (const x of items) if (typeof x !== "number" || !Number.isInteger(x) || x < 0) fail(`${what} holds ${String(x)}, not a size`);
+  for (const x of items) if (typeof x !== "number" || !Number.isInteger(x) || x < 0) fail(`${what} holds ${repr(x)}, not a size`);
   return items as number[];
 }
 
 function rebuildTensor(args: unknown[], fail: (why: string) => never): TensorRef {
   const [storage, offset, size, stride] = args;
   if (!isStorageRef(storage)) fail(`_rebuild_tensor_v2 expects a storage, got a ${describe(storage)}`);
-  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) fail(`bad storage offset ${String(offset)}`);
+  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) fail(`bad storage offset ${repr(offset)}`);
   return {
     kind: "tensor", storage: storage as StorageRef, offset: offset as number,
     shape: intList(size, "tensor size", fail), stride: intList(stride, "tensor stride", fail),
@@ -417,7 +587,9 @@ function applyGlobal(g: PyGlobal, args: unknown[], fail: (why: string) => never)
     case "torch._tensor._rebuild_from_type_v2": {
       const [fn, type, fnArgs] = args;
       if (!(type instanceof PyGlobal) || !TENSOR_TYPES.has(type.qualname)) fail(`_rebuild_from_type_v2 of type ${describe(type)} is not supported`);
-      if (!(fn instanceof PyGlobal) || !FUNCTIONS.has(fn.qualname)) fail(`_rebuild_from_type_v2 with function ${describe(fn)} is not supported`);
+      if (!(fn instanceof PyGlobal) || !FUNCTIONS.has(fn.qualname) || fn.qualname === "torch._tensor._rebuild_from_type_v2") {
+        fail(`_rebuild_from_type_v2 with function ${describe(fn)} is not supported`);
+      }
       if (!(fnArgs instanceof PyTuple)) fail("_rebuild_from_type_v2 arguments are not a tuple");
       return applyGlobal(fn as PyGlobal, (fnArgs as PyTuple).items, fail);
     }

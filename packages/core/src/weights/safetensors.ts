@@ -1,7 +1,8 @@
 /**
  * safetensors reader and writer (https://github.com/huggingface/safetensors): an 8-byte little-endian
  * header length, a JSON header `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`,
- * then the raw little-endian data. Parsing executes nothing; every offset and size is checked.
+ * then the raw little-endian data. Parsing executes nothing; every offset and size is checked, and the
+ * tensors must tile the data section exactly (no gap, overlap or trailing byte).
  *
  * Float32 tensors are views into `bytes` when 4-byte aligned (no copy): keep `bytes` alive and do not
  * modify it while the state dict is in use.
@@ -60,7 +61,8 @@ export function readSafetensors(bytes: Uint8Array, source = "safetensors file"):
       }
       continue;
     }
-    if (raw === null || typeof raw !== "object") fail("header entry is not an object", key);
+    if (key === "") fail("a tensor in the header has an empty name");
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail(`header entry is ${JSON.stringify(raw)?.slice(0, 60)}, not an object`, key);
     const { dtype: st, shape, data_offsets: offs } = raw as Record<string, unknown>;
     if (typeof st !== "string") fail("missing dtype", key);
     const dtype = FROM_SAFETENSORS[st as string];
@@ -82,14 +84,20 @@ export function readSafetensors(bytes: Uint8Array, source = "safetensors file"):
     entries.push({ key, dtype, shape: [...(shape as number[])], begin, end });
   }
 
-  // Sorted by start, a tensor overlaps an earlier one exactly when it starts before the furthest end so far.
-  const byOffset = entries.filter((e) => e.end > e.begin).sort((a, b) => a.begin - b.begin);
-  let furthest: (typeof entries)[number] | undefined;
+  // As the reference implementation requires, the tensors tile the data section exactly: sorted by offset,
+  // each begins where the previous ends, and the last ends at the end of the file. A gap or trailing bytes
+  // mean a damaged header (or a file cut or padded), so nothing is read from it.
+  const byOffset = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  let prev: (typeof entries)[number] | undefined;
   for (const cur of byOffset) {
-    if (furthest && cur.begin < furthest.end) {
-      fail(`data [${cur.begin}, ${cur.end}] overlaps tensor "${furthest.key}" [${furthest.begin}, ${furthest.end}]`, cur.key);
-    }
-    if (!furthest || cur.end > furthest.end) furthest = cur;
+    if (cur.begin < at) fail(`data [${cur.begin}, ${cur.end}] overlaps tensor "${prev!.key}" [${prev!.begin}, ${prev!.end}]`, cur.key);
+    if (cur.begin > at) fail(`begins at byte ${cur.begin} of the data, but the tensors before it end at byte ${at}: a gap of ${cur.begin - at} bytes`, cur.key);
+    at = cur.end;
+    if (cur.end > cur.begin) prev = cur;
+  }
+  if (at !== dataLen) {
+    fail(`the data section holds ${dataLen - at} bytes after the last tensor${prev ? ` "${prev.key}" (which ends at byte ${at} of ${dataLen})` : ` (it has no tensor data)`}: the file is damaged or padded`);
   }
 
   const tensors: StateDict = new Map();

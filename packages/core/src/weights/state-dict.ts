@@ -21,6 +21,8 @@ export interface ProgressEvent {
   file: string;
   loaded: number;
   total?: number;
+  /** Set on the last event of a download that failed: why (e.g. "... stalled: no data for 30 s ..."). */
+  error?: string;
 }
 
 export type ProgressCallback = (event: ProgressEvent) => void;

@@ -1,0 +1,109 @@
+// Fuzz: seeded mutants of the three fixture checkpoints (model.pth, model-fp16.pth, model.safetensors), each loaded
+// (parsed and checked against config.json) in a worker thread with a 2 s limit. Every mutant must give a WeightsError
+// naming the file, or load bit-identical weights; none may hang, crash or load other numbers.
+//
+// ATTNSCOPE_FUZZ_MUTANTS sets the count (default 3000; nightly: 100000), ATTNSCOPE_FUZZ_SEED the first seed.
+// A failure prints its fixture and seed: `mutate(readFileSync(fixture), format, seed)` (helpers/fuzz-mutate.mjs)
+// rebuilds the mutant.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { expect, it } from "vitest";
+import { describeWithFixtures, fixturePath } from "./helpers/fixtures.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const distDir = path.resolve(here, "..", "dist");
+const COUNT = Number(process.env.ATTNSCOPE_FUZZ_MUTANTS ?? 3000);
+const FIRST_SEED = Number(process.env.ATTNSCOPE_FUZZ_SEED ?? 1);
+const LIMIT_MS = 2000;
+const THREADS = 2;
+
+const fixtures = [
+  { name: "model.pth", format: "pth" },
+  { name: "model-fp16.pth", format: "pth" },
+  { name: "model.safetensors", format: "safetensors" },
+].map((f) => ({ ...f, path: fixturePath(f.name) }));
+
+interface Result {
+  id: number;
+  fixture: number;
+  seed: number;
+  kind: string;
+  what: string;
+  ms: number;
+  outcome: "error" | "identical" | "different" | "crash" | "hang";
+  detail?: string;
+}
+
+/** Run every mutant through a pool of workers; a worker that overruns the limit is terminated and replaced. */
+async function runFuzz(count: number): Promise<Result[]> {
+  const results: Result[] = [];
+  let next = 0;
+  const spawn = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const w = new Worker(path.join(here, "helpers", "fuzz-worker.mjs"), {
+        workerData: { distDir, fixtures, configPath: fixturePath("config.json") },
+        resourceLimits: { maxOldGenerationSizeMb: 1024 },
+      });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let job: { id: number; fixture: number; seed: number } | undefined;
+      const give = () => {
+        if (next >= count) {
+          void w.terminate().then(() => resolve());
+          return;
+        }
+        const id = next++;
+        job = { id, fixture: id % fixtures.length, seed: FIRST_SEED + id };
+        timer = setTimeout(() => {
+          results.push({ ...job!, kind: "?", what: "?", ms: LIMIT_MS, outcome: "hang" });
+          void w.terminate().then(() => spawn().then(resolve, reject));
+        }, LIMIT_MS);
+        w.postMessage(job);
+      };
+      w.on("message", (m: Result & { ready?: boolean }) => {
+        if (m.ready) return give();
+        clearTimeout(timer);
+        results.push(m);
+        give();
+      });
+      w.on("error", (e) => {
+        clearTimeout(timer);
+        if (job) results.push({ ...job, kind: "?", what: "?", ms: 0, outcome: "crash", detail: `worker died: ${e.message}` });
+        spawn().then(resolve, reject);
+      });
+    });
+  await Promise.all(Array.from({ length: THREADS }, spawn));
+  return results.sort((a, b) => a.id - b.id);
+}
+
+describeWithFixtures("fuzzed fixture checkpoints", () => {
+  it(`${COUNT} seeded mutants: each a WeightsError naming the file or bit-identical weights; none hangs, crashes or loads other numbers`, async () => {
+    expect(existsSync(path.join(distDir, "weights", "load.js")), `${distDir} is missing: build the core first (npm run build)`).toBe(true);
+    const t0 = performance.now();
+    const results = await runFuzz(COUNT);
+    const seconds = (performance.now() - t0) / 1000;
+
+    const tally: Record<string, Record<string, number>> = {};
+    for (const r of results) {
+      const key = `${fixtures[r.fixture].name} ${r.kind}`;
+      tally[key] ??= {};
+      tally[key][r.outcome] = (tally[key][r.outcome] ?? 0) + 1;
+    }
+    const outcomes: Record<string, number> = {};
+    for (const r of results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+    const slowest = results.reduce((a, b) => (b.ms > a.ms ? b : a));
+    const times = results.map((r) => r.ms).sort((a, b) => a - b);
+    const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(0);
+    console.log(
+      `fuzz: ${results.length} mutants in ${seconds.toFixed(1)} s on ${THREADS} threads: ${JSON.stringify(outcomes)}; ` +
+        `load time median ${pct(0.5)} ms, p99 ${pct(0.99)} ms, slowest ${slowest.ms.toFixed(0)} ms (${fixtures[slowest.fixture].name} seed ${slowest.seed}: ${slowest.what})\n` +
+        Object.entries(tally).sort().map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join("\n"),
+    );
+
+    const bad = results.filter((r) => r.outcome === "hang" || r.outcome === "crash" || r.outcome === "different");
+    const show = bad.slice(0, 10).map((r) => `${fixtures[r.fixture].name} seed ${r.seed} (${r.what}): ${r.outcome} ${r.detail ?? ""}`);
+    expect(show).toEqual([]);
+    expect(results).toHaveLength(COUNT);
+  }, Math.max(600_000, COUNT * 250));
+});
