@@ -137,6 +137,9 @@ describe("circuit commands on other models", () => {
     expect(out.k_comp_full_circuit_top1).toHaveLength(8);
     const detect = JSON.parse((await runCli(["detect", "--json"])).stdout);
     expect(detect.detectors.previous).toContain(out.induction_circuits[0].previous);
+    const text = (await runCli(["circuit"])).stdout;
+    expect(text).toMatch(/K-composition score, layer-0 head \(rows\) into layer-1 head \(columns\)\n\s+1\.0\s+1\.1/);
+    expect(text).toContain(`${out.induction_circuits[0].previous} → ${out.induction_circuits[0].induction}`);
     const attr = JSON.parse((await runCli(["attribute", "--text", "abcabc", "--json"])).stdout);
     expect(attr.attribution).toHaveLength(6); // BOS + 6 bytes → 6 predictions
     expect(attr.labels).toHaveLength(17);
