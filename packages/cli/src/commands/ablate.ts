@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { ablationInductionScore, ablationScores, formatHead, generateRepeatedTokens, parseHead, validateTokenBatch, type HeadIndex } from "@attnscope/core";
+import { ablationInductionScore, ablationScores, formatHead, parseHead, repeatedTokensFor, validateTokenBatch, type HeadIndex } from "@attnscope/core";
 import { CliError, type CliIO } from "../context.js";
 import { scoreTable } from "../format.js";
 import { loadModel, type ModelOptions } from "../load-model.js";
@@ -50,9 +50,7 @@ export function ablateCommand(io: CliIO): Command {
         tokens = given;
       } else {
         if (2 * seqLen + 1 > model.cfg.n_ctx) throw new CliError(`--seq-len ${seqLen} makes sequences of ${2 * seqLen + 1} tokens, more than the model's n_ctx = ${model.cfg.n_ctx}`);
-        const bos = model.tokenizer?.bosTokenId ?? 0;
-        const high = model.tokenizer ? Math.min(model.tokenizer.vocabSize, model.cfg.d_vocab) : model.cfg.d_vocab;
-        tokens = generateRepeatedTokens(seqLen, batch, seed, { low: 0, high, bosTokenId: bos });
+        tokens = repeatedTokensFor(model, seqLen, batch, seed);
       }
       const bar = workBar(io, Boolean(opts.progress), "Ablating");
       let r;
