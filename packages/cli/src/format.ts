@@ -20,3 +20,12 @@ export function tokenLine(strTokens: readonly string[], max = 24): string {
   const shown = strTokens.slice(0, max).map((s) => JSON.stringify(s)).join(" ");
   return strTokens.length > max ? `${shown} … (${strTokens.length - max} more)` : shown;
 }
+
+/** A [row head][column head] table between two layers, labelled "0.p" down and "1.i" across. */
+export function pairTable(title: string, values: readonly (readonly number[])[], rowLayer = 0, colLayer = 1): string {
+  const n = Math.max(0, ...values.map((r) => r.length));
+  const cell = (s: string) => s.padStart(6);
+  const lines = [title, `      ${Array.from({ length: n }, (_, i) => cell(`${colLayer}.${i}`)).join(" ")}`];
+  values.forEach((row, p) => lines.push(`${`${rowLayer}.${p}`.padStart(5)} ${row.map((v) => cell(v.toFixed(3))).join(" ")}`));
+  return lines.join("\n");
+}

@@ -48,7 +48,7 @@ describe("the benchmark's ONNX graphs", () => {
     }, sd, { backend: tsBackend });
     const tokens = [0, 5, 17, 3, 44, 5, 17, 3, 9, 52, 1, 5, 17];
     const T = tokens.length;
-    const ref = await model.runWithCache(tokens, { returnType: "both", removeBatchDim: true });
+    const ref = await model.runWithCache(tokens, { returnType: "both", lossPerToken: true, removeBatchDim: true });
 
     const mask = new Float32Array(T * T);
     for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) mask[i * T + j] = -1e9;

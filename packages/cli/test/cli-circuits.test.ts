@@ -79,6 +79,23 @@ describeWithFixtures("circuit commands on the tiny TransformerLens model", () =>
     }
   });
 
+  it("ablate --induction-head 1.3 adds ARENA's ablation_induction_score for every layer-0 head (first sequence), within 1e-3; 1.12 is refused", async () => {
+    const t = golden.get("ablation.tokens")!;
+    const [B, T] = t.shape;
+    const ids = t.data as unknown as ArrayLike<number | bigint>;
+    const rows = Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, i) => Number(ids[b * T + i])).join(","));
+    const r = await runCli(["ablate", "--model", tinyDir, "--tokens", rows[0], "--induction-head", "1.3", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.induction_head).toBe("1.3");
+    const ref = json.ablation_induction_score.scores as Record<string, number>;
+    expect(Object.keys(out.ablation_induction_scores)).toEqual(["none", "0.0", "0.1", "0.2", "0.3"]);
+    for (const [k, v] of Object.entries(ref)) expect(Math.abs(out.ablation_induction_scores[k] - v), k).toBeLessThan(1e-3);
+    expectOneLineError(await runCli(["ablate", "--model", tinyDir, "--tokens", rows[0], "--induction-head", "1.12"]),
+      /--induction-head: induction head 1\.12 does not exist: each layer has heads 0\.\.3/);
+    expectOneLineError(await runCli(["ablate", "--model", tinyDir, "--tokens", rows[0], "--induction-head", "0.1"]), /is in layer 0/);
+  });
+
   it("refuses a --vocab outside the vocabulary, an empty one, or one that is not LO:HI", async () => {
     expectOneLineError(await runCli(["circuit", "--model", tinyDir, "--vocab", "50000:50300"]), /--vocab 50000:50300: .*outside the vocabulary: token ids are 0\.\.50277/);
     expectOneLineError(await runCli(["circuit", "--model", tinyDir, "--vocab", "1300:1000"]), /is empty: give lo < hi/);
@@ -120,6 +137,9 @@ describe("circuit commands on other models", () => {
     expect(out.k_comp_full_circuit_top1).toHaveLength(8);
     const detect = JSON.parse((await runCli(["detect", "--json"])).stdout);
     expect(detect.detectors.previous).toContain(out.induction_circuits[0].previous);
+    const text = (await runCli(["circuit"])).stdout;
+    expect(text).toMatch(/K-composition score, layer-0 head \(rows\) into layer-1 head \(columns\)\n\s+1\.0\s+1\.1/);
+    expect(text).toContain(`${out.induction_circuits[0].previous} → ${out.induction_circuits[0].induction}`);
     const attr = JSON.parse((await runCli(["attribute", "--text", "abcabc", "--json"])).stdout);
     expect(attr.attribution).toHaveLength(6); // BOS + 6 bytes → 6 predictions
     expect(attr.labels).toHaveLength(17);

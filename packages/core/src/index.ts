@@ -20,7 +20,7 @@ export {
   genericAttnDetector, currentAttnDetector, prevAttnDetector, firstAttnDetector, inductionAttnDetector, diagonalMean, columnMean,
 } from "./detectors/attn-detectors.js";
 export type { DetectorResult, PatternScoreFn } from "./detectors/attn-detectors.js";
-export { generateRepeatedTokens } from "./induction/repeated-tokens.js";
+export { generateRepeatedTokens, repeatedTokensFor } from "./induction/repeated-tokens.js";
 export type { RepeatedTokensOptions } from "./induction/repeated-tokens.js";
 export { runInductionExperiment } from "./induction/induction-experiment.js";
 export type { InductionExperimentOptions, InductionExperimentResult } from "./induction/induction-experiment.js";

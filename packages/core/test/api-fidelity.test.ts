@@ -47,12 +47,17 @@ describe("TransformerLens API fidelity", () => {
     expect(() => model.getTokenPosition("z", "banana")).toThrow(/token 122 does not occur in the input \(7 tokens\)/);
   });
 
-  it("toTokens / toStrTokens on lists: a batch of equal length, or a clear error naming each length", () => {
+  it("toTokens / toStrTokens on lists: a batch of equal length, or a clear error naming each length", async () => {
     expect(model.toTokens(["ab", "cd"])).toEqual([[256, 97, 98], [256, 99, 100]]);
     expect(model.toStrTokens(["ab", "c"])).toEqual([["<|BOS|>", "a", "b"], ["<|BOS|>", "c"]]);
     expect(model.toStrTokens([[97, 98], [99]])).toEqual([["a", "b"], ["c"]]);
     expect(() => model.toTokens(["a", "abc"])).toThrow(/different token lengths \(text 0: 2, text 1: 4\)/);
     expect(() => model.toTokens([])).toThrow(/non-empty list/);
+    // and the model runs such a list as a batch, as TransformerLens's model(["ab", "cd"])
+    const fromTexts = await model.forward(["ab", "cd"], { returnType: "loss", lossPerToken: true });
+    const fromIds = await model.forward([[256, 97, 98], [256, 99, 100]], { returnType: "loss", lossPerToken: true });
+    expect(Array.from(fromTexts.loss!.data)).toEqual(Array.from(fromIds.loss!.data));
+    await expect(model.forward(["a", "abc"])).rejects.toThrow(/different token lengths/);
   });
 
   it("composition needs two layers: a one-layer model gets a clear message", async () => {

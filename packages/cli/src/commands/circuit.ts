@@ -4,7 +4,7 @@ import {
   resolveVocab, type HookedTransformer, type VocabRange,
 } from "@attnscope/core";
 import { CliError, type CliIO } from "../context.js";
-import { scoreTable } from "../format.js";
+import { pairTable, scoreTable } from "../format.js";
 import { loadModel, type ModelOptions } from "../load-model.js";
 import { withModelOptions } from "../options.js";
 import { parseInteger } from "../parse.js";
@@ -89,7 +89,7 @@ export function circuitCommand(io: CliIO): Command {
           [
             `vocab × vocab circuits over token ids ${vocab[0]} ≤ id < ${vocab[1]} (${n} tokens)`,
             "",
-            scoreTable("K-composition, layer-0 head (rows) into layer-1 head (columns)", kRows),
+            pairTable("K-composition score, layer-0 head (rows) into layer-1 head (columns)", kRows),
             `composition baseline (random matrices, ${samples} samples): ${baseline.toFixed(4)}`,
             "",
             scoreTable("full OV circuit, top-1 accuracy", top1),
@@ -100,7 +100,7 @@ export function circuitCommand(io: CliIO): Command {
             "",
             scoreTable("positional previous-token score (W_pos QK W_posᵀ)", positional),
             "",
-            scoreTable("K-composition full circuit top-1, layer-0 head (rows) into layer-1 head (columns)", kComp),
+            pairTable("K-composition full circuit, top-1 accuracy, layer-0 head (rows) into layer-1 head (columns)", kComp),
             "",
             "induction circuits (previous-token head → induction head, by K-composition):",
             ...found.circuits.slice(0, 5).map((c) =>

@@ -10,7 +10,7 @@
  * K-composition.
  */
 import { inductionAttnDetector, prevAttnDetector } from "../detectors/attn-detectors.js";
-import { generateRepeatedTokens } from "../induction/repeated-tokens.js";
+import { repeatedTokensFor } from "../induction/repeated-tokens.js";
 import type { HookedTransformer } from "../model/hooked-transformer.js";
 import { compositionScores } from "./composition.js";
 import { repeatedSeqLen } from "./ablation.js";
@@ -60,11 +60,7 @@ export async function findInductionCircuits(model: HookedTransformer, opts: Find
   const K = compositionScores(model, "K"); // refuses one-layer models
   let tokens: number[][];
   if (opts.tokens) tokens = opts.tokens.map((r) => [...r]);
-  else {
-    const bos = model.tokenizer?.bosTokenId ?? 0;
-    const high = model.tokenizer ? Math.min(model.tokenizer.vocabSize, model.cfg.d_vocab) : model.cfg.d_vocab;
-    tokens = generateRepeatedTokens(opts.seqLen ?? 50, opts.batch ?? 10, opts.seed ?? 0, { low: 0, high, bosTokenId: bos });
-  }
+  else tokens = repeatedTokensFor(model, opts.seqLen ?? 50, opts.batch ?? 10, opts.seed ?? 0);
   const S = repeatedSeqLen(tokens);
   const { cache } = await model.runWithCache(tokens, { returnType: "none", namesFilter: (n) => n.endsWith("attn.hook_pattern") });
   const prev = prevAttnDetector(cache, threshold);

@@ -1,6 +1,6 @@
 import type { HookedTransformer } from "../model/hooked-transformer.js";
 import { inductionAttnDetector } from "../detectors/attn-detectors.js";
-import { generateRepeatedTokens } from "./repeated-tokens.js";
+import { repeatedTokensFor } from "./repeated-tokens.js";
 
 export interface InductionExperimentOptions {
   /** Length of the random half. @default 50 */
@@ -49,9 +49,7 @@ export async function runInductionExperiment(model: HookedTransformer, opts: Ind
     }
   } else {
     seqLen = opts.seqLen ?? 50;
-    const bos = model.tokenizer?.bosTokenId ?? 0;
-    const high = model.tokenizer ? Math.min(model.tokenizer.vocabSize, model.cfg.d_vocab) : model.cfg.d_vocab;
-    tokens = generateRepeatedTokens(seqLen, batch, seed, { low: 0, high, bosTokenId: bos });
+    tokens = repeatedTokensFor(model, seqLen, batch, seed);
   }
   if (2 * seqLen + 1 > model.cfg.n_ctx) {
     throw new Error(`Repeated sequence of length ${2 * seqLen + 1} exceeds the model's n_ctx = ${model.cfg.n_ctx}`);

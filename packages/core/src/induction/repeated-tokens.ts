@@ -30,3 +30,22 @@ export function generateRepeatedTokens(seqLen: number, batch: number, seed: numb
   }
   return rows;
 }
+
+/** What `repeatedTokensFor` reads of a model. */
+interface TokenSource {
+  cfg: { d_vocab: number; n_ctx: number };
+  tokenizer: { bosTokenId: number; vocabSize: number } | null;
+}
+
+/**
+ * `generateRepeatedTokens` for a model: ids drawn from the tokenizer's vocabulary (within d_vocab; the whole
+ * d_vocab without a tokenizer), its BOS first (0 without one). Refuses sequences longer than n_ctx.
+ */
+export function repeatedTokensFor(model: TokenSource, seqLen: number, batch: number, seed: number): number[][] {
+  if (2 * seqLen + 1 > model.cfg.n_ctx) {
+    throw new Error(`Repeated sequence of length ${2 * seqLen + 1} exceeds the model's n_ctx = ${model.cfg.n_ctx}`);
+  }
+  const bos = model.tokenizer?.bosTokenId ?? 0;
+  const high = model.tokenizer ? Math.min(model.tokenizer.vocabSize, model.cfg.d_vocab) : model.cfg.d_vocab;
+  return generateRepeatedTokens(seqLen, batch, seed, { low: 0, high, bosTokenId: bos });
+}

@@ -40,8 +40,11 @@ export interface HookPoint {
  */
 export type HookFn = (activation: Tensor, hook: HookPoint) => Tensor | void | undefined;
 
-/** Model input: text (tokenized with BOS prepended by default), one token sequence, or a batch of equal-length ones. */
-export type ModelInput = string | TokenInput;
+/**
+ * Model input: text (tokenized with BOS prepended by default), a list of texts of equal token length, one token
+ * sequence, or a batch of equal-length ones.
+ */
+export type ModelInput = string | readonly string[] | TokenInput;
 
 export interface RunOptions {
   /** @default "logits" */
@@ -263,7 +266,8 @@ export class HookedTransformer {
 
   private toBatch(input: ModelInput, prependBos?: boolean): Int32Array[] {
     if (typeof input === "string") return toTokenBatch(this.toTokens(input, { prependBos }), this.cfg);
-    return toTokenBatch(input, this.cfg);
+    if (input.length > 0 && typeof input[0] === "string") return toTokenBatch(this.toTokens(input as readonly string[], { prependBos }), this.cfg);
+    return toTokenBatch(input as TokenInput, this.cfg);
   }
 
   // ----- hooks --------------------------------------------------------------------------------------------
