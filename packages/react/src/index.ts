@@ -17,12 +17,17 @@ export { TokenLossPlot, renderTokenLossPlot, detectRepeatStart } from "./TokenLo
 export type { TokenLossPlotProps } from "./TokenLossPlot/index.js";
 export { HeadScoreGrid, renderHeadScoreGrid } from "./HeadScoreGrid/index.js";
 export type { HeadScoreGridProps, HeadRef } from "./HeadScoreGrid/index.js";
+export { CompositionScores, renderCompositionScores } from "./CompositionScores/index.js";
+export type { CompositionScoresProps, CompositionMode, CompositionTensor, HeadPair } from "./CompositionScores/index.js";
+export { LogitAttribution, renderLogitAttribution } from "./LogitAttribution/index.js";
+export type { LogitAttributionProps, AttributionCell } from "./LogitAttribution/index.js";
 
 // Data helpers.
 export { stackLayers, toAttentionTensor, toPatternTensor } from "./lib/attention-data.js";
 export type { AttentionInput, PatternInput, ShapedArray, AttentionTensor } from "./lib/attention-data.js";
 // Colour scales and themes.
-export { getColorScale, colorAt } from "./lib/color-scales.js";
+export { getColorScale, colorAt, twoColorScale } from "./lib/color-scales.js";
+export { parseCssColor } from "./lib/css-color.js";
 export type { ColorScaleName, ColorLUT, RGB } from "./lib/color-scales.js";
 export { lightTheme, darkTheme, resolveTheme } from "./lib/theme.js";
 export type { Theme, ThemeProp } from "./lib/theme.js";

@@ -43,6 +43,10 @@ export interface AttentionHeadsProps {
   title?: string;
   /** Called when a head is locked (null when unlocked). @default none */
   onHeadSelect?: (head: number | null) => void;
+  /** The focused (locked) head when the parent controls it: an index into the heads, or null for none. Leave undefined for uncontrolled. @default uncontrolled */
+  selectedHead?: number | null;
+  /** Called when a head is clicked or chosen with Enter/Space: its index, or null when the locked head is clicked again (same as `onHeadSelect`). @default none */
+  onSelectHead?: (head: number | null) => void;
   /** File name (without extension) for PNG/SVG export. @default "attention-heads" */
   exportName?: string;
 }
@@ -69,18 +73,22 @@ export function AttentionHeads(props: AttentionHeadsProps) {
   );
 
   const heads = useHoverLock<number>();
-  const focusHead = heads.hovered ?? heads.locked;
+  const controlledHead = props.selectedHead !== undefined;
+  const lockedHead = controlledHead ? props.selectedHead! : heads.locked;
+  const focusHead = heads.hovered ?? lockedHead;
   const toks = useHoverLock<number>();
   const [direction, setDirection] = useState<AttentionDirection>(props.initialDirection ?? "destination");
   const active = toks.active;
-  const { lock: lockHead, locked: lockedHead } = heads;
-  const { onHeadSelect } = props;
+  const { lock: lockHead } = heads;
+  const { onHeadSelect, onSelectHead } = props;
   const selectHead = useCallback(
     (h: number) => {
-      lockHead(h);
-      onHeadSelect?.(lockedHead === h ? null : h);
+      if (!controlledHead) lockHead(h);
+      const next = lockedHead === h ? null : h;
+      onHeadSelect?.(next);
+      onSelectHead?.(next);
     },
-    [lockHead, lockedHead, onHeadSelect],
+    [lockHead, lockedHead, onHeadSelect, onSelectHead, controlledHead],
   );
 
   const mark = useMemo(
@@ -113,8 +121,8 @@ export function AttentionHeads(props: AttentionHeadsProps) {
   const bg = useMemo(() => (values ? highlightBackgrounds(values, theme, normalize, max) : null), [values, theme, normalize, max]);
   const fg = useMemo(() => (values ? highlightForegrounds(values, theme, normalize, max) : null), [values, theme, normalize, max]);
 
-  const which = focusHead !== null ? `head ${labels[focusHead]}` : "mean over heads";
-  let status = `Hover a token or a cell. ${focusHead !== null ? `Focused: head ${labels[focusHead]}${heads.locked !== null ? " (locked)" : ""}.` : ""}`;
+  const which = focusHead !== null ? `Head ${labels[focusHead]}` : "Mean over heads";
+  let status = `Hover a token or a cell. ${focusHead !== null ? `Focused: Head ${labels[focusHead]}${lockedHead !== null ? " (locked)" : ""}.` : ""}`;
   if (active !== null && values) {
     status = `${which}: ${JSON.stringify(shortToken(tokens[active] ?? "", 30).replace(/\u00a0/g, " "))} (${active}) ${
       direction === "destination" ? "attends most to" : "is attended most by"
@@ -159,7 +167,7 @@ export function AttentionHeads(props: AttentionHeadsProps) {
         labels={labels}
         size={size}
         theme={theme}
-        selected={heads.locked}
+        selected={lockedHead}
         previewed={heads.hovered}
         onPreview={heads.preview}
         onSelect={selectHead}

@@ -70,6 +70,10 @@ export interface AttentionPatternsProps {
   title?: string;
   /** Called when a head is locked by click or Enter/Space. @default none */
   onHeadSelect?: (head: number | null) => void;
+  /** The shown (locked) head when the parent controls it: an index into the heads, or null for none locked (head 0 shown). Leave undefined for uncontrolled. @default uncontrolled */
+  selectedHead?: number | null;
+  /** Called with the head's index when a head is clicked or chosen with Enter/Space (same as `onHeadSelect`). @default none */
+  onSelectHead?: (head: number | null) => void;
   /** Called when a token is locked (null when unlocked). @default none */
   onTokenSelect?: (token: TokenRef | null) => void;
   /** File name (without extension) for PNG/SVG export. @default "attention-patterns" */
@@ -118,7 +122,9 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
 
   const heads = useHoverLock<number>(props.initialHead ?? 0);
   // Hovering a head previews it even while another is locked; leaving returns to the locked one.
-  const head = heads.hovered ?? heads.locked ?? 0;
+  const controlledHead = props.selectedHead !== undefined;
+  const lockedHead = controlledHead ? props.selectedHead! : heads.locked;
+  const head = heads.hovered ?? lockedHead ?? 0;
   const tokens = useHoverLock<TokenRef>();
   const { set: lockHead } = heads;
   const { lock: lockToken, locked: lockedToken } = tokens;
@@ -126,14 +132,15 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
   const [cell, setCell] = useState<{ q: number; k: number } | null>(null);
   const [pointer, setPointer] = useState<{ x: number; y: number }>({ x: 0, y: 0 });
 
-  const { onHeadSelect, onTokenSelect } = props;
+  const { onHeadSelect, onSelectHead, onTokenSelect } = props;
   const selectHead = useCallback(
     (h: number) => {
       // A head is always shown, so clicking the locked head keeps it; Escape unlocks.
-      lockHead(h);
+      if (!controlledHead) lockHead(h);
       onHeadSelect?.(h);
+      onSelectHead?.(h);
     },
-    [lockHead, onHeadSelect],
+    [lockHead, onHeadSelect, onSelectHead, controlledHead],
   );
   const selectToken = useCallback(
     (t: TokenRef) => {
@@ -184,7 +191,7 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
     return `${base}: ${formatValue(values[i] ?? 0)}`;
   };
 
-  let status = `Head ${labels[head]}${heads.locked !== null ? " (locked)" : ""}. Hover a token to see ${
+  let status = `Head ${labels[head]}${lockedHead !== null ? " (locked)" : ""}. Hover a token to see ${
     direction === "destination" ? "where it attends" : "what attends to it"
   }.`;
   if (active && values) {
@@ -241,7 +248,7 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
         labels={labels}
         size={props.thumbnailSize ?? 64}
         theme={theme}
-        selected={heads.locked}
+        selected={lockedHead}
         previewed={heads.hovered}
         onPreview={heads.preview}
         onSelect={selectHead}
