@@ -21,6 +21,16 @@ export { CompositionScores, renderCompositionScores } from "./CompositionScores/
 export type { CompositionScoresProps, CompositionMode, CompositionTensor, HeadPair } from "./CompositionScores/index.js";
 export { LogitAttribution, renderLogitAttribution } from "./LogitAttribution/index.js";
 export type { LogitAttributionProps, AttributionCell } from "./LogitAttribution/index.js";
+export { TokenLogProbs, renderTokenLogProbs } from "./TokenLogProbs/index.js";
+export type { TokenLogProbsProps } from "./TokenLogProbs/index.js";
+export { TopkTokens, renderTopkTokens } from "./TopkTokens/index.js";
+export type { TopkTokensProps } from "./TopkTokens/index.js";
+export { TopkSamples, renderTopkSamples } from "./TopkSamples/index.js";
+export type { TopkSamplesProps } from "./TopkSamples/index.js";
+export { ColoredTokensMulti, renderColoredTokensMulti } from "./ColoredTokensMulti/index.js";
+export type { ColoredTokensMultiProps } from "./ColoredTokensMulti/index.js";
+export { TextNeuronActivations, renderTextNeuronActivations } from "./TextNeuronActivations/index.js";
+export type { TextNeuronActivationsProps } from "./TextNeuronActivations/index.js";
 
 // Data helpers.
 export { stackLayers, toAttentionTensor, toPatternTensor } from "./lib/attention-data.js";
