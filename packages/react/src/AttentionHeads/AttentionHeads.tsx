@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState } from "react";
 import { attentionColumn, attentionRow, toAttentionTensor, type AttentionInput } from "../lib/attention-data.js";
-import { getColorScale, type ColorScaleName } from "../lib/color-scales.js";
+import type { ColorScaleName } from "../lib/color-scales.js";
+import { scaleFromProps } from "../lib/scale-props.js";
 import type { Figure } from "../lib/export.js";
 import { formatValue, shortToken } from "../lib/format-token.js";
 import { heatmapBitmap, type HeatmapStyle } from "../lib/heatmap.js";
@@ -33,6 +34,12 @@ export interface AttentionHeadsProps {
   colorScale?: ColorScaleName;
   /** Grey out cells above the diagonal. @default true */
   maskUpperTriangle?: boolean;
+  /** CircuitsVis's name for `maskUpperTriangle` (used when that is not given). @default as maskUpperTriangle */
+  maskUpperTri?: boolean;
+  /** CSS colour of negative values (CircuitsVis two-colour scale: white at zero, this at `minValue`); overrides `colorScale`. @default none */
+  negativeColor?: string;
+  /** CSS colour of positive values (white at zero, this at `maxValue`); overrides `colorScale`. @default none */
+  positiveColor?: string;
   /** Scale token highlights so the most-attended token is fully coloured. @default true */
   normalizeTokenColors?: boolean;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
@@ -63,13 +70,13 @@ export function AttentionHeads(props: AttentionHeadsProps) {
   const tensor = useMemo(() => toAttentionTensor(props.attention, T, T), [props.attention, T]);
   const labels = useMemo(() => props.headLabels ?? Array.from({ length: tensor.heads }, (_, h) => String(h)), [props.headLabels, tensor.heads]);
   if (labels.length !== tensor.heads) throw new Error(`headLabels has ${labels.length} labels but attention has ${tensor.heads} heads`);
-  const scaleName = props.colorScale ?? "viridis";
+  const { colorScale, negativeColor, positiveColor } = props;
   const min = props.minValue ?? 0;
   const max = props.maxValue ?? 1;
-  const maskUpper = props.maskUpperTriangle ?? true;
+  const maskUpper = props.maskUpperTriangle ?? props.maskUpperTri ?? true;
   const style: HeatmapStyle = useMemo(
-    () => ({ scale: getColorScale(scaleName), min, max, maskUpper, maskColor: theme.mask }),
-    [scaleName, min, max, maskUpper, theme.mask],
+    () => ({ scale: scaleFromProps({ colorScale, negativeColor, positiveColor }, min, max, "viridis"), min, max, maskUpper, maskColor: theme.mask }),
+    [colorScale, negativeColor, positiveColor, min, max, maskUpper, theme.mask],
   );
 
   const heads = useHoverLock<number>();

@@ -1,7 +1,8 @@
 import { useCallback, useMemo, useState } from "react";
 import { attentionColumn, attentionRow, toAttentionTensor, type AttentionInput } from "../lib/attention-data.js";
-import { getColorScale, type ColorScaleName } from "../lib/color-scales.js";
-import { formatValue, shortToken } from "../lib/format-token.js";
+import type { ColorScaleName } from "../lib/color-scales.js";
+import { scaleFromProps } from "../lib/scale-props.js";
+import { formatValue, MASKED, shortToken } from "../lib/format-token.js";
 import type { HeatmapStyle } from "../lib/heatmap.js";
 import { cellAt, drawPatternOverlay, patternFigure, patternLayout } from "../lib/pattern-figure.js";
 import type { Painter } from "../lib/painter.js";
@@ -54,6 +55,12 @@ export interface AttentionPatternsProps {
   colorScale?: ColorScaleName;
   /** Grey out cells above the diagonal (key after query). @default true when queries and keys are the same tokens */
   maskUpperTriangle?: boolean;
+  /** CircuitsVis's name for `maskUpperTriangle` (used when that is not given). @default as maskUpperTriangle */
+  maskUpperTri?: boolean;
+  /** CSS colour of negative values (CircuitsVis two-colour scale: white at zero, this at `minValue`); overrides `colorScale`. @default none */
+  negativeColor?: string;
+  /** CSS colour of positive values (white at zero, this at `maxValue`); overrides `colorScale`. @default none */
+  positiveColor?: string;
   /** Width/height of the large heatmap in CSS px. @default 360 */
   size?: number;
   /** Width/height of each head thumbnail in CSS px. @default 64 */
@@ -99,13 +106,13 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
     throw new Error(`initialHead ${props.initialHead} is out of range: attention has ${tensor.heads} heads (0–${tensor.heads - 1})`);
   }
 
-  const scaleName = props.colorScale ?? "viridis";
+  const { colorScale, negativeColor, positiveColor } = props;
   const min = props.minValue ?? 0;
   const max = props.maxValue ?? 1;
-  const maskUpper = props.maskUpperTriangle ?? sameTokens;
+  const maskUpper = props.maskUpperTriangle ?? props.maskUpperTri ?? sameTokens;
   const style: HeatmapStyle = useMemo(
-    () => ({ scale: getColorScale(scaleName), min, max, maskUpper, maskColor: theme.mask }),
-    [scaleName, min, max, maskUpper, theme.mask],
+    () => ({ scale: scaleFromProps({ colorScale, negativeColor, positiveColor }, min, max, "viridis"), min, max, maskUpper, maskColor: theme.mask }),
+    [colorScale, negativeColor, positiveColor, min, max, maskUpper, theme.mask],
   );
 
   // "layer.head" labels from several layers enable the one-layer / all-layers switch.
@@ -202,7 +209,9 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
       tokens.locked ? " · locked, Escape to unlock" : ""
     }`;
   }
-  if (cell) status += ` · cell [${cell.q}, ${cell.k}] = ${formatValue(tensor.data[(head * tensor.queries + cell.q) * tensor.keys + cell.k]!)}`;
+  const cellText = (c: { q: number; k: number }) =>
+    maskUpper && c.k > c.q ? MASKED : formatValue(tensor.data[(head * tensor.queries + c.q) * tensor.keys + c.k]!);
+  if (cell) status += ` · cell [${cell.q}, ${cell.k}] = ${cellText(cell)}`;
 
   const strip = (side: TokenRef["side"], list: string[], label: string) => {
     // A shared strip shows both the active token and its highlights; with separate query and key
@@ -278,9 +287,7 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
         >
           {cell && (
             <Tooltip theme={theme} x={Math.min(pointer.x, layout.width - 220)} y={pointer.y}>
-              {`${shortToken(qTokens[cell.q] ?? "", 20)} (${cell.q}) → ${shortToken(kTokens[cell.k] ?? "", 20)} (${cell.k}): ${formatValue(
-                tensor.data[(head * tensor.queries + cell.q) * tensor.keys + cell.k]!,
-              )}`}
+              {`${shortToken(qTokens[cell.q] ?? "", 20)} (${cell.q}) → ${shortToken(kTokens[cell.k] ?? "", 20)} (${cell.k}): ${cellText(cell)}`}
             </Tooltip>
           )}
         </FigureCanvas>

@@ -22,6 +22,8 @@ export interface ColoredTokensMultiProps {
   negativeColor?: string;
   /** CSS colour of positive values (white at zero). @default orange */
   positiveColor?: string;
+  /** Space below the view in CSS px (CircuitsVis leaves room there for its tooltips). @default 0 */
+  paddingBottom?: number;
   /** Heading shown above the tokens. @default none */
   title?: string;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
@@ -60,7 +62,7 @@ export function ColoredTokensMulti(props: ColoredTokensMultiProps) {
   const describe = (i: number) => `${shortToken(tokens[i] ?? "", 30)} (${i}): ${labels.map((l, k) => `${l} ${formatValue(values[i]![k]!)}`).join(", ")}`;
 
   return (
-    <Frame theme={theme} label={props.title ?? "Coloured tokens, several series"}>
+    <Frame theme={theme} label={props.title ?? "Coloured tokens, several series"} style={{ paddingBottom: 12 + (props.paddingBottom ?? 0) }}>
       <Toolbar>
         {props.title && <strong style={{ fontSize: 14 }}>{props.title}</strong>}
         <span role="group" aria-label="Value series" style={{ display: "inline-flex", flexWrap: "wrap", gap: 4 }}>

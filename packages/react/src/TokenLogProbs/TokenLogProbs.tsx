@@ -18,6 +18,8 @@ export interface TokenLogProbsProps {
   correctTokenLogProb: number[];
   /** Log-probability at and below which a token is left uncoloured. @default -5 (as CircuitsVis) */
   logProbFloor?: number;
+  /** Space below the view in CSS px (CircuitsVis leaves room there for its tooltips). @default 0 */
+  paddingBottom?: number;
   /** Heading shown above the tokens. @default none */
   title?: string;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
@@ -63,7 +65,7 @@ export function TokenLogProbs(props: TokenLogProbsProps) {
   );
 
   return (
-    <Frame theme={theme} label={props.title ?? "Token log-probabilities"}>
+    <Frame theme={theme} label={props.title ?? "Token log-probabilities"} style={{ paddingBottom: 12 + (props.paddingBottom ?? 0) }}>
       <Toolbar>
         {props.title && <strong style={{ fontSize: 14 }}>{props.title}</strong>}
         <span style={{ fontSize: 12, color: theme.muted }}>shade: log p of the true next token, from {-floor} (none) to 0 (full)</span>

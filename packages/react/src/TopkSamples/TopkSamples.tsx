@@ -24,6 +24,10 @@ export interface TopkSamplesProps {
   negativeColor?: string;
   /** CSS colour of positive values (white at zero). @default orange */
   positiveColor?: string;
+  /** Value at the low end of the colour scale. @default −max(|values|) when any is negative, else 0 */
+  minValue?: number;
+  /** Value at the high end of the colour scale. @default max(|values|) */
+  maxValue?: number;
   /** Heading shown above the view. @default none */
   title?: string;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
@@ -67,7 +71,7 @@ export function TopkSamples(props: TopkSamplesProps) {
   const p = Math.min(page, pages - 1);
   const shown = Array.from({ length: Math.min(per, texts.length - p * per) }, (_, i) => p * per + i);
   // One colour range for the neuron, so samples compare.
-  const range = useMemo(() => valueRange(acts.flat()), [acts]);
+  const range = useMemo(() => valueRange(acts.flat(), props.minValue, props.maxValue), [acts, props.minValue, props.maxValue]);
   const zName = props.zerothDimensionName ?? "Layer";
   const fName = props.firstDimensionName ?? "Neuron";
   const describe = (s: number, i: number) => `sample ${s}: ${shortToken(texts[s]![i] ?? "", 30)} (${i}) ${formatValue(acts[s]![i]!)}`;

@@ -27,6 +27,10 @@ export interface TopkTokensProps {
   firstDimensionLabels?: string[];
   /** Columns (neurons) shown at once. @default 5 */
   columnsToShow?: number;
+  /** Value at the low end of the colour scale. @default −max(|values|) when any is negative, else 0 */
+  minValue?: number;
+  /** Value at the high end of the colour scale. @default max(|values|) */
+  maxValue?: number;
   /** Heading shown above the table. @default none */
   title?: string;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
@@ -82,7 +86,7 @@ export function TopkTokens(props: TopkTokensProps) {
     () => [...props.topkVals[sample]![layer]!.flat(), ...props.bottomkVals[sample]![layer]!.flat()],
     [props.topkVals, props.bottomkVals, sample, layer],
   );
-  const range = valueRange(all);
+  const range = valueRange(all, props.minValue, props.maxValue);
   const fName = props.firstDimensionName ?? "Layer";
   const tName = props.thirdDimensionName ?? "Neuron";
 
