@@ -19,6 +19,8 @@ export default defineConfig({
           name: "unit",
           environment: "jsdom",
           include: ["src/**/*.test.{ts,tsx}"],
+          // Generous: the machines these run on are often shared and busy.
+          testTimeout: 20_000,
           setupFiles: ["src/test-setup.ts"],
         },
       },

@@ -75,6 +75,11 @@ export const RealModelAllHeads: Story = {
     if (!loaded.fixture) return;
     const c = within(canvasElement);
     await expect(c.getAllByRole("option", { name: /^Head / })).toHaveLength(24);
+    // One row per layer: all twelve heads of a layer side by side, never 11 + 1.
+    const tops = c.getAllByRole("option", { name: /^Head / }).map((o) => Math.round(o.getBoundingClientRect().top));
+    await expect(new Set(tops.slice(0, 12)).size).toBe(1);
+    await expect(new Set(tops.slice(12)).size).toBe(1);
+    await expect(tops[12]).toBeGreaterThan(tops[0]!);
     await userEvent.click(c.getByRole("option", { name: "Head 1.10" }));
     const items = within(c.getByRole("listbox", { name: "Tokens" })).getAllByRole("option");
     await userEvent.hover(items[80]!);

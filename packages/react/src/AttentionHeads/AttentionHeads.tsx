@@ -4,7 +4,10 @@ import type { ColorScaleName } from "../lib/color-scales.js";
 import { scaleFromProps } from "../lib/scale-props.js";
 import type { Figure } from "../lib/export.js";
 import { formatValue, shortToken } from "../lib/format-token.js";
+import { colorAt } from "../lib/color-scales.js";
 import { heatmapBitmap, type HeatmapStyle } from "../lib/heatmap.js";
+import { drawColorBar } from "../lib/pattern-figure.js";
+import { ColorLegend } from "../shared/ColorLegend.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { describeTop, highlightBackgrounds, highlightForegrounds } from "../lib/token-colors.js";
 import type { AttentionDirection } from "../AttentionPatterns/AttentionPatterns.js";
@@ -145,17 +148,19 @@ export function AttentionHeads(props: AttentionHeadsProps) {
     const cellW = size + pad;
     const cellH = size + label + pad;
     return {
-      width: columns * cellW + pad,
-      height: rows * cellH + pad + 24,
+      width: columns * cellW + pad + 64,
+      height: rows * cellH + pad + 38,
       background: theme.background,
       draw(p) {
         p.text(pad, 16, props.title ?? "Attention heads", { fill: theme.text, size: 13, weight: "bold" });
+        p.text(pad, 30, `rows: destination (query) ↓ · columns: source (key) → · ${T} tokens`, { fill: theme.muted, size: 10 });
         for (let h = 0; h < tensor.heads; h++) {
           const x = pad + (h % columns) * cellW;
-          const y = 24 + pad + Math.floor(h / columns) * cellH;
+          const y = 38 + pad + Math.floor(h / columns) * cellH;
           p.image(heatmapBitmap(tensor, h, style, Math.ceil(size * 2)), x, y, size, size);
-          p.text(x + size / 2, y + size + 12, labels[h]!, { fill: theme.muted, size: 11, anchor: "middle" });
+          p.text(x + size / 2, y + size + 12, `Head ${labels[h]!}`, { fill: theme.muted, size: 11, anchor: "middle" });
         }
+        drawColorBar(p, style.scale, min, max, pad + columns * cellW + 6, 38 + pad, Math.min(160, rows * cellH - pad), theme);
       },
     };
   };
@@ -183,6 +188,7 @@ export function AttentionHeads(props: AttentionHeadsProps) {
         mark={mark}
         onCellHover={onCellHover}
       />
+      <ColorLegend theme={theme} colorOf={(v) => colorAt(style.scale, v, min, max)} min={min} max={max} width={200} markLabel="attention" />
       <div style={{ marginTop: 10 }}>
         <TokenStrip
           tokens={tokens}

@@ -5,7 +5,7 @@ import { scaleFromProps } from "../lib/scale-props.js";
 import { formatValue, MASKED, shortToken } from "../lib/format-token.js";
 import type { HeatmapStyle } from "../lib/heatmap.js";
 import type { Painter } from "../lib/painter.js";
-import { cellAt, drawPatternOverlay, patternFigure, patternLayout } from "../lib/pattern-figure.js";
+import { cellAt, drawPatternOverlay, exportPatternFigure, patternFigure, patternLayout } from "../lib/pattern-figure.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
 import { FigureCanvas } from "../shared/FigureCanvas.js";
@@ -120,7 +120,13 @@ export function AttentionPattern(props: AttentionPatternProps) {
           rows: destination ({tensor.queries}) · columns: source ({tensor.keys})
         </span>
         <span style={{ flex: 1 }} />
-        <ExportButtons theme={theme} figure={() => figure} name={props.exportName ?? "attention-pattern"} />
+        <ExportButtons
+          theme={theme}
+          figure={() =>
+            exportPatternFigure({ tensor, head: 0, style, queryTokens: qTokens, keyTokens: kTokens, theme }, size, props.showAxisLabels ?? true, props.title ?? "Attention pattern")
+          }
+          name={props.exportName ?? "attention-pattern"}
+        />
       </Toolbar>
       <FigureCanvas
         figure={figure}

@@ -4,7 +4,7 @@ import type { ColorScaleName } from "../lib/color-scales.js";
 import { scaleFromProps } from "../lib/scale-props.js";
 import { formatValue, MASKED, shortToken } from "../lib/format-token.js";
 import type { HeatmapStyle } from "../lib/heatmap.js";
-import { cellAt, drawPatternOverlay, patternFigure, patternLayout } from "../lib/pattern-figure.js";
+import { cellAt, drawPatternOverlay, exportPatternFigure, patternFigure, patternLayout } from "../lib/pattern-figure.js";
 import type { Painter } from "../lib/painter.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { describeTop, highlightBackgrounds, highlightForegrounds } from "../lib/token-colors.js";
@@ -249,7 +249,18 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
           </span>
         )}
         <span style={{ flex: 1 }} />
-        <ExportButtons theme={theme} figure={() => figure} name={props.exportName ?? "attention-patterns"} />
+        <ExportButtons
+          theme={theme}
+          figure={() =>
+            exportPatternFigure(
+              { tensor, head, style, queryTokens: qTokens, keyTokens: kTokens, theme },
+              size,
+              props.showAxisLabels ?? true,
+              `${props.title ? `${props.title} · ` : ""}Head ${labels[head]}`,
+            )
+          }
+          name={props.exportName ?? "attention-patterns"}
+        />
       </Toolbar>
       <HeadSelector
         tensor={tensor}

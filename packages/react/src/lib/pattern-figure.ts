@@ -178,3 +178,26 @@ export function drawPatternOverlay(
     p.rect(l.x0 + k * l.cellW - 1, l.y0 + q * l.cellH - 1, Math.max(2, l.cellW) + 2, Math.max(2, l.cellH) + 2, null, theme.text, 2);
   }
 }
+
+/** Cells at least this big in exports, so every token label is drawn (up to EXPORT_MAX px). */
+const EXPORT_CELL = 9;
+const EXPORT_MAX = 2400;
+
+/**
+ * What the PNG/SVG buttons save: the pattern at a size where token labels fit (up to 2,400 px
+ * for 266 tokens), always with a title, and with the axes named under the heatmap.
+ */
+export function exportPatternFigure(o: Omit<PatternFigureOptions, "layout" | "maxPixels" | "title">, size: number, labels: boolean, title: string): Figure {
+  const { queries, keys } = o.tensor;
+  const exportSize = Math.min(EXPORT_MAX, Math.max(size, EXPORT_CELL * Math.max(queries, keys)));
+  const layout = patternLayout(queries, keys, exportSize, { labels, colorBar: true, title: true });
+  const fig = patternFigure({ ...o, layout, title, maxPixels: exportSize * 2 });
+  return {
+    ...fig,
+    height: fig.height + 18,
+    draw(p) {
+      fig.draw(p);
+      p.text(layout.x0, layout.y0 + layout.h + 16, `rows: destination (query) ↓ · columns: source (key) → · ${queries} × ${keys}`, { fill: o.theme.muted, size: 10 });
+    },
+  };
+}
