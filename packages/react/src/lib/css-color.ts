@@ -1,7 +1,7 @@
 /**
- * CSS colour strings (CircuitsVis's `negativeColor` / `positiveColor` props) to RGB. Hex and
- * rgb()/rgba() are parsed here, so this works on the server; other forms (hsl(), any named
- * colour) are resolved by the browser's canvas when one is available.
+ * CSS colour strings (CircuitsVis's `negativeColor` / `positiveColor` props) to RGB. Hex,
+ * rgb()/rgba(), hsl()/hsla() and common names are parsed here, so this works on the server; any
+ * other CSS colour is resolved by the browser's canvas when one is available.
  */
 import type { RGB } from "./color-scales.js";
 
@@ -12,6 +12,16 @@ const NAMED: Record<string, RGB> = {
   yellow: [255, 255, 0], cyan: [0, 255, 255], magenta: [255, 0, 255], teal: [0, 128, 128], navy: [0, 0, 128],
   crimson: [220, 20, 60], darkorange: [255, 140, 0], steelblue: [70, 130, 180], darkblue: [0, 0, 139], darkred: [139, 0, 0],
 };
+
+/** CSS hsl() to RGB (the CSS Color 4 formula). */
+function hslToRgb(h: number, s: number, l: number): RGB {
+  const a = Math.min(1, s) * Math.min(l, 1 - l);
+  const f = (n: number) => {
+    const k = (n + h / 30) % 12;
+    return Math.round(255 * (l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+  };
+  return [f(0), f(8), f(4)];
+}
 
 function parseSimple(s: string): RGB | null {
   const t = s.trim().toLowerCase();
@@ -25,6 +35,8 @@ function parseSimple(s: string): RGB | null {
   }
   m = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/.exec(t);
   if (m) return [1, 2, 3].map((i) => Math.max(0, Math.min(255, Math.round(Number(m![i]))))) as unknown as RGB;
+  m = /^hsla?\(\s*([\d.]+)(?:deg)?[\s,]+([\d.]+)%[\s,]+([\d.]+)%/.exec(t);
+  if (m) return hslToRgb(Number(m[1]), Number(m[2]) / 100, Number(m[3]) / 100);
   return null;
 }
 

@@ -152,6 +152,8 @@ describe("exported figures and colour helpers", () => {
     const mid = colorAt(lut, 0, -2, 2);
     expect(mid.every((c) => c >= 250)).toBe(true);
     expect(parseCssColor("rgb(1, 2, 3)")).toEqual([1, 2, 3]);
+    // hsl(210 60% 40%) is #2966a3 by the CSS Color 4 formula.
+    expect(parseCssColor("hsl(210 60% 40%)")).toEqual(hex("#2966a3"));
     expect(() => parseCssColor("not-a-colour", "positiveColor")).toThrow(/positiveColor "not-a-colour" is not a CSS colour/);
   });
 
