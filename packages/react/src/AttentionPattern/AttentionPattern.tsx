@@ -1,16 +1,16 @@
-import { useMemo, useState, type KeyboardEvent } from "react";
+import { useMemo } from "react";
 import { toPatternTensor, type PatternInput } from "../lib/attention-data.js";
 import type { ColorScaleName } from "../lib/color-scales.js";
 import { scaleFromProps } from "../lib/scale-props.js";
 import { formatValue, MASKED, shortToken } from "../lib/format-token.js";
 import type { HeatmapStyle } from "../lib/heatmap.js";
 import type { Painter } from "../lib/painter.js";
-import { cellAt, drawPatternOverlay, exportPatternFigure, patternFigure, patternLayout } from "../lib/pattern-figure.js";
+import { drawPatternOverlay, exportPatternFigure, patternFigure, patternLayout } from "../lib/pattern-figure.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
 import { FigureCanvas } from "../shared/FigureCanvas.js";
 import { Tooltip } from "../shared/Tooltip.js";
-import { useHoverLock } from "../shared/use-hover-lock.js";
+import { useCellCursor, type Cell } from "../shared/use-cell-cursor.js";
 
 /** A cell of a pattern with its value. */
 export interface PatternCell {
@@ -89,28 +89,11 @@ export function AttentionPattern(props: AttentionPatternProps) {
     [tensor, style, layout, qTokens, kTokens, theme, props.title, maxPixels],
   );
 
-  const cells = useHoverLock<{ q: number; k: number }>();
-  const [pointer, setPointer] = useState<{ x: number; y: number } | null>(null);
-  const cell = cells.active;
-  const value = (c: { q: number; k: number }) => tensor.data[c.q * tensor.keys + c.k]!;
+  const value = (c: Cell) => tensor.data[c.q * tensor.keys + c.k]!;
+  const { cell, locked, pointer, canvasProps } = useCellCursor(layout, (c) => props.onCellHover?.(c ? { query: c.q, key: c.k, value: value(c) } : null));
   const overlay = useMemo(() => (p: Painter) => drawPatternOverlay(p, layout, theme, { cell }), [layout, theme, cell]);
 
-  const hover = (c: { q: number; k: number } | null) => {
-    cells.preview(c);
-    props.onCellHover?.(c ? { query: c.q, key: c.k, value: value(c) } : null);
-  };
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    const cur = cells.active ?? { q: 0, k: 0 };
-    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
-    const m = moves[e.key];
-    if (!m) return;
-    e.preventDefault();
-    const next = { q: Math.max(0, Math.min(tensor.queries - 1, cur.q + m[0])), k: Math.max(0, Math.min(tensor.keys - 1, cur.k + m[1])) };
-    setPointer({ x: layout.x0 + (next.k + 0.5) * layout.cellW, y: layout.y0 + (next.q + 0.5) * layout.cellH });
-    if (cells.locked) cells.lock(next);
-    else hover(next);
-  };
-  const describe = (c: { q: number; k: number }) =>
+  const describe = (c: Cell) =>
     `${shortToken(qTokens[c.q] ?? "", 24)} (${c.q}) → ${shortToken(kTokens[c.k] ?? "", 24)} (${c.k}): ${maskUpper && c.k > c.q ? MASKED : formatValue(value(c))}`;
 
   return (
@@ -134,19 +117,7 @@ export function AttentionPattern(props: AttentionPatternProps) {
         role="application"
         tabIndex={0}
         ariaLabel={`Attention pattern, ${tensor.queries} destination × ${tensor.keys} source tokens. Arrow keys move between cells.`}
-        onKeyDown={onKeyDown}
-        onPointer={(x, y) => {
-          setPointer({ x, y });
-          hover(cellAt(layout, x, y));
-        }}
-        onLeave={() => {
-          setPointer(null);
-          hover(null);
-        }}
-        onClickAt={(x, y) => {
-          const c = cellAt(layout, x, y);
-          if (c) cells.lock(c);
-        }}
+        {...canvasProps}
       >
         {cell && pointer && (
           <Tooltip theme={theme} x={Math.min(pointer.x, layout.width - 200)} y={pointer.y}>
@@ -154,7 +125,7 @@ export function AttentionPattern(props: AttentionPatternProps) {
           </Tooltip>
         )}
       </FigureCanvas>
-      <Status theme={theme}>{cell ? `${describe(cell)}${cells.locked ? " · locked, Escape to unlock" : ""}` : "Hover a cell to read its value."}</Status>
+      <Status theme={theme}>{cell ? `${describe(cell)}${locked ? " · locked, Escape to unlock" : ""}` : "Hover a cell to read its value."}</Status>
     </Frame>
   );
 }

@@ -1,16 +1,16 @@
-import { useMemo, useState, type KeyboardEvent } from "react";
+import { useMemo, useState } from "react";
 import { toPatternTensor, type PatternInput } from "../lib/attention-data.js";
 import type { ColorScaleName } from "../lib/color-scales.js";
 import { formatValue, shortToken } from "../lib/format-token.js";
 import type { HeatmapStyle } from "../lib/heatmap.js";
 import type { Painter } from "../lib/painter.js";
-import { cellAt, drawPatternOverlay, matrixLayout, patternFigure } from "../lib/pattern-figure.js";
+import { drawPatternOverlay, matrixLayout, patternFigure } from "../lib/pattern-figure.js";
 import { scaleFromProps } from "../lib/scale-props.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
 import { FigureCanvas } from "../shared/FigureCanvas.js";
 import { Tooltip } from "../shared/Tooltip.js";
-import { useHoverLock } from "../shared/use-hover-lock.js";
+import { useCellCursor, type Cell } from "../shared/use-cell-cursor.js";
 
 /** A cell of the attribution: the position predicting the next token, and a component. */
 export interface AttributionCell {
@@ -130,41 +130,22 @@ export function LogitAttribution(props: LogitAttributionProps) {
     [tensor, style, layout, rowLabels, labels, theme, props.title],
   );
 
-  const cells = useHoverLock<{ q: number; k: number }>();
-  const [pointer, setPointer] = useState<{ x: number; y: number } | null>(null);
   const [ownComponent, setOwnComponent] = useState<number | null>(null);
   const controlled = props.selectedComponent !== undefined;
   const component = controlled ? props.selectedComponent! : ownComponent;
-  const cell = cells.active;
-  const value = (c: { q: number; k: number }) => tensor.data[c.q * C + c.k]!;
+  const value = (c: Cell) => tensor.data[c.q * C + c.k]!;
+  const { cell, locked, pointer, canvasProps } = useCellCursor(
+    layout,
+    (c) => props.onCellHover?.(c ? { position: c.q, component: c.k, value: value(c) } : null),
+    (c) => {
+      const next = component === c.k ? null : c.k;
+      if (!controlled) setOwnComponent(next);
+      props.onSelectComponent?.(next);
+    },
+  );
   const overlay = useMemo(() => (p: Painter) => drawPatternOverlay(p, layout, theme, { k: component, cell }), [layout, theme, component, cell]);
 
-  const hover = (c: { q: number; k: number } | null) => {
-    cells.preview(c);
-    props.onCellHover?.(c ? { position: c.q, component: c.k, value: value(c) } : null);
-  };
-  const choose = (c: { q: number; k: number }) => {
-    cells.lock(c);
-    const next = component === c.k ? null : c.k;
-    if (!controlled) setOwnComponent(next);
-    props.onSelectComponent?.(next);
-  };
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    const cur = cells.active ?? { q: 0, k: 0 };
-    if ((e.key === "Enter" || e.key === " ") && cells.active) {
-      e.preventDefault();
-      return choose(cells.active);
-    }
-    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
-    const m = moves[e.key];
-    if (!m) return;
-    e.preventDefault();
-    const next = { q: Math.max(0, Math.min(rows - 1, cur.q + m[0])), k: Math.max(0, Math.min(C - 1, cur.k + m[1])) };
-    setPointer({ x: layout.x0 + (next.k + 0.5) * layout.cellW, y: layout.y0 + (next.q + 0.5) * layout.cellH });
-    if (cells.locked) cells.lock(next);
-    else hover(next);
-  };
-  const describe = (c: { q: number; k: number }) => {
+  const describe = (c: Cell) => {
     const where = predicts
       ? `position ${c.q} ${JSON.stringify(tokens[c.q] ?? "")} predicting ${JSON.stringify(tokens[c.q + 1] ?? "")}`
       : `token ${c.q} ${JSON.stringify(tokens[c.q] ?? "")}`;
@@ -187,19 +168,7 @@ export function LogitAttribution(props: LogitAttributionProps) {
         role="application"
         tabIndex={0}
         ariaLabel={`Logit attribution, ${rows} positions × ${C} components. Arrow keys move between cells, Enter selects a component.`}
-        onKeyDown={onKeyDown}
-        onPointer={(x, y) => {
-          setPointer({ x, y });
-          hover(cellAt(layout, x, y));
-        }}
-        onLeave={() => {
-          setPointer(null);
-          hover(null);
-        }}
-        onClickAt={(x, y) => {
-          const c = cellAt(layout, x, y);
-          if (c) choose(c);
-        }}
+        {...canvasProps}
       >
         {cell && pointer && (
           <Tooltip theme={theme} x={Math.max(0, Math.min(pointer.x, layout.width - 280))} y={pointer.y}>
@@ -209,7 +178,7 @@ export function LogitAttribution(props: LogitAttributionProps) {
       </FigureCanvas>
       <Status theme={theme}>
         {cell
-          ? `${describe(cell)}${cells.locked ? " · locked, Escape to unlock" : ""}`
+          ? `${describe(cell)}${locked ? " · locked, Escape to unlock" : ""}`
           : component !== null && component !== undefined
             ? `Selected component ${labels[component]}. Hover a cell to read its value.`
             : "Hover a cell to read its value."}
