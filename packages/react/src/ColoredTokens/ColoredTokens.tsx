@@ -1,13 +1,11 @@
 import { useMemo } from "react";
 import type { ColorScaleName } from "../lib/color-scales.js";
-import type { Figure } from "../lib/export.js";
-import { displayToken, formatValue, shortToken } from "../lib/format-token.js";
+import { formatValue, shortToken } from "../lib/format-token.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
-import { layoutTokens, TOKEN_FONT_SIZE, TOKEN_PAD } from "../lib/token-layout.js";
-import { scaleFromProps } from "../lib/scale-props.js";
-import { valueColors } from "../lib/value-colors.js";
+import { tokensFigure } from "../lib/tokens-figure.js";
 import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
 import { TokenStrip } from "../shared/TokenStrip.js";
+import { tokenColors } from "../shared/ValueTokens.js";
 import { useHoverLock } from "../shared/use-hover-lock.js";
 
 export interface ColoredTokensProps {
@@ -59,33 +57,16 @@ export function ColoredTokens(props: ColoredTokensProps) {
     const absMax = Math.max(Math.abs(lo), Math.abs(hi), 1e-12);
     return { min: props.minValue ?? (signed ? -absMax : 0), max: props.maxValue ?? absMax };
   }, [values, props.minValue, props.maxValue]);
-  const { negativeColor, positiveColor } = props;
-  const custom = negativeColor !== undefined || positiveColor !== undefined;
-  const scale = custom ? scaleFromProps({ negativeColor, positiveColor }, range.min, range.max, "blue-orange") : props.colorScale ?? "auto";
-  const colors = useMemo(() => valueColors(values, range.min, range.max, scale, theme), [values, range, scale, theme]);
+  const { negativeColor, positiveColor, colorScale } = props;
+  const colors = useMemo(
+    () => tokenColors(values, range.min, range.max, theme, { colorScale, negativeColor, positiveColor }),
+    [values, range, theme, colorScale, negativeColor, positiveColor],
+  );
   const sel = useHoverLock<number>();
   const label = props.valueLabel ?? "value";
   const describe = (i: number) => `${shortToken(tokens[i] ?? "", 30)} (${i}) ${label}: ${formatValue(values[i]!)}`;
 
-  const figure = (): Figure => {
-    const width = 720;
-    const layout = layoutTokens(tokens, width - 16, theme.font);
-    const top = props.title ? 28 : 8;
-    return {
-      width,
-      height: top + layout.lines * layout.lineHeight + 8,
-      background: theme.background,
-      draw(p) {
-        if (props.title) p.text(8, 18, props.title, { fill: theme.text, size: 13, weight: "bold" });
-        layout.boxes.forEach((b, i) => {
-          if (colors.bg[i]) p.rect(8 + b.x, top + b.y + 1, b.w, layout.lineHeight - 2, colors.bg[i]!);
-          p.text(8 + b.x + TOKEN_PAD, top + b.y + layout.lineHeight / 2, displayToken(tokens[i]!), {
-            fill: colors.fg[i] ?? theme.text, size: TOKEN_FONT_SIZE, baseline: "middle", font: theme.font,
-          });
-        });
-      },
-    };
-  };
+  const figure = () => tokensFigure({ tokens, colors, theme, title: props.title, caption: `${label}: ${formatValue(range.min)} … ${formatValue(range.max)}` });
 
   return (
     <Frame theme={theme} label={props.title ?? "Coloured tokens"} style={{ paddingBottom: 12 + (props.paddingBottom ?? 0) }}>

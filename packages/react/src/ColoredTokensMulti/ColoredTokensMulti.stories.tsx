@@ -27,6 +27,19 @@ export const LogitsLogProbsProbs: Story = {
     await userEvent.hover(items[3]!);
     await waitFor(() => expect(c.getByRole("status").textContent).toContain(`probs ${values[3]![2]!.toFixed(3)}`));
     await expect(c.getByRole("status").textContent).toContain(`log_probs ${values[3]![1]!.toFixed(3)}`);
+    // The PNG/SVG buttons save the series shown.
+    const downloads: string[] = [];
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+      downloads.push(this.download);
+    };
+    try {
+      await userEvent.click(c.getByRole("button", { name: "Download view as SVG" }));
+      await userEvent.click(c.getByRole("button", { name: "Download view as PNG" }));
+      await waitFor(() => expect(downloads.sort()).toEqual(["colored-tokens-multi.png", "colored-tokens-multi.svg"]));
+    } finally {
+      HTMLAnchorElement.prototype.click = click;
+    }
   },
 };
 

@@ -1,9 +1,10 @@
 import { useMemo, useState } from "react";
 import { formatValue, shortToken } from "../lib/format-token.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
-import { buttonStyle, Frame, Status, Toolbar } from "../shared/controls.js";
+import { buttonStyle, ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
+import { tokensFigure } from "../lib/tokens-figure.js";
 import { useHoverLock } from "../shared/use-hover-lock.js";
-import { ValueTokens } from "../shared/ValueTokens.js";
+import { tokenColors, ValueTokens } from "../shared/ValueTokens.js";
 
 export interface ColoredTokensMultiProps {
   /** The S tokens. */
@@ -26,6 +27,8 @@ export interface ColoredTokensMultiProps {
   paddingBottom?: number;
   /** Heading shown above the tokens. @default none */
   title?: string;
+  /** File name (without extension) for PNG/SVG export. @default "colored-tokens-multi" */
+  exportName?: string;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
   theme?: ThemeProp;
   /** Called when the shown series changes. @default none */
@@ -75,6 +78,8 @@ export function ColoredTokensMulti(props: ColoredTokensMultiProps) {
         <span style={{ fontSize: 12, color: theme.muted }}>
           {labels[series]}: {formatValue(min)} … {formatValue(max)}
         </span>
+        <span style={{ flex: 1 }} />
+        <ExportButtons theme={theme} figure={() => tokensFigure({ tokens, colors: tokenColors(column, min, max, theme, props), theme, title: props.title, caption: `${labels[series]}: ${formatValue(min)} … ${formatValue(max)}` })} name={props.exportName ?? "colored-tokens-multi"} />
       </Toolbar>
       <ValueTokens
         tokens={tokens}

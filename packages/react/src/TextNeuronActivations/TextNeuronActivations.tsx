@@ -1,10 +1,11 @@
 import { useMemo, useState } from "react";
 import { formatValue, shortToken } from "../lib/format-token.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
-import { Frame, Status, Toolbar } from "../shared/controls.js";
+import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
 import { indexOptions, Select } from "../shared/Select.js";
+import { tokensFigure } from "../lib/tokens-figure.js";
 import { useHoverLock } from "../shared/use-hover-lock.js";
-import { valueRange, ValueTokens } from "../shared/ValueTokens.js";
+import { tokenColors, valueRange, ValueTokens } from "../shared/ValueTokens.js";
 
 export interface TextNeuronActivationsProps {
   /** Tokens of one text, or of several texts (samples) as [samples][tokens]. */
@@ -29,6 +30,8 @@ export interface TextNeuronActivationsProps {
   positiveColor?: string;
   /** Heading shown above the view. @default none */
   title?: string;
+  /** File name (without extension) for PNG/SVG export. @default "text-neuron-activations" */
+  exportName?: string;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
   theme?: ThemeProp;
   /** Called when the layer or neuron changes. @default none */
@@ -94,6 +97,8 @@ export function TextNeuronActivations(props: TextNeuronActivationsProps) {
         <span style={{ fontSize: 12, color: theme.muted }}>
           {formatValue(range.min)} … {formatValue(range.max)}
         </span>
+        <span style={{ flex: 1 }} />
+        <ExportButtons theme={theme} figure={() => tokensFigure({ tokens, colors: tokenColors(values, range.min, range.max, theme, props), theme, title: props.title, caption: `${firstName} ${fLabel}, ${secondName} ${nLabel}: ${formatValue(range.min)} … ${formatValue(range.max)}` })} name={props.exportName ?? "text-neuron-activations"} />
       </Toolbar>
       <ValueTokens
         tokens={tokens}

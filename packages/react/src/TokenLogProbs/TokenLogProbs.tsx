@@ -1,9 +1,10 @@
 import { useMemo } from "react";
 import { displayToken, formatValue, shortToken } from "../lib/format-token.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
-import { Frame, Status, Toolbar } from "../shared/controls.js";
+import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
+import { tokensFigure } from "../lib/tokens-figure.js";
 import { useHoverLock } from "../shared/use-hover-lock.js";
-import { ValueTokens } from "../shared/ValueTokens.js";
+import { tokenColors, ValueTokens } from "../shared/ValueTokens.js";
 
 export interface TokenLogProbsProps {
   /** The prompt's tokens (with BOS); every token after the first is coloured by how well it was predicted. */
@@ -22,6 +23,8 @@ export interface TokenLogProbsProps {
   paddingBottom?: number;
   /** Heading shown above the tokens. @default none */
   title?: string;
+  /** File name (without extension) for PNG/SVG export. @default "token-log-probs" */
+  exportName?: string;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
   theme?: ThemeProp;
   /** Called when a token is clicked (its index into `prompt`), null when unlocked. @default none */
@@ -69,6 +72,8 @@ export function TokenLogProbs(props: TokenLogProbsProps) {
       <Toolbar>
         {props.title && <strong style={{ fontSize: 14 }}>{props.title}</strong>}
         <span style={{ fontSize: 12, color: theme.muted }}>shade: log p of the true next token, from {-floor} (none) to 0 (full)</span>
+        <span style={{ flex: 1 }} />
+        <ExportButtons theme={theme} figure={() => tokensFigure({ tokens: shown, colors: tokenColors(values, 0, floor, theme, {}), theme, title: props.title, caption: `shade: log p of the true next token, from ${-floor} (none) to 0 (full)` })} name={props.exportName ?? "token-log-probs"} />
       </Toolbar>
       <ValueTokens
         tokens={shown}

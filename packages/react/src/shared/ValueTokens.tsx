@@ -2,7 +2,7 @@ import { useMemo } from "react";
 import { twoColorScale, type ColorScaleName } from "../lib/color-scales.js";
 import { parseCssColor } from "../lib/css-color.js";
 import type { Theme } from "../lib/theme.js";
-import { NEGATIVE, POSITIVE, valueColors } from "../lib/value-colors.js";
+import { NEGATIVE, POSITIVE, valueColors, type ValueColors } from "../lib/value-colors.js";
 import { TokenStrip } from "./TokenStrip.js";
 
 /** Colour range of a series: symmetric around zero for signed values, else 0 … max. */
@@ -15,6 +15,26 @@ export function valueRange(values: ArrayLike<number>, minValue?: number, maxValu
   }
   const absMax = Math.max(Math.abs(lo), Math.abs(hi), 1e-12);
   return { min: minValue ?? (lo < 0 ? -absMax : 0), max: maxValue ?? absMax };
+}
+
+/** Background and text colour per token for the colour props every token view takes. */
+export function tokenColors(
+  values: ArrayLike<number>,
+  min: number,
+  max: number,
+  theme: Theme,
+  p: { colorScale?: "auto" | ColorScaleName; negativeColor?: string; positiveColor?: string },
+): ValueColors {
+  const custom = p.negativeColor !== undefined || p.positiveColor !== undefined;
+  const scale = custom
+    ? twoColorScale(
+        p.negativeColor !== undefined ? parseCssColor(p.negativeColor, "negativeColor") : NEGATIVE,
+        p.positiveColor !== undefined ? parseCssColor(p.positiveColor, "positiveColor") : POSITIVE,
+        min,
+        max,
+      )
+    : p.colorScale ?? "auto";
+  return valueColors(values, min, max, scale, theme);
 }
 
 export interface ValueTokensProps {
@@ -40,18 +60,10 @@ export interface ValueTokensProps {
 /** Tokens coloured by one value each; the shared body of every token-colouring view. */
 export function ValueTokens(p: ValueTokensProps) {
   const { negativeColor, positiveColor, colorScale, values, min, max, theme } = p;
-  const colors = useMemo(() => {
-    const custom = negativeColor !== undefined || positiveColor !== undefined;
-    const scale = custom
-      ? twoColorScale(
-          negativeColor !== undefined ? parseCssColor(negativeColor, "negativeColor") : NEGATIVE,
-          positiveColor !== undefined ? parseCssColor(positiveColor, "positiveColor") : POSITIVE,
-          min,
-          max,
-        )
-      : colorScale ?? "auto";
-    return valueColors(values, min, max, scale, theme);
-  }, [values, min, max, theme, colorScale, negativeColor, positiveColor]);
+  const colors = useMemo(
+    () => tokenColors(values, min, max, theme, { colorScale, negativeColor, positiveColor }),
+    [values, min, max, theme, colorScale, negativeColor, positiveColor],
+  );
   return (
     <TokenStrip
       tokens={p.tokens}
