@@ -36,7 +36,8 @@ export const LogitsLogProbsProbs: Story = {
     try {
       await userEvent.click(c.getByRole("button", { name: "Download view as SVG" }));
       await userEvent.click(c.getByRole("button", { name: "Download view as PNG" }));
-      await waitFor(() => expect(downloads.sort()).toEqual(["colored-tokens-multi.png", "colored-tokens-multi.svg"]));
+      // PNG encoding is asynchronous and slow on a busy machine.
+      await waitFor(() => expect(downloads.sort()).toEqual(["colored-tokens-multi.png", "colored-tokens-multi.svg"]), { timeout: 15_000 });
     } finally {
       HTMLAnchorElement.prototype.click = click;
     }
