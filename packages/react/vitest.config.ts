@@ -19,11 +19,17 @@ export default defineConfig({
           name: "unit",
           environment: "jsdom",
           include: ["src/**/*.test.{ts,tsx}"],
+          // Generous: the machines these run on are often shared and busy.
+          testTimeout: 20_000,
           setupFiles: ["src/test-setup.ts"],
         },
       },
       ...(browserTests
         ? [
+            {
+              // The no-build pages (examples/, toStandaloneHtml) in Chromium, on the built bundle.
+              test: { name: "pages", environment: "node", include: ["test/**/*.test.ts"], testTimeout: 60_000, fileParallelism: false },
+            },
             {
               plugins: [storybookTest({ configDir: path.join(here, "..", "..", ".storybook") })],
               test: {

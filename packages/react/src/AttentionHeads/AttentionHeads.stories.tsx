@@ -26,7 +26,7 @@ export const Synthetic: Story = {
     const status = c.getByRole("status");
     // No head focused: the strip shows the mean over heads.
     await userEvent.hover(items[16]!);
-    await waitFor(() => expect(status.textContent).toContain("mean over heads"));
+    await waitFor(() => expect(status.textContent).toContain("Mean over heads"));
     // Lock head 1.0 (induction) with the keyboard, then hover a second-copy token.
     const heads = c.getAllByRole("option", { name: /^Head / });
     heads[0]!.focus();
@@ -39,7 +39,7 @@ export const Synthetic: Story = {
     let best = 0;
     for (let k = 0; k <= 20; k++) if (at(3, 20, k) > at(3, 20, best)) best = k;
     await expect(tokens[best - 1]).toBe(tokens[20]);
-    await waitFor(() => expect(status.textContent).toMatch(new RegExp(`head 1\\.0: .*\\(20\\) attends most to [^,]*\\(${best}\\)`)));
+    await waitFor(() => expect(status.textContent).toMatch(new RegExp(`Head 1\\.0: .*\\(20\\) attends most to [^,]*\\(${best}\\)`)));
     // Click locks the token; Escape releases it.
     await userEvent.click(items[20]!);
     await userEvent.hover(items[2]!);
@@ -75,9 +75,14 @@ export const RealModelAllHeads: Story = {
     if (!loaded.fixture) return;
     const c = within(canvasElement);
     await expect(c.getAllByRole("option", { name: /^Head / })).toHaveLength(24);
+    // One row per layer: all twelve heads of a layer side by side, never 11 + 1.
+    const tops = c.getAllByRole("option", { name: /^Head / }).map((o) => Math.round(o.getBoundingClientRect().top));
+    await expect(new Set(tops.slice(0, 12)).size).toBe(1);
+    await expect(new Set(tops.slice(12)).size).toBe(1);
+    await expect(tops[12]).toBeGreaterThan(tops[0]!);
     await userEvent.click(c.getByRole("option", { name: "Head 1.10" }));
     const items = within(c.getByRole("listbox", { name: "Tokens" })).getAllByRole("option");
     await userEvent.hover(items[80]!);
-    await waitFor(() => expect(c.getByRole("status").textContent).toMatch(/head 1\.10: .*\(80\) attends most to [^,]*\(31\)/));
+    await waitFor(() => expect(c.getByRole("status").textContent).toMatch(/Head 1\.10: .*\(80\) attends most to [^,]*\(31\)/));
   },
 };

@@ -135,7 +135,8 @@ export const Export: Story = {
       const c = within(canvasElement);
       await userEvent.click(c.getByRole("button", { name: "Download view as SVG" }));
       await userEvent.click(c.getByRole("button", { name: "Download view as PNG" }));
-      await waitFor(() => expect(downloads.sort()).toEqual(["attention-pattern.png", "attention-pattern.svg"]));
+      // PNG encoding is asynchronous and slow on a busy machine.
+      await waitFor(() => expect(downloads.sort()).toEqual(["attention-pattern.png", "attention-pattern.svg"]), { timeout: 15_000 });
     } finally {
       HTMLAnchorElement.prototype.click = click;
     }

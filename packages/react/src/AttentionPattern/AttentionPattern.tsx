@@ -1,15 +1,16 @@
-import { useMemo, useState, type KeyboardEvent } from "react";
+import { useMemo } from "react";
 import { toPatternTensor, type PatternInput } from "../lib/attention-data.js";
-import { getColorScale, type ColorScaleName } from "../lib/color-scales.js";
-import { formatValue, shortToken } from "../lib/format-token.js";
+import type { ColorScaleName } from "../lib/color-scales.js";
+import { scaleFromProps } from "../lib/scale-props.js";
+import { formatValue, MASKED, shortToken } from "../lib/format-token.js";
 import type { HeatmapStyle } from "../lib/heatmap.js";
 import type { Painter } from "../lib/painter.js";
-import { cellAt, drawPatternOverlay, patternFigure, patternLayout } from "../lib/pattern-figure.js";
+import { drawPatternOverlay, exportPatternFigure, patternFigure, patternLayout } from "../lib/pattern-figure.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
 import { FigureCanvas } from "../shared/FigureCanvas.js";
 import { Tooltip } from "../shared/Tooltip.js";
-import { useHoverLock } from "../shared/use-hover-lock.js";
+import { useCellCursor, type Cell } from "../shared/use-cell-cursor.js";
 
 /** A cell of a pattern with its value. */
 export interface PatternCell {
@@ -37,10 +38,18 @@ export interface AttentionPatternProps {
   colorScale?: ColorScaleName;
   /** Grey out cells above the diagonal. @default true when queries and keys are the same tokens */
   maskUpperTriangle?: boolean;
+  /** CircuitsVis's name for `maskUpperTriangle` (used when that is not given). @default as maskUpperTriangle */
+  maskUpperTri?: boolean;
+  /** CSS colour of negative values (CircuitsVis two-colour scale: white at zero, this at `minValue`); overrides `colorScale`. @default none */
+  negativeColor?: string;
+  /** CSS colour of positive values (white at zero, this at `maxValue`); overrides `colorScale`. @default none */
+  positiveColor?: string;
   /** Token labels on both axes when cells are big enough to read them. @default true */
   showAxisLabels?: boolean;
-  /** Size of the heatmap (its longer side) in CSS px. @default 400 */
+  /** Size of the heatmap (its longer side) in CSS px. @default 400, 800 when `zoomed` */
   size?: number;
+  /** CircuitsVis's zoomed view: twice the default size, so long sequences get readable axis labels. @default false */
+  zoomed?: boolean;
   /** Heading drawn above the heatmap. @default none */
   title?: string;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
@@ -61,15 +70,15 @@ export function AttentionPattern(props: AttentionPatternProps) {
   const kTokens = props.keyTokens ?? props.tokens;
   const same = qTokens === kTokens || (qTokens.length === kTokens.length && qTokens.every((t, i) => t === kTokens[i]));
   const tensor = useMemo(() => toPatternTensor(props.attention, qTokens.length, kTokens.length), [props.attention, qTokens.length, kTokens.length]);
-  const scaleName = props.colorScale ?? "viridis";
+  const { colorScale, negativeColor, positiveColor } = props;
   const min = props.minValue ?? 0;
   const max = props.maxValue ?? 1;
-  const maskUpper = props.maskUpperTriangle ?? same;
+  const maskUpper = props.maskUpperTriangle ?? props.maskUpperTri ?? same;
   const style: HeatmapStyle = useMemo(
-    () => ({ scale: getColorScale(scaleName), min, max, maskUpper, maskColor: theme.mask }),
-    [scaleName, min, max, maskUpper, theme.mask],
+    () => ({ scale: scaleFromProps({ colorScale, negativeColor, positiveColor }, min, max, "viridis"), min, max, maskUpper, maskColor: theme.mask }),
+    [colorScale, negativeColor, positiveColor, min, max, maskUpper, theme.mask],
   );
-  const size = props.size ?? 400;
+  const size = props.size ?? (props.zoomed ? 800 : 400);
   const layout = useMemo(
     () => patternLayout(tensor.queries, tensor.keys, size, { labels: props.showAxisLabels ?? true, colorBar: true, title: !!props.title }),
     [tensor.queries, tensor.keys, size, props.showAxisLabels, props.title],
@@ -80,29 +89,12 @@ export function AttentionPattern(props: AttentionPatternProps) {
     [tensor, style, layout, qTokens, kTokens, theme, props.title, maxPixels],
   );
 
-  const cells = useHoverLock<{ q: number; k: number }>();
-  const [pointer, setPointer] = useState<{ x: number; y: number } | null>(null);
-  const cell = cells.active;
-  const value = (c: { q: number; k: number }) => tensor.data[c.q * tensor.keys + c.k]!;
+  const value = (c: Cell) => tensor.data[c.q * tensor.keys + c.k]!;
+  const { cell, locked, pointer, canvasProps } = useCellCursor(layout, (c) => props.onCellHover?.(c ? { query: c.q, key: c.k, value: value(c) } : null));
   const overlay = useMemo(() => (p: Painter) => drawPatternOverlay(p, layout, theme, { cell }), [layout, theme, cell]);
 
-  const hover = (c: { q: number; k: number } | null) => {
-    cells.preview(c);
-    props.onCellHover?.(c ? { query: c.q, key: c.k, value: value(c) } : null);
-  };
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    const cur = cells.active ?? { q: 0, k: 0 };
-    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
-    const m = moves[e.key];
-    if (!m) return;
-    e.preventDefault();
-    const next = { q: Math.max(0, Math.min(tensor.queries - 1, cur.q + m[0])), k: Math.max(0, Math.min(tensor.keys - 1, cur.k + m[1])) };
-    setPointer({ x: layout.x0 + (next.k + 0.5) * layout.cellW, y: layout.y0 + (next.q + 0.5) * layout.cellH });
-    if (cells.locked) cells.lock(next);
-    else hover(next);
-  };
-  const describe = (c: { q: number; k: number }) =>
-    `${shortToken(qTokens[c.q] ?? "", 24)} (${c.q}) → ${shortToken(kTokens[c.k] ?? "", 24)} (${c.k}): ${formatValue(value(c))}`;
+  const describe = (c: Cell) =>
+    `${shortToken(qTokens[c.q] ?? "", 24)} (${c.q}) → ${shortToken(kTokens[c.k] ?? "", 24)} (${c.k}): ${maskUpper && c.k > c.q ? MASKED : formatValue(value(c))}`;
 
   return (
     <Frame theme={theme} label={props.title ?? "Attention pattern"} style={{ display: "inline-block" }}>
@@ -111,7 +103,13 @@ export function AttentionPattern(props: AttentionPatternProps) {
           rows: destination ({tensor.queries}) · columns: source ({tensor.keys})
         </span>
         <span style={{ flex: 1 }} />
-        <ExportButtons theme={theme} figure={() => figure} name={props.exportName ?? "attention-pattern"} />
+        <ExportButtons
+          theme={theme}
+          figure={() =>
+            exportPatternFigure({ tensor, head: 0, style, queryTokens: qTokens, keyTokens: kTokens, theme }, size, props.showAxisLabels ?? true, props.title ?? "Attention pattern")
+          }
+          name={props.exportName ?? "attention-pattern"}
+        />
       </Toolbar>
       <FigureCanvas
         figure={figure}
@@ -119,19 +117,7 @@ export function AttentionPattern(props: AttentionPatternProps) {
         role="application"
         tabIndex={0}
         ariaLabel={`Attention pattern, ${tensor.queries} destination × ${tensor.keys} source tokens. Arrow keys move between cells.`}
-        onKeyDown={onKeyDown}
-        onPointer={(x, y) => {
-          setPointer({ x, y });
-          hover(cellAt(layout, x, y));
-        }}
-        onLeave={() => {
-          setPointer(null);
-          hover(null);
-        }}
-        onClickAt={(x, y) => {
-          const c = cellAt(layout, x, y);
-          if (c) cells.lock(c);
-        }}
+        {...canvasProps}
       >
         {cell && pointer && (
           <Tooltip theme={theme} x={Math.min(pointer.x, layout.width - 200)} y={pointer.y}>
@@ -139,7 +125,7 @@ export function AttentionPattern(props: AttentionPatternProps) {
           </Tooltip>
         )}
       </FigureCanvas>
-      <Status theme={theme}>{cell ? `${describe(cell)}${cells.locked ? " · locked, Escape to unlock" : ""}` : "Hover a cell to read its value."}</Status>
+      <Status theme={theme}>{cell ? `${describe(cell)}${locked ? " · locked, Escape to unlock" : ""}` : "Hover a cell to read its value."}</Status>
     </Frame>
   );
 }

@@ -1,12 +1,11 @@
 import { useMemo } from "react";
 import type { ColorScaleName } from "../lib/color-scales.js";
-import type { Figure } from "../lib/export.js";
-import { displayToken, formatValue, shortToken } from "../lib/format-token.js";
+import { formatValue, shortToken } from "../lib/format-token.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
-import { layoutTokens, TOKEN_FONT_SIZE, TOKEN_PAD } from "../lib/token-layout.js";
-import { valueColors } from "../lib/value-colors.js";
+import { tokensFigure } from "../lib/tokens-figure.js";
 import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
 import { TokenStrip } from "../shared/TokenStrip.js";
+import { tokenColors } from "../shared/ValueTokens.js";
 import { useHoverLock } from "../shared/use-hover-lock.js";
 
 export interface ColoredTokensProps {
@@ -20,6 +19,12 @@ export interface ColoredTokensProps {
   maxValue?: number;
   /** "auto" shades one hue by magnitude (blue/orange for signed values); or a named scale. @default "auto" */
   colorScale?: "auto" | ColorScaleName;
+  /** CSS colour of negative values (CircuitsVis: white at zero, this at `minValue`); overrides `colorScale`. @default none */
+  negativeColor?: string;
+  /** CSS colour of positive values (white at zero, this at `maxValue`); overrides `colorScale`. @default none */
+  positiveColor?: string;
+  /** Space below the tokens in CSS px (CircuitsVis leaves room there for its tooltips). @default 0 */
+  paddingBottom?: number;
   /** Name of the value shown in tooltips, e.g. "loss". @default "value" */
   valueLabel?: string;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
@@ -52,34 +57,19 @@ export function ColoredTokens(props: ColoredTokensProps) {
     const absMax = Math.max(Math.abs(lo), Math.abs(hi), 1e-12);
     return { min: props.minValue ?? (signed ? -absMax : 0), max: props.maxValue ?? absMax };
   }, [values, props.minValue, props.maxValue]);
-  const scale = props.colorScale ?? "auto";
-  const colors = useMemo(() => valueColors(values, range.min, range.max, scale, theme), [values, range, scale, theme]);
+  const { negativeColor, positiveColor, colorScale } = props;
+  const colors = useMemo(
+    () => tokenColors(values, range.min, range.max, theme, { colorScale, negativeColor, positiveColor }),
+    [values, range, theme, colorScale, negativeColor, positiveColor],
+  );
   const sel = useHoverLock<number>();
   const label = props.valueLabel ?? "value";
   const describe = (i: number) => `${shortToken(tokens[i] ?? "", 30)} (${i}) ${label}: ${formatValue(values[i]!)}`;
 
-  const figure = (): Figure => {
-    const width = 720;
-    const layout = layoutTokens(tokens, width - 16, theme.font);
-    const top = props.title ? 28 : 8;
-    return {
-      width,
-      height: top + layout.lines * layout.lineHeight + 8,
-      background: theme.background,
-      draw(p) {
-        if (props.title) p.text(8, 18, props.title, { fill: theme.text, size: 13, weight: "bold" });
-        layout.boxes.forEach((b, i) => {
-          if (colors.bg[i]) p.rect(8 + b.x, top + b.y + 1, b.w, layout.lineHeight - 2, colors.bg[i]!);
-          p.text(8 + b.x + TOKEN_PAD, top + b.y + layout.lineHeight / 2, displayToken(tokens[i]!), {
-            fill: colors.fg[i] ?? theme.text, size: TOKEN_FONT_SIZE, baseline: "middle", font: theme.font,
-          });
-        });
-      },
-    };
-  };
+  const figure = () => tokensFigure({ tokens, colors, theme, title: props.title, caption: `${label}: ${formatValue(range.min)} … ${formatValue(range.max)}` });
 
   return (
-    <Frame theme={theme} label={props.title ?? "Coloured tokens"}>
+    <Frame theme={theme} label={props.title ?? "Coloured tokens"} style={{ paddingBottom: 12 + (props.paddingBottom ?? 0) }}>
       <Toolbar>
         {props.title && <strong style={{ fontSize: 14 }}>{props.title}</strong>}
         <span style={{ fontSize: 12, color: theme.muted }}>

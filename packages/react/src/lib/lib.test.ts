@@ -125,3 +125,44 @@ describe("themes", () => {
     expect(t.background).toBe(darkTheme.background);
   });
 });
+
+describe("exported figures and colour helpers", () => {
+  it("exports a pattern big enough to label every token, with a title and the axes named", async () => {
+    const { exportPatternFigure } = await import("./pattern-figure.js");
+    const T = 101;
+    const tensor = { data: new Float32Array(T * T), heads: 1, queries: T, keys: T };
+    const style = { scale: getColorScale("viridis"), min: 0, max: 1, maskUpper: true, maskColor: lightTheme.mask };
+    const tokens = Array.from({ length: T }, (_, i) => `t${i}`);
+    const fig = exportPatternFigure({ tensor, head: 0, style, queryTokens: tokens, keyTokens: tokens, theme: lightTheme }, 360, true, "Head 1.4");
+    const texts: string[] = [];
+    fig.draw({ rect() {}, line() {}, image() {}, text: (_x, _y, t) => void texts.push(t) });
+    expect(fig.width).toBeGreaterThan(9 * T);
+    expect(texts[0]).toBe("Head 1.4");
+    // Each token labels its row and its column.
+    for (const t of ["t0", "t50", "t100"]) expect(texts.filter((x) => x === t)).toHaveLength(2);
+    expect(texts.at(-1)).toBe("rows: destination (query) ↓ · columns: source (key) → · 101 × 101");
+  });
+
+  it("CircuitsVis's two-colour scale is white at zero and the given colours at the ends", async () => {
+    const { twoColorScale } = await import("./color-scales.js");
+    const { parseCssColor } = await import("./css-color.js");
+    const lut = twoColorScale(parseCssColor("red"), parseCssColor("#00f"), -2, 2);
+    expect(colorAt(lut, -2, -2, 2)).toEqual([255, 0, 0]);
+    expect(colorAt(lut, 2, -2, 2)).toEqual([0, 0, 255]);
+    const mid = colorAt(lut, 0, -2, 2);
+    expect(mid.every((c) => c >= 250)).toBe(true);
+    expect(parseCssColor("rgb(1, 2, 3)")).toEqual([1, 2, 3]);
+    // hsl(210 60% 40%) is #2966a3 by the CSS Color 4 formula.
+    expect(parseCssColor("hsl(210 60% 40%)")).toEqual(hex("#2966a3"));
+    expect(() => parseCssColor("not-a-colour", "positiveColor")).toThrow(/positiveColor "not-a-colour" is not a CSS colour/);
+  });
+
+  it("a standalone page keeps hostile props inside their JSON", async () => {
+    const { standaloneHtml } = await import("./standalone.js");
+    const html = standaloneHtml("var attnscope={};", "ColoredTokens", { tokens: ["</script><script>alert(1)</script>"], values: new Float32Array([0.5]) });
+    expect(html.match(/<script/g)).toHaveLength(3);
+    const json = /<script type="application\/json" id="attnscope-props">(.*)<\/script>/.exec(html)![1]!;
+    expect(JSON.parse(json)).toEqual({ tokens: ["</script><script>alert(1)</script>"], values: [0.5] });
+    expect(() => standaloneHtml("", "x<y", {})).toThrow(/is not a component name/);
+  });
+});

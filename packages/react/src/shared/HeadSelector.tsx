@@ -3,6 +3,12 @@ import type { AttentionTensor } from "../lib/attention-data.js";
 import type { HeatmapStyle } from "../lib/heatmap.js";
 import type { Theme } from "../lib/theme.js";
 import { HeadThumb, type HeadThumbProps } from "./HeadThumb.js";
+import { useWidth } from "./use-width.js";
+
+// A thumbnail's box beyond its heatmap: the figure's 4 px margin, 3 px padding and 2 px border each side.
+const THUMB_CHROME = 14;
+const GAP = 6;
+const MIN_THUMB = 24;
 
 export interface HeadSelectorProps {
   tensor: AttentionTensor;
@@ -31,6 +37,11 @@ export interface HeadSelectorProps {
  */
 export const HeadSelector = memo(function HeadSelector(p: HeadSelectorProps) {
   const refs = useRef<(HTMLDivElement | null)[]>([]);
+  const outer = useRef<HTMLDivElement>(null);
+  // Shrink thumbnails so `columns` of them fit the width: a row per layer never wraps (12 heads as 11 + 1).
+  const width = useWidth(outer, 0);
+  const fit = width > 0 ? Math.floor((width - (p.columns - 1) * GAP) / p.columns) - THUMB_CHROME : p.size;
+  const size = Math.max(MIN_THUMB, Math.min(p.size, fit));
   const list = p.visible ?? Array.from({ length: p.tensor.heads }, (_, h) => h);
   const n = list.length;
   const wanted = p.previewed ?? p.selected ?? list[0];
@@ -60,9 +71,9 @@ export const HeadSelector = memo(function HeadSelector(p: HeadSelectorProps) {
   for (let i = 0; i < n; i += p.columns) rows.push(list.slice(i, i + p.columns));
 
   return (
-    <div role="listbox" aria-label={p.ariaLabel} aria-orientation="horizontal" style={{ display: "flex", flexDirection: "column", gap: 6 }}>
+    <div ref={outer} role="listbox" aria-label={p.ariaLabel} aria-orientation="horizontal" style={{ display: "flex", flexDirection: "column", gap: GAP, overflowX: "auto" }}>
       {rows.map((row, r) => (
-        <div key={r} role="presentation" style={{ display: "flex", flexWrap: "wrap", gap: 6 }}>
+        <div key={r} role="presentation" style={{ display: "flex", flexWrap: "nowrap", gap: GAP }}>
           {row.map((h) => {
             const isSel = p.selected === h;
             const isPrev = p.previewed === h;
@@ -89,7 +100,7 @@ export const HeadSelector = memo(function HeadSelector(p: HeadSelectorProps) {
                   background: isSel ? p.theme.surface : "transparent",
                 }}
               >
-                <HeadThumb tensor={p.tensor} head={h} style={p.style} size={p.size} theme={p.theme} mark={p.mark} onCellHover={p.onCellHover} />
+                <HeadThumb tensor={p.tensor} head={h} style={p.style} size={size} theme={p.theme} mark={p.mark} onCellHover={p.onCellHover} />
                 <span style={{ fontSize: 11, color: isSel ? p.theme.accent : p.theme.muted, fontWeight: isSel ? 700 : 400 }}>
                   {p.labels[h]}
                 </span>

@@ -1,6 +1,7 @@
 import { memo, useEffect, useId, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from "react";
 import { displayToken } from "../lib/format-token.js";
 import type { Theme } from "../lib/theme.js";
+import { useWidth } from "./use-width.js";
 import { layoutTokens, tokenAt, TOKEN_FONT_SIZE, TOKEN_PAD, type TokenLayoutResult } from "../lib/token-layout.js";
 
 export interface TokenStripProps {
@@ -24,20 +25,6 @@ export interface TokenStripProps {
   maxHeight?: number;
 }
 
-function useWidth(ref: React.RefObject<HTMLElement | null>, fallback: number): number {
-  const [w, setW] = useState(fallback);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el || typeof ResizeObserver === "undefined") return;
-    const ro = new ResizeObserver(([entry]) => {
-      const next = Math.floor(entry!.contentRect.width);
-      if (next > 0) setW(next);
-    });
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, [ref]);
-  return w;
-}
 
 /** Tokens as wrapped text; hover, click and arrow keys pick a token. */
 export const TokenStrip = memo(function TokenStrip(props: TokenStripProps) {
