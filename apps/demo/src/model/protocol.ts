@@ -3,11 +3,33 @@
  * page can drop answers to requests it no longer cares about (the text changed, another model was picked).
  */
 
-/** Which model the worker loads: the embedded default (offline) or a registry name fetched from Hugging Face. */
-export type ModelChoice = "default" | "attn-only-2l-half";
+/** A registry model the worker can fetch: the embedded default (offline) or a name fetched from Hugging Face. */
+export type RegistryChoice = "default" | "attn-only-2l-half";
 
-/** Detector threshold used throughout the demo, as in ARENA's "Finding induction heads". */
-export const DETECTOR_THRESHOLD = 0.4;
+/** A checkpoint from the visitor's disk: weights (.pth or .safetensors), its config, optionally a tokenizer.json. */
+export interface LocalFilesChoice {
+  kind: "files";
+  /** Shown as the model's name, e.g. the weights' file name. */
+  name: string;
+  weights: File;
+  /** A config.json file, or a known config (TransformerLens fields) picked in the page. */
+  config: File | Record<string, unknown>;
+  tokenizer?: File;
+}
+
+/** Weights trained in the page's training worker, as safetensors bytes, with their config. */
+export interface TrainedChoice {
+  kind: "trained";
+  name: string;
+  weights: ArrayBuffer;
+  config: Record<string, unknown>;
+}
+
+/** Which model the worker loads. */
+export type ModelChoice = RegistryChoice | LocalFilesChoice | TrainedChoice;
+
+/** Detector threshold the page starts with, as in ARENA's "Finding induction heads". */
+export const DEFAULT_THRESHOLD = 0.4;
 
 /**
  * Longest text the live view runs, in tokens. Every head's full pattern travels to the page: at 24 heads,
@@ -44,7 +66,8 @@ export interface RecordedTrainingLog {
 }
 
 export interface ModelInfo {
-  choice: ModelChoice;
+  /** The registry choice, or "files" / "trained" for a model the page supplied. */
+  choice: RegistryChoice | "files" | "trained";
   /** Human-readable name, e.g. "embedded default model". */
   name: string;
   nLayers: number;
@@ -98,12 +121,62 @@ export interface InductionResult {
   ms: number;
 }
 
+/** How an ablated head's output is replaced (on blocks.L.attn.hook_v, as ARENA does). */
+export type AblationMode = "zero" | "mean";
+
+/** A head as [layer, head]. */
+export type HeadIndex = readonly [number, number];
+
+export interface InductionSettings {
+  seqLen: number;
+  batch: number;
+  seed: number;
+}
+
+/** One side (clean or ablated) of an ablation comparison. */
+export interface AblationSide {
+  /** Per-token loss on the text [T − 1]. */
+  loss: Float32Array;
+  meanLoss: number;
+  detectors: { current: number[][]; previous: number[][]; first: number[][] };
+  /** Every head's pattern on the text, stacked as in RunResult. */
+  attention: Float32Array;
+  induction: { inductionScores: number[][]; lossFirstHalf: number; lossSecondHalf: number; meanLoss: number[] };
+}
+
+export interface AblationResult {
+  text: string;
+  heads: HeadIndex[];
+  mode: AblationMode;
+  strTokens: string[];
+  induction: InductionSettings & { strTokens: string[] };
+  clean: AblationSide;
+  ablated: AblationSide;
+  nLayers: number;
+  nHeads: number;
+  ms: number;
+}
+
+/**
+ * ARENA's ablation scores on the induction batch: for every head, the loss on the repeated half
+ * (its last seqLen − 1 predictions) with that head ablated minus the clean loss.
+ */
+export interface AblationScoresResult {
+  settings: InductionSettings;
+  zero: number[][];
+  mean: number[][];
+  cleanLoss: number;
+  ms: number;
+}
+
 export type ModelRequest =
   | { type: "load"; id: number; choice: ModelChoice }
   /** Abort the load with id `loadId` (its promise rejects with "loading was cancelled"). */
   | { type: "cancel-load"; id: number; loadId: number }
   | { type: "run"; id: number; text: string }
-  | { type: "induction"; id: number; seqLen: number; batch: number; seed: number };
+  | { type: "induction"; id: number; seqLen: number; batch: number; seed: number }
+  | { type: "ablate"; id: number; text: string; heads: HeadIndex[]; mode: AblationMode; induction: InductionSettings }
+  | { type: "ablation-scores"; id: number; induction: InductionSettings };
 
 export interface LoadProgress {
   phase: "download" | "read" | "parse";
@@ -117,4 +190,6 @@ export type ModelResponse =
   | { type: "loaded"; id: number; info: ModelInfo }
   | { type: "run-result"; id: number; result: RunResult }
   | { type: "induction-result"; id: number; result: InductionResult }
+  | { type: "ablate-result"; id: number; result: AblationResult }
+  | { type: "ablation-scores-result"; id: number; result: AblationScoresResult }
   | { type: "error"; id: number; request: ModelRequest["type"]; message: string };
