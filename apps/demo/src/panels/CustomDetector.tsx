@@ -46,9 +46,9 @@ export function CustomDetector({ result, threshold, onSelectHead }: CustomDetect
         per query) and those above the threshold are named.
       </p>
       <div style={{ ...s.row, alignItems: "center", gap: 10 }}>
-        <label>
+        <label style={{ maxWidth: "100%" }}>
           Template{" "}
-          <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="custom-template" style={{ ...s.button, padding: "3px 6px" }}>
+          <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="custom-template" style={{ ...s.button, padding: "3px 6px", maxWidth: "100%" }}>
             <option value="diagonal">diagonal at offset k</option>
             <option value="column">column j</option>
             <option value="induction">token after the previous occurrence of the current token</option>

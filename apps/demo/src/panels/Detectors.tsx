@@ -23,6 +23,7 @@ export interface DetectorsProps {
 /** The threshold slider every detector of the page shares. */
 export function ThresholdSlider({ threshold, onThreshold }: Pick<DetectorsProps, "threshold" | "onThreshold">) {
   return (
+    <div>
     <label style={{ display: "inline-flex", alignItems: "center", gap: 8, flexWrap: "wrap" }}>
       <span style={{ fontWeight: 600 }}>Threshold</span>
       <input
@@ -37,8 +38,9 @@ export function ThresholdSlider({ threshold, onThreshold }: Pick<DetectorsProps,
         style={{ width: 180, maxWidth: "50vw" }}
       />
       <span style={s.mono} data-testid="threshold-value">{threshold.toFixed(2)}</span>
-      <span style={s.muted}>heads scoring above it are named and outlined, in every detector</span>
     </label>
+    <div style={s.muted}>Heads scoring above it are named and outlined, in every detector on the page.</div>
+    </div>
   );
 }
 

@@ -1,6 +1,6 @@
 import { useId, useRef } from "react";
 import { AttentionPatterns } from "@attnscope/react";
-import { useWidth, thumbSize } from "../hooks/use-width.js";
+import { heatmapSize, thumbSize, useWidth } from "../hooks/use-width.js";
 import { headName, parseHead } from "../lib/heads.js";
 
 /** The head shown everywhere: its name, a counter bumped by every pick, and which view picked it (if one did). */
@@ -40,8 +40,8 @@ export function SelectedPatterns(p: SelectedPatternsProps) {
   const parsed = p.selection.name ? parseHead(p.selection.name) : null;
   const index = parsed && parsed[0] < p.nLayers && parsed[1] < p.nHeads ? parsed[0] * p.nHeads + parsed[1] : 0;
   const labels = Array.from({ length: n }, (_, i) => headName(Math.floor(i / p.nHeads), i % p.nHeads));
-  // The frame around the view takes about 20 px; the big heatmap keeps room for its colour bar.
-  const inner = Math.max(200, width - 24);
+  // The view's frame takes 26 px (padding and border), plus a little for rounding.
+  const inner = Math.max(200, width - 30);
   return (
     <div ref={ref} style={{ minWidth: 0 }}>
       <AttentionPatterns
@@ -52,7 +52,7 @@ export function SelectedPatterns(p: SelectedPatternsProps) {
         attention={{ data: p.attention, shape: [n, T, T] }}
         headLabels={labels}
         headsPerRow={p.nHeads}
-        size={Math.min(p.maxSize ?? 420, inner)}
+        size={heatmapSize(inner, p.maxSize ?? 420)}
         thumbnailSize={thumbSize(inner, p.nHeads, p.maxThumb ?? 56)}
         onHeadSelect={(h) => h !== null && p.onSelectHead(labels[h], id)}
         exportName={p.exportName}
