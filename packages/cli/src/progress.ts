@@ -52,3 +52,35 @@ function mb(bytes: number): string {
 function shortName(file: string): string {
   return file.length > 48 ? `…${file.slice(-47)}` : file;
 }
+
+/**
+ * A bar for a long computation on stderr (`{label} |bar| 42% | eta`), under the same rule as download bars:
+ * shown when stderr is a terminal or with `--progress`. `update(done, total)` moves it; `stop()` ends it.
+ */
+export function workBar(io: CliIO, force: boolean, label: string): { update: (done: number, total: number, phase?: string) => void; stop: () => void } {
+  if (!force && !io.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  let bar: cliProgress.SingleBar | null = null;
+  return {
+    update(done, total, phase = "") {
+      if (!bar) {
+        bar = new cliProgress.SingleBar(
+          {
+            stream: io.stderr as NodeJS.WritableStream,
+            noTTYOutput: !io.stderr.isTTY,
+            notTTYSchedule: 2000,
+            hideCursor: Boolean(io.stderr.isTTY),
+            format: `${label} |{bar}| {percentage}% | {phase} | {duration_formatted} elapsed, {eta_formatted} left`,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(total, 0, { phase });
+      }
+      bar.setTotal(total);
+      bar.update(done, { phase });
+    },
+    stop() {
+      bar?.stop();
+      bar = null;
+    },
+  };
+}

@@ -50,3 +50,10 @@ export type { DefaultModelFiles, DefaultModelTrainingLog } from "./default-model
 export { resolveBackend } from "./backend/resolve-backend.js";
 export type { BackendChoice } from "./backend/resolve-backend.js";
 export type { FromPretrainedOptions } from "./model/from-pretrained.js";
+// Circuits: factored matrices and the quantities of ARENA's "Finding induction heads" (second half).
+export { FactoredMatrix } from "./linalg/factored-matrix.js";
+export type { LabeledStack } from "./model/cache-decompositions.js";
+export type { HookPoint } from "./model/hooked-transformer.js";
+export type { WeightName } from "./model/weight-views.js";
+export { hookLayer } from "./model/hook-names.js";
+export * from "./circuits/index.js";

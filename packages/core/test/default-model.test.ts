@@ -54,7 +54,7 @@ describe("embedded default model", () => {
 
   it("computes the same loss in the training forward pass and in HookedTransformer", async () => {
     const tokens = model.toTokens(SEED_TEXT);
-    const { loss } = await model.runWithCache([tokens], { returnType: "loss", namesFilter: [] });
+    const { loss } = await model.runWithCache([tokens], { returnType: "loss", lossPerToken: true, namesFilter: [] });
     const params = paramsFromStateDict(files.config, files.stateDict);
     const ours = perTokenLoss(files.config, forward(files.config, params, Int32Array.from(tokens), 1, tokens.length, tsBackend));
     expect(loss!.data.length).toBe(ours.length);

@@ -40,7 +40,7 @@ describe("HookedTransformer.fromPretrained", () => {
     const model = await HookedTransformer.fromPretrained({ config, weights }, { backend: "ts" });
     expect(model.tokenizer).toBeInstanceOf(ByteTokenizer); // tokenizer_name "byte"
     // All-zero weights: uniform attention over the causal prefix, uniform next-token distribution.
-    const { cache, loss } = await model.runWithCache("abc", { removeBatchDim: true, returnType: "loss" });
+    const { cache, loss } = await model.runWithCache("abc", { removeBatchDim: true, returnType: "loss", lossPerToken: true });
     expect(cache.get("pattern", 0).at(1, 3, 0)).toBeCloseTo(0.25, 6);
     expect(loss!.data[0]).toBeCloseTo(Math.log(257), 5);
   });

@@ -41,7 +41,7 @@ describe("full-size random model of the ARENA config", () => {
       const { cache } = await model.runWithCache(tokens, { returnType: "none", namesFilter: (n) => n.endsWith("hook_pattern"), removeBatchDim: true });
       ms.patterns = performance.now() - t0;
       t0 = performance.now();
-      const { loss } = await model.forward(tokens, { returnType: "loss" });
+      const { loss } = await model.forward(tokens, { returnType: "loss", lossPerToken: true });
       ms.loss = performance.now() - t0;
       const pattern = cache.get("pattern", 1);
       expect(pattern.shape).toEqual([12, 62, 62]);

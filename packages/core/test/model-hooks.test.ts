@@ -138,9 +138,9 @@ describe("runWithCache", () => {
   it("a batch gives the same activations as its rows run one by one", async () => {
     const model = newModel();
     const a = tokens(9, 1), b = tokens(9, 2);
-    const batched = await model.runWithCache([a, b], { returnType: "both" });
+    const batched = await model.runWithCache([a, b], { returnType: "both", lossPerToken: true });
     for (const [i, row] of [a, b].entries()) {
-      const single = await newModel().runWithCache(row, { returnType: "both" });
+      const single = await newModel().runWithCache(row, { returnType: "both", lossPerToken: true });
       for (const key of ["pattern", "z"]) {
         expect(maxDiff(batched.cache.get(key, 1).index(i).data, single.cache.get(key, 1).index(0).data)).toBeLessThan(1e-6);
       }
@@ -165,8 +165,8 @@ describe("incremental runs", () => {
     const cases = [full.slice(0, 12), full.slice(0, 13), full.slice(0, 20), [...full.slice(0, 7), 5, ...full.slice(8, 15)], full.slice(0, 4), full.slice(0, 4)];
     for (const input of cases) {
       for (const returnType of ["loss", "logits", "none"] as const) {
-        const inc = await model.runWithCache(input, { removeBatchDim: true, returnType });
-        const fresh = await newModel().runWithCache(input, { removeBatchDim: true, returnType });
+        const inc = await model.runWithCache(input, { removeBatchDim: true, returnType, lossPerToken: true });
+        const fresh = await newModel().runWithCache(input, { removeBatchDim: true, returnType, lossPerToken: true });
         for (const key of fresh.cache.keys()) {
           expect(maxDiff(inc.cache.get(key).data, fresh.cache.get(key).data), `${key}, ${input.length} tokens`).toBeLessThan(1e-6);
         }
@@ -193,8 +193,8 @@ describe("incremental runs on the kernels engine (fused attention, patterns-only
       [full.slice(0, 20), { returnType: "both", namesFilter: patternsOnly }],
     ];
     for (const [input, opts] of steps) {
-      const inc = await model.runWithCache(input, { ...opts, removeBatchDim: true });
-      const fresh = await newModel().runWithCache(input, { removeBatchDim: true, returnType: "both" });
+      const inc = await model.runWithCache(input, { ...opts, removeBatchDim: true, lossPerToken: true });
+      const fresh = await newModel().runWithCache(input, { removeBatchDim: true, returnType: "both", lossPerToken: true });
       for (const key of inc.cache.keys()) {
         expect(maxDiff(inc.cache.get(key).data, fresh.cache.get(key).data), `${key}, ${input.length} tokens`).toBeLessThan(1e-5);
       }

@@ -57,7 +57,7 @@ export function checkParity(backend: Backend, label: string): void {
       it(`${name}: every hook, logits, logsumexp and loss match TransformerLens`, async () => {
         const input = goldens.inputs.find((i) => i.name === name)!;
         const golden = readSafetensors(readFixture(input.golden_file), input.golden_file).tensors;
-        const { logits, loss, cache } = await model.runWithCache(input.tokens, { removeBatchDim: true, returnType: "both" });
+        const { logits, loss, cache } = await model.runWithCache(input.tokens, { removeBatchDim: true, returnType: "both", lossPerToken: true });
 
         const hookKeys = Object.keys(input.tensors).filter((k) => k.startsWith("hook_") || k.startsWith("blocks."));
         expect(hookKeys.length).toBe(2 + 2 * 10);
@@ -111,9 +111,14 @@ export function checkParity(backend: Backend, label: string): void {
         }
 
         // Loss without materialising logits agrees with the logits path.
-        const lossOnly = await model.forward(input.tokens, { returnType: "loss" });
+        const lossOnly = await model.forward(input.tokens, { returnType: "loss", lossPerToken: true });
         expect(lossOnly.logits).toBeNull();
         expect(maxDiff(lossOnly.loss!.data, gLoss)).toBeLessThanOrEqual(1e-4 * Math.max(1, maxAbs(gLoss)));
+        // TransformerLens's model(x, return_type="loss"): the mean of the per-token loss, a scalar.
+        const meanLoss = await model.forward(input.tokens, { returnType: "loss" });
+        expect(meanLoss.loss!.shape).toEqual([]);
+        if (T > 1) expect(meanLoss.loss!.item()).toBeCloseTo(gLoss.reduce((s, x) => s + x, 0) / gLoss.length, 4);
+        else expect(Number.isNaN(meanLoss.loss!.item())).toBe(true);
       });
 
       it(`${name}: detectors name exactly the golden heads`, async () => {

@@ -164,7 +164,7 @@ async function run(id: number, text: string): Promise<void> {
   // target's logit per row, never the full logits). Appending to the previous text reuses the previous run's
   // rows inside the model, so a keystroke costs one or two new rows per activation.
   const { cache, loss } = await model.runWithCache(tokens, {
-    namesFilter: (n) => n.endsWith("attn.hook_pattern"), removeBatchDim: true, returnType: "loss",
+    namesFilter: (n) => n.endsWith("attn.hook_pattern"), removeBatchDim: true, returnType: "loss", lossPerToken: true,
   });
   const result: RunResult = {
     tokens,

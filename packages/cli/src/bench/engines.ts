@@ -42,7 +42,7 @@ export async function modelEngine(which: "kernels" | "ts", sd: StateDict, thread
         model.resetHooks();
         return;
       }
-      await model.runWithHooks(tokens, { returnType: mode === "full" ? "logits" : "loss", fwdHooks: fresh });
+      await model.runWithHooks(tokens, { returnType: mode === "full" ? "logits" : "loss", lossPerToken: true, fwdHooks: fresh });
     },
     async beforeAppend(prefix) {
       // Without hooks the model keeps this run's rows; the timed run then computes only the new token.

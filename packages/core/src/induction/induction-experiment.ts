@@ -58,6 +58,7 @@ export async function runInductionExperiment(model: HookedTransformer, opts: Ind
   }
   const { loss, cache } = await model.runWithCache(tokens, {
     returnType: "loss",
+    lossPerToken: true,
     namesFilter: (n) => n.endsWith("attn.hook_pattern"),
   });
   const det = inductionAttnDetector(cache, seqLen, threshold);

@@ -1,5 +1,9 @@
 import { Tensor } from "../tensor.js";
 import { getActName } from "./hook-names.js";
+import type { HookedTransformer } from "./hooked-transformer.js";
+import {
+  accumulatedResid, decomposeResid, logitAttrs, stackHeadResults, type LabeledStack,
+} from "./cache-decompositions.js";
 
 /**
  * Activations recorded by `runWithCache`, keyed by TransformerLens hook name.
@@ -10,9 +14,33 @@ export class ActivationCache {
   /** True when every tensor still has its leading batch axis. */
   readonly hasBatchDim: boolean;
 
-  constructor(store: Map<string, Tensor>, hasBatchDim: boolean) {
+  /** The model that made this cache (its weights serve the decompositions); null for a hand-made cache. */
+  readonly model: HookedTransformer | null;
+
+  constructor(store: Map<string, Tensor>, hasBatchDim: boolean, model: HookedTransformer | null = null) {
     this.store = store;
     this.hasBatchDim = hasBatchDim;
+    this.model = model;
+  }
+
+  /** TransformerLens `stack_head_results(layer)`: every head's `result` in layers < layer (default all), "L0H0", …. */
+  stackHeadResults(layer?: number, opts: { inclRemainder?: boolean } = {}): LabeledStack {
+    return stackHeadResults(this, layer, opts);
+  }
+
+  /** TransformerLens `decompose_resid(layer)`: "embed", "pos_embed", then "{l}_attn_out" for l < layer. */
+  decomposeResid(layer?: number, opts: { inclEmbeds?: boolean } = {}): LabeledStack {
+    return decomposeResid(this, layer, opts);
+  }
+
+  /** TransformerLens `accumulated_resid(layer)`: "{l}_pre" for l ≤ layer, then "final_post". */
+  accumulatedResid(layer?: number): LabeledStack {
+    return accumulatedResid(this, layer);
+  }
+
+  /** TransformerLens `logit_attrs(stack, tokens, incorrect_tokens)`: Σ_d stack[c, …, d] · W_U[d, token], [C, …]. */
+  logitAttrs(stack: Tensor, tokens: number | ArrayLike<number>, incorrectTokens?: number | ArrayLike<number>): Tensor {
+    return logitAttrs(this, stack, tokens, incorrectTokens);
   }
 
   get(name: string, layer?: number): Tensor {
@@ -59,7 +87,7 @@ export class ActivationCache {
       }
       out.set(k, t.index(0));
     }
-    return new ActivationCache(out, false);
+    return new ActivationCache(out, false, this.model);
   }
 
   /** One sequence of a batched cache, as a cache without the batch axis. */
@@ -67,6 +95,6 @@ export class ActivationCache {
     if (!this.hasBatchDim) throw new Error("batchItem: this cache has no batch axis");
     const out = new Map<string, Tensor>();
     for (const [k, t] of this.store) out.set(k, t.index(i));
-    return new ActivationCache(out, false);
+    return new ActivationCache(out, false, this.model);
   }
 }

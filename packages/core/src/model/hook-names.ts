@@ -48,3 +48,10 @@ export function getActName(name: string, layer?: number): string {
   if (BLOCK_SHORT.has(short)) return `blocks.${layer}.hook_${short}`;
   throw new Error(`Unknown activation name "${name}" (known: ${[...ATTN_SHORT, ...BLOCK_SHORT, "embed", "pos_embed"].join(", ")})`);
 }
+
+/** The block a hook point belongs to, as TransformerLens's `HookPoint.layer()`: `blocks.1.attn.hook_z` → 1. */
+export function hookLayer(name: string): number {
+  const m = /^blocks\.(\d+)\./.exec(name);
+  if (!m) throw new Error(`Hook point "${name}" is not inside a block, so it has no layer (only blocks.{l}.… hooks do)`);
+  return Number(m[1]);
+}

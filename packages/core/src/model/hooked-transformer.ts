@@ -13,6 +13,10 @@ import type { FromPretrainedOptions } from "./from-pretrained.js";
 import type { ModelSource } from "../io/model-files.js";
 import { PrefixCache, joinRows, joinAttention } from "./prefix-cache.js";
 import { BufferPool } from "./buffer-pool.js";
+import { FactoredMatrix } from "../linalg/factored-matrix.js";
+import { headLabels, weightView } from "./weight-views.js";
+import { hookLayer } from "./hook-names.js";
+import { toSingleToken, getTokenPosition, type TokenPositionOptions } from "../tokenizer/single-token.js";
 
 /** What a forward pass returns besides the cache, as TransformerLens's `return_type`. */
 export type ReturnType = "logits" | "loss" | "both" | "none";
@@ -20,11 +24,19 @@ export type ReturnType = "logits" | "loss" | "both" | "none";
 /** Which hook points a hook or the cache applies to: a name, a list of names, or a predicate. */
 export type NameFilter = string | readonly string[] | ((name: string) => boolean);
 
+/** The hook point a hook function is called at (TransformerLens `HookPoint`). */
+export interface HookPoint {
+  /** Full hook name, e.g. `"blocks.1.attn.hook_pattern"`. */
+  name: string;
+  /** The block the hook point belongs to (`1` for `blocks.1.…`); throws for `hook_embed` / `hook_pos_embed`. */
+  layer(): number;
+}
+
 /**
  * A forward hook, as in TransformerLens: receives the activation (with its batch axis) and the hook point;
  * return a Tensor of the same shape to replace the activation, or nothing to leave it.
  */
-export type HookFn = (activation: Tensor, hook: { name: string }) => Tensor | void | undefined;
+export type HookFn = (activation: Tensor, hook: HookPoint) => Tensor | void | undefined;
 
 /** Model input: text (tokenized with BOS prepended by default), one token sequence, or a batch of equal-length ones. */
 export type ModelInput = string | TokenInput;
@@ -32,6 +44,11 @@ export type ModelInput = string | TokenInput;
 export interface RunOptions {
   /** @default "logits" */
   returnType?: ReturnType;
+  /**
+   * With returnType "loss" or "both": the per-token loss [batch, pos − 1] instead of its mean
+   * (TransformerLens `loss_per_token`). @default false
+   */
+  lossPerToken?: boolean;
   /** Prepend BOS when the input is text. @default cfg.default_prepend_bos */
   prependBos?: boolean;
 }
@@ -51,7 +68,11 @@ export interface RunWithHooksOptions extends RunOptions {
 export interface ForwardResult {
   /** [batch, pos, d_vocab], when returnType is "logits" or "both". */
   logits: Tensor | null;
-  /** Per-token loss [batch, pos - 1]: −log p(token[t+1] | tokens[≤t]), when returnType is "loss" or "both". */
+  /**
+   * When returnType is "loss" or "both": the mean over batch and positions of −log p(token[t+1] | tokens[≤t]),
+   * a 0-dim tensor (`loss.item()`), as TransformerLens's `model(x, return_type="loss")`; with `lossPerToken`,
+   * every term, [batch, pos − 1].
+   */
   loss: Tensor | null;
 }
 
@@ -127,6 +148,42 @@ export class HookedTransformer {
     return this.allHookNames;
   }
 
+  // ----- weights under TransformerLens's names (views of W_E/W_pos/W_U/b_U; stacked copies per layer) -----
+
+  /** [d_vocab, d_model] */
+  get W_E(): Tensor { return weightView(this.cfg, this.weights, "W_E"); }
+  /** [n_ctx, d_model] */
+  get W_pos(): Tensor { return weightView(this.cfg, this.weights, "W_pos"); }
+  /** [d_model, d_vocab_out] */
+  get W_U(): Tensor { return weightView(this.cfg, this.weights, "W_U"); }
+  /** [d_vocab_out] */
+  get b_U(): Tensor { return weightView(this.cfg, this.weights, "b_U"); }
+  /** [n_layers, n_heads, d_model, d_head] */
+  get W_Q(): Tensor { return weightView(this.cfg, this.weights, "W_Q"); }
+  /** [n_layers, n_heads, d_model, d_head] */
+  get W_K(): Tensor { return weightView(this.cfg, this.weights, "W_K"); }
+  /** [n_layers, n_heads, d_model, d_head] */
+  get W_V(): Tensor { return weightView(this.cfg, this.weights, "W_V"); }
+  /** [n_layers, n_heads, d_head, d_model] */
+  get W_O(): Tensor { return weightView(this.cfg, this.weights, "W_O"); }
+  /** [n_layers, n_heads, d_head] */
+  get b_Q(): Tensor { return weightView(this.cfg, this.weights, "b_Q"); }
+  /** [n_layers, n_heads, d_head] */
+  get b_K(): Tensor { return weightView(this.cfg, this.weights, "b_K"); }
+  /** [n_layers, n_heads, d_head] */
+  get b_V(): Tensor { return weightView(this.cfg, this.weights, "b_V"); }
+  /** [n_layers, d_model] */
+  get b_O(): Tensor { return weightView(this.cfg, this.weights, "b_O"); }
+  /** W_Q · W_Kᵀ as a FactoredMatrix [n_layers, n_heads, d_model, d_model]. */
+  get QK(): FactoredMatrix { return new FactoredMatrix(this.W_Q, this.W_K.transpose()); }
+  /** W_V · W_O as a FactoredMatrix [n_layers, n_heads, d_model, d_model]. */
+  get OV(): FactoredMatrix { return new FactoredMatrix(this.W_V, this.W_O); }
+
+  /** Every head as TransformerLens labels them, `"L0H0"`, `"L0H1"`, … (`all_head_labels`). */
+  allHeadLabels(): string[] {
+    return headLabels(this.cfg).map((h) => { const [l, i] = h.split("."); return `L${l}H${i}`; });
+  }
+
   // ----- tokens -------------------------------------------------------------------------------------------
 
   private requireTokenizer(): Tokenizer {
@@ -134,18 +191,63 @@ export class HookedTransformer {
     return this.tokenizer;
   }
 
-  /** Token ids of `text`, BOS first by default (TransformerLens `to_tokens`). Throws when longer than n_ctx. */
-  toTokens(text: string, opts: { prependBos?: boolean } = {}): number[] {
-    return toTokens(this.requireTokenizer(), text, {
+  /**
+   * Token ids of `text`, BOS first by default (TransformerLens `to_tokens`). Throws when longer than n_ctx.
+   * A list of texts gives a batch; this model runs no attention mask, so texts of different token lengths
+   * are refused with each one's length rather than padded.
+   */
+  toTokens(text: string, opts?: { prependBos?: boolean }): number[];
+  toTokens(texts: readonly string[], opts?: { prependBos?: boolean }): number[][];
+  toTokens(input: string | readonly string[], opts: { prependBos?: boolean } = {}): number[] | number[][] {
+    const one = (text: string) => toTokens(this.requireTokenizer(), text, {
       prependBos: opts.prependBos ?? this.cfg.default_prepend_bos, nCtx: this.cfg.n_ctx, dVocab: this.cfg.d_vocab,
     });
+    if (typeof input === "string") return one(input);
+    if (!Array.isArray(input) || input.length === 0) throw new Error("toTokens: give a text or a non-empty list of texts");
+    const rows = input.map(one);
+    if (rows.some((r) => r.length !== rows[0].length)) {
+      throw new Error(
+        `toTokens: the texts have different token lengths (${rows.map((r, i) => `text ${i}: ${r.length}`).join(", ")}); ` +
+          "this model runs no attention mask, so a padded batch would change the results: give texts of equal token length or run them one by one",
+      );
+    }
+    return rows;
   }
 
-  /** One display string per token (TransformerLens `to_str_tokens`). */
-  toStrTokens(input: string | readonly number[], opts: { prependBos?: boolean } = {}): string[] {
-    return toStrTokens(this.requireTokenizer(), input, {
+  /** One display string per token (TransformerLens `to_str_tokens`); a list of inputs gives one list each. */
+  toStrTokens(input: string | readonly number[], opts?: { prependBos?: boolean }): string[];
+  toStrTokens(input: readonly string[] | readonly (readonly number[])[], opts?: { prependBos?: boolean }): string[][];
+  toStrTokens(input: string | readonly number[] | readonly string[] | readonly (readonly number[])[], opts: { prependBos?: boolean } = {}): string[] | string[][] {
+    const one = (x: string | readonly number[]) => toStrTokens(this.requireTokenizer(), x, {
       prependBos: opts.prependBos ?? this.cfg.default_prepend_bos, nCtx: this.cfg.n_ctx, dVocab: this.cfg.d_vocab,
     });
+    if (typeof input !== "string" && input.length > 0 && typeof input[0] !== "number") {
+      return (input as readonly (string | readonly number[])[]).map(one);
+    }
+    return one(input as string | readonly number[]);
+  }
+
+  /** The id of a string that is exactly one token, without BOS (TransformerLens `to_single_token`). */
+  toSingleToken(text: string): number {
+    return toSingleToken(this.requireTokenizer(), text, this.cfg.d_vocab);
+  }
+
+  /** The display string of one token id (TransformerLens `to_single_str_token`). */
+  toSingleStrToken(id: number): string {
+    if (!Number.isInteger(id) || id < 0 || id >= this.cfg.d_vocab) {
+      throw new RangeError(`toSingleStrToken: ${id} is not a token id of this model (0..${this.cfg.d_vocab - 1})`);
+    }
+    return this.toStrTokens([id])[0];
+  }
+
+  /**
+   * Position of `token` (an id, or a string that is one token) in `input` (text, tokenized as `toTokens` does,
+   * or ids): its first occurrence, or its last with `mode: "last"` (TransformerLens `get_token_position`).
+   */
+  getTokenPosition(token: number | string, input: string | readonly number[], opts: TokenPositionOptions = {}): number {
+    const id = typeof token === "string" ? this.toSingleToken(token) : token;
+    const ids = typeof input === "string" ? this.toTokens(input, { prependBos: opts.prependBos }) : input;
+    return getTokenPosition(id, ids, opts.mode ?? "first");
   }
 
   /** Text of a token sequence (TransformerLens `to_string`). */
@@ -185,7 +287,7 @@ export class HookedTransformer {
   /** Forward pass without cache (TransformerLens `model(input, return_type=...)`). */
   async forward(input: ModelInput, opts: RunOptions = {}): Promise<ForwardResult> {
     const { logits, loss } = this.run(this.toBatch(input, opts.prependBos), this.hooks, null, opts.returnType ?? "logits");
-    return { logits, loss };
+    return { logits, loss: reduceLoss(loss, opts.lossPerToken) };
   }
 
   /** Forward pass recording activations (TransformerLens `run_with_cache`). */
@@ -197,8 +299,8 @@ export class HookedTransformer {
     if (opts.namesFilter !== undefined && typeof opts.namesFilter !== "function") this.checkHookName(opts.namesFilter);
     const filter = opts.namesFilter === undefined ? () => true : toPredicate(opts.namesFilter);
     const { logits, loss, cache } = this.run(batch, this.hooks, filter, opts.returnType ?? "logits");
-    const c = new ActivationCache(cache, true);
-    return { logits, loss, cache: opts.removeBatchDim ? c.removeBatchDim() : c };
+    const c = new ActivationCache(cache, true, this);
+    return { logits, loss: reduceLoss(loss, opts.lossPerToken), cache: opts.removeBatchDim ? c.removeBatchDim() : c };
   }
 
   /** Forward pass with temporary hooks (TransformerLens `run_with_hooks`). */
@@ -208,7 +310,7 @@ export class HookedTransformer {
       return { matches: toPredicate(name), fn };
     });
     const { logits, loss } = this.run(this.toBatch(input, opts.prependBos), [...this.hooks, ...extra], null, opts.returnType ?? "logits");
-    return { logits, loss };
+    return { logits, loss: reduceLoss(loss, opts.lossPerToken) };
   }
 
   /**
@@ -244,7 +346,7 @@ export class HookedTransformer {
       for (const h of hooks) {
         if (!h.matches(name)) continue;
         escaped.add(t.data);
-        const r = h.fn(t, { name });
+        const r = h.fn(t, { name, layer: () => hookLayer(name) });
         if (r !== undefined && r !== null) {
           if (!(r instanceof Tensor)) throw new Error(`Hook on "${name}" returned ${typeof r}, expected a Tensor or nothing`);
           if (!shapeEquals(r.shape, t.shape)) {
@@ -502,6 +604,14 @@ function planLayers(cfg: HookedTransformerConfig, be: Backend, wanted: (name: st
     if (!plan.rest) break;
   }
   return { layers, joined };
+}
+
+/** The per-token loss [B, T−1], or its mean as a 0-dim tensor (TransformerLens `lm_cross_entropy_loss`). */
+function reduceLoss(loss: Tensor | null, perToken = false): Tensor | null {
+  if (loss === null || perToken) return loss;
+  let s = 0;
+  for (let i = 0; i < loss.data.length; i++) s += loss.data[i];
+  return Tensor.scalar(s / loss.data.length);
 }
 
 /** −log_softmax(logits[t])[tokens[t+1]], TransformerLens `lm_cross_entropy_loss(per_token=True)`. */

@@ -1,0 +1,73 @@
+import { Command } from "commander";
+import { ablationScores, generateRepeatedTokens, validateTokenBatch } from "@attnscope/core";
+import { CliError, type CliIO } from "../context.js";
+import { scoreTable } from "../format.js";
+import { loadModel, type ModelOptions } from "../load-model.js";
+import { withModelOptions } from "../options.js";
+import { parseInteger, parseTokenBatch } from "../parse.js";
+import { workBar } from "../progress.js";
+
+interface AblateOptions extends ModelOptions {
+  mode: string;
+  seqLen: string;
+  batch: string;
+  seed: string;
+  tokens?: string;
+  json?: boolean;
+}
+
+/** `attnscope ablate`: ARENA's ablation scores on repeated random tokens (loss increase when a head is removed). */
+export function ablateCommand(io: CliIO): Command {
+  const cmd = new Command("ablate").description("ablate each head (zero or mean) on repeated random tokens and report the loss increase on the repeat");
+  withModelOptions(cmd)
+    .option("--mode <mode>", "zero or mean (over the batch)", "zero")
+    .option("--seq-len <n>", "length of the random half", "50")
+    .option("--batch <n>", "number of random sequences", "10")
+    .option("--seed <n>", "random seed", "0")
+    .option("--tokens <ids>", "repeated sequences to use instead (BOS + half + the same half), separated by ';'")
+    .option("--json", "print JSON: mode, loss_clean, ablation_scores ([layer][head], ablated − clean loss)")
+    .action(async (opts: AblateOptions) => {
+      if (opts.mode !== "zero" && opts.mode !== "mean") throw new CliError(`--mode must be zero or mean, got ${JSON.stringify(opts.mode)}`);
+      const seqLen = parseInteger(opts.seqLen, "--seq-len", 2);
+      const batch = parseInteger(opts.batch, "--batch", 1);
+      const seed = parseInteger(opts.seed, "--seed", 0);
+      const given = opts.tokens === undefined ? undefined : parseTokenBatch(opts.tokens);
+      const model = await loadModel(opts, io);
+      let tokens: number[][];
+      if (given) {
+        validateTokenBatch(given, model.cfg.d_vocab, model.cfg.n_ctx);
+        tokens = given;
+      } else {
+        if (2 * seqLen + 1 > model.cfg.n_ctx) throw new CliError(`--seq-len ${seqLen} makes sequences of ${2 * seqLen + 1} tokens, more than the model's n_ctx = ${model.cfg.n_ctx}`);
+        const bos = model.tokenizer?.bosTokenId ?? 0;
+        const high = model.tokenizer ? Math.min(model.tokenizer.vocabSize, model.cfg.d_vocab) : model.cfg.d_vocab;
+        tokens = generateRepeatedTokens(seqLen, batch, seed, { low: 0, high, bosTokenId: bos });
+      }
+      const bar = workBar(io, Boolean(opts.progress), "Ablating");
+      let r;
+      try {
+        r = await ablationScores(model, tokens, {
+          mode: opts.mode, onProgress: (done, total) => bar.update(done, total, `head ${Math.floor((done - 1) / model.cfg.n_heads)}.${(done - 1) % model.cfg.n_heads}`),
+        });
+      } catch (e) {
+        throw given && e instanceof RangeError ? new CliError(`--tokens: ${e.message}`) : e;
+      } finally {
+        bar.stop();
+      }
+      if (opts.json) {
+        io.stdout.write(`${JSON.stringify({ mode: r.mode, loss_clean: r.lossClean, ablation_scores: r.scores.toArray() })}\n`);
+        return;
+      }
+      const S = (tokens[0].length - 1) / 2;
+      io.stdout.write(
+        [
+          `${tokens.length} sequence${tokens.length === 1 ? "" : "s"} of BOS + ${S} tokens + the same ${S}; loss on the last ${S - 1} predictions`,
+          `clean loss: ${r.lossClean.toFixed(4)}`,
+          "",
+          scoreTable(`${r.mode}-ablation scores (ablated − clean loss)`, r.scores.toArray() as number[][]),
+          "",
+        ].join("\n"),
+      );
+    });
+  return cmd;
+}

@@ -1,0 +1,63 @@
+/**
+ * The model's weights under TransformerLens's names and layouts, stacked over layers as `model.W_Q` etc. are
+ * in TransformerLens.
+ *
+ * Dimension legend: L n_layers, H n_heads, D d_model, Dh d_head, V d_vocab, N n_ctx.
+ *
+ * W_E [V, D], W_pos [N, D], W_U [D, V], b_U [V] are views of the arrays the model runs on (no copy: these are
+ * the big ones, 150 MB each in the real model). The per-layer weights are stacked into new [L, …] tensors on
+ * each access, as TransformerLens's `torch.stack` does (a few MB); W_Q/W_K/W_V are unpacked from the
+ * [D, H·Dh] layout the forward pass keeps. Writing into a stacked tensor does not change the model.
+ */
+import type { HookedTransformerConfig } from "../config.js";
+import { Tensor } from "../tensor.js";
+import type { ModelWeights } from "./model-weights.js";
+
+export type WeightName =
+  | "W_E" | "W_pos" | "W_U" | "b_U" | "W_Q" | "W_K" | "W_V" | "W_O" | "b_Q" | "b_K" | "b_V" | "b_O";
+
+/** [D, H·Dh] packed → [H, D, Dh] (TransformerLens layout), written at `out[o…]`. */
+function unpackHeadsIn(w: Float32Array, H: number, D: number, Dh: number, out: Float32Array, o: number): void {
+  const hd = H * Dh;
+  for (let h = 0; h < H; h++) {
+    for (let m = 0; m < D; m++) {
+      const dst = o + (h * D + m) * Dh;
+      const src = m * hd + h * Dh;
+      for (let d = 0; d < Dh; d++) out[dst + d] = w[src + d];
+    }
+  }
+}
+
+function stack(arrays: Float32Array[], shape: number[]): Tensor {
+  const n = arrays[0]?.length ?? 0;
+  const out = new Float32Array(arrays.length * n);
+  arrays.forEach((a, i) => out.set(a, i * n));
+  return new Tensor(out, [arrays.length, ...shape]);
+}
+
+/** One weight of the model under its TransformerLens name (see the module comment for views vs. copies). */
+export function weightView(cfg: HookedTransformerConfig, w: ModelWeights, name: WeightName): Tensor {
+  const { d_model: D, n_heads: H, d_head: Dh, n_layers: L, d_vocab: V, d_vocab_out: Vout, n_ctx: N } = cfg;
+  switch (name) {
+    case "W_E": return new Tensor(w.W_E, [V, D]);
+    case "W_pos": return new Tensor(w.W_pos, [N, D]);
+    case "W_U": return new Tensor(w.W_U, [D, Vout]);
+    case "b_U": return new Tensor(w.b_U, [Vout]);
+    case "W_Q": case "W_K": case "W_V": {
+      const out = new Float32Array(L * H * D * Dh);
+      w.layers.forEach((lw, l) => unpackHeadsIn(lw[name], H, D, Dh, out, l * H * D * Dh));
+      return new Tensor(out, [L, H, D, Dh]);
+    }
+    case "W_O": return stack(w.layers.map((lw) => lw.W_O), [H, Dh, D]);
+    case "b_Q": case "b_K": case "b_V": return stack(w.layers.map((lw) => lw[name]), [H, Dh]);
+    case "b_O": return stack(w.layers.map((lw) => lw.b_O), [D]);
+    default: throw new Error(`Unknown weight "${String(name)}"`);
+  }
+}
+
+/** Every head as `"layer.head"` in layer-then-head order (the label the detectors use). */
+export function headLabels(cfg: HookedTransformerConfig): string[] {
+  const out: string[] = [];
+  for (let l = 0; l < cfg.n_layers; l++) for (let h = 0; h < cfg.n_heads; h++) out.push(`${l}.${h}`);
+  return out;
+}
