@@ -53,7 +53,7 @@ export interface HookedRun {
 export async function runHooked(model: HookedTransformer, tokens: number[][], hooks: [string, HookFn][]): Promise<HookedRun> {
   const patterns: Tensor[] = [];
   const { loss } = await model.runWithHooks(tokens, {
-    returnType: "loss",
+    returnType: "loss", lossPerToken: true,
     fwdHooks: [
       ...hooks,
       [(name) => name.endsWith("attn.hook_pattern"), (act, hook) => {

@@ -320,7 +320,7 @@ async function ablationScores(id: number, settings: InductionSettings): Promise<
   const s = checkInduction(model, settings);
   const rep = repeatedTokens(model, s);
   const tail = async (hooks: ReturnType<typeof ablationHooks>) => {
-    const { loss } = await model.runWithHooks(rep, { returnType: "loss", fwdHooks: hooks });
+    const { loss } = await model.runWithHooks(rep, { returnType: "loss", lossPerToken: true, fwdHooks: hooks });
     const [B, T1] = loss!.shape;
     let sum = 0;
     for (let b = 0; b < B; b++) for (let t = T1 - (s.seqLen - 1); t < T1; t++) sum += loss!.data[b * T1 + t];
