@@ -25,6 +25,10 @@ export default defineConfig({
       ...(browserTests
         ? [
             {
+              // The no-build pages (examples/, toStandaloneHtml) in Chromium, on the built bundle.
+              test: { name: "pages", environment: "node", include: ["test/**/*.test.ts"], testTimeout: 60_000, fileParallelism: false },
+            },
+            {
               plugins: [storybookTest({ configDir: path.join(here, "..", "..", ".storybook") })],
               test: {
                 name: "storybook",

@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState } from "react";
 import { attentionColumn, attentionRow, toAttentionTensor, type AttentionInput } from "../lib/attention-data.js";
-import { getColorScale, type ColorScaleName } from "../lib/color-scales.js";
+import type { ColorScaleName } from "../lib/color-scales.js";
+import { scaleFromProps } from "../lib/scale-props.js";
 import type { Figure } from "../lib/export.js";
 import { formatValue, shortToken } from "../lib/format-token.js";
 import { heatmapBitmap, type HeatmapStyle } from "../lib/heatmap.js";
@@ -33,6 +34,12 @@ export interface AttentionHeadsProps {
   colorScale?: ColorScaleName;
   /** Grey out cells above the diagonal. @default true */
   maskUpperTriangle?: boolean;
+  /** CircuitsVis's name for `maskUpperTriangle` (used when that is not given). @default as maskUpperTriangle */
+  maskUpperTri?: boolean;
+  /** CSS colour of negative values (CircuitsVis two-colour scale: white at zero, this at `minValue`); overrides `colorScale`. @default none */
+  negativeColor?: string;
+  /** CSS colour of positive values (white at zero, this at `maxValue`); overrides `colorScale`. @default none */
+  positiveColor?: string;
   /** Scale token highlights so the most-attended token is fully coloured. @default true */
   normalizeTokenColors?: boolean;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
@@ -43,6 +50,10 @@ export interface AttentionHeadsProps {
   title?: string;
   /** Called when a head is locked (null when unlocked). @default none */
   onHeadSelect?: (head: number | null) => void;
+  /** The focused (locked) head when the parent controls it: an index into the heads, or null for none. Leave undefined for uncontrolled. @default uncontrolled */
+  selectedHead?: number | null;
+  /** Called when a head is clicked or chosen with Enter/Space: its index, or null when the locked head is clicked again (same as `onHeadSelect`). @default none */
+  onSelectHead?: (head: number | null) => void;
   /** File name (without extension) for PNG/SVG export. @default "attention-heads" */
   exportName?: string;
 }
@@ -59,28 +70,32 @@ export function AttentionHeads(props: AttentionHeadsProps) {
   const tensor = useMemo(() => toAttentionTensor(props.attention, T, T), [props.attention, T]);
   const labels = useMemo(() => props.headLabels ?? Array.from({ length: tensor.heads }, (_, h) => String(h)), [props.headLabels, tensor.heads]);
   if (labels.length !== tensor.heads) throw new Error(`headLabels has ${labels.length} labels but attention has ${tensor.heads} heads`);
-  const scaleName = props.colorScale ?? "viridis";
+  const { colorScale, negativeColor, positiveColor } = props;
   const min = props.minValue ?? 0;
   const max = props.maxValue ?? 1;
-  const maskUpper = props.maskUpperTriangle ?? true;
+  const maskUpper = props.maskUpperTriangle ?? props.maskUpperTri ?? true;
   const style: HeatmapStyle = useMemo(
-    () => ({ scale: getColorScale(scaleName), min, max, maskUpper, maskColor: theme.mask }),
-    [scaleName, min, max, maskUpper, theme.mask],
+    () => ({ scale: scaleFromProps({ colorScale, negativeColor, positiveColor }, min, max, "viridis"), min, max, maskUpper, maskColor: theme.mask }),
+    [colorScale, negativeColor, positiveColor, min, max, maskUpper, theme.mask],
   );
 
   const heads = useHoverLock<number>();
-  const focusHead = heads.hovered ?? heads.locked;
+  const controlledHead = props.selectedHead !== undefined;
+  const lockedHead = controlledHead ? props.selectedHead! : heads.locked;
+  const focusHead = heads.hovered ?? lockedHead;
   const toks = useHoverLock<number>();
   const [direction, setDirection] = useState<AttentionDirection>(props.initialDirection ?? "destination");
   const active = toks.active;
-  const { lock: lockHead, locked: lockedHead } = heads;
-  const { onHeadSelect } = props;
+  const { lock: lockHead } = heads;
+  const { onHeadSelect, onSelectHead } = props;
   const selectHead = useCallback(
     (h: number) => {
-      lockHead(h);
-      onHeadSelect?.(lockedHead === h ? null : h);
+      if (!controlledHead) lockHead(h);
+      const next = lockedHead === h ? null : h;
+      onHeadSelect?.(next);
+      onSelectHead?.(next);
     },
-    [lockHead, lockedHead, onHeadSelect],
+    [lockHead, lockedHead, onHeadSelect, onSelectHead, controlledHead],
   );
 
   const mark = useMemo(
@@ -113,8 +128,8 @@ export function AttentionHeads(props: AttentionHeadsProps) {
   const bg = useMemo(() => (values ? highlightBackgrounds(values, theme, normalize, max) : null), [values, theme, normalize, max]);
   const fg = useMemo(() => (values ? highlightForegrounds(values, theme, normalize, max) : null), [values, theme, normalize, max]);
 
-  const which = focusHead !== null ? `head ${labels[focusHead]}` : "mean over heads";
-  let status = `Hover a token or a cell. ${focusHead !== null ? `Focused: head ${labels[focusHead]}${heads.locked !== null ? " (locked)" : ""}.` : ""}`;
+  const which = focusHead !== null ? `Head ${labels[focusHead]}` : "Mean over heads";
+  let status = `Hover a token or a cell. ${focusHead !== null ? `Focused: Head ${labels[focusHead]}${lockedHead !== null ? " (locked)" : ""}.` : ""}`;
   if (active !== null && values) {
     status = `${which}: ${JSON.stringify(shortToken(tokens[active] ?? "", 30).replace(/\u00a0/g, " "))} (${active}) ${
       direction === "destination" ? "attends most to" : "is attended most by"
@@ -159,7 +174,7 @@ export function AttentionHeads(props: AttentionHeadsProps) {
         labels={labels}
         size={size}
         theme={theme}
-        selected={heads.locked}
+        selected={lockedHead}
         previewed={heads.hovered}
         onPreview={heads.preview}
         onSelect={selectHead}

@@ -27,6 +27,13 @@ describe("AttentionPattern", () => {
     expect(onCellHover).toHaveBeenLastCalledWith({ query: 2, key: 1, value: 0.5 });
   });
 
+  it("says a masked cell is masked instead of showing its zero", () => {
+    render(<AttentionPattern tokens={tokens} attention={A} />);
+    const app = screen.getByRole("application");
+    fireEvent.keyDown(app, { key: "ArrowRight" });
+    expect(screen.getByRole("status").textContent).toBe("<bos> (0) → \u00a0x (1): masked (source after destination)");
+  });
+
   it("shows hostile tokens as text in its tooltip", () => {
     const { container } = render(<AttentionPattern tokens={["<img src=x onerror=alert(1)>", "b"]} attention={[[1, 0], [0.5, 0.5]]} />);
     fireEvent.keyDown(screen.getByRole("application"), { key: "ArrowRight" });

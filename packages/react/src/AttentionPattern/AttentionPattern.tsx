@@ -1,7 +1,8 @@
 import { useMemo, useState, type KeyboardEvent } from "react";
 import { toPatternTensor, type PatternInput } from "../lib/attention-data.js";
-import { getColorScale, type ColorScaleName } from "../lib/color-scales.js";
-import { formatValue, shortToken } from "../lib/format-token.js";
+import type { ColorScaleName } from "../lib/color-scales.js";
+import { scaleFromProps } from "../lib/scale-props.js";
+import { formatValue, MASKED, shortToken } from "../lib/format-token.js";
 import type { HeatmapStyle } from "../lib/heatmap.js";
 import type { Painter } from "../lib/painter.js";
 import { cellAt, drawPatternOverlay, patternFigure, patternLayout } from "../lib/pattern-figure.js";
@@ -37,10 +38,18 @@ export interface AttentionPatternProps {
   colorScale?: ColorScaleName;
   /** Grey out cells above the diagonal. @default true when queries and keys are the same tokens */
   maskUpperTriangle?: boolean;
+  /** CircuitsVis's name for `maskUpperTriangle` (used when that is not given). @default as maskUpperTriangle */
+  maskUpperTri?: boolean;
+  /** CSS colour of negative values (CircuitsVis two-colour scale: white at zero, this at `minValue`); overrides `colorScale`. @default none */
+  negativeColor?: string;
+  /** CSS colour of positive values (white at zero, this at `maxValue`); overrides `colorScale`. @default none */
+  positiveColor?: string;
   /** Token labels on both axes when cells are big enough to read them. @default true */
   showAxisLabels?: boolean;
-  /** Size of the heatmap (its longer side) in CSS px. @default 400 */
+  /** Size of the heatmap (its longer side) in CSS px. @default 400, 800 when `zoomed` */
   size?: number;
+  /** CircuitsVis's zoomed view: twice the default size, so long sequences get readable axis labels. @default false */
+  zoomed?: boolean;
   /** Heading drawn above the heatmap. @default none */
   title?: string;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
@@ -61,15 +70,15 @@ export function AttentionPattern(props: AttentionPatternProps) {
   const kTokens = props.keyTokens ?? props.tokens;
   const same = qTokens === kTokens || (qTokens.length === kTokens.length && qTokens.every((t, i) => t === kTokens[i]));
   const tensor = useMemo(() => toPatternTensor(props.attention, qTokens.length, kTokens.length), [props.attention, qTokens.length, kTokens.length]);
-  const scaleName = props.colorScale ?? "viridis";
+  const { colorScale, negativeColor, positiveColor } = props;
   const min = props.minValue ?? 0;
   const max = props.maxValue ?? 1;
-  const maskUpper = props.maskUpperTriangle ?? same;
+  const maskUpper = props.maskUpperTriangle ?? props.maskUpperTri ?? same;
   const style: HeatmapStyle = useMemo(
-    () => ({ scale: getColorScale(scaleName), min, max, maskUpper, maskColor: theme.mask }),
-    [scaleName, min, max, maskUpper, theme.mask],
+    () => ({ scale: scaleFromProps({ colorScale, negativeColor, positiveColor }, min, max, "viridis"), min, max, maskUpper, maskColor: theme.mask }),
+    [colorScale, negativeColor, positiveColor, min, max, maskUpper, theme.mask],
   );
-  const size = props.size ?? 400;
+  const size = props.size ?? (props.zoomed ? 800 : 400);
   const layout = useMemo(
     () => patternLayout(tensor.queries, tensor.keys, size, { labels: props.showAxisLabels ?? true, colorBar: true, title: !!props.title }),
     [tensor.queries, tensor.keys, size, props.showAxisLabels, props.title],
@@ -102,7 +111,7 @@ export function AttentionPattern(props: AttentionPatternProps) {
     else hover(next);
   };
   const describe = (c: { q: number; k: number }) =>
-    `${shortToken(qTokens[c.q] ?? "", 24)} (${c.q}) → ${shortToken(kTokens[c.k] ?? "", 24)} (${c.k}): ${formatValue(value(c))}`;
+    `${shortToken(qTokens[c.q] ?? "", 24)} (${c.q}) → ${shortToken(kTokens[c.k] ?? "", 24)} (${c.k}): ${maskUpper && c.k > c.q ? MASKED : formatValue(value(c))}`;
 
   return (
     <Frame theme={theme} label={props.title ?? "Attention pattern"} style={{ display: "inline-block" }}>

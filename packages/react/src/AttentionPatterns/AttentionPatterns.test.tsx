@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, within } from "@testing-library/react";
 import { renderToString } from "react-dom/server";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { AttentionPatterns, renderAttentionPatterns } from "./index.js";
 
 const tokens = ["<bos>", " a", " b", " c"];
@@ -18,6 +18,18 @@ describe("AttentionPatterns", () => {
     const html = renderToString(<AttentionPatterns tokens={tokens} attention={[prev, bos]} theme="light" />);
     expect(html).toContain("Attention heads");
     expect(html).toContain("\u00a0a");
+  });
+
+  it("shows the head a parent selects and reports clicks to it", () => {
+    const onSelectHead = vi.fn();
+    const { rerender } = render(<AttentionPatterns tokens={tokens} attention={[prev, bos]} selectedHead={1} onSelectHead={onSelectHead} />);
+    expect(screen.getByRole("status").textContent).toMatch(/^Head 1 \(locked\)/);
+    fireEvent.click(screen.getByRole("option", { name: "Head 0" }));
+    expect(onSelectHead).toHaveBeenLastCalledWith(0);
+    fireEvent.pointerLeave(screen.getByRole("option", { name: "Head 0" }));
+    expect(screen.getByRole("status").textContent).toMatch(/^Head 1 \(locked\)/);
+    rerender(<AttentionPatterns tokens={tokens} attention={[prev, bos]} selectedHead={0} onSelectHead={onSelectHead} />);
+    expect(screen.getByRole("status").textContent).toMatch(/^Head 0 \(locked\)/);
   });
 
   it("renders hostile tokens as text, never as HTML", () => {

@@ -4,6 +4,7 @@ import type { Figure } from "../lib/export.js";
 import { displayToken, formatValue, shortToken } from "../lib/format-token.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { layoutTokens, TOKEN_FONT_SIZE, TOKEN_PAD } from "../lib/token-layout.js";
+import { scaleFromProps } from "../lib/scale-props.js";
 import { valueColors } from "../lib/value-colors.js";
 import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
 import { TokenStrip } from "../shared/TokenStrip.js";
@@ -20,6 +21,12 @@ export interface ColoredTokensProps {
   maxValue?: number;
   /** "auto" shades one hue by magnitude (blue/orange for signed values); or a named scale. @default "auto" */
   colorScale?: "auto" | ColorScaleName;
+  /** CSS colour of negative values (CircuitsVis: white at zero, this at `minValue`); overrides `colorScale`. @default none */
+  negativeColor?: string;
+  /** CSS colour of positive values (white at zero, this at `maxValue`); overrides `colorScale`. @default none */
+  positiveColor?: string;
+  /** Space below the tokens in CSS px (CircuitsVis leaves room there for its tooltips). @default 0 */
+  paddingBottom?: number;
   /** Name of the value shown in tooltips, e.g. "loss". @default "value" */
   valueLabel?: string;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
@@ -52,7 +59,9 @@ export function ColoredTokens(props: ColoredTokensProps) {
     const absMax = Math.max(Math.abs(lo), Math.abs(hi), 1e-12);
     return { min: props.minValue ?? (signed ? -absMax : 0), max: props.maxValue ?? absMax };
   }, [values, props.minValue, props.maxValue]);
-  const scale = props.colorScale ?? "auto";
+  const { negativeColor, positiveColor } = props;
+  const custom = negativeColor !== undefined || positiveColor !== undefined;
+  const scale = custom ? scaleFromProps({ negativeColor, positiveColor }, range.min, range.max, "blue-orange") : props.colorScale ?? "auto";
   const colors = useMemo(() => valueColors(values, range.min, range.max, scale, theme), [values, range, scale, theme]);
   const sel = useHoverLock<number>();
   const label = props.valueLabel ?? "value";
@@ -79,7 +88,7 @@ export function ColoredTokens(props: ColoredTokensProps) {
   };
 
   return (
-    <Frame theme={theme} label={props.title ?? "Coloured tokens"}>
+    <Frame theme={theme} label={props.title ?? "Coloured tokens"} style={{ paddingBottom: 12 + (props.paddingBottom ?? 0) }}>
       <Toolbar>
         {props.title && <strong style={{ fontSize: 14 }}>{props.title}</strong>}
         <span style={{ fontSize: 12, color: theme.muted }}>

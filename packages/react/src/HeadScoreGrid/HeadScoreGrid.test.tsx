@@ -26,6 +26,18 @@ describe("HeadScoreGrid", () => {
     expect(onSelectHead).toHaveBeenLastCalledWith(null);
   });
 
+  it("follows a controlled selectedHead", () => {
+    const onSelectHead = vi.fn();
+    const { rerender } = render(<HeadScoreGrid scores={scores} selectedHead={{ layer: 1, head: 0 }} onSelectHead={onSelectHead} />);
+    const sel = () => [...document.querySelectorAll('[aria-selected="true"] button')].map((b) => b.getAttribute("aria-label")?.split(":")[0]);
+    expect(sel()).toEqual(["Head 1.0"]);
+    fireEvent.click(screen.getByRole("button", { name: /^Head 0\.1:/ }));
+    expect(onSelectHead).toHaveBeenLastCalledWith({ layer: 0, head: 1 });
+    expect(sel()).toEqual(["Head 1.0"]);
+    rerender(<HeadScoreGrid scores={scores} selectedHead={null} onSelectHead={onSelectHead} />);
+    expect(sel()).toEqual([]);
+  });
+
   it("rejects ragged scores with the layer named", () => {
     expect(() => render(<HeadScoreGrid scores={[[1, 2], [3]]} />)).toThrow(/layer 1 has 1 scores but layer 0 has 2/);
   });

@@ -36,6 +36,8 @@ export interface HeadScoreGridProps {
   theme?: ThemeProp;
   /** Called when a head is clicked or chosen with Enter/Space (null when unlocked). @default none */
   onSelectHead?: (head: HeadRef | null) => void;
+  /** The selected head when the parent controls it (null: none). Leave undefined for uncontrolled. @default uncontrolled */
+  selectedHead?: HeadRef | null;
   /** File name (without extension) for PNG/SVG export. @default "head-scores" */
   exportName?: string;
 }
@@ -79,9 +81,11 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
     return out;
   }, [scores, threshold]);
 
+  const controlled = props.selectedHead !== undefined;
+  const selected = controlled ? props.selectedHead! : sel.locked;
   const select = (r: HeadRef) => {
-    sel.lock(r);
-    props.onSelectHead?.(same(sel.locked, r) ? null : r);
+    if (!controlled) sel.lock(r);
+    props.onSelectHead?.(same(selected, r) ? null : r);
   };
   const onKeyDown = (e: KeyboardEvent<HTMLButtonElement>, r: HeadRef) => {
     const d: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
@@ -96,7 +100,7 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
     const v = scores[r.layer]![r.head]!;
     return `Head ${r.layer}.${r.head}: ${label} ${formatValue(v)}${threshold !== null ? (v > threshold ? ` (above ${threshold})` : ` (below ${threshold})`) : ""}`;
   };
-  const focusable = sel.locked ?? { layer: 0, head: 0 };
+  const focusable = selected ?? { layer: 0, head: 0 };
 
   const figure = (): Figure => {
     const left = 56;
@@ -156,7 +160,7 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
               const c = colorAt(scale, v, min, max);
               const r = { layer: l, head: h };
               const isAbove = threshold !== null && v > threshold;
-              const isSel = same(sel.locked, r);
+              const isSel = same(selected, r);
               return (
                 <span key={h} role="gridcell" aria-selected={isSel}>
                   <button
@@ -204,7 +208,7 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
         </div>
       </div>
       <Status theme={theme}>
-        {sel.active ? describe(sel.active) + (sel.locked ? " · selected" : "") : threshold !== null ? `Above ${threshold}: ${above.length ? above.join(", ") : "none"}` : ""}
+        {(sel.hovered ?? selected) ? describe((sel.hovered ?? selected)!) + (selected ? " · selected" : "") : threshold !== null ? `Above ${threshold}: ${above.length ? above.join(", ") : "none"}` : ""}
       </Status>
     </Frame>
   );

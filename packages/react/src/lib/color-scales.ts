@@ -13,7 +13,8 @@ export type ColorScaleName = "viridis" | "cividis" | "blues" | "blue-orange";
 
 /** A baked colour scale: 256 RGB triples, index 0 = low end, 255 = high end. */
 export interface ColorLUT {
-  readonly name: ColorScaleName;
+  /** A built-in scale's name, or a key naming a custom scale (used to cache painted bitmaps). */
+  readonly name: ColorScaleName | (string & {});
   /** true for scales centred on zero (values map from [-max, max]). */
   readonly diverging: boolean;
   /** 256 × [r, g, b] bytes. */
@@ -126,4 +127,38 @@ export function luminance([r, g, b]: RGB): number {
 /** Black or white, whichever reads better on `background`. */
 export function textColorOn(background: RGB): string {
   return luminance(background) > 0.4 ? "#111" : "#fff";
+}
+
+const MAX_CUSTOM_SCALES = 32;
+const customCache = new Map<string, ColorLUT>();
+
+/**
+ * CircuitsVis's two-colour scale over [min, max]: zero is white, positive values mix towards
+ * `positive` in proportion to value / max, negative ones towards `negative` in proportion to
+ * value / min. Baked into a LUT spanning [min, max] so heatmaps paint it like any other scale.
+ */
+export function twoColorScale(negative: RGB, positive: RGB, min: number, max: number): ColorLUT {
+  const name = `two-color:${negative.join(",")}:${positive.join(",")}:${min}:${max}`;
+  const hit = customCache.get(name);
+  if (hit) return hit;
+  const rgb = new Uint8Array(256 * 3);
+  for (let i = 0; i < 256; i++) {
+    const v = min + ((max - min) * i) / 255;
+    const [target, f] = v >= 0 ? [positive, max > 0 ? v / max : 0] : [negative, min < 0 ? v / min : 0];
+    const a = Math.min(1, Math.max(0, f));
+    for (let c = 0; c < 3; c++) rgb[i * 3 + c] = Math.round(255 + (target[c]! - 255) * a);
+  }
+  const lut: ColorLUT = { name, diverging: min < 0, rgb };
+  customCache.set(name, lut);
+  if (customCache.size > MAX_CUSTOM_SCALES) customCache.delete(customCache.keys().next().value!);
+  return lut;
+}
+
+/**
+ * Colour of `value` on a diverging scale whose neutral middle sits at `center` (e.g. a
+ * composition-score baseline): [min, center] maps to the lower half, [center, max] to the upper.
+ */
+export function colorAtCentered(scale: ColorLUT, value: number, min: number, center: number, max: number): RGB {
+  const t = value < center ? (center > min ? 0.5 * ((value - min) / (center - min)) : 0) : max > center ? 0.5 + 0.5 * ((value - center) / (max - center)) : 1;
+  return colorAt(scale, t, 0, 1);
 }

@@ -20,3 +20,6 @@ export function formatValue(v: number): string {
   if (a !== 0 && (a < 0.001 || a >= 10000)) return v.toExponential(2);
   return v.toFixed(3);
 }
+
+/** What a tooltip says for a cell hidden by the causal mask (it has no attention to show). */
+export const MASKED = "masked (source after destination)";

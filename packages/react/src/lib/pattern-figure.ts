@@ -56,6 +56,30 @@ export function patternLayout(
   };
 }
 
+/**
+ * Layout of a general labelled matrix (rows × columns with their own cell width and height and
+ * label margins), drawn by patternFigure like a pattern: row labels on the left, column labels
+ * rotated on top.
+ */
+export function matrixLayout(
+  rows: number,
+  cols: number,
+  opts: { cellW: number; cellH: number; rowMargin: number; colMargin: number; colorBar: boolean; title: boolean },
+): PatternLayout {
+  const titleHeight = opts.title ? 22 : 0;
+  const w = opts.cellW * cols;
+  const h = opts.cellH * rows;
+  const x0 = opts.rowMargin;
+  const y0 = titleHeight + opts.colMargin;
+  const labels = opts.rowMargin > 0 || opts.colMargin > 0;
+  return {
+    x0, y0, w, h, cellW: opts.cellW, cellH: opts.cellH, queries: rows, keys: cols,
+    width: Math.ceil(x0 + w + (opts.colorBar ? 56 : 0) + 4),
+    height: Math.ceil(y0 + Math.max(h, opts.colorBar ? Math.min(h, 160) : 0) + 4),
+    labels, labelSize: Math.min(11, Math.max(8, Math.floor(opts.cellH) - 3)), colorBar: opts.colorBar, titleHeight,
+  };
+}
+
 /** The cell under a point, or null outside the heatmap. */
 export function cellAt(l: PatternLayout, x: number, y: number): { q: number; k: number } | null {
   const k = Math.floor((x - l.x0) / l.cellW);
@@ -102,6 +126,8 @@ export interface PatternFigureOptions {
   title?: string;
   /** Resolution cap of the painted bitmap, in cells per axis. */
   maxPixels: number;
+  /** Longest axis label, in characters, before it is cut with "…". @default 14 */
+  labelLength?: number;
 }
 
 export function patternFigure(o: PatternFigureOptions): Figure {
@@ -116,10 +142,10 @@ export function patternFigure(o: PatternFigureOptions): Figure {
       if (l.labels) {
         const s = { fill: theme.muted, size: l.labelSize };
         for (let q = 0; q < l.queries; q++) {
-          p.text(l.x0 - 4, l.y0 + (q + 0.5) * l.cellH, shortToken(o.queryTokens[q] ?? ""), { ...s, anchor: "end", baseline: "middle" });
+          p.text(l.x0 - 4, l.y0 + (q + 0.5) * l.cellH, shortToken(o.queryTokens[q] ?? "", o.labelLength), { ...s, anchor: "end", baseline: "middle" });
         }
         for (let k = 0; k < l.keys; k++) {
-          p.text(l.x0 + (k + 0.5) * l.cellW, l.y0 - 4, shortToken(o.keyTokens[k] ?? ""), { ...s, rotate: -90, baseline: "middle" });
+          p.text(l.x0 + (k + 0.5) * l.cellW, l.y0 - 4, shortToken(o.keyTokens[k] ?? "", o.labelLength), { ...s, rotate: -90, baseline: "middle" });
         }
       }
       if (l.colorBar) drawColorBar(p, o.style.scale, o.style.min, o.style.max, l.x0 + l.w + 10, l.y0, Math.min(l.h, 160), theme);

@@ -1,5 +1,5 @@
 /** Token colours for arbitrary per-token values (ColoredTokens). */
-import { colorAt, getColorScale, rgbCss, textColorOn, type ColorScaleName, type RGB } from "./color-scales.js";
+import { colorAt, getColorScale, rgbCss, textColorOn, type ColorLUT, type ColorScaleName, type RGB } from "./color-scales.js";
 import type { Theme } from "./theme.js";
 
 /** Blue for negative, orange for positive: a pair that stays distinct with every common colour-vision deficiency. */
@@ -19,7 +19,7 @@ export function valueColors(
   values: ArrayLike<number>,
   min: number,
   max: number,
-  scale: "auto" | ColorScaleName,
+  scale: "auto" | ColorScaleName | ColorLUT,
   theme: Theme,
 ): ValueColors {
   const n = values.length;
@@ -37,7 +37,7 @@ export function valueColors(
     }
     return { bg, fg };
   }
-  const lut = getColorScale(scale);
+  const lut = typeof scale === "string" ? getColorScale(scale) : scale;
   for (let i = 0; i < n; i++) {
     const c = colorAt(lut, values[i]!, min, max);
     bg[i] = rgbCss(c);
