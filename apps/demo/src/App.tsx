@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useAblation, useAblationScores } from "./hooks/use-ablation.js";
+import { rankCircuits, useCircuitText, useCircuitWeights } from "./hooks/use-circuit.js";
 import { useInduction } from "./hooks/use-induction.js";
 import { useLiveRun } from "./hooks/use-live-run.js";
 import { useModel } from "./hooks/use-model.js";
 import { readViewState, writeViewState, type PanelId } from "./lib/url-state.js";
-import type { AblationMode } from "./model/protocol.js";
+import type { AblationMode, CircuitPair } from "./model/protocol.js";
 import { Ablation } from "./panels/Ablation.js";
+import { Circuit } from "./panels/Circuit.js";
 import { CustomDetector } from "./panels/CustomDetector.js";
 import { Detectors } from "./panels/Detectors.js";
 import { Induction } from "./panels/Induction.js";
@@ -40,6 +42,12 @@ export function App() {
   const induction = useInduction(model.client, model.info);
   const ablation = useAblation(model.client, model.info, text, ablated, mode, induction.settings);
   const ablationScores = useAblationScores(model.client, model.info, induction.settings);
+
+  const [circuitSeen, setCircuitSeen] = useState(initial.panel === "circuit");
+  const onCircuitVisible = useCallback(() => setCircuitSeen(true), []);
+  const circuitWeights = useCircuitWeights(model.client, model.info, induction.settings, circuitSeen);
+  const circuitPair = useMemo(() => decomposedPair(circuitWeights.result?.circuits, threshold, selection.name), [circuitWeights.result, threshold, selection.name]);
+  const circuitText = useCircuitText(model.client, model.info, text, circuitPair, induction.settings);
 
   const registry = model.info && (model.info.choice === "default" || model.info.choice === "attn-only-2l-half") ? model.info.choice : initial.model;
   useEffect(() => {
@@ -106,9 +114,28 @@ export function App() {
           onSelectHead={selectHead}
         />
       )}
+      <Circuit
+        weights={circuitWeights}
+        text={circuitText}
+        threshold={threshold}
+        selected={selection.name}
+        onSelectHead={selectHead}
+        onVisible={onCircuitVisible}
+      />
       <Training recorded={model.info?.trainingLog} onOpenTrained={model.select} />
     </main>
   );
+}
+
+/**
+ * The head the circuit panel decomposes (the selected head when it is in a later layer, else the best
+ * circuit's induction head) and the earlier head whose keys it shows (that head's best partner).
+ */
+function decomposedPair(circuits: CircuitPair[] | undefined, threshold: number, selected: string | null): { head: string; keyHead: string } | null {
+  if (!circuits?.length) return null;
+  const ranked = rankCircuits(circuits, threshold);
+  const head = selected && Number(selected.split(".")[0]) > 0 && ranked.some((c) => c.induction === selected) ? selected : ranked[0].induction;
+  return { head, keyHead: ranked.find((c) => c.induction === head)!.previous };
 }
 
 /** Text with repeats, which the tiny model (trained only to copy) can predict. */

@@ -10,7 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haveChromium, headsOf, openPage, root, setInputValue, shots, startDemo, waitForReady, type Demo, type OpenedPage } from "./harness.js";
 
-const PANELS = ["model-panel", "patterns-panel", "detectors", "custom", "induction", "ablation", "training"];
+const PANELS = ["model-panel", "patterns-panel", "detectors", "custom", "induction", "ablation", "circuit", "training"];
 
 const selectedHead = (page: OpenedPage["page"], scope: string) =>
   page.locator(scope).locator('[role="option"][aria-selected="true"][aria-label^="Head "]').first().getAttribute("aria-label");
@@ -85,6 +85,8 @@ describe.skipIf(!haveChromium)("demo sharing and layout in Chromium", () => {
         await page.getByTestId("ablation-result").waitFor({ timeout: 60_000 });
         await page.getByTestId("ablation-scores").locator('[role="grid"]').first().waitFor({ timeout: 60_000 });
         await page.getByTestId("custom-template").selectOption("painted");
+        await page.locator("#circuit").scrollIntoViewIfNeeded();
+        await page.getByTestId("decomposed-std").waitFor({ timeout: 90_000 });
         await page.waitForTimeout(300);
         if (width === 390) {
           expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

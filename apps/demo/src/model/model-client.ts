@@ -3,7 +3,7 @@
  * superseded resolves to null (the worker may also skip it entirely), so callers only ever see fresh results.
  */
 import type {
-  AblationMode, AblationResult, AblationScoresResult, HeadIndex, InductionResult, InductionSettings, LoadProgress, ModelChoice, ModelInfo,
+  AblationMode, AblationResult, AblationScoresResult, CircuitTextResult, CircuitWeightsResult, HeadIndex, InductionResult, InductionSettings, LoadProgress, ModelChoice, ModelInfo,
   ModelRequest, ModelResponse, RunResult,
 } from "./protocol.js";
 
@@ -75,6 +75,16 @@ export class ModelClient {
     return this.send({ type: "ablation-scores", induction }) as Promise<AblationScoresResult>;
   }
 
+  /** Composition scores, the induction circuits found, copying and positional scores of every head. */
+  circuitWeights(induction: InductionSettings, threshold: number): Promise<CircuitWeightsResult> {
+    return this.send({ type: "circuit-weights", induction, threshold }) as Promise<CircuitWeightsResult>;
+  }
+
+  /** Logit attribution of `text` and the decomposed attention scores of `head` on the first repeated sequence. */
+  circuitText(text: string, head: string, keyHead: string, induction: InductionSettings): Promise<CircuitTextResult> {
+    return this.send({ type: "circuit-text", text, head, keyHead, induction }) as Promise<CircuitTextResult>;
+  }
+
   terminate(): void {
     this.worker.terminate();
     for (const p of this.pending.values()) p.reject(new Error("The model worker was stopped"));
@@ -104,6 +114,8 @@ export class ModelClient {
       case "induction-result":
       case "ablate-result":
       case "ablation-scores-result":
+      case "circuit-weights-result":
+      case "circuit-text-result":
         this.pending.delete(msg.id);
         p.resolve(msg.result);
         return;

@@ -10,6 +10,7 @@ import {
   prevAttnDetector, runInductionExperiment, type HookedTransformer, type Tensor,
 } from "@attnscope/core";
 import { ablationHooks, runHooked, type HookedRun } from "./ablation.js";
+import { circuitText, circuitWeights } from "./circuit.js";
 import { loadModel, type LoadedModel } from "./load-model.js";
 import {
   DEFAULT_THRESHOLD, LIVE_MAX_TOKENS, type AblationMode, type AblationResult, type AblationScoresResult, type AblationSide,
@@ -19,7 +20,7 @@ import {
 
 declare const self: DedicatedWorkerGlobalScope;
 
-type QueuedRequest = Extract<ModelRequest, { type: "run" | "induction" | "ablate" | "ablation-scores" }>;
+type QueuedRequest = Extract<ModelRequest, { type: "run" | "induction" | "ablate" | "ablation-scores" | "circuit-weights" | "circuit-text" }>;
 
 let loaded: LoadedModel | null = null;
 /** The load in progress, which a newer load or a cancel aborts. */
@@ -86,6 +87,24 @@ async function handle(msg: QueuedRequest): Promise<void> {
       return ablate(msg.id, msg.text, msg.heads, msg.mode, msg.induction);
     case "ablation-scores":
       return ablationScores(msg.id, msg.induction);
+    case "circuit-weights": {
+      const { model } = requireModel();
+      const t0 = performance.now();
+      const r = await circuitWeights(model, repeatedTokens(model, checkInduction(model, msg.induction)), msg.threshold);
+      post({ type: "circuit-weights-result", id: msg.id, result: { ...r, ms: performance.now() - t0 } });
+      return;
+    }
+    case "circuit-text": {
+      const { model } = requireModel();
+      const t0 = performance.now();
+      const tokens = model.toTokens(msg.text);
+      if (tokens.length > LIVE_MAX_TOKENS) throw new Error(`The text is ${tokens.length} tokens; the circuit panel runs on at most ${LIVE_MAX_TOKENS}`);
+      const rep = repeatedTokens(model, { ...checkInduction(model, msg.induction), batch: 1 })[0];
+      const r = await circuitText(model, msg.text, rep, msg.head, msg.keyHead);
+      const result = { ...r, ms: performance.now() - t0 };
+      post({ type: "circuit-text-result", id: msg.id, result }, [result.attribution.buffer, result.correctLogits.buffer, result.std.buffer, result.pair.scores.buffer]);
+      return;
+    }
   }
 }
 

@@ -169,6 +169,58 @@ export interface AblationScoresResult {
   ms: number;
 }
 
+/** One previous-token head → induction head pair (the core's InductionCircuit). */
+export interface CircuitPair {
+  previous: string;
+  induction: string;
+  kComposition: number;
+  previousScore: number;
+  inductionScore: number;
+  /** Both heads pass the detectors' threshold. */
+  isCircuit: boolean;
+}
+
+/**
+ * What the model's weights say about the induction circuit (computed once per model and induction batch):
+ * composition scores, the pairs found, each head's OV copying score and positional QK score.
+ */
+export interface CircuitWeightsResult {
+  nLayers: number;
+  nHeads: number;
+  /** TransformerLens all_composition_scores(mode), [L1][H1][L2][H2]. */
+  composition: { Q: number[][][][]; K: number[][][][]; V: number[][][][] };
+  /** Composition score of random matrices of the same shapes. */
+  baseline: number;
+  /** Every pair, circuits first, then by K-composition. */
+  circuits: CircuitPair[];
+  /** [layer][head]: eigenvalue copying score of the full OV circuit. */
+  copying: number[][];
+  /** [layer][head]: previous-position attention of the QK circuit fed positions only. */
+  positional: number[][];
+  threshold: number;
+  ms: number;
+}
+
+/** The circuit on one input: direct logit attribution of the text, decomposed scores of one head on the repeat. */
+export interface CircuitTextResult {
+  text: string;
+  strTokens: string[];
+  /** "direct", then every head. */
+  labels: string[];
+  /** [T − 1, labels.length]: each component's share of the correct next token's logit. */
+  attribution: Float32Array;
+  correctLogits: Float32Array;
+  /** The head decomposed (a head of layer ≥ 1). */
+  head: string;
+  /** Components of its input: "embed", "pos_embed", earlier heads. */
+  components: string[];
+  /** [C, C]: std of the decomposed attention scores over all (query, key) of the first repeated sequence. */
+  std: Float32Array;
+  /** The query component and key component of the map below, and their decomposed scores [T, T] on the repeat. */
+  pair: { query: string; key: string; scores: Float32Array; strTokens: string[] };
+  ms: number;
+}
+
 export type ModelRequest =
   | { type: "load"; id: number; choice: ModelChoice }
   /** Abort the load with id `loadId` (its promise rejects with "loading was cancelled"). */
@@ -176,7 +228,10 @@ export type ModelRequest =
   | { type: "run"; id: number; text: string }
   | { type: "induction"; id: number; seqLen: number; batch: number; seed: number }
   | { type: "ablate"; id: number; text: string; heads: HeadIndex[]; mode: AblationMode; induction: InductionSettings }
-  | { type: "ablation-scores"; id: number; induction: InductionSettings };
+  | { type: "ablation-scores"; id: number; induction: InductionSettings }
+  | { type: "circuit-weights"; id: number; induction: InductionSettings; threshold: number }
+  /** `head` is decomposed; `keyHead` is the earlier head whose keys the map shows (the pair's previous-token head). */
+  | { type: "circuit-text"; id: number; text: string; head: string; keyHead: string; induction: InductionSettings };
 
 export interface LoadProgress {
   phase: "download" | "read" | "parse";
@@ -192,4 +247,6 @@ export type ModelResponse =
   | { type: "induction-result"; id: number; result: InductionResult }
   | { type: "ablate-result"; id: number; result: AblationResult }
   | { type: "ablation-scores-result"; id: number; result: AblationScoresResult }
+  | { type: "circuit-weights-result"; id: number; result: CircuitWeightsResult }
+  | { type: "circuit-text-result"; id: number; result: CircuitTextResult }
   | { type: "error"; id: number; request: ModelRequest["type"]; message: string };
