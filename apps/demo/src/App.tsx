@@ -14,7 +14,6 @@ import { Induction } from "./panels/Induction.js";
 import { LivePatterns } from "./panels/LivePatterns.js";
 import { ModelPicker } from "./panels/ModelPicker.js";
 import { PanelNav } from "./panels/PanelNav.js";
-import type { HeadSelection } from "./panels/SelectedPatterns.js";
 import { Training } from "./panels/Training.js";
 import * as s from "./styles.js";
 
@@ -24,7 +23,7 @@ export function App() {
   const model = useModel(initial.model);
   const [text, setText] = useState(initial.text);
   const [threshold, setThreshold] = useState(initial.threshold);
-  const [selection, setSelection] = useState<HeadSelection>({ name: initial.head, seq: 0 });
+  const [selected, setSelected] = useState<string | null>(initial.head);
   const [ablated, setAblated] = useState<string[]>(initial.ablate);
   const [mode, setMode] = useState<AblationMode>(initial.mode);
   const [picking, setPicking] = useState(false);
@@ -46,14 +45,14 @@ export function App() {
   const [circuitSeen, setCircuitSeen] = useState(initial.panel === "circuit");
   const onCircuitVisible = useCallback(() => setCircuitSeen(true), []);
   const circuitWeights = useCircuitWeights(model.client, model.info, induction.settings, circuitSeen);
-  const circuitPair = useMemo(() => decomposedPair(circuitWeights.result?.circuits, threshold, selection.name), [circuitWeights.result, threshold, selection.name]);
+  const circuitPair = useMemo(() => decomposedPair(circuitWeights.result?.circuits, threshold, selected), [circuitWeights.result, threshold, selected]);
   const circuitText = useCircuitText(model.client, model.info, text, circuitPair, induction.settings);
 
   const registry = model.info && (model.info.choice === "default" || model.info.choice === "attn-only-2l-half") ? model.info.choice : initial.model;
   useEffect(() => {
-    const search = writeViewState({ model: registry, text, threshold, head: selection.name, ablate: ablated, mode, panel });
+    const search = writeViewState({ model: registry, text, threshold, head: selected, ablate: ablated, mode, panel });
     if (search !== window.location.search) window.history.replaceState(null, "", `${window.location.pathname}${search}${window.location.hash}`);
-  }, [registry, text, threshold, selection.name, ablated, mode, panel]);
+  }, [registry, text, threshold, selected, ablated, mode, panel]);
 
   // A link naming a panel opens the page there, once it has drawn.
   useEffect(() => {
@@ -65,20 +64,14 @@ export function App() {
     setAblated((a) => (a.includes(name) ? a.filter((h) => h !== name) : [...a, name].sort(byHead)));
   }, []);
 
-  /** Every click on a head: select it everywhere (and, while picking, toggle its ablation). */
-  const selectHead = useCallback((name: string, origin?: string) => {
-    setSelection((cur) => ({ name, seq: cur.seq + 1, origin }));
+  /**
+   * Every click on a head: select it everywhere (and, while picking, toggle its ablation). Every view's head
+   * is controlled by this one state, so Escape (which unlocks a view's token) leaves the head alone.
+   */
+  const selectHead = useCallback((name: string) => {
+    setSelected(name);
     if (picking) toggleAblated(name);
   }, [picking, toggleAblated]);
-
-  // Escape unlocks the token in the views; they then show the selected head again rather than the first.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") setSelection((cur) => ({ ...cur, seq: cur.seq + 1, origin: undefined }));
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, []);
 
   return (
     <main style={s.page}>
@@ -92,10 +85,10 @@ export function App() {
       <PanelNav current={panel} onPanel={setPanel} />
       <ModelPicker model={model} />
       {notice && <p role="status" style={s.muted} data-testid="notice">{notice}</p>}
-      <LivePatterns text={text} onText={setText} live={live} selection={selection} onSelectHead={selectHead} />
-      <Detectors result={live.result} threshold={threshold} onThreshold={setThreshold} onSelectHead={selectHead} />
-      <CustomDetector result={live.result} threshold={threshold} onSelectHead={selectHead} />
-      <Induction induction={induction} threshold={threshold} selection={selection} onSelectHead={selectHead} />
+      <LivePatterns text={text} onText={setText} live={live} selected={selected} onSelectHead={selectHead} />
+      <Detectors result={live.result} threshold={threshold} onThreshold={setThreshold} onSelectHead={selectHead} selected={selected} />
+      <CustomDetector result={live.result} threshold={threshold} onSelectHead={selectHead} selected={selected} />
+      <Induction induction={induction} threshold={threshold} selected={selected} onSelectHead={selectHead} />
       {model.info && (
         <Ablation
           nLayers={model.info.nLayers}
@@ -110,7 +103,7 @@ export function App() {
           ablation={ablation}
           scores={ablationScores}
           threshold={threshold}
-          selection={selection}
+          selected={selected}
           onSelectHead={selectHead}
         />
       )}
@@ -118,7 +111,7 @@ export function App() {
         weights={circuitWeights}
         text={circuitText}
         threshold={threshold}
-        selected={selection.name}
+        selected={selected}
         onSelectHead={selectHead}
         onVisible={onCircuitVisible}
       />

@@ -124,9 +124,15 @@ describe.skipIf(!haveChromium)("demo controls and ablations in Chromium", () => 
     // A thumbnail in the induction view selects in the live view too.
     await page.getByTestId("induction-result").locator('[role="option"][aria-label="Head 0.1"]').click();
     await expect.poll(() => selected("#patterns")).toBe("Head 0.1");
+    // Every score grid marks it too.
+    const marked = await page.locator('#detectors [role="gridcell"][aria-selected="true"] button').evaluateAll((bs) => bs.map((b) => b.getAttribute("aria-label")?.split(":")[0]));
+    expect(marked).toEqual(["Head 0.1", "Head 0.1", "Head 0.1"]);
     // Lock a token, then Escape: the token unlocks, the head stays.
     const strip = page.getByTestId("patterns").locator("[data-token-index]");
     await strip.nth(5).click();
+    expect(await strip.nth(5).getAttribute("aria-selected")).toBe("true");
+    // Move the pointer off the strip first: a hovered token is previewed (shown as selected) even unlocked.
+    await page.mouse.move(5, 5);
     expect(await strip.nth(5).getAttribute("aria-selected")).toBe("true");
     await page.keyboard.press("Escape");
     await expect.poll(() => selected("#patterns")).toBe("Head 0.1");

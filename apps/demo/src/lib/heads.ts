@@ -29,3 +29,9 @@ export function bestHead(scores: readonly (readonly number[])[]): { layer: numbe
 
 /** "1 token", "2 tokens". */
 export const plural = (n: number, word: string) => `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
+
+/** A selected head's name as the kit's HeadRef (null when none or not a head). */
+export function headRef(name: string | null): { layer: number; head: number } | null {
+  const p = name ? parseHead(name) : null;
+  return p ? { layer: p[0], head: p[1] } : null;
+}

@@ -2,6 +2,7 @@
  * Messages between the page and the model worker. Every request carries an id; responses echo it, so the
  * page can drop answers to requests it no longer cares about (the text changed, another model was picked).
  */
+import type { InductionCircuit } from "@attnscope/core";
 
 /** A registry model the worker can fetch: the embedded default (offline) or a name fetched from Hugging Face. */
 export type RegistryChoice = "default" | "attn-only-2l-half";
@@ -169,16 +170,8 @@ export interface AblationScoresResult {
   ms: number;
 }
 
-/** One previous-token head → induction head pair (the core's InductionCircuit). */
-export interface CircuitPair {
-  previous: string;
-  induction: string;
-  kComposition: number;
-  previousScore: number;
-  inductionScore: number;
-  /** Both heads pass the detectors' threshold. */
-  isCircuit: boolean;
-}
+/** One previous-token head → induction head pair, as the core's findInductionCircuits gives it. */
+export type CircuitPair = InductionCircuit;
 
 /**
  * What the model's weights say about the induction circuit (computed once per model and induction batch):

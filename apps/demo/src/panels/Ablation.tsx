@@ -1,12 +1,12 @@
 import { ColoredTokens, HeadScoreGrid, TokenLossPlot } from "@attnscope/react";
 import type { Async } from "../hooks/use-ablation.js";
 import { useWidth } from "../hooks/use-width.js";
-import { bestHead, headName, headsAbove } from "../lib/heads.js";
+import { bestHead, headName, headsAbove, headRef } from "../lib/heads.js";
 import type { AblationMode, AblationResult, AblationScoresResult, AblationSide } from "../model/protocol.js";
 import * as s from "../styles.js";
 import { DETECTORS } from "./Detectors.js";
 import { GridCaption } from "./GridCaption.js";
-import { SelectedPatterns, type HeadSelection } from "./SelectedPatterns.js";
+import { SelectedPatterns } from "./SelectedPatterns.js";
 
 export interface AblationProps {
   nLayers: number;
@@ -22,8 +22,9 @@ export interface AblationProps {
   ablation: Async<AblationResult>;
   scores: Async<AblationScoresResult>;
   threshold: number;
-  selection: HeadSelection;
-  onSelectHead: (name: string, origin?: string) => void;
+  /** The page's selected head, "layer.head". */
+  selected: string | null;
+  onSelectHead: (name: string) => void;
 }
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "–");
@@ -84,7 +85,7 @@ export function Ablation(p: AblationProps) {
           <p style={s.muted}>Running…</p>
         ) : (
           <div data-testid="ablation-result" data-heads={r.heads.map(([l, h]) => headName(l, h)).join(" ")} style={{ opacity: p.ablation.running ? 0.6 : 1 }}>
-            <Comparison r={r} threshold={p.threshold} grid={smallGrid} half={half} onSelectHead={p.onSelectHead} />
+            <Comparison r={r} threshold={p.threshold} grid={smallGrid} half={half} onSelectHead={p.onSelectHead} selected={p.selected} />
             <h3 style={{ margin: "12px 0 4px", fontSize: 15 }}>Patterns on the text: clean and ablated</h3>
             <div style={{ ...s.row, gap: 12 }}>
               {(["clean", "ablated"] as const).map((k) => (
@@ -95,7 +96,7 @@ export function Ablation(p: AblationProps) {
                     attention={r[k].attention}
                     nLayers={r.nLayers}
                     nHeads={r.nHeads}
-                    selection={p.selection}
+                    selected={p.selected}
                     onSelectHead={p.onSelectHead}
                     maxSize={300}
                     maxThumb={32}
@@ -107,13 +108,14 @@ export function Ablation(p: AblationProps) {
           </div>
         )}
       </div>
-      <AblationScores scores={p.scores} nHeads={p.nHeads} grid={smallGrid} onSelectHead={p.onSelectHead} />
+      <AblationScores scores={p.scores} nHeads={p.nHeads} grid={smallGrid} onSelectHead={p.onSelectHead} selected={p.selected} />
     </section>
   );
 }
 
-function Comparison({ r, threshold, grid, half, onSelectHead }: {
+function Comparison({ r, threshold, grid, half, onSelectHead, selected }: {
   r: AblationResult; threshold: number; grid: { cellSize: number; showValues: boolean }; half: number; onSelectHead: (n: string) => void;
+  selected: string | null;
 }) {
   const diff = [0, ...Array.from(r.ablated.loss, (v, i) => v - r.clean.loss[i])];
   // The clean run's induction heads (or its best head, when none passes the threshold), and their mean score.
@@ -201,6 +203,7 @@ function Comparison({ r, threshold, grid, half, onSelectHead }: {
                   minValue={0}
                   maxValue={1}
                   onSelectHead={(h) => h && onSelectHead(headName(h.layer, h.head))}
+                selectedHead={headRef(selected)}
                   exportName={`attnscope-${k}-${d.key}-scores`}
                 />
                 <GridCaption score={d.score} />
@@ -220,8 +223,9 @@ function bestHeadName(scores: number[][]): string {
 
 const cell = { padding: "2px 10px 2px 0", borderBottom: "1px solid var(--border)", verticalAlign: "top" } as const;
 
-function AblationScores({ scores, nHeads, grid, onSelectHead }: {
+function AblationScores({ scores, nHeads, grid, onSelectHead, selected }: {
   scores: Async<AblationScoresResult>; nHeads: number; grid: { cellSize: number; showValues: boolean }; onSelectHead: (n: string) => void;
+  selected: string | null;
 }) {
   const r = scores.result;
   const extent = r ? Math.max(0.05, ...[...r.zero, ...r.mean].flat().map(Math.abs).filter(Number.isFinite)) : 1;
@@ -249,6 +253,7 @@ function AblationScores({ scores, nHeads, grid, onSelectHead }: {
                 maxValue={extent}
                 {...s.gridCells(nHeads, Math.max(grid.cellSize * nHeads, 200))}
                 onSelectHead={(h) => h && onSelectHead(headName(h.layer, h.head))}
+                selectedHead={headRef(selected)}
                 exportName={`attnscope-${m}-ablation-scores`}
               />
               <GridCaption score="loss increase (nats)" />

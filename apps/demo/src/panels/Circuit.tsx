@@ -3,7 +3,7 @@ import { AttentionPattern, CompositionScores, HeadScoreGrid, LogitAttribution, t
 import { rankCircuits } from "../hooks/use-circuit.js";
 import type { Async } from "../hooks/use-ablation.js";
 import { heatmapSize, useWidth } from "../hooks/use-width.js";
-import { headName, parseHead } from "../lib/heads.js";
+import { headName, parseHead, headRef } from "../lib/heads.js";
 import type { CircuitTextResult, CircuitWeightsResult } from "../model/protocol.js";
 import * as s from "../styles.js";
 import { GridCaption } from "./GridCaption.js";
@@ -114,6 +114,7 @@ export function Circuit({ weights, text, threshold, selected, onSelectHead, onVi
                   maxValue={1}
                   {...s.gridCells(w.nHeads, Math.min(300, width - 90))}
                   onSelectHead={(h) => h && onSelectHead(headName(h.layer, h.head))}
+                selectedHead={headRef(selected)}
                   exportName="attnscope-copying-scores"
                 />
                 <GridCaption score="Σ Re λ / Σ |λ| of W_E W_OV W_U (1: copies its token)" />
@@ -128,6 +129,7 @@ export function Circuit({ weights, text, threshold, selected, onSelectHead, onVi
                   maxValue={1}
                   {...s.gridCells(w.nHeads, Math.min(300, width - 90))}
                   onSelectHead={(h) => h && onSelectHead(headName(h.layer, h.head))}
+                selectedHead={headRef(selected)}
                   exportName="attnscope-positional-scores"
                 />
                 <GridCaption score="attention to the previous position of W_pos W_QK W_posᵀ" />

@@ -2,7 +2,7 @@ import { useMemo, useState } from "react";
 import { HeadScoreGrid } from "@attnscope/react";
 import { useWidth } from "../hooks/use-width.js";
 import { describeTemplate, scoreCustom, type CustomTemplate } from "../lib/custom-detector.js";
-import { headName, headsAbove } from "../lib/heads.js";
+import { headName, headsAbove, headRef } from "../lib/heads.js";
 import type { RunResult } from "../model/protocol.js";
 import * as s from "../styles.js";
 import { GridCaption } from "./GridCaption.js";
@@ -15,10 +15,12 @@ export interface CustomDetectorProps {
   result: RunResult | null;
   threshold: number;
   onSelectHead: (name: string) => void;
+  /** The page's selected head, outlined in the grid. */
+  selected: string | null;
 }
 
 /** A detector of the visitor's own: a template or a painted target, scored and listed like the built-in ones. */
-export function CustomDetector({ result, threshold, onSelectHead }: CustomDetectorProps) {
+export function CustomDetector({ result, threshold, onSelectHead, selected }: CustomDetectorProps) {
   const [kind, setKind] = useState<Kind>("diagonal");
   const [offset, setOffset] = useState(1);
   const [column, setColumn] = useState(0);
@@ -91,6 +93,7 @@ export function CustomDetector({ result, threshold, onSelectHead }: CustomDetect
               minValue={0}
               maxValue={1}
               onSelectHead={(h) => h && onSelectHead(headName(h.layer, h.head))}
+                selectedHead={headRef(selected)}
               exportName="attnscope-custom-scores"
             />
             <GridCaption score="custom score" />

@@ -1,6 +1,6 @@
 import { HeadScoreGrid } from "@attnscope/react";
 import { useWidth } from "../hooks/use-width.js";
-import { headName, headsAbove } from "../lib/heads.js";
+import { headName, headsAbove, headRef } from "../lib/heads.js";
 import type { RunResult } from "../model/protocol.js";
 import * as s from "../styles.js";
 import { GridCaption } from "./GridCaption.js";
@@ -18,6 +18,8 @@ export interface DetectorsProps {
   onThreshold: (t: number) => void;
   /** Called with "layer.head" when a head is clicked in a grid or list. */
   onSelectHead: (name: string) => void;
+  /** The page's selected head, outlined in every grid. */
+  selected: string | null;
 }
 
 /** The threshold slider every detector of the page shares. */
@@ -45,7 +47,7 @@ export function ThresholdSlider({ threshold, onThreshold }: Pick<DetectorsProps,
 }
 
 /** The three pattern detectors of "Finding induction heads" on the current text. */
-export function Detectors({ result, threshold, onThreshold, onSelectHead }: DetectorsProps) {
+export function Detectors({ result, threshold, onThreshold, onSelectHead, selected }: DetectorsProps) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const columns = width >= 900 ? 3 : width >= 600 ? 2 : 1;
   const gridWidth = Math.min(300, Math.floor(width / columns) - 80);
@@ -75,6 +77,7 @@ export function Detectors({ result, threshold, onThreshold, onSelectHead }: Dete
                     minValue={0}
                     maxValue={1}
                     onSelectHead={(h) => h && onSelectHead(headName(h.layer, h.head))}
+                selectedHead={headRef(selected)}
                     exportName={`attnscope-${d.key}-token-scores`}
                   />
                   <GridCaption score={d.score} />

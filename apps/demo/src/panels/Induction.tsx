@@ -1,22 +1,23 @@
 import { HeadScoreGrid, TokenLossPlot } from "@attnscope/react";
 import type { InductionState } from "../hooks/use-induction.js";
 import { useWidth } from "../hooks/use-width.js";
-import { headName, headsAbove } from "../lib/heads.js";
+import { headName, headsAbove, headRef } from "../lib/heads.js";
 import * as s from "../styles.js";
 import { GridCaption } from "./GridCaption.js";
 import { HeadList } from "./HeadList.js";
 import { InductionSettingsForm } from "./InductionSettingsForm.js";
-import { SelectedPatterns, type HeadSelection } from "./SelectedPatterns.js";
+import { SelectedPatterns } from "./SelectedPatterns.js";
 
 export interface InductionProps {
   induction: InductionState;
   threshold: number;
-  selection: HeadSelection;
-  onSelectHead: (name: string, origin?: string) => void;
+  /** The page's selected head, "layer.head". */
+  selected: string | null;
+  onSelectHead: (name: string) => void;
 }
 
 /** Induction heads on repeated random tokens: scores per head and the loss drop on the repeat. */
-export function Induction({ induction, threshold, selection, onSelectHead }: InductionProps) {
+export function Induction({ induction, threshold, selected, onSelectHead }: InductionProps) {
   const { result, error, running } = induction;
   const [ref, width] = useWidth<HTMLDivElement>();
   const heads = result ? headsAbove(result.inductionScores, threshold) : [];
@@ -59,6 +60,7 @@ export function Induction({ induction, threshold, selection, onSelectHead }: Ind
                 minValue={0}
                 maxValue={1}
                 onSelectHead={(h) => h && onSelectHead(headName(h.layer, h.head))}
+                selectedHead={headRef(selected)}
                 exportName="attnscope-induction-scores"
               />
               <GridCaption score="induction score" />
@@ -86,7 +88,7 @@ export function Induction({ induction, threshold, selection, onSelectHead }: Ind
             attention={result.attention}
             nLayers={result.nLayers}
             nHeads={result.nHeads}
-            selection={selection}
+            selected={selected}
             onSelectHead={onSelectHead}
             maxSize={360}
             maxThumb={48}

@@ -1,19 +1,20 @@
 import type { LiveRun } from "../hooks/use-live-run.js";
 import { plural } from "../lib/heads.js";
 import * as s from "../styles.js";
-import { SelectedPatterns, type HeadSelection } from "./SelectedPatterns.js";
+import { SelectedPatterns } from "./SelectedPatterns.js";
 import { Surprise } from "./Surprise.js";
 
 export interface LivePatternsProps {
   text: string;
   onText: (text: string) => void;
   live: LiveRun;
-  selection: HeadSelection;
-  onSelectHead: (name: string, origin?: string) => void;
+  /** The page's selected head, "layer.head". */
+  selected: string | null;
+  onSelectHead: (name: string) => void;
 }
 
 /** The text box and every head's attention pattern on it, updated as you type. */
-export function LivePatterns({ text, onText, live, selection, onSelectHead }: LivePatternsProps) {
+export function LivePatterns({ text, onText, live, selected, onSelectHead }: LivePatternsProps) {
   const { result, error, running } = live;
   const status = error ? "error" : running || !result ? "running" : "ready";
   return (
@@ -55,7 +56,7 @@ export function LivePatterns({ text, onText, live, selection, onSelectHead }: Li
             attention={result.attention}
             nLayers={result.nLayers}
             nHeads={result.nHeads}
-            selection={selection}
+            selected={selected}
             onSelectHead={onSelectHead}
             exportName="attnscope-patterns"
           />
