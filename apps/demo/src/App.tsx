@@ -64,6 +64,8 @@ export function App() {
     setAblated((a) => (a.includes(name) ? a.filter((h) => h !== name) : [...a, name].sort(byHead)));
   }, []);
 
+  const clearAblated = useCallback(() => setAblated([]), []);
+
   /**
    * Every click on a head: select it everywhere (and, while picking, toggle its ablation). Every view's head
    * is controlled by this one state, so Escape (which unlocks a view's token) leaves the head alone.
@@ -97,7 +99,7 @@ export function App() {
           mode={mode}
           onMode={setMode}
           onToggleHead={toggleAblated}
-          onClear={() => setAblated([])}
+          onClear={clearAblated}
           picking={picking}
           onPicking={setPicking}
           ablation={ablation}

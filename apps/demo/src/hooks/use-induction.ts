@@ -1,5 +1,5 @@
 /** ARENA's repeated-random-tokens experiment: run when a model is loaded, and again on Run with new settings. */
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ModelClient } from "../model/model-client.js";
 import type { InductionResult, InductionSettings, ModelInfo } from "../model/protocol.js";
 
@@ -41,5 +41,6 @@ export function useInduction(client: ModelClient | null, info: ModelInfo | null)
     };
   }, [client, info, request]);
   const run = useCallback((settings: InductionSettings) => setRequest({ settings, forInfo: infoRef.current }), []);
-  return { ...state, run };
+  // One object per change, so panels that take it can skip renders.
+  return useMemo(() => ({ ...state, run }), [state, run]);
 }

@@ -2,7 +2,7 @@
  * The model worker's state for the page: which model is loaded, what is loading (with download progress)
  * and the last load error. A failed load keeps the previous model working.
  */
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ModelClient } from "../model/model-client.js";
 import type { LoadProgress, ModelChoice, ModelInfo, RegistryChoice } from "../model/protocol.js";
 
@@ -67,5 +67,5 @@ export function useModel(initial: RegistryChoice = "default"): ModelState {
     setLoading(null);
   }, [client]);
 
-  return { client, info, loading, error, select, cancel };
+  return useMemo(() => ({ client, info, loading, error, select, cancel }), [client, info, loading, error, select, cancel]);
 }

@@ -1,3 +1,4 @@
+import { memo } from "react";
 import { ColoredTokens, HeadScoreGrid, TokenLossPlot } from "@attnscope/react";
 import type { Async } from "../hooks/use-ablation.js";
 import { useWidth } from "../hooks/use-width.js";
@@ -30,7 +31,7 @@ export interface AblationProps {
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "–");
 
 /** Knock heads out and compare with the clean run: loss, every detector, the induction experiment, the patterns. */
-export function Ablation(p: AblationProps) {
+export const Ablation = memo(function Ablation(p: AblationProps) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const r = p.ablation.result;
   const half = Math.max(200, width >= 760 ? Math.floor(width / 2) - 12 : width);
@@ -111,7 +112,7 @@ export function Ablation(p: AblationProps) {
       <AblationScores scores={p.scores} nHeads={p.nHeads} grid={smallGrid} onSelectHead={p.onSelectHead} selected={p.selected} />
     </section>
   );
-}
+});
 
 function Comparison({ r, threshold, grid, half, onSelectHead, selected }: {
   r: AblationResult; threshold: number; grid: { cellSize: number; showValues: boolean }; half: number; onSelectHead: (n: string) => void;

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { memo, useEffect, useState } from "react";
 import { AttentionPattern, CompositionScores, HeadScoreGrid, LogitAttribution, type HeadPair } from "@attnscope/react";
 import { rankCircuits } from "../hooks/use-circuit.js";
 import type { Async } from "../hooks/use-ablation.js";
@@ -22,7 +22,7 @@ const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "–");
 const TOP = 5;
 
 /** The induction circuit: composition, the pairs it makes, copying and positional scores, logit attribution, decomposed scores. */
-export function Circuit({ weights, text, threshold, selected, onSelectHead, onVisible }: CircuitProps) {
+export const Circuit = memo(function Circuit({ weights, text, threshold, selected, onSelectHead, onVisible }: CircuitProps) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const [section, setSection] = useState<HTMLElement | null>(null);
   useEffect(() => {
@@ -141,7 +141,7 @@ export function Circuit({ weights, text, threshold, selected, onSelectHead, onVi
       </div>
     </section>
   );
-}
+});
 
 function TextPart({ text, width, selected }: { text: Async<CircuitTextResult>; width: number; selected: string | null }) {
   const r = text.result;

@@ -1,3 +1,4 @@
+import { memo } from "react";
 import { HeadScoreGrid, TokenLossPlot } from "@attnscope/react";
 import type { InductionState } from "../hooks/use-induction.js";
 import { useWidth } from "../hooks/use-width.js";
@@ -17,7 +18,7 @@ export interface InductionProps {
 }
 
 /** Induction heads on repeated random tokens: scores per head and the loss drop on the repeat. */
-export function Induction({ induction, threshold, selected, onSelectHead }: InductionProps) {
+export const Induction = memo(function Induction({ induction, threshold, selected, onSelectHead }: InductionProps) {
   const { result, error, running } = induction;
   const [ref, width] = useWidth<HTMLDivElement>();
   const heads = result ? headsAbove(result.inductionScores, threshold) : [];
@@ -98,4 +99,4 @@ export function Induction({ induction, threshold, selected, onSelectHead }: Indu
       )}
     </section>
   );
-}
+});

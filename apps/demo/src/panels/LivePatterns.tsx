@@ -35,7 +35,7 @@ export function LivePatterns({ text, onText, live, selected, onSelectHead }: Liv
         style={{ width: "100%", resize: "vertical", padding: 8, borderRadius: 6, border: "1px solid var(--border)", background: "var(--surface)" }}
       />
       <div style={{ ...s.muted, margin: "4px 0 8px", minHeight: 20 }} aria-live="polite">
-        <span data-testid="run-status" data-state={status}>{status === "ready" ? "up to date" : status === "running" ? "updating…" : "error"}</span>
+        <span data-testid="run-status" data-state={status} data-worker-ms={result ? result.ms.toFixed(1) : undefined}>{status === "ready" ? "up to date" : status === "running" ? "updating…" : "error"}</span>
         {result && (
           <>
             {" · "}<span data-testid="token-count" data-count={result.tokens.length}>{plural(result.tokens.length, "token")}</span> (BOS included) ·{" "}

@@ -1,3 +1,4 @@
+import { memo } from "react";
 import { choiceName, type ModelState } from "../hooks/use-model.js";
 import type { LoadProgress, RegistryChoice } from "../model/protocol.js";
 import * as s from "../styles.js";
@@ -42,7 +43,7 @@ function ProgressLine({ progress }: { progress: LoadProgress | null }) {
 }
 
 /** Which model the page runs, what it is, and how its loading goes. */
-export function ModelPicker({ model }: { model: ModelState }) {
+export const ModelPicker = memo(function ModelPicker({ model }: { model: ModelState }) {
   const { info, loading, error } = model;
   const current = loading?.choice ?? info?.choice ?? "default";
   const selected = typeof current === "string" ? current : current.kind;
@@ -92,4 +93,4 @@ export function ModelPicker({ model }: { model: ModelState }) {
       <LocalCheckpoint onOpen={model.select} disabled={loading !== null || !model.client} />
     </section>
   );
-}
+});

@@ -1,3 +1,4 @@
+import { useMemo } from "react";
 import { AttentionPatterns } from "@attnscope/react";
 import { heatmapSize, thumbSize, useWidth } from "../hooks/use-width.js";
 import { headName, parseHead } from "../lib/heads.js";
@@ -27,7 +28,9 @@ export function SelectedPatterns(p: SelectedPatternsProps) {
   const n = p.nLayers * p.nHeads;
   const parsed = p.selected ? parseHead(p.selected) : null;
   const index = parsed && parsed[0] < p.nLayers && parsed[1] < p.nHeads ? parsed[0] * p.nHeads + parsed[1] : 0;
-  const labels = Array.from({ length: n }, (_, i) => headName(Math.floor(i / p.nHeads), i % p.nHeads));
+  // Stable inputs: a new object on every page render would make the view repaint every thumbnail.
+  const labels = useMemo(() => Array.from({ length: n }, (_, i) => headName(Math.floor(i / p.nHeads), i % p.nHeads)), [n, p.nHeads]);
+  const attention = useMemo(() => ({ data: p.attention, shape: [n, T, T] }), [p.attention, n, T]);
   // The view's frame takes 26 px (padding and border), plus a little for rounding.
   const inner = Math.max(200, width - 30);
   return (
@@ -37,7 +40,7 @@ export function SelectedPatterns(p: SelectedPatternsProps) {
         selectedHead={index}
         onSelectHead={(h) => h !== null && p.onSelectHead(labels[h])}
         tokens={p.tokens}
-        attention={{ data: p.attention, shape: [n, T, T] }}
+        attention={attention}
         headLabels={labels}
         headsPerRow={p.nHeads}
         size={heatmapSize(inner, p.maxSize ?? 420)}

@@ -1,4 +1,4 @@
-import { useMemo } from "react";
+import { memo, useMemo } from "react";
 import { findPhaseChange } from "@attnscope/core";
 import { HeadScoreGrid } from "@attnscope/react";
 import { bestScore, TrainingCharts } from "../charts/TrainingCharts.js";
@@ -9,7 +9,7 @@ import * as s from "../styles.js";
 import { RecordedTraining } from "./RecordedTraining.js";
 
 /** Trains a tiny model in a second worker and plots loss and induction score as they change. */
-export function Training({ recorded, onOpenTrained }: { recorded?: ModelInfo["trainingLog"]; onOpenTrained?: (choice: ModelChoice) => void }) {
+export const Training = memo(function Training({ recorded, onOpenTrained }: { recorded?: ModelInfo["trainingLog"]; onOpenTrained?: (choice: ModelChoice) => void }) {
   const t = useTraining();
   const cfg = TINY_TRAINING.config;
   const total = TINY_TRAINING.steps;
@@ -97,4 +97,4 @@ export function Training({ recorded, onOpenTrained }: { recorded?: ModelInfo["tr
       {recorded && <RecordedTraining log={recorded} />}
     </section>
   );
-}
+});
