@@ -66,7 +66,10 @@ describe.skipIf(!haveChromium)("demo typing latency in Chromium", () => {
     mkdirSync(path.join(shots, "demo"), { recursive: true });
     writeFileSync(path.join(shots, "demo", "typing-latency.json"), JSON.stringify({ summary, results, worker, loadAverage: os.loadavg() }, null, 2));
     console.log("keystroke-to-update (ms):", JSON.stringify(summary), "load average", os.loadavg().map((x) => x.toFixed(1)).join(" "));
-    for (const v of Object.values(results)) expect(v.length).toBeGreaterThan(10);
+    // Keystrokes closer together than a run may share one update (a newer run replaces a waiting one), so
+    // only check that typing updated the view and the text arrived whole.
+    for (const v of Object.values(results)) expect(v.length).toBeGreaterThan(0);
+    expect(await box.inputValue()).toMatch(/ the cat sat on the mat the cat sat on the mat$/);
     expect(errors).toEqual([]);
   });
 });

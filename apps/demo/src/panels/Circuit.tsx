@@ -99,6 +99,7 @@ export const Circuit = memo(function Circuit({ weights, text, threshold, selecte
                 onSelectPair={(p) => p && onSelectHead(headName(p.destination.layer, p.destination.head))}
                 exportName="attnscope-composition-scores"
               />
+              <GridCaption rows="source head (earlier layer)" columns="destination head (later layer)" score={`composition score (neutral: the baseline ${w.baseline.toFixed(3)})`} />
             </div>
 
             <h3 style={h3}>What each head does with its weights alone</h3>
@@ -176,6 +177,7 @@ function TextPart({ text, width, selected }: { text: Async<CircuitTextResult>; w
           title="position × component: logit of the next token (colour)"
           exportName="attnscope-logit-attribution"
         />
+        <GridCaption rows="position (predicting the next token)" columns="component: direct path, then each head" score="logit contribution" />
       </div>
       <h3 style={h3} data-testid="decomposed-head">Decomposed attention scores of head {r.head}</h3>
       <p style={{ ...s.muted, margin: "0 0 4px" }}>
@@ -185,7 +187,7 @@ function TextPart({ text, width, selected }: { text: Async<CircuitTextResult>; w
         {selected && parseHead(selected)?.[0] === 0 ? `Head ${selected} is in layer 0, so the best induction head is shown.` : "Select a head of a later layer to decompose it."}
       </p>
       <div style={s.row}>
-        <div data-testid="decomposed-std">
+        <div data-testid="decomposed-std" style={scrollBox}>
           <AttentionPattern
             title={`std of the decomposed scores, head ${r.head}`}
             queryTokens={r.components}
@@ -195,12 +197,12 @@ function TextPart({ text, width, selected }: { text: Async<CircuitTextResult>; w
             maskUpperTriangle={false}
             minValue={0}
             maxValue={maxStd || 1}
-            size={heatmapSize(width, 360)}
+            size={heatmapSize(width - 70, 360)}
             exportName="attnscope-decomposed-std"
           />
           <GridCaption rows="query component" columns="key component" score="std of the attention score" />
         </div>
-        <div>
+        <div style={scrollBox}>
           <AttentionPattern
             title={`scores: queries from ${r.pair.query}, keys from ${r.pair.key}`}
             tokens={r.pair.strTokens}
@@ -208,7 +210,7 @@ function TextPart({ text, width, selected }: { text: Async<CircuitTextResult>; w
             colorScale="blue-orange"
             minValue={-maxAbs}
             maxValue={maxAbs}
-            size={heatmapSize(width, 360)}
+            size={heatmapSize(width - 10, 360)}
             exportName="attnscope-decomposed-scores"
           />
           <GridCaption rows="query position" columns="key position" score={`attention score from ${r.pair.query} · ${r.pair.key}`} />
@@ -228,6 +230,9 @@ function toRef(name: string) {
   const [layer, head] = parseHead(name)!;
   return { layer, head };
 }
+
+/** A figure that can be wider than a phone (long component labels) scrolls inside itself, never the page. */
+const scrollBox = { maxWidth: "100%", overflowX: "auto", minWidth: 0 } as const;
 
 const h3 = { margin: "14px 0 4px", fontSize: 15 } as const;
 const cell = { padding: "2px 10px 2px 0", borderBottom: "1px solid var(--border)" } as const;
