@@ -97,7 +97,9 @@ describe.skipIf(!haveChromium)("demo sharing and layout in Chromium", () => {
         for (const id of PANELS) {
           const panel = page.locator(`#${id}, [data-testid="${id}"]`).first();
           await panel.scrollIntoViewIfNeeded();
-          await page.waitForTimeout(150);
+          // The kit paints canvases that come into view from a queue: give it time, or a shot catches a
+          // canvas still stretched from its previous size.
+          await page.waitForTimeout(1500);
           await panel.screenshot({ path: path.join(dir, `${id}-${width}-${colorScheme}.png`), timeout: 90_000 });
         }
         await page.screenshot({ path: path.join(dir, `page-${width}-${colorScheme}.png`), fullPage: true });
