@@ -80,16 +80,16 @@ export function inductionTargets(tokens: readonly number[]): Int32Array {
   return out;
 }
 
-/** The template in words, for the panel's heading. */
+/** The template in words, completing "Heads that …". */
 export function describeTemplate(t: CustomTemplate): string {
   switch (t.kind) {
     case "diagonal":
-      return t.offset === 0 ? "attends to itself" : `attends ${t.offset} token${t.offset === 1 ? "" : "s"} back`;
+      return t.offset === 0 ? "attend to themselves" : `attend ${t.offset} token${t.offset === 1 ? "" : "s"} back`;
     case "column":
-      return t.column === 0 ? "attends to the first token (BOS)" : `attends to token ${t.column}`;
+      return t.column === 0 ? "attend to the first token (BOS)" : `attend to token ${t.column}`;
     case "induction":
-      return "attends to the token after the previous occurrence of the current token";
+      return "attend to the token after the previous occurrence of the current token";
     case "painted":
-      return `attends where the ${t.size} × ${t.size} painting says`;
+      return `attend where the ${t.size} × ${t.size} painting says`;
   }
 }
