@@ -6,11 +6,14 @@ import react from "@vitejs/plugin-react";
 // which isolation allows.
 const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
 
+// `PORT=4180 npm start` (or `npm run serve`) serves on 4180; 4173 otherwise.
+const port = Number(process.env.PORT) || 4173;
+
 // The model runs in module workers; "es" lets them share chunks with the page.
 export default defineConfig({
   plugins: [react()],
   worker: { format: "es" },
   build: { target: "es2022", chunkSizeWarningLimit: 4096 },
   server: { headers: isolation },
-  preview: { port: 4173, headers: isolation },
+  preview: { port, headers: isolation },
 });

@@ -4,10 +4,12 @@
  */
 import type { CSSProperties } from "react";
 
-export const page: CSSProperties = { maxWidth: 1180, margin: "0 auto", padding: "20px 20px 48px" };
+// Narrow screens get narrow margins, so figures keep the width (no sideways scroll at 390 px).
+export const page: CSSProperties = { maxWidth: 1180, margin: "0 auto", padding: "20px clamp(6px, 2.5vw, 20px) 48px" };
 
 export const panel: CSSProperties = {
-  border: "1px solid var(--border)", borderRadius: 8, padding: "14px 16px", margin: "16px 0", background: "var(--bg)",
+  border: "1px solid var(--border)", borderRadius: 8, padding: "14px clamp(6px, 2.5vw, 16px)", margin: "16px 0", background: "var(--bg)",
+  minWidth: 0, overflowWrap: "anywhere",
 };
 
 export const panelTitle: CSSProperties = { margin: "0 0 4px", fontSize: 18, fontWeight: 600 };

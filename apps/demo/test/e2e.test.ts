@@ -51,14 +51,14 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
     await page.getByTestId("detected-heads").waitFor({ timeout: 60_000 });
     await page.getByTestId("induction-result").waitFor({ timeout: 60_000 });
     await page.screenshot({ path: path.join(shots, "demo-loaded.png"), fullPage: true });
-    const seedTokens = Number(await page.getByTestId("token-count").textContent());
+    const seedTokens = Number(await page.getByTestId("token-count").getAttribute("data-count"));
     // The seed paragraph is ASCII: one byte-level token per character, plus BOS.
     const seed = await page.getByTestId("text-input").inputValue();
     expect(seed.startsWith("We think that powerful")).toBe(true);
     expect(seedTokens).toBe(seed.length + 1);
     // The embedded model has previous-token and first-token heads on this text.
-    const prev = await page.getByTestId("heads-previous").locator("[data-head]").allTextContents();
-    const first = await page.getByTestId("heads-first").locator("[data-head]").allTextContents();
+    const prev = await page.getByTestId("detector-previous").locator("[data-head]").allTextContents();
+    const first = await page.getByTestId("detector-first").locator("[data-head]").allTextContents();
     expect(prev.length).toBeGreaterThan(0);
     expect(first.length).toBeGreaterThan(0);
     for (const h of [...prev, ...first]) expect(h).toMatch(/^\d+\.\d+$/);
@@ -76,7 +76,7 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
     // Random tokens are unpredictable (about ln 256 nats for bytes); the repeat is predictable by copying.
     expect(first).toBeGreaterThan(3);
     expect(second).toBeLessThan(first / 2);
-    const heads = await page.getByTestId("heads-induction").locator("[data-head]").allTextContents();
+    const heads = await page.getByTestId("detector-induction").locator("[data-head]").allTextContents();
     expect(heads.length).toBeGreaterThan(0);
     // An induction head needs a previous-token head before it: it cannot be in layer 0.
     for (const h of heads) expect(h).toMatch(/^[1-9]\d*\.\d+$/);
@@ -85,19 +85,19 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
   it("clicking a head in a detector grid shows that head's pattern", async () => {
     const selected = () => page.getByTestId("patterns").locator('[role="option"][aria-selected="true"][aria-label^="Head "]').getAttribute("aria-label");
     expect(await selected()).toBe("Head 0.0");
-    await page.getByTestId("detector-first").getByRole("button", { name: /^Head 1\.3:/ }).click();
+    await page.locator("#detectors").getByRole("button", { name: /^Head 1\.3:/ }).last().click();
     await expect.poll(selected, { timeout: 10_000 }).toBe("Head 1.3");
   });
 
   it("updates the token count and patterns as you type", async () => {
-    const before = Number(await page.getByTestId("token-count").textContent());
+    const before = Number(await page.getByTestId("token-count").getAttribute("data-count"));
     const box = page.getByTestId("text-input");
     await box.focus();
     await box.press("Control+End");
     const added = " Induction heads copy.";
     await box.pressSequentially(added, { delay: 15 });
     await page.waitForFunction(
-      ([id, n]) => Number(document.querySelector(`[data-testid="${id}"]`)?.textContent) === n,
+      ([id, n]) => Number(document.querySelector(`[data-testid="${id}"]`)?.getAttribute("data-count")) === n,
       ["token-count", before + added.length] as const,
       { timeout: 30_000 },
     );
@@ -185,13 +185,13 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
       await page.getByTestId("model-cancel").waitFor({ timeout: 30_000 });
       await expect.poll(() => held!.length, { timeout: 30_000 }).toBeGreaterThan(0);
       // Typing still runs on the embedded model while the download hangs.
-      const before = Number(await page.getByTestId("token-count").textContent());
+      const before = Number(await page.getByTestId("token-count").getAttribute("data-count"));
       const box = page.getByTestId("text-input");
       await box.focus();
       await box.press("Control+End");
       await box.pressSequentially(" Yes.", { delay: 15 });
       await page.waitForFunction(
-        (n) => Number(document.querySelector('[data-testid="token-count"]')?.textContent) === n, before + 5, { timeout: 30_000 },
+        (n) => Number(document.querySelector('[data-testid="token-count"]')?.getAttribute("data-count")) === n, before + 5, { timeout: 30_000 },
       );
       await page.getByTestId("model-cancel").click();
       await page.getByTestId("model-name").waitFor();

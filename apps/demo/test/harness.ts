@@ -6,7 +6,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { build, preview, type PreviewServer } from "vite";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -54,4 +54,57 @@ export async function startDemo(): Promise<Demo> {
       await new Promise<void>((r) => server.httpServer.close(() => r()));
     },
   };
+}
+
+export interface OpenedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Requests that tried to leave localhost (all aborted). */
+  outside: string[];
+  /** Uncaught errors and console errors. */
+  errors: string[];
+}
+
+/** A new browser context whose requests may not leave the machine, and a page in it. */
+export async function openPage(demo: Demo, opts: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {}): Promise<OpenedPage> {
+  const context = await demo.browser.newContext({
+    viewport: { width: opts.width ?? 1400, height: opts.height ?? 1000 }, colorScheme: opts.colorScheme ?? "light",
+  });
+  const outside: string[] = [];
+  const errors: string[] = [];
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (isLocal(url)) return route.continue();
+    outside.push(url);
+    return route.abort("internetdisconnected");
+  });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  return { context, page, outside, errors };
+}
+
+/** Heads a detector list names (its text, space-separated). */
+export async function headsOf(page: Page, testId: string): Promise<string[]> {
+  const text = (await page.getByTestId(testId).textContent()) ?? "";
+  return text.split(/\s+/).filter(Boolean);
+}
+
+/** Sets a range or number input the way a user's drag does (value + input event), for React to see. */
+export async function setInputValue(page: Page, testId: string, value: number | string): Promise<void> {
+  await page.getByTestId(testId).evaluate((el, v) => {
+    const input = el as HTMLInputElement;
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!.call(input, String(v));
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }, value);
+}
+
+/** The page has run the text and every panel that depends on it has drawn. */
+export async function waitForReady(page: Page): Promise<void> {
+  await page.getByTestId("model-name").waitFor({ timeout: 60_000 });
+  await page.getByTestId("detected-heads").waitFor({ timeout: 60_000 });
+  await page.getByTestId("induction-result").waitFor({ timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.getAttribute("data-state") === "ready", null, { timeout: 60_000 });
 }

@@ -1,6 +1,6 @@
 import { useMemo } from "react";
 import type { PhaseChange } from "@attnscope/core";
-import { DETECTOR_THRESHOLD } from "../model/protocol.js";
+import { DEFAULT_THRESHOLD } from "../model/protocol.js";
 import { LineChart, type Series } from "./LineChart.js";
 
 /** What the charts need from a progress event (the trainer's TrainProgress, or a training log's evals). */
@@ -56,7 +56,7 @@ export function TrainingCharts({ losses, evals, totalSteps, phase, testId }: Tra
         series={scoreSeries}
         yMin={0}
         yMax={1}
-        threshold={DETECTOR_THRESHOLD}
+        threshold={DEFAULT_THRESHOLD}
         band={band}
         testId={`${testId}-score-chart`}
       />

@@ -2,9 +2,9 @@
  * The model worker's state for the page: which model is loaded, what is loading (with download progress)
  * and the last load error. A failed load keeps the previous model working.
  */
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ModelClient } from "../model/model-client.js";
-import type { LoadProgress, ModelChoice, ModelInfo } from "../model/protocol.js";
+import type { LoadProgress, ModelChoice, ModelInfo, RegistryChoice } from "../model/protocol.js";
 
 export interface ModelState {
   client: ModelClient | null;
@@ -17,7 +17,13 @@ export interface ModelState {
   cancel(): void;
 }
 
-export function useModel(initial: ModelChoice = "default"): ModelState {
+/** A choice in words, for status lines and errors. */
+export function choiceName(choice: ModelChoice): string {
+  if (choice === "default") return "the embedded default model";
+  return typeof choice === "string" ? choice : choice.name;
+}
+
+export function useModel(initial: RegistryChoice = "default"): ModelState {
   const [client, setClient] = useState<ModelClient | null>(null);
   const [info, setInfo] = useState<ModelInfo | null>(null);
   const [loading, setLoading] = useState<ModelState["loading"]>(null);
@@ -61,5 +67,5 @@ export function useModel(initial: ModelChoice = "default"): ModelState {
     setLoading(null);
   }, [client]);
 
-  return { client, info, loading, error, select, cancel };
+  return useMemo(() => ({ client, info, loading, error, select, cancel }), [client, info, loading, error, select, cancel]);
 }

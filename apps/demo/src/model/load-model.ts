@@ -1,6 +1,7 @@
 /**
  * Loading the demo's models inside the worker: the kernels backend when the engine can run it, the
- * plain-TypeScript backend otherwise; the embedded default model or a registry model fetched (and cached).
+ * plain-TypeScript backend otherwise; the embedded default model, a registry model fetched (and cached),
+ * a checkpoint from the visitor's disk, or the tiny model the training panel trained.
  */
 import { HookedTransformer, resolveBackend, type Backend, type KernelsBackend, type ProgressCallback } from "@attnscope/core";
 import type { ModelChoice } from "./protocol.js";
@@ -24,11 +25,17 @@ export async function loadModel(choice: ModelChoice, opts: LoadModelOptions): Pr
   const backend = await resolveBackend("auto");
   const dispose = () => (backend as Partial<KernelsBackend>).dispose?.();
   try {
-    const model = await HookedTransformer.fromPretrained(choice === "default" ? undefined : choice, { backend, ...opts });
+    const model = await open(choice, backend, opts);
+    if (typeof choice === "object" && !model.tokenizer) {
+      throw new Error(
+        `${choice.name} has no tokenizer: its config names "${String(model.cfg.tokenizer_name ?? "none")}". ` +
+          "Add that tokenizer's tokenizer.json to the files you open.",
+      );
+    }
     return {
       model,
       backend,
-      name: choice === "default" ? "embedded default model" : choice,
+      name: choice === "default" ? "embedded default model" : typeof choice === "string" ? choice : choice.name,
       // The config names the tokenizer as TransformerLens does ("EleutherAI/gpt-neox-20b", "byte").
       tokenizer: model.cfg.tokenizer_name ?? model.tokenizer?.name ?? "none",
       dispose,
@@ -37,4 +44,16 @@ export async function loadModel(choice: ModelChoice, opts: LoadModelOptions): Pr
     dispose();
     throw e;
   }
+}
+
+function open(choice: ModelChoice, backend: Backend, opts: LoadModelOptions): Promise<HookedTransformer> {
+  if (choice === "default") return HookedTransformer.fromPretrained(undefined, { backend, ...opts });
+  if (typeof choice === "string") return HookedTransformer.fromPretrained(choice, { backend, ...opts });
+  if (choice.kind === "trained") {
+    return HookedTransformer.fromPretrained({ config: choice.config, weights: new Uint8Array(choice.weights) }, { backend, ...opts });
+  }
+  return HookedTransformer.fromPretrained(
+    { config: choice.config, weights: choice.weights, ...(choice.tokenizer ? { tokenizer: choice.tokenizer } : {}) },
+    { backend, ...opts },
+  );
 }

@@ -2,7 +2,10 @@
  * The page's side of the model worker: promises over the message protocol. A run that a newer run has
  * superseded resolves to null (the worker may also skip it entirely), so callers only ever see fresh results.
  */
-import type { InductionResult, LoadProgress, ModelChoice, ModelInfo, ModelRequest, ModelResponse, RunResult } from "./protocol.js";
+import type {
+  AblationMode, AblationResult, AblationScoresResult, CircuitTextResult, CircuitWeightsResult, HeadIndex, InductionResult, InductionSettings, LoadProgress, ModelChoice, ModelInfo,
+  ModelRequest, ModelResponse, RunResult,
+} from "./protocol.js";
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -62,6 +65,26 @@ export class ModelClient {
     return this.send({ type: "induction", seqLen, batch, seed }) as Promise<InductionResult>;
   }
 
+  /** The text and the induction batch, clean and with `heads` ablated. */
+  ablate(text: string, heads: HeadIndex[], mode: AblationMode, induction: InductionSettings): Promise<AblationResult> {
+    return this.send({ type: "ablate", text, heads, mode, induction }) as Promise<AblationResult>;
+  }
+
+  /** ARENA's zero- and mean-ablation score of every head on the induction batch. */
+  ablationScores(induction: InductionSettings): Promise<AblationScoresResult> {
+    return this.send({ type: "ablation-scores", induction }) as Promise<AblationScoresResult>;
+  }
+
+  /** Composition scores, the induction circuits found, copying and positional scores of every head. */
+  circuitWeights(induction: InductionSettings, threshold: number): Promise<CircuitWeightsResult> {
+    return this.send({ type: "circuit-weights", induction, threshold }) as Promise<CircuitWeightsResult>;
+  }
+
+  /** Logit attribution of `text` and the decomposed attention scores of `head` on the first repeated sequence. */
+  circuitText(text: string, head: string, keyHead: string, induction: InductionSettings): Promise<CircuitTextResult> {
+    return this.send({ type: "circuit-text", text, head, keyHead, induction }) as Promise<CircuitTextResult>;
+  }
+
   terminate(): void {
     this.worker.terminate();
     for (const p of this.pending.values()) p.reject(new Error("The model worker was stopped"));
@@ -89,6 +112,10 @@ export class ModelClient {
         return;
       case "run-result":
       case "induction-result":
+      case "ablate-result":
+      case "ablation-scores-result":
+      case "circuit-weights-result":
+      case "circuit-text-result":
         this.pending.delete(msg.id);
         p.resolve(msg.result);
         return;

@@ -6,18 +6,21 @@
  * answering during a long download and is swapped out between two requests once the new one is ready.
  */
 import {
-  currentAttnDetector, firstAttnDetector, loadDefaultModelFiles, prevAttnDetector, runInductionExperiment, type ActivationCache,
-  type HookedTransformer,
+  ActivationCache, currentAttnDetector, firstAttnDetector, generateRepeatedTokens, inductionAttnDetector, loadDefaultModelFiles,
+  prevAttnDetector, runInductionExperiment, type HookedTransformer, type Tensor,
 } from "@attnscope/core";
+import { ablationHooks, runHooked, type HookedRun } from "./ablation.js";
+import { circuitText, circuitWeights } from "./circuit.js";
 import { loadModel, type LoadedModel } from "./load-model.js";
 import {
-  DETECTOR_THRESHOLD, LIVE_MAX_TOKENS, type ModelChoice, type ModelRequest, type ModelResponse, type RunResult, type InductionResult, type ModelInfo,
-  type RecordedTrainingLog,
+  DEFAULT_THRESHOLD, LIVE_MAX_TOKENS, type AblationMode, type AblationResult, type AblationScoresResult, type AblationSide,
+  type HeadIndex, type InductionSettings, type ModelChoice, type ModelRequest, type ModelResponse, type RunResult,
+  type InductionResult, type ModelInfo, type RecordedTrainingLog,
 } from "./protocol.js";
 
 declare const self: DedicatedWorkerGlobalScope;
 
-type QueuedRequest = Extract<ModelRequest, { type: "run" | "induction" }>;
+type QueuedRequest = Extract<ModelRequest, { type: "run" | "induction" | "ablate" | "ablation-scores" | "circuit-weights" | "circuit-text" }>;
 
 let loaded: LoadedModel | null = null;
 /** The load in progress, which a newer load or a cancel aborts. */
@@ -80,6 +83,28 @@ async function handle(msg: QueuedRequest): Promise<void> {
       return run(msg.id, msg.text);
     case "induction":
       return induction(msg.id, msg.seqLen, msg.batch, msg.seed);
+    case "ablate":
+      return ablate(msg.id, msg.text, msg.heads, msg.mode, msg.induction);
+    case "ablation-scores":
+      return ablationScores(msg.id, msg.induction);
+    case "circuit-weights": {
+      const { model } = requireModel();
+      const t0 = performance.now();
+      const r = await circuitWeights(model, repeatedTokens(model, checkInduction(model, msg.induction)), msg.threshold);
+      post({ type: "circuit-weights-result", id: msg.id, result: { ...r, ms: performance.now() - t0 } });
+      return;
+    }
+    case "circuit-text": {
+      const { model } = requireModel();
+      const t0 = performance.now();
+      const tokens = model.toTokens(msg.text);
+      if (tokens.length > LIVE_MAX_TOKENS) throw new Error(`The text is ${tokens.length} tokens; the circuit panel runs on at most ${LIVE_MAX_TOKENS}`);
+      const rep = repeatedTokens(model, { ...checkInduction(model, msg.induction), batch: 1 })[0];
+      const r = await circuitText(model, msg.text, rep, msg.head, msg.keyHead);
+      const result = { ...r, ms: performance.now() - t0 };
+      post({ type: "circuit-text-result", id: msg.id, result }, [result.attribution.buffer, result.correctLogits.buffer, result.std.buffer, result.pair.scores.buffer]);
+      return;
+    }
   }
 }
 
@@ -116,7 +141,7 @@ async function load(id: number, choice: ModelChoice): Promise<void> {
     loaded = next;
     const { cfg } = next.model;
     const info: ModelInfo = {
-      choice, name: next.name, nLayers: cfg.n_layers, nHeads: cfg.n_heads, dModel: cfg.d_model, nCtx: cfg.n_ctx,
+      choice: typeof choice === "string" ? choice : choice.kind, name: next.name, nLayers: cfg.n_layers, nHeads: cfg.n_heads, dModel: cfg.d_model, nCtx: cfg.n_ctx,
       dVocab: cfg.d_vocab, tokenizer: next.tokenizer, backend: next.backend.name, loadMs,
       trainingLog: choice === "default" ? defaultTrainingLog() : undefined,
     };
@@ -168,9 +193,9 @@ async function run(id: number, text: string): Promise<void> {
     nLayers: model.cfg.n_layers,
     nHeads: model.cfg.n_heads,
     detectors: {
-      current: currentAttnDetector(cache, DETECTOR_THRESHOLD),
-      previous: prevAttnDetector(cache, DETECTOR_THRESHOLD),
-      first: firstAttnDetector(cache, DETECTOR_THRESHOLD),
+      current: currentAttnDetector(cache, DEFAULT_THRESHOLD),
+      previous: prevAttnDetector(cache, DEFAULT_THRESHOLD),
+      first: firstAttnDetector(cache, DEFAULT_THRESHOLD),
     },
     loss: loss!.data.slice(),
     ms: performance.now() - t0,
@@ -197,11 +222,28 @@ function headLabels(nLayers: number, nHeads: number): string[] {
   return Array.from({ length: nLayers * nHeads }, (_, i) => `${Math.floor(i / nHeads)}.${i % nHeads}`);
 }
 
+/** The settings checked against the model: whole numbers, and a repeated sequence that fits the context. */
+function checkInduction(model: HookedTransformer, { seqLen, batch, seed }: InductionSettings): InductionSettings {
+  const maxHalf = Math.floor((model.cfg.n_ctx - 1) / 2);
+  if (!Number.isInteger(seqLen) || seqLen < 2 || seqLen > maxHalf) {
+    throw new Error(`seq_len must be a whole number from 2 to ${maxHalf} (BOS + 2 × seq_len must fit the context of ${model.cfg.n_ctx}), got ${seqLen}`);
+  }
+  if (!Number.isInteger(batch) || batch < 1 || batch > 64) throw new Error(`batch must be a whole number from 1 to 64, got ${batch}`);
+  if (!Number.isInteger(seed) || seed < 0) throw new Error(`seed must be a whole number ≥ 0, got ${seed}`);
+  return { seqLen, batch, seed };
+}
+
+function repeatedTokens(model: HookedTransformer, s: InductionSettings): number[][] {
+  const bos = model.tokenizer?.bosTokenId ?? 0;
+  const high = model.tokenizer ? Math.min(model.tokenizer.vocabSize, model.cfg.d_vocab) : model.cfg.d_vocab;
+  return generateRepeatedTokens(s.seqLen, s.batch, s.seed, { low: 0, high, bosTokenId: bos });
+}
+
 async function induction(id: number, seqLen: number, batch: number, seed: number): Promise<void> {
   const { model } = requireModel();
   const t0 = performance.now();
-  const half = Math.min(seqLen, Math.floor((model.cfg.n_ctx - 1) / 2));
-  const r = await runInductionExperiment(model, { seqLen: half, batch, seed, threshold: DETECTOR_THRESHOLD });
+  // The same batch the ablations use.
+  const r = await runInductionExperiment(model, { tokens: repeatedTokens(model, checkInduction(model, { seqLen, batch, seed })), threshold: DEFAULT_THRESHOLD });
   const T1 = r.perTokenLoss[0].length;
   const meanLoss = Array.from({ length: T1 }, (_, t) => r.perTokenLoss.reduce((s, row) => s + row[t], 0) / r.perTokenLoss.length);
   const { n_layers: L, n_heads: H } = model.cfg;
@@ -227,4 +269,93 @@ async function patternsOf(model: HookedTransformer, tokens: number[]): Promise<F
     }]],
   });
   return stack(layers);
+}
+
+const patternCache = (patterns: Tensor[]) => new ActivationCache(new Map(patterns.map((p, l) => [`blocks.${l}.attn.hook_pattern`, p])), true);
+
+/** Mean loss of the first and second copies, and per position averaged over the batch. */
+function lossHalves(loss: Tensor, seqLen: number) {
+  const [B, T1] = loss.shape;
+  let first = 0;
+  let second = 0;
+  const meanLoss = new Array<number>(T1).fill(0);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T1; t++) {
+      const v = loss.data[b * T1 + t];
+      meanLoss[t] += v / B;
+      if (t < seqLen) first += v;
+      else second += v;
+    }
+  }
+  return { lossFirstHalf: first / (seqLen * B), lossSecondHalf: second / ((T1 - seqLen) * B), meanLoss };
+}
+
+async function side(model: HookedTransformer, text: number[], rep: number[][], s: InductionSettings, hooks: ReturnType<typeof ablationHooks>): Promise<AblationSide> {
+  const t: HookedRun = await runHooked(model, [text], hooks);
+  const cache = patternCache(t.patterns);
+  const r: HookedRun = await runHooked(model, rep, hooks);
+  const loss = t.loss.data.slice();
+  return {
+    loss,
+    meanLoss: loss.length ? loss.reduce((a, b) => a + b, 0) / loss.length : NaN,
+    detectors: {
+      current: currentAttnDetector(cache).scores, previous: prevAttnDetector(cache).scores, first: firstAttnDetector(cache).scores,
+    },
+    attention: stack(t.patterns.map((p) => p.data)),
+    induction: { inductionScores: inductionAttnDetector(patternCache(r.patterns), s.seqLen).scores, ...lossHalves(r.loss, s.seqLen) },
+  };
+}
+
+/** The text and the induction batch, clean and with `heads` ablated, side by side. */
+async function ablate(id: number, text: string, heads: HeadIndex[], mode: AblationMode, settings: InductionSettings): Promise<void> {
+  const { model } = requireModel();
+  const t0 = performance.now();
+  const { n_layers: L, n_heads: H } = model.cfg;
+  for (const [l, h] of heads) {
+    if (!(Number.isInteger(l) && Number.isInteger(h) && l >= 0 && l < L && h >= 0 && h < H)) {
+      throw new Error(`Head ${l}.${h} does not exist: the model has ${L} layers × ${H} heads`);
+    }
+  }
+  const s = checkInduction(model, settings);
+  const tokens = model.toTokens(text);
+  if (tokens.length > LIVE_MAX_TOKENS) throw new Error(`The text is ${tokens.length} tokens; ablations run on at most ${LIVE_MAX_TOKENS}`);
+  const rep = repeatedTokens(model, s);
+  const clean = await side(model, tokens, rep, s, []);
+  const ablated = await side(model, tokens, rep, s, ablationHooks(heads, mode));
+  const result: AblationResult = {
+    text, heads, mode, strTokens: model.toStrTokens(tokens), induction: { ...s, strTokens: model.toStrTokens(rep[0]) },
+    clean, ablated, nLayers: L, nHeads: H, ms: performance.now() - t0,
+  };
+  post({ type: "ablate-result", id, result }, [clean.loss.buffer, clean.attention.buffer, ablated.loss.buffer, ablated.attention.buffer]);
+}
+
+/**
+ * ARENA's get_ablation_scores: the loss on the last seqLen − 1 predictions of the induction batch with one
+ * head ablated, minus the clean loss; for every head, zero and mean ablation.
+ */
+async function ablationScores(id: number, settings: InductionSettings): Promise<void> {
+  const { model } = requireModel();
+  const t0 = performance.now();
+  const s = checkInduction(model, settings);
+  const rep = repeatedTokens(model, s);
+  const tail = async (hooks: ReturnType<typeof ablationHooks>) => {
+    const { loss } = await model.runWithHooks(rep, { returnType: "loss", lossPerToken: true, fwdHooks: hooks });
+    const [B, T1] = loss!.shape;
+    let sum = 0;
+    for (let b = 0; b < B; b++) for (let t = T1 - (s.seqLen - 1); t < T1; t++) sum += loss!.data[b * T1 + t];
+    return sum / (B * (s.seqLen - 1));
+  };
+  const cleanLoss = await tail([]);
+  const { n_layers: L, n_heads: H } = model.cfg;
+  const grid = async (mode: AblationMode) => {
+    const out: number[][] = [];
+    for (let l = 0; l < L; l++) {
+      const row: number[] = [];
+      for (let h = 0; h < H; h++) row.push((await tail(ablationHooks([[l, h]], mode))) - cleanLoss);
+      out.push(row);
+    }
+    return out;
+  };
+  const result: AblationScoresResult = { settings: s, zero: await grid("zero"), mean: await grid("mean"), cleanLoss, ms: performance.now() - t0 };
+  post({ type: "ablation-scores-result", id, result });
 }

@@ -2,12 +2,35 @@
  * Messages between the page and the model worker. Every request carries an id; responses echo it, so the
  * page can drop answers to requests it no longer cares about (the text changed, another model was picked).
  */
+import type { InductionCircuit } from "@attnscope/core";
 
-/** Which model the worker loads: the embedded default (offline) or a registry name fetched from Hugging Face. */
-export type ModelChoice = "default" | "attn-only-2l-half";
+/** A registry model the worker can fetch: the embedded default (offline) or a name fetched from Hugging Face. */
+export type RegistryChoice = "default" | "attn-only-2l-half";
 
-/** Detector threshold used throughout the demo, as in ARENA's "Finding induction heads". */
-export const DETECTOR_THRESHOLD = 0.4;
+/** A checkpoint from the visitor's disk: weights (.pth or .safetensors), its config, optionally a tokenizer.json. */
+export interface LocalFilesChoice {
+  kind: "files";
+  /** Shown as the model's name, e.g. the weights' file name. */
+  name: string;
+  weights: File;
+  /** A config.json file, or a known config (TransformerLens fields) picked in the page. */
+  config: File | Record<string, unknown>;
+  tokenizer?: File;
+}
+
+/** Weights trained in the page's training worker, as safetensors bytes, with their config. */
+export interface TrainedChoice {
+  kind: "trained";
+  name: string;
+  weights: ArrayBuffer;
+  config: Record<string, unknown>;
+}
+
+/** Which model the worker loads. */
+export type ModelChoice = RegistryChoice | LocalFilesChoice | TrainedChoice;
+
+/** Detector threshold the page starts with, as in ARENA's "Finding induction heads". */
+export const DEFAULT_THRESHOLD = 0.4;
 
 /**
  * Longest text the live view runs, in tokens. Every head's full pattern travels to the page: at 24 heads,
@@ -44,7 +67,8 @@ export interface RecordedTrainingLog {
 }
 
 export interface ModelInfo {
-  choice: ModelChoice;
+  /** The registry choice, or "files" / "trained" for a model the page supplied. */
+  choice: RegistryChoice | "files" | "trained";
   /** Human-readable name, e.g. "embedded default model". */
   name: string;
   nLayers: number;
@@ -98,12 +122,109 @@ export interface InductionResult {
   ms: number;
 }
 
+/** How an ablated head's output is replaced (on blocks.L.attn.hook_v, as ARENA does). */
+export type AblationMode = "zero" | "mean";
+
+/** A head as [layer, head]. */
+export type HeadIndex = readonly [number, number];
+
+export interface InductionSettings {
+  seqLen: number;
+  batch: number;
+  seed: number;
+}
+
+/** One side (clean or ablated) of an ablation comparison. */
+export interface AblationSide {
+  /** Per-token loss on the text [T − 1]. */
+  loss: Float32Array;
+  meanLoss: number;
+  detectors: { current: number[][]; previous: number[][]; first: number[][] };
+  /** Every head's pattern on the text, stacked as in RunResult. */
+  attention: Float32Array;
+  induction: { inductionScores: number[][]; lossFirstHalf: number; lossSecondHalf: number; meanLoss: number[] };
+}
+
+export interface AblationResult {
+  text: string;
+  heads: HeadIndex[];
+  mode: AblationMode;
+  strTokens: string[];
+  induction: InductionSettings & { strTokens: string[] };
+  clean: AblationSide;
+  ablated: AblationSide;
+  nLayers: number;
+  nHeads: number;
+  ms: number;
+}
+
+/**
+ * ARENA's ablation scores on the induction batch: for every head, the loss on the repeated half
+ * (its last seqLen − 1 predictions) with that head ablated minus the clean loss.
+ */
+export interface AblationScoresResult {
+  settings: InductionSettings;
+  zero: number[][];
+  mean: number[][];
+  cleanLoss: number;
+  ms: number;
+}
+
+/** One previous-token head → induction head pair, as the core's findInductionCircuits gives it. */
+export type CircuitPair = InductionCircuit;
+
+/**
+ * What the model's weights say about the induction circuit (computed once per model and induction batch):
+ * composition scores, the pairs found, each head's OV copying score and positional QK score.
+ */
+export interface CircuitWeightsResult {
+  nLayers: number;
+  nHeads: number;
+  /** TransformerLens all_composition_scores(mode), [L1][H1][L2][H2]. */
+  composition: { Q: number[][][][]; K: number[][][][]; V: number[][][][] };
+  /** Composition score of random matrices of the same shapes. */
+  baseline: number;
+  /** Every pair, circuits first, then by K-composition. */
+  circuits: CircuitPair[];
+  /** [layer][head]: eigenvalue copying score of the full OV circuit. */
+  copying: number[][];
+  /** [layer][head]: previous-position attention of the QK circuit fed positions only. */
+  positional: number[][];
+  threshold: number;
+  ms: number;
+}
+
+/** The circuit on one input: direct logit attribution of the text, decomposed scores of one head on the repeat. */
+export interface CircuitTextResult {
+  text: string;
+  strTokens: string[];
+  /** "direct", then every head. */
+  labels: string[];
+  /** [T − 1, labels.length]: each component's share of the correct next token's logit. */
+  attribution: Float32Array;
+  correctLogits: Float32Array;
+  /** The head decomposed (a head of layer ≥ 1). */
+  head: string;
+  /** Components of its input: "embed", "pos_embed", earlier heads. */
+  components: string[];
+  /** [C, C]: std of the decomposed attention scores over all (query, key) of the first repeated sequence. */
+  std: Float32Array;
+  /** The query component and key component of the map below, and their decomposed scores [T, T] on the repeat. */
+  pair: { query: string; key: string; scores: Float32Array; strTokens: string[] };
+  ms: number;
+}
+
 export type ModelRequest =
   | { type: "load"; id: number; choice: ModelChoice }
   /** Abort the load with id `loadId` (its promise rejects with "loading was cancelled"). */
   | { type: "cancel-load"; id: number; loadId: number }
   | { type: "run"; id: number; text: string }
-  | { type: "induction"; id: number; seqLen: number; batch: number; seed: number };
+  | { type: "induction"; id: number; seqLen: number; batch: number; seed: number }
+  | { type: "ablate"; id: number; text: string; heads: HeadIndex[]; mode: AblationMode; induction: InductionSettings }
+  | { type: "ablation-scores"; id: number; induction: InductionSettings }
+  | { type: "circuit-weights"; id: number; induction: InductionSettings; threshold: number }
+  /** `head` is decomposed; `keyHead` is the earlier head whose keys the map shows (the pair's previous-token head). */
+  | { type: "circuit-text"; id: number; text: string; head: string; keyHead: string; induction: InductionSettings };
 
 export interface LoadProgress {
   phase: "download" | "read" | "parse";
@@ -117,4 +238,8 @@ export type ModelResponse =
   | { type: "loaded"; id: number; info: ModelInfo }
   | { type: "run-result"; id: number; result: RunResult }
   | { type: "induction-result"; id: number; result: InductionResult }
+  | { type: "ablate-result"; id: number; result: AblationResult }
+  | { type: "ablation-scores-result"; id: number; result: AblationScoresResult }
+  | { type: "circuit-weights-result"; id: number; result: CircuitWeightsResult }
+  | { type: "circuit-text-result"; id: number; result: CircuitTextResult }
   | { type: "error"; id: number; request: ModelRequest["type"]; message: string };

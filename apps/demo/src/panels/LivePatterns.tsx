@@ -1,25 +1,29 @@
-import { AttentionPatterns } from "@attnscope/react";
 import type { LiveRun } from "../hooks/use-live-run.js";
+import { plural } from "../lib/heads.js";
 import * as s from "../styles.js";
+import { SelectedPatterns } from "./SelectedPatterns.js";
 import { Surprise } from "./Surprise.js";
 
 export interface LivePatternsProps {
   text: string;
   onText: (text: string) => void;
   live: LiveRun;
-  /** Head to show (stacked index), e.g. one clicked in a detector grid. */
-  focusHead?: { index: number; seq: number } | null;
+  /** The page's selected head, "layer.head". */
+  selected: string | null;
+  onSelectHead: (name: string) => void;
 }
 
 /** The text box and every head's attention pattern on it, updated as you type. */
-export function LivePatterns({ text, onText, live, focusHead }: LivePatternsProps) {
+export function LivePatterns({ text, onText, live, selected, onSelectHead }: LivePatternsProps) {
   const { result, error, running } = live;
+  const status = error ? "error" : running || !result ? "running" : "ready";
   return (
-    <section style={s.panel} aria-label="Attention patterns">
+    <section style={s.panel} aria-label="Attention patterns" id="patterns-panel">
       <h2 style={s.panelTitle}>Type, and watch every head</h2>
       <p style={s.lede}>
         The model reads your text with an activation cache; each thumbnail is one head's attention pattern
-        (<span style={s.mono}>blocks.L.attn.hook_pattern</span>, labelled layer.head). Hover a token to see where it attends; click to lock.
+        (<span style={s.mono}>blocks.L.attn.hook_pattern</span>, labelled layer.head). Hover a token to see where it attends; click to
+        lock, Escape to unlock (the head stays selected).
       </p>
       <textarea
         aria-label="Text to run through the model"
@@ -31,13 +35,13 @@ export function LivePatterns({ text, onText, live, focusHead }: LivePatternsProp
         style={{ width: "100%", resize: "vertical", padding: 8, borderRadius: 6, border: "1px solid var(--border)", background: "var(--surface)" }}
       />
       <div style={{ ...s.muted, margin: "4px 0 8px", minHeight: 20 }} aria-live="polite">
+        <span data-testid="run-status" data-state={status} data-worker-ms={result ? result.ms.toFixed(1) : undefined}>{status === "ready" ? "up to date" : status === "running" ? "updating…" : "error"}</span>
         {result && (
           <>
-            <span data-testid="token-count">{result.tokens.length}</span> tokens (BOS included) · {result.nLayers * result.nHeads} heads ·
-            forward pass + detectors {result.ms.toFixed(1)} ms in the worker
+            {" · "}<span data-testid="token-count" data-count={result.tokens.length}>{plural(result.tokens.length, "token")}</span> (BOS included) ·{" "}
+            {plural(result.nLayers * result.nHeads, "head")} · forward pass + detectors {result.ms.toFixed(1)} ms in the worker
           </>
         )}
-        {running && <span> · updating…</span>}
       </div>
       {error && (
         <div role="alert" style={s.errorBox} data-testid="run-error">
@@ -47,16 +51,13 @@ export function LivePatterns({ text, onText, live, focusHead }: LivePatternsProp
       )}
       {result ? (
         <div data-testid="patterns" id="patterns">
-          <AttentionPatterns
-            // A head picked elsewhere remounts the view with that head selected.
-            key={focusHead ? `focus-${focusHead.seq}` : "initial"}
-            initialHead={focusHead && focusHead.index < result.headLabels.length ? focusHead.index : 0}
+          <SelectedPatterns
             tokens={result.strTokens}
-            attention={{ data: result.attention, shape: [result.nLayers * result.nHeads, result.tokens.length, result.tokens.length] }}
-            headLabels={result.headLabels}
-            headsPerRow={result.nHeads}
-            size={420}
-            thumbnailSize={56}
+            attention={result.attention}
+            nLayers={result.nLayers}
+            nHeads={result.nHeads}
+            selected={selected}
+            onSelectHead={onSelectHead}
             exportName="attnscope-patterns"
           />
         </div>

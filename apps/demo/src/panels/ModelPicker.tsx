@@ -1,8 +1,10 @@
-import type { ModelState } from "../hooks/use-model.js";
-import type { LoadProgress, ModelChoice } from "../model/protocol.js";
+import { memo } from "react";
+import { choiceName, type ModelState } from "../hooks/use-model.js";
+import type { LoadProgress, RegistryChoice } from "../model/protocol.js";
 import * as s from "../styles.js";
+import { LocalCheckpoint } from "./LocalCheckpoint.js";
 
-const CHOICES: { value: ModelChoice; label: string; note: string }[] = [
+const CHOICES: { value: RegistryChoice | "files" | "trained"; label: string; note: string }[] = [
   { value: "default", label: "Embedded default model", note: "2 layers, attention-only, byte-level tokens; ships with the page, works offline" },
   {
     value: "attn-only-2l-half",
@@ -10,6 +12,10 @@ const CHOICES: { value: ModelChoice; label: string; note: string }[] = [
     note: "ARENA's model from \"Finding induction heads\", downloaded from Hugging Face once, then cached in the browser",
   },
 ];
+const OPENED = {
+  files: { label: "Checkpoint from this computer", note: "read from the files you opened; nothing is uploaded" },
+  trained: { label: "Tiny model trained on this page", note: "the weights of the training panel below, as they were when opened" },
+};
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -20,7 +26,7 @@ function formatBytes(n: number): string {
 function ProgressLine({ progress }: { progress: LoadProgress | null }) {
   if (!progress) return <span style={s.muted}>starting…</span>;
   const verb = progress.phase === "download" ? "Downloading" : progress.phase === "read" ? "Reading" : "Parsing";
-  const of = progress.total ? ` of ${formatBytes(progress.total)}` : "";
+  const of = progress.total ? ` of ${formatBytes(progress.total)} (${Math.floor((100 * progress.loaded) / progress.total)} %)` : "";
   return (
     <span style={{ display: "inline-flex", alignItems: "center", gap: 8 }}>
       <progress
@@ -37,9 +43,11 @@ function ProgressLine({ progress }: { progress: LoadProgress | null }) {
 }
 
 /** Which model the page runs, what it is, and how its loading goes. */
-export function ModelPicker({ model }: { model: ModelState }) {
+export const ModelPicker = memo(function ModelPicker({ model }: { model: ModelState }) {
   const { info, loading, error } = model;
-  const selected = loading?.choice ?? info?.choice ?? "default";
+  const current = loading?.choice ?? info?.choice ?? "default";
+  const selected = typeof current === "string" ? current : current.kind;
+  const options = selected === "files" || selected === "trained" ? [...CHOICES, { value: selected, ...OPENED[selected] }] : CHOICES;
   return (
     <section style={s.panel} aria-label="Model" data-testid="model-panel">
       <div style={{ ...s.row, alignItems: "center" }}>
@@ -49,17 +57,17 @@ export function ModelPicker({ model }: { model: ModelState }) {
           data-testid="model-select"
           value={selected}
           disabled={loading !== null || !model.client}
-          onChange={(e) => model.select(e.target.value as ModelChoice)}
+          onChange={(e) => model.select(e.target.value as RegistryChoice)}
           style={{ ...s.button, padding: "4px 8px" }}
         >
-          {CHOICES.map((c) => <option key={c.value} value={c.value}>{c.label}</option>)}
+          {options.map((c) => <option key={c.value} value={c.value} disabled={c.value === "files" || c.value === "trained"}>{c.label}</option>)}
         </select>
-        <span style={s.muted}>{CHOICES.find((c) => c.value === selected)?.note}</span>
+        <span style={s.muted}>{options.find((c) => c.value === selected)?.note}</span>
       </div>
       <div style={{ marginTop: 8 }} data-testid="model-status" aria-live="polite">
         {loading ? (
           <span style={{ display: "inline-flex", flexWrap: "wrap", alignItems: "center", gap: 8 }}>
-            Loading {loading.choice === "default" ? "the embedded default model" : loading.choice}… <ProgressLine progress={loading.progress} />
+            Loading {choiceName(loading.choice)}… <ProgressLine progress={loading.progress} />
             {info && (
               <button type="button" style={s.button} onClick={model.cancel} data-testid="model-cancel">Cancel</button>
             )}
@@ -67,7 +75,7 @@ export function ModelPicker({ model }: { model: ModelState }) {
           </span>
         ) : info ? (
           <span style={s.muted}>
-            Running <b style={{ color: "var(--text)" }} data-testid="model-name">{info.name}</b>: {info.nLayers} layers × {info.nHeads} heads,
+            Running <b style={{ color: "var(--text)", overflowWrap: "anywhere" }} data-testid="model-name">{info.name}</b>: {info.nLayers} layers × {info.nHeads} heads,
             d_model {info.dModel}, vocabulary {info.dVocab} ({info.tokenizer} tokenizer), context {info.nCtx} tokens ·
             backend <span style={s.mono}>{info.backend}</span> · loaded in {Math.round(info.loadMs)} ms
           </span>
@@ -75,10 +83,14 @@ export function ModelPicker({ model }: { model: ModelState }) {
       </div>
       {error && (
         <div role="alert" style={s.errorBox} data-testid="model-error">
-          Could not load {error.choice === "default" ? "the embedded default model" : error.choice}: {error.message}
+          Could not load {choiceName(error.choice)}: {error.message}
           {info ? `\nStill running the ${info.name}.` : ""}
+          {error.choice === "attn-only-2l-half" &&
+            "\nOffline, or Hugging Face blocked? If you have the checkpoint on disk (attn_only_2L_half.pth), open it below with the " +
+              "attn-only-2l-half config and GPT-NeoX-20B's tokenizer.json."}
         </div>
       )}
+      <LocalCheckpoint onOpen={model.select} disabled={loading !== null || !model.client} />
     </section>
   );
-}
+});

@@ -1,15 +1,15 @@
-import { useMemo } from "react";
+import { memo, useMemo } from "react";
 import { findPhaseChange } from "@attnscope/core";
 import { HeadScoreGrid } from "@attnscope/react";
 import { bestScore, TrainingCharts } from "../charts/TrainingCharts.js";
-import { DETECTOR_THRESHOLD, type ModelInfo } from "../model/protocol.js";
+import { DEFAULT_THRESHOLD, type ModelChoice, type ModelInfo } from "../model/protocol.js";
 import { TINY_TRAINING } from "../training/settings.js";
 import { useTraining } from "../training/use-training.js";
 import * as s from "../styles.js";
 import { RecordedTraining } from "./RecordedTraining.js";
 
 /** Trains a tiny model in a second worker and plots loss and induction score as they change. */
-export function Training({ recorded }: { recorded?: ModelInfo["trainingLog"] }) {
+export const Training = memo(function Training({ recorded, onOpenTrained }: { recorded?: ModelInfo["trainingLog"]; onOpenTrained?: (choice: ModelChoice) => void }) {
   const t = useTraining();
   const cfg = TINY_TRAINING.config;
   const total = TINY_TRAINING.steps;
@@ -21,7 +21,7 @@ export function Training({ recorded }: { recorded?: ModelInfo["trainingLog"] }) 
   const running = t.state === "running" || t.state === "starting";
   const rate = last && last.elapsedMs > 0 ? (last.step / last.elapsedMs) * 1000 : null;
   return (
-    <section style={s.panel} aria-label="Watch induction heads form" data-testid="training-panel">
+    <section style={s.panel} aria-label="Watch induction heads form" data-testid="training-panel" id="training">
       <h2 style={s.panelTitle}>Watch induction heads form</h2>
       <p style={s.lede}>
         A tiny model ({cfg.n_layers} layers × {cfg.n_heads} heads, d_model {cfg.d_model}, {cfg.d_vocab} token ids) trains from
@@ -35,6 +35,18 @@ export function Training({ recorded }: { recorded?: ModelInfo["trainingLog"] }) 
         </button>
         <button type="button" style={s.button} onClick={t.stop} disabled={!running} data-testid="train-stop">Stop</button>
         <button type="button" style={s.button} onClick={t.resume} disabled={t.state !== "stopped"} data-testid="train-resume">Resume</button>
+        {onOpenTrained && (
+          <button
+            type="button"
+            style={s.button}
+            disabled={t.step === 0}
+            data-testid="train-open"
+            title="Load the weights as they are now into the model worker: every panel above then runs on them"
+            onClick={() => t.exportWeights((w) => onOpenTrained({ kind: "trained", name: String(w.config.model_name), config: w.config, weights: w.weights }))}
+          >
+            Open this model in every view
+          </button>
+        )}
         <span style={s.muted} data-testid="train-status" aria-live="polite">
           {t.state === "idle" ? `${total} steps, batch ${TINY_TRAINING.batchSize} × ${TINY_TRAINING.seqLen} tokens, lr ${TINY_TRAINING.lr}` : (
             <>
@@ -52,7 +64,7 @@ export function Training({ recorded }: { recorded?: ModelInfo["trainingLog"] }) 
           <HeadScoreGrid
             title={`Induction score per head at step ${last.step}`}
             scores={last.inductionScores}
-            threshold={DETECTOR_THRESHOLD}
+            threshold={DEFAULT_THRESHOLD}
             scoreLabel="induction score"
             minValue={0}
             maxValue={1}
@@ -61,7 +73,7 @@ export function Training({ recorded }: { recorded?: ModelInfo["trainingLog"] }) 
           <HeadScoreGrid
             title={`Previous-token score per head at step ${last.step}`}
             scores={last.prevTokenScores}
-            threshold={DETECTOR_THRESHOLD}
+            threshold={DEFAULT_THRESHOLD}
             scoreLabel="previous-token score"
             minValue={0}
             maxValue={1}
@@ -85,4 +97,4 @@ export function Training({ recorded }: { recorded?: ModelInfo["trainingLog"] }) 
       {recorded && <RecordedTraining log={recorded} />}
     </section>
   );
-}
+});

@@ -23,7 +23,9 @@ export interface TrainSettings {
 export type TrainRequest =
   | { type: "start"; settings: TrainSettings }
   | { type: "stop" }
-  | { type: "resume" };
+  | { type: "resume" }
+  /** The current weights as safetensors bytes with their config.json, to open in the model worker. */
+  | { type: "export" };
 
 export type TrainState = "idle" | "starting" | "running" | "stopped" | "done" | "error";
 
@@ -32,4 +34,5 @@ export type TrainResponse =
   | { type: "progress"; progress: TrainProgress }
   /** Training loss of the steps since the last message (first step number given). */
   | { type: "losses"; firstStep: number; losses: number[] }
-  | { type: "error"; message: string };
+  | { type: "error"; message: string }
+  | { type: "weights"; step: number; config: Record<string, unknown>; weights: ArrayBuffer };

@@ -3,7 +3,9 @@
  * The training worker: trains a tiny attention-only model from scratch with the core's trainer and streams
  * its progress (loss every step, probe losses and every head's scores every few steps) to the page.
  */
-import { createKernelsBackend, createTrainer, kernelsAvailable, tsBackend, type Backend, type Trainer } from "@attnscope/core";
+import {
+  createKernelsBackend, createTrainer, kernelsAvailable, trainingConfigJson, tsBackend, writeSafetensors, type Backend, type Trainer,
+} from "@attnscope/core";
 import type { TrainRequest, TrainResponse, TrainSettings, TrainState } from "./train-protocol.js";
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -13,7 +15,7 @@ let controller: AbortController | null = null;
 let backend: Backend | null = null;
 let running: Promise<void> | null = null;
 
-const post = (msg: TrainResponse) => self.postMessage(msg);
+const post = (msg: TrainResponse, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
 const state = (s: TrainState) => post({ type: "state", state: s, step: trainer?.stepCount ?? 0, backend: backend?.name });
 
 self.onmessage = (e: MessageEvent<TrainRequest>) => {
@@ -27,6 +29,9 @@ self.onmessage = (e: MessageEvent<TrainRequest>) => {
       return;
     case "resume":
       if (trainer && !running) running = train(trainer);
+      return;
+    case "export":
+      exportWeights();
       return;
   }
 };
@@ -94,4 +99,18 @@ async function train(t: Trainer): Promise<void> {
   } finally {
     running = null;
   }
+}
+
+/** The weights as they are now (between two steps), with a config the model worker can load. */
+function exportWeights(): void {
+  if (!trainer) {
+    post({ type: "error", message: "Nothing has been trained yet: start training first" });
+    return;
+  }
+  const config = trainingConfigJson(trainer.config);
+  // Byte ids with BOS 256 are what the byte tokenizer reads, so text can go through the trained model too.
+  if (trainer.config.d_vocab === 257) config.tokenizer_name = "byte";
+  config.model_name = `tiny model trained here (step ${trainer.stepCount})`;
+  const bytes = writeSafetensors(trainer.stateDict());
+  post({ type: "weights", step: trainer.stepCount, config, weights: bytes.buffer as ArrayBuffer }, [bytes.buffer as ArrayBuffer]);
 }

@@ -14,6 +14,8 @@ export interface Training {
   start(settings: TrainSettings): void;
   stop(): void;
   resume(): void;
+  /** Asks for the current weights; `onWeights` receives them. */
+  exportWeights(onWeights: (w: Extract<TrainResponse, { type: "weights" }>) => void): void;
 }
 
 export function useTraining(): Training {
@@ -24,6 +26,7 @@ export function useTraining(): Training {
   const [losses, setLosses] = useState<number[]>([]);
   const [evals, setEvals] = useState<TrainProgress[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const onWeights = useRef<((w: Extract<TrainResponse, { type: "weights" }>) => void) | null>(null);
 
   useEffect(() => () => worker.current?.terminate(), []);
 
@@ -41,6 +44,9 @@ export function useTraining(): Training {
           setStep(m.firstStep + m.losses.length - 1);
         } else if (m.type === "progress") {
           setEvals((prev) => [...prev.filter((p) => p.step < m.progress.step), m.progress]);
+        } else if (m.type === "weights") {
+          onWeights.current?.(m);
+          onWeights.current = null;
         } else {
           setError(m.message);
         }
@@ -64,5 +70,10 @@ export function useTraining(): Training {
   const stop = useCallback(() => send({ type: "stop" }), [send]);
   const resume = useCallback(() => send({ type: "resume" }), [send]);
 
-  return { state, step, backend, losses, evals, error, start, stop, resume };
+  const exportWeights = useCallback((cb: (w: Extract<TrainResponse, { type: "weights" }>) => void) => {
+    onWeights.current = cb;
+    send({ type: "export" });
+  }, [send]);
+
+  return { state, step, backend, losses, evals, error, start, stop, resume, exportWeights };
 }
