@@ -8,3 +8,5 @@ export { toTokens, toStrTokens, validateTokens, validateTokenBatch } from "./tok
 export type { ToTokensOptions } from "./tokens.js";
 export { tokenizerFromJson, loadTokenizer, modelTokenizer, isTokenizer, BYTE_TOKENIZER_NAME } from "./load.js";
 export type { TokenizerSource, TokenizerFromJsonOptions, LoadTokenizerOptions } from "./load.js";
+export { trainByteLevelBpe, bytesToUnicode, BYTE_LEVEL_SPLIT } from "./bpe-trainer.js";
+export type { BpeTrainerOptions } from "./bpe-trainer.js";
