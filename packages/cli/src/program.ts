@@ -5,6 +5,7 @@ import { cacheCommand } from "./commands/cache.js";
 import { detectCommand } from "./commands/detect.js";
 import { inductionCommand } from "./commands/induction.js";
 import { trainCommand } from "./commands/train.js";
+import { trainTokenizerCommand } from "./commands/train-tokenizer.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -16,7 +17,7 @@ export function createProgram(io: CliIO = processIO()): Command {
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
-  for (const cmd of [detectCommand(io), cacheCommand(io), inductionCommand(io), trainCommand(io)]) {
+  for (const cmd of [detectCommand(io), cacheCommand(io), inductionCommand(io), trainCommand(io), trainTokenizerCommand(io)]) {
     cmd.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).exitOverride();
     program.addCommand(cmd);
   }

@@ -30,9 +30,10 @@ const SEED_TEXT =
 /** A paragraph of a chapter that was held out of training (chapter 133, its second paragraph). */
 function unseenText(): string {
   const req = createRequire(path.join(pkgDir, "package.json"));
-  const dir = path.join(path.dirname(req.resolve(`${DEFAULT_CORPUS.package}/package.json`)), "data");
-  expect(DEFAULT_CORPUS.heldOutFiles).toContain("chapter_133.txt");
-  expect(DEFAULT_CORPUS.trainFiles).not.toContain("chapter_133.txt");
+  const moby = DEFAULT_CORPUS.sources[0];
+  const dir = path.join(path.dirname(req.resolve(`${moby.package}/package.json`)), "data");
+  expect(moby.heldOutFiles).toContain("chapter_133.txt");
+  expect(moby.trainFiles).not.toContain("chapter_133.txt");
   const paragraphs = readFileSync(path.join(dir, "chapter_133.txt"), "utf8").split("\n").filter((p) => p.trim());
   return paragraphs[2];
 }
