@@ -8,6 +8,7 @@ import { trainCommand } from "./commands/train.js";
 import { circuitCommand } from "./commands/circuit.js";
 import { attributeCommand } from "./commands/attribute.js";
 import { ablateCommand } from "./commands/ablate.js";
+import { trainTokenizerCommand } from "./commands/train-tokenizer.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -19,7 +20,10 @@ export function createProgram(io: CliIO = processIO()): Command {
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
-  for (const cmd of [detectCommand(io), cacheCommand(io), inductionCommand(io), circuitCommand(io), attributeCommand(io), ablateCommand(io), trainCommand(io)]) {
+  for (const cmd of [
+    detectCommand(io), cacheCommand(io), inductionCommand(io), circuitCommand(io), attributeCommand(io), ablateCommand(io),
+    trainCommand(io), trainTokenizerCommand(io),
+  ]) {
     cmd.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).exitOverride();
     program.addCommand(cmd);
   }

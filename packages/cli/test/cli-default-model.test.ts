@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot, runCli } from "./helpers.js";
 
-const defaultWeights = path.join(repoRoot, "packages", "core", "assets", "default-model", "model.safetensors");
+const defaultWeights = path.join(repoRoot, "packages", "core", "assets", "attnscope-byte-2l", "model.safetensors");
 const hasDefault = existsSync(defaultWeights);
 if (!hasDefault) console.warn(`default-model CLI tests skipped: ${defaultWeights} not found`);
 
@@ -58,5 +58,13 @@ describe.runIf(hasDefault)("attnscope on the embedded default model", () => {
     expect(r.stdout).toMatch(/heads scoring above 0\.4:/);
     expect(r.stdout).toMatch(/^331 tokens: "<\|BOS\|>" "W" "e" " " "t"/); // BOS + the seed paragraph's 330 bytes
     for (const d of ["current-token", "previous-token", "first-token"]) expect(r.stdout).toMatch(new RegExp(`\n  ${d}: +\\S`));
+  });
+
+  it("runs the byte-level model by name, offline (--model attnscope-byte-2l)", async () => {
+    const r = await runCli(["detect", "--model", "attnscope-byte-2l", "--json"]);
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout);
+    expect(out.tokens).toEqual([256, ...Buffer.from(SEED_TEXT, "utf8")]); // BOS + the UTF-8 bytes
+    expect(out.detectors.previous).toContain("0.2");
   });
 });

@@ -1,6 +1,6 @@
 // --model sources: a folder with model.pth and its own tokenizer.json, and hf: downloads (progress bar on
 // stderr, cached) from a local HTTP server standing in for the Hub.
-import { mkdtempSync, readFileSync, symlinkSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, symlinkSync, readdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -90,5 +90,35 @@ describe("a model folder written by attnscope train", () => {
     expect(out.str_tokens).toEqual(["<|BOS|>", "h", "\\xc3", "é", "l", "l", "o"]);
     expect(out.scores.first).toHaveLength(2);
     expect(out.scores.first[0]).toHaveLength(2);
+  });
+
+  it("train-tokenizer writes a BPE tokenizer.json; train on it writes float16 weights and the tokenizer beside them", async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), "attnscope-bpe-"));
+    const corpus = path.join(tmp, "corpus.txt");
+    writeFileSync(corpus, "the cat sat on the mat. the cat ate the rat. ".repeat(40));
+    const tok = await runCli(["train-tokenizer", "--corpus", corpus, "--vocab-size", "300", "--out", path.join(tmp, "tokenizer.json")]);
+    expect(tok.code, tok.stderr).toBe(0);
+    // Every distinct word occurs 40 times, so merging goes on until each word is one token, well under 300 ids.
+    expect(tok.stdout).toMatch(/^learned \d+ merges \(vocabulary \d+\)/);
+    const dir = path.join(tmp, "model");
+    const train = await runCli([
+      "train", "--tokenizer", path.join(tmp, "tokenizer.json"), "--corpus", corpus, "--d-model", "16", "--n-heads", "2",
+      "--n-ctx", "64", "--steps", "2", "--batch", "2", "--seq-len", "16", "--eval-every", "2", "--repeat-text-fraction", "0.5",
+      "--dtype", "float16", "--out", dir,
+    ]);
+    expect(train.code, train.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, "tokenizer.json"), "utf8")).toBe(readFileSync(path.join(tmp, "tokenizer.json"), "utf8"));
+    const file = readFileSync(path.join(dir, "model.safetensors"));
+    const header = JSON.parse(file.subarray(8, 8 + Number(file.readBigUInt64LE(0))).toString("utf8")); // safetensors: u64 length, JSON
+    expect(header["embed.W_E"].dtype).toBe("F16");
+    const [dVocab, dModel] = header["embed.W_E"].shape;
+    expect(dModel).toBe(16);
+    expect(dVocab).toBeGreaterThan(257); // the bytes, <|endoftext|> and some merges
+    expect(dVocab).toBeLessThan(300);
+    const r = await runCli(["detect", "--model", dir, "--text", "the cat", "--json"]);
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout);
+    expect(out.str_tokens).toEqual(["<|endoftext|>", "the", " cat"]);
+    expect(out.tokens[0]).toBe(0);
   });
 });

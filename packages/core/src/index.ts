@@ -45,7 +45,10 @@ export type {
   Trainer, TrainerOptions, TrainProgress, TrainerSnapshot, StepResult, TrainRunOptions, PhaseChange, PosInit,
 } from "./train/index.js";
 // The embedded default model (byte-level, trained by `attnscope train`; works offline everywhere).
-export { loadDefaultModelFiles } from "./default-model/index.js";
+export {
+  loadDefaultModelFiles, loadEmbeddedModelFiles, isEmbeddedModelName, EMBEDDED_MODEL_NAMES, DEFAULT_MODEL_NAME,
+  SEED_TEXT, HELD_OUT_TEXT, COMMITTEE_TEXT, inductionTargets, headWeights,
+} from "./default-model/index.js";
 export type { DefaultModelFiles, DefaultModelTrainingLog } from "./default-model/index.js";
 export { resolveBackend } from "./backend/resolve-backend.js";
 export type { BackendChoice } from "./backend/resolve-backend.js";

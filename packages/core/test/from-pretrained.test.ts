@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  HookedTransformer, ByteTokenizer, firstAttnDetector, prevAttnDetector, tsBackend, writeSafetensors,
+  HookedTransformer, ByteTokenizer, DEFAULT_MODEL_NAME, firstAttnDetector, HfTokenizer, loadEmbeddedModelFiles, prevAttnDetector, tsBackend, writeSafetensors,
 } from "../src/index.js";
 import { describeWithFixtures, fixturePath, readGoldens } from "./helpers/fixtures.js";
 import { sharedDir } from "./helpers/fixtures.js";
@@ -9,7 +9,7 @@ import path from "node:path";
 const seed = "We think that powerful, significantly superhuman machine intelligence is more likely than not to be created this century. If current machine learning techniques were scaled up to this level, we think they would by default produce systems that are deceptive or manipulative, and that no solid plans are known for how to avoid this.";
 
 describe("HookedTransformer.fromPretrained", () => {
-  it("with no source loads the embedded default model with its byte tokenizer, offline", async () => {
+  it.runIf(DEFAULT_MODEL_NAME === "attnscope-byte-2l")("with no source loads the embedded default model with its byte tokenizer, offline", async () => {
     const model = await HookedTransformer.fromPretrained(undefined, { backend: "ts" });
     expect(model.tokenizer).toBeInstanceOf(ByteTokenizer);
     expect(model.cfg.n_layers).toBe(2);
@@ -19,6 +19,28 @@ describe("HookedTransformer.fromPretrained", () => {
     expect(tokens.length).toBe(new TextEncoder().encode(seed).length + 1);
     const { cache } = await model.runWithCache(seed, { removeBatchDim: true, returnType: "none" });
     expect(cache.get("pattern", 1).shape).toEqual([model.cfg.n_heads, tokens.length, tokens.length]);
+  });
+
+  it.runIf(DEFAULT_MODEL_NAME === "attnscope-bpe-2l")("with no source loads the embedded default model with its tokenizer.json tokenizer, offline", async () => {
+    const model = await HookedTransformer.fromPretrained(undefined, { backend: "ts" });
+    expect(model.tokenizer).toBeInstanceOf(HfTokenizer);
+    expect(model.cfg.model_name).toBe("attnscope-bpe-2l");
+    expect(model.cfg.n_layers).toBe(2);
+    expect(model.cfg.positional_embedding_type).toBe("shortformer");
+    const tokens = model.toTokens(seed);
+    expect(tokens[0]).toBe(0);
+    expect(model.tokenizer!.decode(tokens.slice(1))).toBe(seed);
+    expect(tokens.length).toBeLessThan(seed.length / 3); // subword tokens
+    const { cache } = await model.runWithCache(seed, { removeBatchDim: true, returnType: "none" });
+    expect(cache.get("pattern", 1).shape).toEqual([model.cfg.n_heads, tokens.length, tokens.length]);
+  });
+
+  it("loads the byte-level embedded model by name, offline, and rejects names it does not know", async () => {
+    const model = await HookedTransformer.fromPretrained("attnscope-byte-2l", { backend: "ts" });
+    expect(model.tokenizer).toBeInstanceOf(ByteTokenizer);
+    expect(model.cfg.model_name).toBe("attnscope-byte-2l");
+    expect(model.toTokens(seed).length).toBe(new TextEncoder().encode(seed).length + 1);
+    await expect(loadEmbeddedModelFiles("attnscope-nope")).rejects.toThrow(/^no embedded model "attnscope-nope"; embedded models: .*attnscope-byte-2l/);
   });
 
   it("picks the kernels engine by default and plain TypeScript on request", async () => {

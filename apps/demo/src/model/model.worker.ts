@@ -6,8 +6,8 @@
  * answering during a long download and is swapped out between two requests once the new one is ready.
  */
 import {
-  ActivationCache, currentAttnDetector, firstAttnDetector, generateRepeatedTokens, inductionAttnDetector, loadDefaultModelFiles,
-  prevAttnDetector, runInductionExperiment, type HookedTransformer, type Tensor,
+  ActivationCache, currentAttnDetector, DEFAULT_CORPUS, firstAttnDetector, generateRepeatedTokens, inductionAttnDetector,
+  loadDefaultModelFiles, prevAttnDetector, runInductionExperiment, type HookedTransformer, type Tensor,
 } from "@attnscope/core";
 import { ablationHooks, runHooked, type HookedRun } from "./ablation.js";
 import { circuitText, circuitWeights } from "./circuit.js";
@@ -154,10 +154,15 @@ async function load(id: number, choice: ModelChoice): Promise<void> {
 /** The embedded model's training log, trimmed to what the page plots. */
 function defaultTrainingLog(): RecordedTrainingLog {
   const log = loadDefaultModelFiles().trainingLog;
-  const corpus = log.corpus as { name?: string; package?: string; files?: string } | undefined;
+  const corpus = (log.corpus ?? {}) as Record<string, unknown>;
+  // Logs describe each source of the default corpus under its name ("package@version: files; licence"); older
+  // ones name a single package and its files.
+  const sources = DEFAULT_CORPUS.sources.filter((src) => typeof corpus[src.name] === "string");
   return {
     command: log.command,
-    corpus: corpus ? `${corpus.name ?? "corpus"} (${corpus.files ?? ""}, npm package ${corpus.package ?? "?"})` : "unknown",
+    corpus: sources.length
+      ? `${sources.map((src) => src.name).join(" + ")} (npm packages ${sources.map((src) => `${src.package}@${src.version}`).join(", ")})`
+      : `${String(corpus.name ?? "corpus")} (${String(corpus.files ?? "")}, npm package ${String(corpus.package ?? "?")})`,
     elapsedMs: Number(log.elapsedMs) || 0,
     losses: log.losses,
     evals: log.evals.map((e) => ({ step: e.step, probe: e.probe, inductionScores: e.inductionScores, prevTokenScores: e.prevTokenScores })),

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Command } from "commander";
@@ -14,7 +14,7 @@ interface TrainOptions {
   dModel: string; nHeads: string; dHead?: string; nLayers: string; nCtx: string; positional: string; posInit: string;
   tokenizer: string; corpus: string; steps: string; batch: string; seqLen: string; lr: string; warmup: string;
   schedule: string; weightDecay: string; clip: string; seed: string; evalEvery: string; repeatFraction: string;
-  backend: string; threads: string; out: string; curriculum?: string; probeHalf?: string; freezePos?: boolean; modelName?: string; progress?: boolean;
+  repeatTextFraction: string; dtype: string; backend: string; threads: string; out: string; curriculum?: string; probeHalf?: string; freezePos?: boolean; modelName?: string; progress?: boolean;
 }
 
 /** `attnscope train`: train an attention-only transformer and write config.json, model.safetensors, training-log.json. */
@@ -30,7 +30,7 @@ export function trainCommand(io: CliIO): Command {
     .option("--pos-init <kind>", "W_pos initialisation: normal (TransformerLens) or sinusoidal", "normal")
     .option("--freeze-pos", "keep W_pos at its initial value (with --pos-init sinusoidal: fixed positional encodings)")
     .option("--tokenizer <t>", '"byte" (256 bytes + BOS) or a tokenizer.json file', "byte")
-    .option("--corpus <file>", 'training text file, or "default" (Moby-Dick chapters 1-130)', "default")
+    .option("--corpus <file>", 'training text file, "default" (Moby-Dick chapters 1-130 and the State of the Union addresses) or one of those: "moby-dick", "sotu"', "default")
     .option("--steps <n>", "optimizer steps", "2000")
     .option("--batch <n>", "sequences per step", "8")
     .option("--seq-len <n>", "tokens per sequence including BOS", "256")
@@ -44,6 +44,8 @@ export function trainCommand(io: CliIO): Command {
     .option("--seed <n>", "seed of the initialisation and the data order", "0")
     .option("--eval-every <n>", "score the heads on the repeated-token probe every n steps", "25")
     .option("--repeat-fraction <x>", "fraction of sequences that are a random token segment repeated", "0.25")
+    .option("--repeat-text-fraction <x>", "fraction of sequences that are a window of the corpus repeated", "0")
+    .option("--dtype <t>", "dtype of the written model.safetensors: float32 or float16 (half the size; training is float32)", "float32")
     .option("--backend <b>", "kernels (AssemblyScript SIMD) or ts (plain TypeScript)", kernelsAvailable() ? "kernels" : "ts")
     .option("--threads <n>", "kernel threads (1 keeps runs bit-reproducible across machines)", "1")
     .option("--progress", "draw the progress bar even when stderr is not a terminal")
@@ -57,6 +59,7 @@ export function trainCommand(io: CliIO): Command {
       if (opts.positional !== "shortformer" && opts.positional !== "standard") throw new CliError(`--positional must be shortformer or standard, got "${opts.positional}"`);
       if (opts.posInit !== "normal" && opts.posInit !== "sinusoidal") throw new CliError(`--pos-init must be normal or sinusoidal, got "${opts.posInit}"`);
       if (opts.schedule !== "constant" && opts.schedule !== "cosine") throw new CliError(`--schedule must be constant or cosine, got "${opts.schedule}"`);
+      if (opts.dtype !== "float32" && opts.dtype !== "float16") throw new CliError(`--dtype must be float32 or float16, got "${opts.dtype}"`);
       if (opts.backend !== "kernels" && opts.backend !== "ts") throw new CliError(`--backend must be kernels or ts, got "${opts.backend}"`);
 
       const tokenizer: Tokenizer = opts.tokenizer === "byte" ? new ByteTokenizer() : await loadTokenizer(opts.tokenizer);
@@ -79,6 +82,7 @@ export function trainCommand(io: CliIO): Command {
         weightDecay: parseNumber(opts.weightDecay, "--weight-decay"), clip: parseNumber(opts.clip, "--clip"),
         seed: config.seed ?? 0, evalEvery: parseInteger(opts.evalEvery, "--eval-every", 0),
         repeatFraction: parseNumber(opts.repeatFraction, "--repeat-fraction"),
+        repeatTextFraction: parseNumber(opts.repeatTextFraction, "--repeat-text-fraction"),
         posInit: opts.posInit === "sinusoidal" ? { kind: "sinusoidal" as const } : { kind: "normal" as const },
         frozen: opts.freezePos ? ["pos_embed.W_pos"] : [],
       };
@@ -125,13 +129,17 @@ export function trainCommand(io: CliIO): Command {
       mkdirSync(out, { recursive: true });
       const cfgJson = trainingConfigJson(config);
       writeFileSync(path.join(out, "config.json"), `${JSON.stringify(cfgJson, null, 2)}\n`);
-      writeFileSync(path.join(out, "model.safetensors"), writeSafetensors(trainer.stateDict(), { format: "pt" }));
+      const dtype = opts.dtype as "float32" | "float16";
+      const tensors = new Map([...trainer.stateDict()].map(([k, t]) => [k, { ...t, dtype }]));
+      writeFileSync(path.join(out, "model.safetensors"), writeSafetensors(tensors, { format: "pt" }));
+      // The folder is a complete model: a tokenizer.json-based model carries its tokenizer.json.
+      if (opts.tokenizer !== "byte") writeFileSync(path.join(out, "tokenizer.json"), readFileSync(opts.tokenizer));
       const phaseChange = findPhaseChange(trainer.evals);
       const log = {
         format: "attnscope-training-log", version: 1,
         command: `attnscope train ${process.argv.slice(3).join(" ")}`.trim(),
         config: cfgJson,
-        options: { ...options, curriculum, probe, backend: backend.name, tokenizer: opts.tokenizer },
+        options: { ...options, curriculum, probe, backend: backend.name, tokenizer: opts.tokenizer, dtype },
         corpus: { source: corpus.source, ...(corpus.info ?? {}), bytes: corpus.text.length, tokens: ids.length },
         stepsDone: trainer.stepCount,
         elapsedMs: trainer.evals.at(-1)?.elapsedMs ?? 0,
@@ -147,7 +155,7 @@ export function trainCommand(io: CliIO): Command {
         phaseChange
           ? `induction phase change: steps ${phaseChange.startStep}-${phaseChange.endStep} (best induction score ${phaseChange.scoreBefore.toFixed(2)} -> ${phaseChange.scoreAfter.toFixed(2)}, head ${phaseChange.head})`
           : "no induction phase change seen",
-        `wrote ${path.join(out, "config.json")}, model.safetensors, training-log.json`,
+        `wrote ${path.join(out, "config.json")}, model.safetensors, ${opts.tokenizer !== "byte" ? "tokenizer.json, " : ""}training-log.json`,
         "",
       ].join("\n"));
     });
@@ -177,25 +185,33 @@ interface Corpus {
   info?: Record<string, string>;
 }
 
-/** A text file, or the default public-domain corpus from its npm package. */
-function readCorpus(spec: string): Corpus {
-  if (spec !== "default") {
+/**
+ * A text file; "default", the default public-domain corpus from its npm packages (see DEFAULT_CORPUS); or the
+ * name of one of its sources ("moby-dick" alone is what the byte-level model was trained on).
+ */
+export function readCorpus(spec: string): Corpus {
+  const named = DEFAULT_CORPUS.sources.filter((src) => spec === "default" || spec === src.name);
+  if (!named.length) {
     try {
       return { text: readFileSync(spec, "utf8"), source: path.basename(spec) };
     } catch (e) {
-      throw new CliError(`--corpus ${spec}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new CliError(`--corpus ${spec}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +
+        `or name the default corpus ("default") or one of its sources (${DEFAULT_CORPUS.sources.map((src) => src.name).join(", ")})`);
     }
   }
-  let dir: string;
-  try {
-    const req = createRequire(createRequire(import.meta.url).resolve("@attnscope/core/package.json"));
-    dir = path.join(path.dirname(req.resolve(`${DEFAULT_CORPUS.package}/package.json`)), "data");
-  } catch {
-    throw new CliError(`--corpus default needs the dev dependency ${DEFAULT_CORPUS.package} (run npm ci in the repository), or pass --corpus FILE`);
+  const req = createRequire(createRequire(import.meta.url).resolve("@attnscope/core/package.json"));
+  const parts: string[] = [];
+  const info: Record<string, string> = { name: spec === "default" ? DEFAULT_CORPUS.name : spec };
+  for (const src of named) {
+    let dir: string;
+    try {
+      dir = path.join(path.dirname(req.resolve(`${src.package}/package.json`)), "data");
+    } catch {
+      throw new CliError(`--corpus ${spec} needs the dev dependency ${src.package} (run npm ci in the repository), or pass --corpus FILE`);
+    }
+    const files = src.trainFiles === "*.txt" ? readdirSync(dir).filter((f) => f.endsWith(".txt")).sort() : [...src.trainFiles];
+    for (const f of files) parts.push(readFileSync(path.join(dir, f), "utf8").trim());
+    info[src.name] = `${src.package}@${src.version}: ${files.length} files, ${files[0]} .. ${files.at(-1)}; ${src.licence}`;
   }
-  const text = DEFAULT_CORPUS.trainFiles.map((f) => readFileSync(path.join(dir, f), "utf8").trim()).join("\n\n");
-  return {
-    text, source: "default",
-    info: { name: DEFAULT_CORPUS.name, package: `${DEFAULT_CORPUS.package}@${DEFAULT_CORPUS.version}`, licence: DEFAULT_CORPUS.licence, files: `${DEFAULT_CORPUS.trainFiles[0]} .. ${DEFAULT_CORPUS.trainFiles.at(-1)}` },
-  };
+  return { text: parts.join("\n\n"), source: spec, info };
 }

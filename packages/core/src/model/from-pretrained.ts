@@ -2,7 +2,7 @@ import { resolveBackend, type BackendChoice } from "../backend/resolve-backend.j
 import { loadModelFiles, type LoadModelFilesOptions, type ModelSource } from "../io/model-files.js";
 import { loadTokenizer, isTokenizer, modelTokenizer, type TokenizerSource } from "../tokenizer/load.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
-import { loadDefaultModelFiles } from "../default-model/index.js";
+import { isEmbeddedModelName, loadDefaultModelFiles, loadEmbeddedModelFiles } from "../default-model/index.js";
 import { HookedTransformer } from "./hooked-transformer.js";
 
 export interface FromPretrainedOptions extends Omit<LoadModelFilesOptions, "tokenizer"> {
@@ -19,8 +19,8 @@ export interface FromPretrainedOptions extends Omit<LoadModelFilesOptions, "toke
 
 /**
  * Load a model, transformers.js-style. `source`: a folder (Node), a known model's name
- * (`"attn-only-2l-half"`), `hf:owner/repo`, or `{config, weights, tokenizer?}`; omitted, the embedded
- * default model, which needs no network.
+ * (`"attn-only-2l-half"`), an embedded model's name (`"attnscope-byte-2l"`, offline), `hf:owner/repo`, or
+ * `{config, weights, tokenizer?}`; omitted, the embedded default model, which needs no network.
  */
 export async function fromPretrained(source?: ModelSource, opts: FromPretrainedOptions = {}): Promise<HookedTransformer> {
   const { backend: backendChoice, tokenizer: tokenizerOpt, allowNonFinite, ...readOpts } = opts;
@@ -29,10 +29,11 @@ export async function fromPretrained(source?: ModelSource, opts: FromPretrainedO
   if (tokenizerOpt !== undefined) {
     tokenizer = isTokenizer(tokenizerOpt) ? tokenizerOpt : await loadTokenizer(tokenizerOpt, readOpts);
   }
-  if (source === undefined) {
-    const files = loadDefaultModelFiles();
+  if (source === undefined || isEmbeddedModelName(source)) {
+    const files = source === undefined ? loadDefaultModelFiles() : await loadEmbeddedModelFiles(source);
     return new HookedTransformer(files.config, files.stateDict, {
-      backend: await backendPromise, tokenizer: tokenizer ?? files.tokenizer, source: "embedded default model", allowNonFinite,
+      backend: await backendPromise, tokenizer: tokenizer ?? files.tokenizer, allowNonFinite,
+      source: source === undefined ? "embedded default model" : `embedded model ${source}`,
     });
   }
   const files = await loadModelFiles(source, { ...readOpts, tokenizer: tokenizer === null });

@@ -10,3 +10,5 @@ export { tokenizerFromJson, loadTokenizer, modelTokenizer, isTokenizer, BYTE_TOK
 export type { TokenizerSource, TokenizerFromJsonOptions, LoadTokenizerOptions } from "./load.js";
 export { toSingleToken, getTokenPosition } from "./single-token.js";
 export type { TokenPositionOptions } from "./single-token.js";
+export { trainByteLevelBpe, bytesToUnicode, BYTE_LEVEL_SPLIT } from "./bpe-trainer.js";
+export type { BpeTrainerOptions } from "./bpe-trainer.js";

@@ -2,9 +2,12 @@ import { SeededRandom } from "../util/random.js";
 
 /**
  * Training batches: each row is BOS followed by a random window of the corpus, or — for a fraction of the
- * rows — BOS followed by a random token segment repeated until the row is full. The repeated rows are
- * what makes induction heads form quickly and reliably (the second copy of a segment is only predictable
- * by looking back at what followed the same token last time); natural text alone also rewards them, slowly.
+ * rows — BOS followed by a segment repeated until the row is full: a random token segment
+ * (`repeatFraction`), or a window of the corpus (`repeatTextFraction`). The repeated rows are what makes
+ * induction heads form quickly and reliably (the second copy of a segment is only predictable by looking back
+ * at what followed the same token last time); natural text alone also rewards them, slowly. Random segments
+ * teach copying any token (ARENA's induction experiment draws random ids); repeated text teaches it on words,
+ * where the previous occurrence of a token is one among many similar ones.
  */
 export interface BatchSamplerOptions {
   /** Token ids of the corpus, without BOS. May be empty when `repeatFraction` is 1. */
@@ -17,6 +20,8 @@ export interface BatchSamplerOptions {
   seqLen: number;
   /** Fraction of rows that are repeated random segments (0..1). */
   repeatFraction: number;
+  /** Fraction of rows that are a repeated window of the corpus (0..1, default 0; with `repeatFraction` at most 1). */
+  repeatTextFraction?: number;
   /** Length range of a repeated segment (inclusive). Defaults: 4 .. (seqLen - 1) / 2. */
   segMin?: number;
   segMax?: number;
@@ -28,9 +33,13 @@ export class BatchSampler {
 
   constructor(readonly opts: BatchSamplerOptions) {
     const { corpus, seqLen, repeatFraction, batchSize } = opts;
+    const repeatText = opts.repeatTextFraction ?? 0;
     if (!(seqLen >= 2)) throw new RangeError(`seqLen must be at least 2, got ${seqLen}`);
     if (!(batchSize >= 1)) throw new RangeError(`batchSize must be at least 1, got ${batchSize}`);
     if (!(repeatFraction >= 0 && repeatFraction <= 1)) throw new RangeError(`repeatFraction must be in [0, 1], got ${repeatFraction}`);
+    if (!(repeatText >= 0 && repeatFraction + repeatText <= 1)) {
+      throw new RangeError(`repeatTextFraction must be in [0, 1 - repeatFraction] = [0, ${1 - repeatFraction}], got ${repeatText}`);
+    }
     if (repeatFraction < 1 && corpus.length < seqLen) {
       throw new RangeError(`corpus has ${corpus.length} tokens, fewer than seqLen ${seqLen}: give a longer corpus or a shorter seqLen`);
     }
@@ -41,15 +50,21 @@ export class BatchSampler {
   /** One batch [batchSize × seqLen] of ids, drawn from `rng` (deterministic in its state). */
   next(rng: SeededRandom, batchSize = this.opts.batchSize, seqLen = this.opts.seqLen): Int32Array {
     const { corpus, bosTokenId, repeatFraction } = this.opts;
+    const repeatText = this.opts.repeatTextFraction ?? 0;
     const segMax = Math.min(this.segMax, Math.max(this.segMin, Math.floor((seqLen - 1) / 2)));
     const out = new Int32Array(batchSize * seqLen);
     for (let b = 0; b < batchSize; b++) {
       const row = b * seqLen;
       out[row] = bosTokenId;
-      if (rng.next() < repeatFraction) {
+      const u = rng.next();
+      if (u < repeatFraction) {
         const len = rng.int(this.segMin, segMax + 1);
         const seg = randomTokens(rng, len, this.opts.vocabSize, bosTokenId);
         for (let t = 1; t < seqLen; t++) out[row + t] = seg[(t - 1) % len];
+      } else if (u < repeatFraction + repeatText) {
+        const len = rng.int(this.segMin, segMax + 1);
+        const start = rng.int(0, corpus.length - len + 1);
+        for (let t = 1; t < seqLen; t++) out[row + t] = corpus[start + ((t - 1) % len)];
       } else {
         const start = rng.int(0, corpus.length - (seqLen - 1) + 1);
         for (let t = 1; t < seqLen; t++) out[row + t] = corpus[start + t - 1];
