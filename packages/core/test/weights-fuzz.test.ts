@@ -2,6 +2,10 @@
 // (parsed and checked against config.json) in a worker thread with a 2 s limit. Every mutant must give a WeightsError
 // naming the file, or load bit-identical weights; none may hang, crash or load other numbers.
 //
+// One kind is not damage but crafting: "repickle" changes data.pkl and recomputes its CRC-32, as an author of a file
+// would. Such a file may validly describe other views of its storages (a smaller stride, a stride-0 broadcast), so
+// for it a load of other, valid tensors is allowed (and counted); it must still never hang or crash.
+//
 // ATTNSCOPE_FUZZ_MUTANTS sets the count (default 3000; nightly: 100000), ATTNSCOPE_FUZZ_SEED the first seed.
 // A failure prints its fixture and seed: `mutate(readFileSync(fixture), format, seed)` (helpers/fuzz-mutate.mjs)
 // rebuilds the mutant.
@@ -101,7 +105,9 @@ describeWithFixtures("fuzzed fixture checkpoints", () => {
         Object.entries(tally).sort().map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join("\n"),
     );
 
-    const bad = results.filter((r) => r.outcome === "hang" || r.outcome === "crash" || r.outcome === "different");
+    const crafted = (r: Result) => r.kind === "repickle" && r.outcome === "different";
+    console.log(`fuzz: ${results.filter(crafted).length} crafted (re-checksummed) pickles loaded other valid views of their storages`);
+    const bad = results.filter((r) => r.outcome === "hang" || r.outcome === "crash" || (r.outcome === "different" && !crafted(r)));
     const show = bad.slice(0, 10).map((r) => `${fixtures[r.fixture].name} seed ${r.seed} (${r.what}): ${r.outcome} ${r.detail ?? ""}`);
     expect(show).toEqual([]);
     expect(results).toHaveLength(COUNT);
