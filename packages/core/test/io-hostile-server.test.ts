@@ -1,7 +1,6 @@
 // Servers that fail the ways real networks do (127.0.0.1): each load fails with a clear error, and nothing is left in
 // the cache; a cache that cannot be used costs a warning, not the load.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModelFiles } from "../src/io/model-files.js";
@@ -11,13 +10,9 @@ import { WeightsError } from "../src/weights/errors.js";
 import type { ProgressEvent } from "../src/weights/state-dict.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
 import { randomStateDict, smallConfig } from "./helpers/random-state-dict.js";
+import { filesUnder, tempWork } from "./helpers/cache-dirs.js";
 
-const work = mkdtempSync(path.join(tmpdir(), "attnscope-hostile-io-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-let n = 0;
-const freshDir = () => path.join(work, `cache-${n++}`);
-const filesUnder = (dir: string): string[] =>
-  existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.relative(dir, path.join(d.parentPath, d.name))) : [];
+const { freshDir } = tempWork("attnscope-hostile-io-");
 
 const cfg = smallConfig();
 const config = { ...cfg } as Record<string, unknown>;
@@ -154,7 +149,7 @@ describe("cache keys and unusable caches", () => {
     expect(filesUnder(cache)).toEqual([file]);
   });
   it("a cache folder that is a file: the load works, with a warning saying why nothing is cached", async () => {
-    const notADir = path.join(work, `a-file-${n++}`);
+    const notADir = `${freshDir()}-a-file`;
     writeFileSync(notADir, "x");
     const warnings: string[] = [];
     const files = await loadModelFiles({ config, weights: `${server.url}/ok/model.safetensors` }, { cache: notADir, onWarning: (m) => warnings.push(m) });
