@@ -14,7 +14,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { expect, it } from "vitest";
-import { describeWithFixtures, fixturePath } from "./helpers/fixtures.js";
+import { describeWithFixtures, fixturePath, readFixture } from "./helpers/fixtures.js";
+import { parseWeights } from "../src/weights/load.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const distDir = path.resolve(here, "..", "dist");
@@ -112,4 +113,17 @@ describeWithFixtures("fuzzed fixture checkpoints", () => {
     expect(show).toEqual([]);
     expect(results).toHaveLength(COUNT);
   }, Math.max(600_000, COUNT * 250));
+
+  it("the re-checksummed pickles a 10,000-mutant run found loading overlapping views are refused", async () => {
+    // @ts-ignore: a plain ES module of the test helpers, without types
+    const { mutate } = await import("./helpers/fuzz-mutate.mjs");
+    const found: [string, number, string][] = [
+      ["model-fp16.pth", 3455, "embed.W_E"], ["model.pth", 6292, "blocks.0.attn.W_Q"], ["model.pth", 7072, "blocks.1.attn.W_V"],
+      ["model-fp16.pth", 8807, "pos_embed.W_pos"], ["model-fp16.pth", 9494, "blocks.0.attn.b_V"],
+    ];
+    for (const [file, seed, key] of found) {
+      const { bytes } = mutate(readFixture(file), "pth", seed);
+      expect(() => parseWeights(bytes, file), `${file} seed ${seed}`).toThrow(new RegExp(`^${file.replace(".", "\\.")}: tensor "${key}" .* has overlapping strides`));
+    }
+  });
 });
