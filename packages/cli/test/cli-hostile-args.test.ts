@@ -1,5 +1,7 @@
 // Arguments and models that used to give silently wrong output: each is an error (exit 1, one line) or a warning.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -99,5 +101,27 @@ describe("a model with a NaN weight", () => {
   it("with --allow-non-finite, induction exits 1 instead of printing NaN losses", async () => {
     expectOneLineError(await runCli(["induction", "--model", dir, "--allow-non-finite", "--seq-len", "5", "--batch", "2"]),
       /the mean loss on the first half is NaN: the model computes NaN/);
+  });
+});
+
+describe("a download that stalls", () => {
+  it("--idle-timeout 0.5 fails as stalled within the second, naming the URL, and caches nothing", async () => {
+    const server = http.createServer(() => {}); // accepts requests and never answers
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    const cache = mkdtempSync(path.join(work, "cache-"));
+    try {
+      const r = await runCli(["detect", "--model", "hf:test/tiny", "--tokens", "0", "--idle-timeout", "0.5"], {
+        HF_ENDPOINT: `http://127.0.0.1:${port}`, ATTNSCOPE_CACHE: cache,
+      });
+      expectOneLineError(r, new RegExp(`download of http://127\\.0\\.0\\.1:${port}/test/tiny/resolve/main/config\\.json stalled: no data for 0\\.5 s after 0 bytes`));
+      expect(readdirSync(cache)).toEqual([]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+  it("--idle-timeout must be positive", async () => {
+    expectOneLineError(await runCli(["detect", "--idle-timeout", "0"]), /--idle-timeout must be a positive number of seconds, got "0"/);
   });
 });

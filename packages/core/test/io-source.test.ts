@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { browserCache } from "../src/io/cache.js";
@@ -10,15 +9,9 @@ import { readJsonSource, readSource, readTextSource } from "../src/io/source.js"
 import type { ProgressEvent } from "../src/weights/state-dict.js";
 import { closedPort, startServer } from "./helpers/http-server.js";
 import type { TestServer } from "./helpers/http-server.js";
+import { filesUnder, tempWork } from "./helpers/cache-dirs.js";
 
-const work = mkdtempSync(path.join(tmpdir(), "attnscope-io-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-let n = 0;
-const freshDir = () => path.join(work, `cache-${n++}`);
-/** Every file under a folder, recursively, relative paths. */
-const filesUnder = (dir: string): string[] =>
-  existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.relative(dir, path.join(d.parentPath, d.name))) : [];
+const { work, freshDir } = tempWork("attnscope-io-");
 
 /** Where the folder cache keeps a URL: `<host>_<port>/<first 24 hex digits of sha256(url)>-<last segment>`. */
 const cachedName = (url: string) => {

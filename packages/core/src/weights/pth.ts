@@ -139,6 +139,14 @@ function materialize(t: TensorRef, raw: Uint8Array, source: string, key: string)
   if (count > 0 && offset + span >= storage.numel) {
     fail(`${view} addresses element ${offset + span}, past its storage "${storage.key}" of ${storage.numel} elements`);
   }
+  // Apart from broadcast (stride-0) dimensions, the elements of a saved tensor never alias one another: a view
+  // whose strides overlap (only torch's as_strided makes one) would read the same numbers twice.
+  const dims = shape.map((n, d) => ({ n, s: stride[d] })).filter((x) => x.n > 1 && x.s > 0).sort((a, b) => a.s - b.s);
+  let reach = 0; // furthest element the dimensions with smaller strides reach
+  for (const { n, s } of dims) {
+    if (s <= reach) fail(`${view} has overlapping strides: its elements alias one another, which a saved tensor's never do`);
+    reach += s * (n - 1);
+  }
   const contiguous = isContiguous(shape, stride);
   const covered = count === 0 ? 0 : span + 1;
   const region = raw.subarray(offset * size, (offset + (contiguous ? count : covered)) * size);

@@ -27,10 +27,16 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
+/** A header value as JSON, cut to a length fit for a message (headers can be up to 100 MB). */
+function short(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 80 ? `${s.slice(0, 80)}…` : s;
+}
+
 /** Parse a safetensors file. `source` names the file in error messages. */
 export function readSafetensors(bytes: Uint8Array, source = "safetensors file"): SafetensorsFile {
   const fail = (why: string, key?: string): never => {
-    throw new WeightsError(`${source}: ${key === undefined ? "" : `tensor "${key}": `}${why}`, source, key);
+    throw new WeightsError(`${source}: ${key === undefined ? "" : `tensor ${short(key)}: `}${why}`, source, key);
   };
   if (bytes.length < 8) fail(`not a safetensors file: ${bytes.length} bytes, shorter than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -56,22 +62,22 @@ export function readSafetensors(bytes: Uint8Array, source = "safetensors file"):
     if (key === "__metadata__") {
       if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail("__metadata__ must be an object of strings");
       for (const [mk, mv] of Object.entries(raw as Record<string, unknown>)) {
-        if (typeof mv !== "string") fail(`__metadata__["${mk}"] must be a string, got ${JSON.stringify(mv)}`);
+        if (typeof mv !== "string") fail(`__metadata__[${short(mk)}] must be a string, got ${short(mv)}`);
         metadata[mk] = mv as string;
       }
       continue;
     }
     if (key === "") fail("a tensor in the header has an empty name");
-    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail(`header entry is ${JSON.stringify(raw)?.slice(0, 60)}, not an object`, key);
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail(`header entry is ${short(raw)}, not an object`, key);
     const { dtype: st, shape, data_offsets: offs } = raw as Record<string, unknown>;
     if (typeof st !== "string") fail("missing dtype", key);
     const dtype = FROM_SAFETENSORS[st as string];
-    if (!dtype) fail(`dtype ${JSON.stringify(st)} is not supported (supported: ${Object.keys(FROM_SAFETENSORS).join(", ")})`, key);
+    if (!dtype) fail(`dtype ${short(st)} is not supported (supported: ${Object.keys(FROM_SAFETENSORS).join(", ")})`, key);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      fail(`shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`, key);
+      fail(`shape must be a list of non-negative integers, got ${short(shape)}`, key);
     }
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-      fail(`data_offsets must be [begin, end], got ${JSON.stringify(offs)}`, key);
+      fail(`data_offsets must be [begin, end], got ${short(offs)}`, key);
     }
     const [begin, end] = offs as number[];
     if (begin > end) fail(`data_offsets [${begin}, ${end}] end before they begin`, key);

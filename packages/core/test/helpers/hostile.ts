@@ -127,6 +127,11 @@ export const HOSTILE_PICKLES: Record<string, HostileCase> = {
     bytes: () => writeStridedPth({ "0": { dtype: "float32", data: [1, 2, 3, 4] } }, { w: { storage: "0", shape: [2, 2], stride: [3, 1] } }),
     error: /tensor "w" \(shape \[2, 2\], stride \[3, 1\], offset 0\) addresses element 4, past its storage "0" of 4 elements/,
   },
+  "overlapping strides": {
+    file: "overlap.pth",
+    bytes: () => writeStridedPth({ "0": { dtype: "float32", data: [1, 2, 3, 4, 5, 6] } }, { w: { storage: "0", shape: [2, 3], stride: [2, 1] } }),
+    error: /tensor "w" \(shape \[2, 3\], stride \[2, 1\], offset 0\) has overlapping strides/,
+  },
   "an offset past the storage": {
     file: "offset.pth",
     bytes: () => writeStridedPth({ "0": { dtype: "float32", data: [1, 2, 3, 4] } }, { w: { storage: "0", shape: [1], offset: 1_000_000 } }),
