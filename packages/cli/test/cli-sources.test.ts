@@ -115,10 +115,11 @@ describe("a model folder written by attnscope train", () => {
     expect(dModel).toBe(16);
     expect(dVocab).toBeGreaterThan(257); // the bytes, <|endoftext|> and some merges
     expect(dVocab).toBeLessThan(300);
-    const r = await runCli(["detect", "--model", dir, "--text", "the cat", "--json"]);
+    // Five tokens or more, so detect has no short-input warning to print.
+    const r = await runCli(["detect", "--model", dir, "--text", "the cat sat on the mat", "--json"]);
     expect(r.stderr).toBe("");
     const out = JSON.parse(r.stdout);
-    expect(out.str_tokens).toEqual(["<|endoftext|>", "the", " cat"]);
+    expect(out.str_tokens).toEqual(["<|endoftext|>", "the", " cat", " sat", " on", " the", " mat"]);
     expect(out.tokens[0]).toBe(0);
   });
 });
