@@ -5,26 +5,14 @@
  * No head of the default model is named here.
  */
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { haveChromium, headsOf, openPage, shots, startDemo, waitForReady, type Demo, type OpenedPage } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { haveChromium, headsOf, openDemoForSuite, shots } from "./harness.js";
 
 describe.skipIf(!haveChromium)("demo circuit panel in Chromium", () => {
-  let demo: Demo;
-  let o: OpenedPage;
-
-  beforeAll(async () => {
-    demo = await startDemo();
-    o = await openPage(demo);
-    await o.page.goto(demo.baseUrl);
-    await waitForReady(o.page);
-  });
-
-  afterAll(async () => {
-    await demo?.close();
-  });
+  const s = openDemoForSuite();
 
   it("names the previous-token → induction pair the detectors imply", async () => {
-    const { page } = o;
+    const { page } = s.o;
     await page.locator("#circuit").scrollIntoViewIfNeeded();
     const top = page.getByTestId("circuit-top");
     await top.waitFor({ timeout: 90_000 });
@@ -51,7 +39,7 @@ describe.skipIf(!haveChromium)("demo circuit panel in Chromium", () => {
   });
 
   it("draws composition, copying and positional scores, logit attribution and the decomposed scores of the induction head", async () => {
-    const { page } = o;
+    const { page } = s.o;
     const panel = page.getByTestId("circuit-panel");
     await page.getByTestId("decomposed-std").waitFor({ timeout: 90_000 });
     const ind = ((await page.getByTestId("circuit-top").textContent()) ?? "").split(" -> ")[1];
@@ -69,7 +57,7 @@ describe.skipIf(!haveChromium)("demo circuit panel in Chromium", () => {
       await expect.poll(() => page.getByTestId("decomposed-head").textContent(), { timeout: 60_000 }).toContain(`head ${other}`);
     }
     await panel.screenshot({ path: path.join(shots, "demo-circuit.png") });
-    expect(o.errors).toEqual([]);
-    expect(o.outside).toEqual([]);
+    expect(s.o.errors).toEqual([]);
+    expect(s.o.outside).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { build, preview, type PreviewServer } from "vite";
+import { afterAll, beforeAll } from "vitest";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -107,4 +108,28 @@ export async function waitForReady(page: Page): Promise<void> {
   await page.getByTestId("detected-heads").waitFor({ timeout: 60_000 });
   await page.getByTestId("induction-result").waitFor({ timeout: 60_000 });
   await page.waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.getAttribute("data-state") === "ready", null, { timeout: 60_000 });
+}
+
+/** A describe block's demo: served, opened and ready before its first test, closed after its last. */
+export interface DemoSuite {
+  demo: Demo;
+  o: OpenedPage;
+}
+
+/**
+ * Register the beforeAll / afterAll that start the demo, open it and wait for its first run; the returned
+ * object is filled in by the time the suite's tests run.
+ */
+export function openDemoForSuite(): DemoSuite {
+  const suite = {} as DemoSuite;
+  beforeAll(async () => {
+    suite.demo = await startDemo();
+    suite.o = await openPage(suite.demo);
+    await suite.o.page.goto(suite.demo.baseUrl);
+    await waitForReady(suite.o.page);
+  });
+  afterAll(async () => {
+    await suite.demo?.close();
+  });
+  return suite;
 }

@@ -4,28 +4,16 @@
  * tests read which heads the page's detectors name and check relations between them.
  */
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { haveChromium, headsOf, openPage, setInputValue, shots, startDemo, waitForReady, type Demo, type OpenedPage } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { haveChromium, headsOf, openDemoForSuite, setInputValue, shots, type OpenedPage } from "./harness.js";
 
 const num = async (p: OpenedPage["page"], id: string) => Number(await p.getByTestId(id).textContent());
 
 describe.skipIf(!haveChromium)("demo controls and ablations in Chromium", () => {
-  let demo: Demo;
-  let o: OpenedPage;
-
-  beforeAll(async () => {
-    demo = await startDemo();
-    o = await openPage(demo);
-    await o.page.goto(demo.baseUrl);
-    await waitForReady(o.page);
-  });
-
-  afterAll(async () => {
-    await demo?.close();
-  });
+  const s = openDemoForSuite();
 
   it("the threshold slider moves every list and the outlines", async () => {
-    const { page } = o;
+    const { page } = s.o;
     expect(await page.getByTestId("threshold").inputValue()).toBe("0.4");
     const at = async () => ({
       previous: await headsOf(page, "detector-previous"),
@@ -55,7 +43,7 @@ describe.skipIf(!haveChromium)("demo controls and ablations in Chromium", () => 
   });
 
   it("a custom detector (diagonal one token back) finds the previous-token heads; a painted one scores too", async () => {
-    const { page } = o;
+    const { page } = s.o;
     const previous = await headsOf(page, "detector-previous");
     expect(previous.length).toBeGreaterThan(0);
     await page.getByTestId("custom-template").selectOption("diagonal");
@@ -81,7 +69,7 @@ describe.skipIf(!haveChromium)("demo controls and ablations in Chromium", () => 
   });
 
   it("ablating the previous-token heads raises the loss on the repeat and lowers the induction scores", async () => {
-    const { page } = o;
+    const { page } = s.o;
     const prevL0 = (await headsOf(page, "detector-previous")).filter((h) => h.startsWith("0."));
     expect(prevL0.length).toBeGreaterThan(0);
     const induction = await headsOf(page, "detector-induction");
@@ -114,7 +102,7 @@ describe.skipIf(!haveChromium)("demo controls and ablations in Chromium", () => 
   });
 
   it("clicking a head anywhere selects it everywhere; Escape unlocks the token and keeps the head", async () => {
-    const { page } = o;
+    const { page } = s.o;
     const selected = (id: string) =>
       page.locator(id).locator('[role="option"][aria-selected="true"][aria-label^="Head "]').first().getAttribute("aria-label");
     const induction = (await headsOf(page, "detector-induction"))[0];
@@ -140,7 +128,7 @@ describe.skipIf(!haveChromium)("demo controls and ablations in Chromium", () => 
   });
 
   it("the induction settings run a new batch", async () => {
-    const { page } = o;
+    const { page } = s.o;
     await setInputValue(page, "induction-seqLen", 30);
     await setInputValue(page, "induction-batch", 4);
     await setInputValue(page, "induction-seed", 7);
@@ -150,7 +138,7 @@ describe.skipIf(!haveChromium)("demo controls and ablations in Chromium", () => 
     await setInputValue(page, "induction-seqLen", 100000);
     await page.getByTestId("induction-run").click();
     await expect.poll(() => page.getByTestId("induction-error").textContent(), { timeout: 30_000 }).toMatch(/seq_len must be a whole number from 2 to \d+/);
-    expect(o.errors).toEqual([]);
-    expect(o.outside).toEqual([]);
+    expect(s.o.errors).toEqual([]);
+    expect(s.o.outside).toEqual([]);
   });
 });

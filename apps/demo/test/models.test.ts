@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { haveChromium, headsOf, openPage, root, shots, startDemo, waitForReady, type Demo, type OpenedPage } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { haveChromium, headsOf, openDemoForSuite, root, shots, type OpenedPage } from "./harness.js";
 
 const shared = path.resolve(root, "../../../shared");
 const fixture = path.join(shared, "fixtures/tl-attn2l-tiny");
@@ -16,23 +16,11 @@ const haveFixture = existsSync(path.join(fixture, "goldens.json")) && existsSync
 const tokenCount = async (page: OpenedPage["page"]) => Number(await page.getByTestId("token-count").getAttribute("data-count"));
 
 describe.skipIf(!haveChromium || !haveFixture)("demo with local checkpoints in Chromium", () => {
-  let demo: Demo;
-  let o: OpenedPage;
+  const s = openDemoForSuite();
   const goldens = haveFixture ? JSON.parse(readFileSync(path.join(fixture, "goldens.json"), "utf8")) : null;
 
-  beforeAll(async () => {
-    demo = await startDemo();
-    o = await openPage(demo);
-    await o.page.goto(demo.baseUrl);
-    await waitForReady(o.page);
-  });
-
-  afterAll(async () => {
-    await demo?.close();
-  });
-
   it("opens a checkpoint picked from disk and finds TransformerLens's heads on the seed paragraph", async () => {
-    const { page } = o;
+    const { page } = s.o;
     await page.getByTestId("checkpoint-input").setInputFiles([
       path.join(fixture, "config.json"), path.join(fixture, "model.safetensors"), tokenizer,
     ]);
@@ -50,7 +38,7 @@ describe.skipIf(!haveChromium || !haveFixture)("demo with local checkpoints in C
   });
 
   it("a corrupt checkpoint dropped on the page is refused in words, and the previous model keeps working", async () => {
-    const { page } = o;
+    const { page } = s.o;
     const before = await page.getByTestId("model-name").textContent();
     const config = readFileSync(path.join(fixture, "config.json"), "utf8");
     const dt = await page.evaluateHandle((cfg) => {
@@ -77,7 +65,7 @@ describe.skipIf(!haveChromium || !haveFixture)("demo with local checkpoints in C
   });
 
   it("weights alone ask for their config; a known config that does not fit is refused by shape", async () => {
-    const { page } = o;
+    const { page } = s.o;
     const dropWeights = async () => {
       const dt = await page.evaluateHandle(() => {
         const d = new DataTransfer();
@@ -99,7 +87,7 @@ describe.skipIf(!haveChromium || !haveFixture)("demo with local checkpoints in C
   });
 
   it("the tiny model trained on the page opens in every view with one click", async () => {
-    const { page } = o;
+    const { page } = s.o;
     await page.getByTestId("train-start").click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-step"]')?.textContent) >= 20, null, { timeout: 120_000 });
     await page.getByTestId("train-stop").click();
@@ -112,7 +100,7 @@ describe.skipIf(!haveChromium || !haveFixture)("demo with local checkpoints in C
     expect(await tokenCount(page)).toBeLessThanOrEqual(64);
     expect(await page.getByTestId("patterns").locator('[role="option"][aria-label^="Head "]').count()).toBe(8);
     await expect.poll(() => page.getByTestId("induction-result").textContent(), { timeout: 60_000 }).toContain("(BOS + 31 + 31) tokens");
-    expect(o.errors).toEqual([]);
-    expect(o.outside).toEqual([]);
+    expect(s.o.errors).toEqual([]);
+    expect(s.o.outside).toEqual([]);
   });
 });
