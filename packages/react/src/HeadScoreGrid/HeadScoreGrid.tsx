@@ -164,7 +164,7 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
         </div>
         {scores.map((row, l) => (
           <div key={l} role="row" style={{ display: "contents" }}>
-            <span role="rowheader" style={{ fontSize: 10, color: theme.muted, alignSelf: "center", paddingRight: 6 }}>
+            <span role="rowheader" style={{ fontSize: 10, color: theme.muted, alignSelf: "center", paddingRight: 6, whiteSpace: "nowrap" }}>
               layer {l}
             </span>
             {Array.from({ length: nHeads }, (_, h) => {

@@ -22,7 +22,8 @@ export function AxisTitled({ titles, theme, children, fill }: {
       <span data-axis-title="row" style={{ ...text, writingMode: "vertical-rl", transform: "rotate(180deg)", textAlign: "center", marginRight: 4 }}>
         {titles.row}
       </span>
-      <div style={{ minWidth: 0 }}>{children}</div>
+      {/* Only content that fits itself to the width may shrink; a grid of fixed cells keeps its size. */}
+      <div style={fill ? { minWidth: 0 } : undefined}>{children}</div>
     </div>
   );
 }
