@@ -21,8 +21,6 @@ export default defineConfig({
           // Generous: on a loaded 2-core machine a jsdom render with React can take several seconds.
           testTimeout: 30_000,
           include: ["src/**/*.test.{ts,tsx}"],
-          // Generous: the machines these run on are often shared and busy.
-          testTimeout: 20_000,
           setupFiles: ["src/test-setup.ts"],
         },
       },

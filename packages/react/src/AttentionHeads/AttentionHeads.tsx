@@ -6,7 +6,8 @@ import type { Figure } from "../lib/export.js";
 import { formatValue, shortToken } from "../lib/format-token.js";
 import { colorAt } from "../lib/color-scales.js";
 import { heatmapBitmap, type HeatmapStyle } from "../lib/heatmap.js";
-import { drawColorBar } from "../lib/pattern-figure.js";
+import { AXIS_TITLE_BAND, axisTitlesFrom, drawAxisTitles, drawColorBar, PATTERN_AXIS_TITLES } from "../lib/pattern-figure.js";
+import { AxisTitled } from "../shared/AxisTitled.js";
 import { ColorLegend } from "../shared/ColorLegend.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { describeTop, highlightBackgrounds, highlightForegrounds } from "../lib/token-colors.js";
@@ -43,6 +44,14 @@ export interface AttentionHeadsProps {
   negativeColor?: string;
   /** CSS colour of positive values (white at zero, this at `maxValue`); overrides `colorScale`. @default none */
   positiveColor?: string;
+  /** Axis titles (every head's rows and columns) and the colour-bar title, on screen and in exports; false hides them. @default true */
+  showAxisLabels?: boolean;
+  /** Title of the vertical axis (each head's rows); "" leaves it out. @default "Destination token" */
+  rowTitle?: string;
+  /** Title of the horizontal axis (each head's columns); "" leaves it out. @default "Source token" */
+  columnTitle?: string;
+  /** Title of the colour bar; "" leaves it out. @default "Attention" */
+  colorBarTitle?: string;
   /** Scale token highlights so the most-attended token is fully coloured. @default true */
   normalizeTokenColors?: boolean;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
@@ -141,26 +150,31 @@ export function AttentionHeads(props: AttentionHeadsProps) {
 
   const size = props.headSize ?? 140;
   const columns = props.headsPerRow ?? 6;
+  const titles = axisTitlesFrom(props, PATTERN_AXIS_TITLES);
   const figure = (): Figure => {
     const pad = 8;
     const label = 16;
     const rows = Math.ceil(tensor.heads / columns);
     const cellW = size + pad;
     const cellH = size + label + pad;
+    const band = titles ? AXIS_TITLE_BAND : 0;
+    const top = 38 + band;
+    const left = pad + band;
     return {
-      width: columns * cellW + pad + 64,
-      height: rows * cellH + pad + 38,
+      width: left + columns * cellW + Math.max(64, titles ? 16 + titles.colorBar.length * 6.4 : 0),
+      height: rows * cellH + pad + top,
       background: theme.background,
       draw(p) {
         p.text(pad, 16, props.title ?? "Attention heads", { fill: theme.text, size: 13, weight: "bold" });
         p.text(pad, 30, `rows: destination (query) ↓ · columns: source (key) → · ${T} tokens`, { fill: theme.muted, size: 10 });
         for (let h = 0; h < tensor.heads; h++) {
-          const x = pad + (h % columns) * cellW;
-          const y = 38 + pad + Math.floor(h / columns) * cellH;
+          const x = left + (h % columns) * cellW;
+          const y = top + pad + Math.floor(h / columns) * cellH;
           p.image(heatmapBitmap(tensor, h, style, Math.ceil(size * 2)), x, y, size, size);
           p.text(x + size / 2, y + size + 12, `Head ${labels[h]!}`, { fill: theme.muted, size: 11, anchor: "middle" });
         }
-        drawColorBar(p, style.scale, min, max, pad + columns * cellW + 6, 38 + pad, Math.min(160, rows * cellH - pad), theme);
+        if (titles) drawAxisTitles(p, titles, { x0: left, y0: top + pad, w: columns * cellW - pad, h: rows * cellH - pad, left: 0, top: 38 }, theme);
+        drawColorBar(p, style.scale, min, max, left + columns * cellW + 6, top + pad, Math.min(160, rows * cellH - pad), theme, undefined, titles?.colorBar);
       },
     };
   };
@@ -173,6 +187,7 @@ export function AttentionHeads(props: AttentionHeadsProps) {
         <span style={{ flex: 1 }} />
         <ExportButtons theme={theme} figure={figure} name={props.exportName ?? "attention-heads"} />
       </Toolbar>
+      <AxisTitled titles={titles} theme={theme} fill>
       <HeadSelector
         tensor={tensor}
         style={style}
@@ -188,7 +203,8 @@ export function AttentionHeads(props: AttentionHeadsProps) {
         mark={mark}
         onCellHover={onCellHover}
       />
-      <ColorLegend theme={theme} colorOf={(v) => colorAt(style.scale, v, min, max)} min={min} max={max} width={200} markLabel="attention" />
+      </AxisTitled>
+      <ColorLegend theme={theme} colorOf={(v) => colorAt(style.scale, v, min, max)} min={min} max={max} width={200} title={titles?.colorBar} />
       <div style={{ marginTop: 10 }}>
         <TokenStrip
           tokens={tokens}

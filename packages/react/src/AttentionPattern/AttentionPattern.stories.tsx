@@ -30,9 +30,10 @@ export const Synthetic: Story = {
     await expect(c.getByRole("status").textContent).toContain(`(2): ${v.toFixed(3)}`);
     await expect(c.getByRole("tooltip").textContent).toContain(v.toFixed(3));
     // Click locks, Escape unlocks.
+    // A point in the heatmap's last row: the colour bar with its "Attention" title takes the right ~72 px.
     const r = app.getBoundingClientRect();
-    await fireEvent.pointerMove(app, { clientX: r.right - 70, clientY: r.bottom - 10 });
-    await fireEvent.click(app, { clientX: r.right - 70, clientY: r.bottom - 10 });
+    await fireEvent.pointerMove(app, { clientX: r.right - 90, clientY: r.bottom - 10 });
+    await fireEvent.click(app, { clientX: r.right - 90, clientY: r.bottom - 10 });
     await waitFor(() => expect(c.getByRole("status").textContent).toContain("locked"));
     await userEvent.keyboard("{Escape}");
     await waitFor(() => expect(c.getByRole("status").textContent).not.toContain("locked"));

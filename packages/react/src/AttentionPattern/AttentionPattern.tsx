@@ -5,7 +5,7 @@ import { scaleFromProps } from "../lib/scale-props.js";
 import { formatValue, MASKED, shortToken } from "../lib/format-token.js";
 import type { HeatmapStyle } from "../lib/heatmap.js";
 import type { Painter } from "../lib/painter.js";
-import { drawPatternOverlay, exportPatternFigure, patternFigure, patternLayout } from "../lib/pattern-figure.js";
+import { axisTitlesFrom, drawPatternOverlay, exportPatternFigure, patternFigure, patternLayout, PATTERN_AXIS_TITLES } from "../lib/pattern-figure.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
 import { FigureCanvas } from "../shared/FigureCanvas.js";
@@ -44,8 +44,14 @@ export interface AttentionPatternProps {
   negativeColor?: string;
   /** CSS colour of positive values (white at zero, this at `maxValue`); overrides `colorScale`. @default none */
   positiveColor?: string;
-  /** Token labels on both axes when cells are big enough to read them. @default true */
+  /** Token labels on both axes when cells are big enough to read them, and the axis and colour-bar titles; false hides both. @default true */
   showAxisLabels?: boolean;
+  /** Title of the vertical axis (rows); "" leaves it out. @default "Destination token" */
+  rowTitle?: string;
+  /** Title of the horizontal axis (columns); "" leaves it out. @default "Source token" */
+  columnTitle?: string;
+  /** Title of the colour bar; "" leaves it out. @default "Attention" */
+  colorBarTitle?: string;
   /** Size of the heatmap (its longer side) in CSS px. @default 400, 800 when `zoomed` */
   size?: number;
   /** CircuitsVis's zoomed view: twice the default size, so long sequences get readable axis labels. @default false */
@@ -79,9 +85,14 @@ export function AttentionPattern(props: AttentionPatternProps) {
     [colorScale, negativeColor, positiveColor, min, max, maskUpper, theme.mask],
   );
   const size = props.size ?? (props.zoomed ? 800 : 400);
+  const { showAxisLabels, rowTitle, columnTitle, colorBarTitle } = props;
+  const titles = useMemo(
+    () => axisTitlesFrom({ showAxisLabels, rowTitle, columnTitle, colorBarTitle }, PATTERN_AXIS_TITLES),
+    [showAxisLabels, rowTitle, columnTitle, colorBarTitle],
+  );
   const layout = useMemo(
-    () => patternLayout(tensor.queries, tensor.keys, size, { labels: props.showAxisLabels ?? true, colorBar: true, title: !!props.title }),
-    [tensor.queries, tensor.keys, size, props.showAxisLabels, props.title],
+    () => patternLayout(tensor.queries, tensor.keys, size, { labels: showAxisLabels ?? true, colorBar: true, title: !!props.title, axisTitles: titles }),
+    [tensor.queries, tensor.keys, size, showAxisLabels, props.title, titles],
   );
   const maxPixels = Math.ceil(size * (typeof window === "undefined" ? 1 : Math.min(2, window.devicePixelRatio || 1)));
   const figure = useMemo(
@@ -106,7 +117,7 @@ export function AttentionPattern(props: AttentionPatternProps) {
         <ExportButtons
           theme={theme}
           figure={() =>
-            exportPatternFigure({ tensor, head: 0, style, queryTokens: qTokens, keyTokens: kTokens, theme }, size, props.showAxisLabels ?? true, props.title ?? "Attention pattern")
+            exportPatternFigure({ tensor, head: 0, style, queryTokens: qTokens, keyTokens: kTokens, theme }, size, showAxisLabels ?? true, props.title ?? "Attention pattern", titles)
           }
           name={props.exportName ?? "attention-pattern"}
         />

@@ -119,7 +119,9 @@ export const HostileTokens: Story = {
   play: async ({ canvasElement }) => {
     await expect(canvasElement.querySelector("img")).toBeNull();
     await expect(canvasElement.querySelector("script")).toBeNull();
-    await expect(canvasElement.textContent).toContain("<img\u00a0src=x\u00a0onerror=alert(1)>");
+    // The strip shows the tokens as the text they are: markup as characters, the newline as ↵ and a line break.
+    const strip = within(canvasElement).getByRole("listbox", { name: "Tokens" });
+    await expect(strip.textContent).toBe("<|endoftext|><img src=x onerror=alert(1)><script>&amp;↵\n ");
   },
 };
 

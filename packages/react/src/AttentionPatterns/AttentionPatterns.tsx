@@ -4,7 +4,7 @@ import type { ColorScaleName } from "../lib/color-scales.js";
 import { scaleFromProps } from "../lib/scale-props.js";
 import { formatValue, MASKED, shortToken } from "../lib/format-token.js";
 import type { HeatmapStyle } from "../lib/heatmap.js";
-import { cellAt, drawPatternOverlay, exportPatternFigure, patternFigure, patternLayout } from "../lib/pattern-figure.js";
+import { axisTitlesFrom, cellAt, drawPatternOverlay, exportPatternFigure, patternFigure, patternLayout, PATTERN_AXIS_TITLES } from "../lib/pattern-figure.js";
 import type { Painter } from "../lib/painter.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { describeTop, highlightBackgrounds, highlightForegrounds } from "../lib/token-colors.js";
@@ -65,8 +65,14 @@ export interface AttentionPatternsProps {
   size?: number;
   /** Width/height of each head thumbnail in CSS px. @default 64 */
   thumbnailSize?: number;
-  /** Label the large heatmap's axes with tokens when cells are big enough. @default true */
+  /** Label the large heatmap's axes with tokens when cells are big enough, and draw its axis and colour-bar titles; false hides both. @default true */
   showAxisLabels?: boolean;
+  /** Title of the vertical axis (rows); "" leaves it out. @default "Destination token" */
+  rowTitle?: string;
+  /** Title of the horizontal axis (columns); "" leaves it out. @default "Source token" */
+  columnTitle?: string;
+  /** Title of the colour bar; "" leaves it out. @default "Attention" */
+  colorBarTitle?: string;
   /** Scale token highlights so the most-attended token is fully coloured. @default true */
   normalizeTokenColors?: boolean;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
@@ -158,9 +164,14 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
   );
 
   const size = props.size ?? 360;
+  const { showAxisLabels, rowTitle, columnTitle, colorBarTitle } = props;
+  const titles = useMemo(
+    () => axisTitlesFrom({ showAxisLabels, rowTitle, columnTitle, colorBarTitle }, PATTERN_AXIS_TITLES),
+    [showAxisLabels, rowTitle, columnTitle, colorBarTitle],
+  );
   const layout = useMemo(
-    () => patternLayout(tensor.queries, tensor.keys, size, { labels: props.showAxisLabels ?? true, colorBar: true, title: true }),
-    [tensor.queries, tensor.keys, size, props.showAxisLabels],
+    () => patternLayout(tensor.queries, tensor.keys, size, { labels: showAxisLabels ?? true, colorBar: true, title: true, axisTitles: titles }),
+    [tensor.queries, tensor.keys, size, showAxisLabels, titles],
   );
   const maxPixels = Math.ceil(size * (typeof window === "undefined" ? 1 : Math.min(2, window.devicePixelRatio || 1)));
   const figure = useMemo(
@@ -255,8 +266,9 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
             exportPatternFigure(
               { tensor, head, style, queryTokens: qTokens, keyTokens: kTokens, theme },
               size,
-              props.showAxisLabels ?? true,
+              showAxisLabels ?? true,
               `${props.title ? `${props.title} · ` : ""}Head ${labels[head]}`,
+              titles,
             )
           }
           name={props.exportName ?? "attention-patterns"}

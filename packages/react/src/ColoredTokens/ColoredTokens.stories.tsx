@@ -29,6 +29,51 @@ export const SignedValues: Story = {
   },
 };
 
+const byteText = "We think, therefore we are.\tCaf\u00e9\u0007\nNext line";
+/**
+ * Byte-level tokens (one character each) read as text: no spacing added between tokens, token
+ * boundaries by a faint alternating shade, the tab, bell and newline escaped.
+ */
+export const ByteTokens: Story = {
+  args: (() => {
+    const t = [...byteText];
+    return { tokens: t, values: t.map((ch) => (ch === "e" ? 0.8 : 0)), valueLabel: "value", title: "Byte tokens" };
+  })(),
+  play: async ({ canvasElement }) => {
+    const strip = within(canvasElement).getByRole("listbox", { name: "Tokens" });
+    await expect(strip.textContent).toBe("We think, therefore we are.⇥Café␇↵\nNext line");
+    const items = within(strip).getAllByRole("option");
+    const rects = items.map((el) => el.getBoundingClientRect());
+    // Tokens on the first line touch: each starts where the one before ends (to sub-pixel rounding).
+    for (let i = 1; i < 12; i++) await expect(Math.abs(rects[i]!.left - rects[i - 1]!.right)).toBeLessThan(0.5);
+    // A space token is as wide as a space in the text around it, far narrower than a letter box with padding.
+    const space = rects[2]!.width;
+    await expect(space).toBeGreaterThan(1);
+    await expect(space).toBeLessThan(rects[0]!.width);
+    // The newline ends the line: "Next" starts a new one at the left edge.
+    const next = items[byteText.indexOf("N")]!.getBoundingClientRect();
+    await expect(next.top).toBeGreaterThan(rects[0]!.top + 10);
+    await expect(Math.abs(next.left - rects[0]!.left)).toBeLessThan(1);
+    // Hover still reads a token.
+    await userEvent.hover(items[1]!);
+    await waitFor(() => expect(within(canvasElement).getByRole("status").textContent).toContain("e (1) value: 0.800"));
+  },
+};
+
+/** The same text over the canvas threshold: the canvas strip lays it out the same way. */
+export const ByteTokensCanvas: Story = {
+  args: (() => {
+    const t = [...byteText];
+    return { tokens: t, values: t.map((ch) => (ch === "e" ? 0.8 : 0)), valueLabel: "value", title: "Byte tokens (canvas)", canvasTokenThreshold: 4 };
+  })(),
+  play: async ({ canvasElement }) => {
+    const strip = canvasElement.querySelector<HTMLElement>('[data-canvas-strip="true"]')!;
+    await expect(strip).not.toBeNull();
+    // Two lines (the newline breaks it), 22 px each.
+    await expect(strip.getBoundingClientRect().height).toBe(44);
+  },
+};
+
 export const UnsignedDark: Story = {
   args: { values: signed.map(Math.abs), theme: "dark", title: "Magnitudes, dark theme" },
 };

@@ -2,10 +2,11 @@ import { useMemo, useState } from "react";
 import { colorAt, colorAtCentered, rgbCss, type ColorScaleName, type RGB } from "../lib/color-scales.js";
 import type { Figure } from "../lib/export.js";
 import { formatValue } from "../lib/format-token.js";
-import { drawColorBar } from "../lib/pattern-figure.js";
+import { AXIS_TITLE_BAND, axisTitlesFrom, drawAxisTitles, drawColorBar } from "../lib/pattern-figure.js";
 import { scaleFromProps } from "../lib/scale-props.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import type { HeadRef } from "../HeadScoreGrid/HeadScoreGrid.js";
+import { AxisTitled } from "../shared/AxisTitled.js";
 import { CellGrid, type GridCell } from "../shared/CellGrid.js";
 import { ColorLegend } from "../shared/ColorLegend.js";
 import { buttonStyle, ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
@@ -50,6 +51,14 @@ export interface CompositionScoresProps {
   cellSize?: number;
   /** Print each score inside its cell. @default true */
   showValues?: boolean;
+  /** Axis titles and the colour-bar title, on screen and in exports; false hides them (the head labels stay). @default true */
+  showAxisLabels?: boolean;
+  /** Title of the vertical axis; "" leaves it out. @default "Source head (earlier layer)" */
+  rowTitle?: string;
+  /** Title of the horizontal axis; "" leaves it out. @default "Destination head (later layer)" */
+  columnTitle?: string;
+  /** Title of the colour bar; "" leaves it out. @default "Q-composition score" (the mode shown) */
+  colorBarTitle?: string;
   /** Heading shown above the grid. @default none */
   title?: string;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
@@ -169,18 +178,20 @@ export function CompositionScores(props: CompositionScoresProps) {
   const cell = props.cellSize ?? 40;
   const showValues = props.showValues ?? true;
   const active = sel.hovered ?? selected;
+  const titles = axisTitlesFrom(props, { row: "Source head (earlier layer)", column: "Destination head (later layer)", colorBar: `${mode}-composition score` });
 
   const figure = (): Figure => {
-    const left = 44;
-    const top = (props.title ? 40 : 22) + 14;
+    const band = titles ? AXIS_TITLE_BAND : 0;
+    const left = 44 + band;
+    const top = 22 + band + 18;
     const n = rowsRef.length;
     return {
-      width: left + n * cell + 80,
+      width: left + n * cell + Math.max(80, titles ? 24 + titles.colorBar.length * 6.4 : 0),
       height: Math.max(top + n * cell + 10, top + 140),
       background: theme.background,
       draw(p) {
         p.text(0, 16, props.title ?? `${mode}-composition scores`, { fill: theme.text, size: 13, weight: "bold" });
-        p.text(left, top - 20, `rows: source head · columns: destination head (${mode})`, { fill: theme.muted, size: 10 });
+        if (titles) drawAxisTitles(p, titles, { x0: left, y0: top, w: n * cell, h: n * cell, left: 0, top: 22 }, theme);
         colLabels.forEach((l, c) => p.text(left + (c + 0.5) * cell, top - 6, l, { fill: theme.muted, size: 10, anchor: "middle" }));
         rowsRef.forEach((s, r) => {
           p.text(left - 6, top + (r + 0.5) * cell, rowLabels[r]!, { fill: theme.muted, size: 10, anchor: "end", baseline: "middle" });
@@ -194,7 +205,7 @@ export function CompositionScores(props: CompositionScoresProps) {
             if (showValues) p.text(x + cell / 2, y + cell / 2, v.toFixed(2), { fill: rgb[0] + rgb[1] + rgb[2] > 380 ? "#111" : "#fff", size: 10, anchor: "middle", baseline: "middle" });
           });
         });
-        drawColorBar(p, scale, min, max, left + n * cell + 14, top, Math.max(100, n * cell), theme, baseline);
+        drawColorBar(p, scale, min, max, left + n * cell + 14, top, Math.max(100, n * cell), theme, baseline, titles?.colorBar);
       },
     };
   };
@@ -215,7 +226,7 @@ export function CompositionScores(props: CompositionScoresProps) {
         <span style={{ flex: 1 }} />
         <ExportButtons theme={theme} figure={figure} name={props.exportName ?? "composition-scores"} />
       </Toolbar>
-      <div style={{ fontSize: 11, color: theme.muted, marginBottom: 4 }}>rows: source head (writes) · columns: destination head (reads through {mode})</div>
+      <AxisTitled titles={titles} theme={theme}>
       <CellGrid
         rowLabels={rowLabels}
         colLabels={colLabels}
@@ -234,6 +245,7 @@ export function CompositionScores(props: CompositionScoresProps) {
         onHover={hover}
         onSelect={select}
       />
+      </AxisTitled>
       <ColorLegend
         theme={theme}
         colorOf={colorOf}
@@ -242,6 +254,7 @@ export function CompositionScores(props: CompositionScoresProps) {
         width={Math.min(320, Math.max(160, colLabels.length * cell))}
         mark={baseline ?? null}
         markLabel={baseline !== undefined ? `baseline ${formatValue(baseline)}` : undefined}
+        title={titles?.colorBar}
       />
       <Status theme={theme}>
         {active ? describePair(active) + (selected && samePair(active, selected) ? " · selected" : "") : `Hover a cell: how much each earlier head's output feeds a later head's ${mode === "Q" ? "queries" : mode === "K" ? "keys" : "values"}.`}

@@ -34,6 +34,25 @@ export const Synthetic: Story = {
   },
 };
 
+/**
+ * Eight heads in a column narrower than the grid, as in a page of three detectors side by side:
+ * the grid keeps its cells and its titles, and "layer 0" stays on one line.
+ */
+export const NarrowColumn: Story = {
+  args: { scores: synthetic.map((r) => r.slice(0, 8)), title: "Previous-token score", scoreLabel: "previous-token score" },
+  decorators: [(S) => <div style={{ display: "flex" }}><div style={{ flex: "0 1 240px", minWidth: 0 }}><S /></div></div>],
+  play: async ({ canvasElement }) => {
+    const c = within(canvasElement);
+    for (const h of c.getAllByRole("rowheader")) await expect(h.getBoundingClientRect().height).toBeLessThan(20);
+    // One row per layer, each a cell tall (40 px) plus the 2 px gap.
+    const rows = c.getAllByRole("rowheader").map((h) => h.getBoundingClientRect().top);
+    await expect(rows[1]! - rows[0]!).toBeLessThan(50);
+    await expect(canvasElement.querySelector('[data-axis-title="row"]')?.textContent).toBe("Layer");
+    await expect(canvasElement.querySelector('[data-axis-title="column"]')?.textContent).toBe("Head");
+    await expect(canvasElement.querySelector('[data-axis-title="color-bar"]')?.textContent).toBe("previous-token score");
+  },
+};
+
 export const SignedScoresDark: Story = {
   args: { scores: synthetic.map((r) => r.map((v, i) => (i % 3 === 0 ? -v : v))), theme: "dark", threshold: 0.5, title: "Signed scores" },
 };

@@ -2,8 +2,10 @@ import { useMemo, useRef, type KeyboardEvent } from "react";
 import { colorAt, getColorScale, rgbCss, textColorOn, type ColorScaleName } from "../lib/color-scales.js";
 import type { Figure } from "../lib/export.js";
 import { formatValue } from "../lib/format-token.js";
-import { drawColorBar } from "../lib/pattern-figure.js";
+import { AXIS_TITLE_BAND, axisTitlesFrom, drawAxisTitles, drawColorBar } from "../lib/pattern-figure.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
+import { AxisTitled } from "../shared/AxisTitled.js";
+import { ColorLegend } from "../shared/ColorLegend.js";
 import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
 import { useHoverLock } from "../shared/use-hover-lock.js";
 
@@ -30,6 +32,14 @@ export interface HeadScoreGridProps {
   cellSize?: number;
   /** Print each score inside its cell. @default true */
   showValues?: boolean;
+  /** Axis titles and the colour-bar title, on screen and in exports; false hides them (the layer and head numbers stay). @default true */
+  showAxisLabels?: boolean;
+  /** Title of the vertical axis; "" leaves it out. @default "Layer" */
+  rowTitle?: string;
+  /** Title of the horizontal axis; "" leaves it out. @default "Head" */
+  columnTitle?: string;
+  /** Title of the colour bar; "" leaves it out. @default scoreLabel */
+  colorBarTitle?: string;
   /** Heading shown above the grid. @default none */
   title?: string;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
@@ -69,6 +79,7 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
   const label = props.scoreLabel ?? "score";
   const cell = props.cellSize ?? 40;
   const showValues = props.showValues ?? true;
+  const titles = axisTitlesFrom(props, { row: "Layer", column: "Head", colorBar: label });
 
   const sel = useHoverLock<HeadRef>();
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
@@ -103,9 +114,11 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
   const focusable = selected ?? { layer: 0, head: 0 };
 
   const figure = (): Figure => {
-    const left = 56;
-    const top = props.title ? 40 : 22;
-    const w = left + nHeads * cell + 80;
+    const band = titles ? AXIS_TITLE_BAND : 0;
+    const head = props.title ? 22 : 0;
+    const left = 56 + band;
+    const top = head + band + 18;
+    const w = left + nHeads * cell + Math.max(80, titles ? 24 + titles.colorBar.length * 6.4 : 0);
     const h = top + scores.length * cell + 10;
     return {
       width: w,
@@ -113,6 +126,7 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
       background: theme.background,
       draw(p) {
         if (props.title) p.text(0, 16, props.title, { fill: theme.text, size: 13, weight: "bold" });
+        if (titles) drawAxisTitles(p, titles, { x0: left, y0: top, w: nHeads * cell, h: scores.length * cell, left: 0, top: head }, theme);
         for (let hd = 0; hd < nHeads; hd++) p.text(left + (hd + 0.5) * cell, top - 6, String(hd), { fill: theme.muted, size: 10, anchor: "middle" });
         scores.forEach((row, l) => {
           p.text(left - 6, top + (l + 0.5) * cell, `layer ${l}`, { fill: theme.muted, size: 10, anchor: "end", baseline: "middle" });
@@ -126,13 +140,10 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
             if (showValues) p.text(x + cell / 2, y + cell / 2, v.toFixed(2), { fill: textColorOn(c), size: 10, anchor: "middle", baseline: "middle" });
           }
         });
-        drawColorBar(p, scale, min, max, left + nHeads * cell + 14, top, Math.max(100, scores.length * cell), theme, threshold ?? undefined);
+        drawColorBar(p, scale, min, max, left + nHeads * cell + 14, top, Math.max(100, scores.length * cell), theme, threshold ?? undefined, titles?.colorBar);
       },
     };
   };
-
-  const stops = Array.from({ length: 9 }, (_, i) => rgbCss(colorAt(scale, min + ((max - min) * i) / 8, min, max))).join(", ");
-  const markPct = threshold !== null && max > min ? ((threshold - min) / (max - min)) * 100 : null;
 
   return (
     <Frame theme={theme} label={props.title ?? `Head ${label}s`} style={{ display: "inline-block" }}>
@@ -141,6 +152,7 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
         <span style={{ flex: 1 }} />
         <ExportButtons theme={theme} figure={figure} name={props.exportName ?? "head-scores"} />
       </Toolbar>
+      <AxisTitled titles={titles} theme={theme}>
       <div role="grid" aria-label={`${label} per head, layers by heads`} style={{ display: "inline-grid", gridTemplateColumns: `auto repeat(${nHeads}, ${cell}px)`, gap: 2 }}>
         <div role="row" style={{ display: "contents" }}>
           <span role="columnheader" />
@@ -152,7 +164,7 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
         </div>
         {scores.map((row, l) => (
           <div key={l} role="row" style={{ display: "contents" }}>
-            <span role="rowheader" style={{ fontSize: 10, color: theme.muted, alignSelf: "center", paddingRight: 6 }}>
+            <span role="rowheader" style={{ fontSize: 10, color: theme.muted, alignSelf: "center", paddingRight: 6, whiteSpace: "nowrap" }}>
               layer {l}
             </span>
             {Array.from({ length: nHeads }, (_, h) => {
@@ -192,21 +204,17 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
           </div>
         ))}
       </div>
-      <div style={{ marginTop: 8, width: Math.min(320, nHeads * cell), fontSize: 10, color: theme.muted }}>
-        <div style={{ position: "relative", height: 10, borderRadius: 2, background: `linear-gradient(to right, ${stops})` }}>
-          {markPct !== null && (
-            <span
-              aria-hidden="true"
-              style={{ position: "absolute", left: `${markPct}%`, top: -3, bottom: -3, width: 2, background: theme.text }}
-            />
-          )}
-        </div>
-        <div style={{ display: "flex", justifyContent: "space-between" }}>
-          <span>{formatValue(min)}</span>
-          {threshold !== null && <span>threshold {threshold}</span>}
-          <span>{formatValue(max)}</span>
-        </div>
-      </div>
+      </AxisTitled>
+      <ColorLegend
+        theme={theme}
+        colorOf={(v) => colorAt(scale, v, min, max)}
+        min={min}
+        max={max}
+        width={Math.min(320, nHeads * cell)}
+        mark={threshold}
+        markLabel={threshold !== null ? `threshold ${threshold}` : undefined}
+        title={titles?.colorBar}
+      />
       <Status theme={theme}>
         {(sel.hovered ?? selected) ? describe((sel.hovered ?? selected)!) + (selected ? " · selected" : "") : threshold !== null ? `Above ${threshold}: ${above.length ? above.join(", ") : "none"}` : ""}
       </Status>

@@ -4,7 +4,7 @@ import type { ColorScaleName } from "../lib/color-scales.js";
 import { formatValue, shortToken } from "../lib/format-token.js";
 import type { HeatmapStyle } from "../lib/heatmap.js";
 import type { Painter } from "../lib/painter.js";
-import { drawPatternOverlay, matrixLayout, patternFigure } from "../lib/pattern-figure.js";
+import { axisTitlesFrom, drawPatternOverlay, matrixLayout, patternFigure } from "../lib/pattern-figure.js";
 import { scaleFromProps } from "../lib/scale-props.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
@@ -49,8 +49,14 @@ export interface LogitAttributionProps {
   cellWidth?: number;
   /** Height of a position row in CSS px. @default 16 */
   cellHeight?: number;
-  /** Label rows with their tokens and columns with the component labels. @default true */
+  /** Label rows with their tokens and columns with the component labels, and draw the axis and colour-bar titles; false hides both. @default true */
   showAxisLabels?: boolean;
+  /** Title of the vertical axis; "" leaves it out. @default "Position → next token" (T − 1 rows) or "Token" (T rows) */
+  rowTitle?: string;
+  /** Title of the horizontal axis; "" leaves it out. @default "Component" */
+  columnTitle?: string;
+  /** Title of the colour bar; "" leaves it out. @default "Logit attribution" */
+  colorBarTitle?: string;
   /** Heading drawn above the heatmap. @default none */
   title?: string;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */
@@ -112,6 +118,11 @@ export function LogitAttribution(props: LogitAttributionProps) {
     [rows, predicts, tokens],
   );
   const showLabels = props.showAxisLabels ?? true;
+  const { showAxisLabels, rowTitle, columnTitle, colorBarTitle } = props;
+  const titles = useMemo(
+    () => axisTitlesFrom({ showAxisLabels, rowTitle, columnTitle, colorBarTitle }, { row: predicts ? "Position → next token" : "Token", column: "Component", colorBar: "Logit attribution" }),
+    [showAxisLabels, rowTitle, columnTitle, colorBarTitle, predicts],
+  );
   const cellW = props.cellWidth ?? 36;
   const cellH = props.cellHeight ?? 16;
   const longestRow = rowLabels.reduce((m, l) => Math.max(m, l.length), 0);
@@ -119,11 +130,11 @@ export function LogitAttribution(props: LogitAttributionProps) {
   const layout = useMemo(
     () =>
       matrixLayout(rows, C, {
-        cellW, cellH, colorBar: true, title: !!props.title,
+        cellW, cellH, colorBar: true, title: !!props.title, axisTitles: titles,
         rowMargin: showLabels ? Math.ceil(longestRow * 6.4) + 8 : 0,
         colMargin: showLabels ? Math.ceil(longestCol * 6.4) + 8 : 0,
       }),
-    [rows, C, cellW, cellH, props.title, showLabels, longestRow, longestCol],
+    [rows, C, cellW, cellH, props.title, showLabels, longestRow, longestCol, titles],
   );
   const figure = useMemo(
     () => patternFigure({ tensor, head: 0, style, layout, queryTokens: rowLabels, keyTokens: labels, theme, title: props.title, maxPixels: 4096, labelLength: 24 }),

@@ -4,6 +4,8 @@ import { colorAt, getColorScale, lutIndex } from "./color-scales.js";
 import { paintHeatmap } from "./heatmap.js";
 import { SvgPainter } from "./painter.js";
 import { darkTheme, lightTheme, resolveTheme } from "./theme.js";
+import { displayToken, escapeNonPrintable, flowToken } from "./format-token.js";
+import { layoutTokens, tokenAt, tokenBoundary } from "./token-layout.js";
 
 const hex = (h: string) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
 const close = (a: readonly number[], b: readonly number[], tol: number) => a.every((v, i) => Math.abs(v - b[i]!) <= tol);
@@ -164,5 +166,73 @@ describe("exported figures and colour helpers", () => {
     const json = /<script type="application\/json" id="attnscope-props">(.*)<\/script>/.exec(html)![1]!;
     expect(JSON.parse(json)).toEqual({ tokens: ["</script><script>alert(1)</script>"], values: [0.5] });
     expect(() => standaloneHtml("", "x<y", {})).toThrow(/is not a component name/);
+  });
+});
+
+describe("token text", () => {
+  it("escapes only what does not print", () => {
+    expect(escapeNonPrintable("we think, é 😀 ½")).toBe("we think, é 😀 ½");
+    expect(escapeNonPrintable("\n\t\r")).toBe("↵⇥␍");
+    // C0 controls as control pictures (U+2400 + code), DEL as ␡.
+    expect(escapeNonPrintable("\u0000\u001b\u007f")).toBe("␀␛␡");
+    // C1 controls as the byte escapes a byte-level tokenizer shows for 0x80-0xff.
+    expect(escapeNonPrintable("\u0085")).toBe("\\x85");
+    // Invisible format characters, separators and lone surrogates as \uXXXX.
+    expect(escapeNonPrintable("a\u200bb\u2028\ufeff")).toBe("a\\u200bb\\u2028\\ufeff");
+    expect(escapeNonPrintable("\ud800")).toBe("\\ud800");
+    // A joiner inside an emoji sequence joins it; alone it would be invisible.
+    expect(escapeNonPrintable("👩\u200d💻")).toBe("👩\u200d💻");
+    expect(escapeNonPrintable("\u200d")).toBe("\\u200d");
+    // Escapes the byte tokenizer already made are text and stay as they are.
+    expect(escapeNonPrintable("\\xc3")).toBe("\\xc3");
+  });
+
+  it("labels keep no-break spaces; running text keeps real ones and breaks after newlines", () => {
+    expect(displayToken(" a")).toBe("\u00a0a");
+    expect(displayToken("")).toBe("∅");
+    expect(flowToken(" a")).toEqual({ text: " a", breakAfter: false });
+    expect(flowToken("\n\n")).toEqual({ text: "↵↵", breakAfter: true });
+    expect(flowToken("")).toEqual({ text: "∅", breakAfter: false });
+  });
+
+  // A monospace stand-in: every character 7 px wide, so expected positions follow by counting.
+  const mono = (t: string) => flowToken(t).text.length * 7;
+  const bytes = (s: string) => [...s];
+
+  it("lays byte tokens out edge to edge: a space is one character wide", () => {
+    const l = layoutTokens(bytes("we think"), 1000, "x", mono);
+    expect(l.boxes.map((b) => b.x)).toEqual([0, 7, 14, 21, 28, 35, 42, 49]);
+    expect(l.boxes.every((b) => b.w === 7)).toBe(true);
+    expect(l.lines).toBe(1);
+    expect(tokenAt(l, 17, 5)).toBe(2);
+  });
+
+  it("wraps between words, carrying a started word to the next line", () => {
+    // 7 characters fit a 49 px line: "ab " then "cdefgh", not "ab cdef" + "gh".
+    const l = layoutTokens(bytes("ab cdefgh"), 49, "x", mono);
+    expect(l.lineStarts).toEqual([0, 3]);
+    expect(l.boxes.slice(3).map((b) => [b.x, b.line])).toEqual([[0, 1], [7, 1], [14, 1], [21, 1], [28, 1], [35, 1]]);
+    expect(tokenAt(l, 3, 22 + 5)).toBe(3);
+    // A space that does not fit hangs at the end of the line; the next word starts the next one.
+    expect(layoutTokens(bytes("abcdef gh"), 42, "x", mono).lineStarts).toEqual([0, 7]);
+    // A word longer than the line breaks where it must.
+    expect(layoutTokens(bytes("abcdefghij"), 49, "x", mono).lineStarts).toEqual([0, 7]);
+    // Subword tokens that start with a space begin a new word.
+    expect(layoutTokens(["The", " cat", " sat"], 56, "x", mono).lineStarts).toEqual([0, 2]);
+  });
+
+  it("starts a new line after a newline token", () => {
+    const l = layoutTokens(["a", "\n", "b"], 1000, "x", mono);
+    expect(l.lineStarts).toEqual([0, 2]);
+    expect(l.boxes[2]).toEqual({ x: 0, y: 22, w: 7, line: 1 });
+    // A trailing newline adds no empty line.
+    expect(layoutTokens(["a", "\n"], 1000, "x", mono).lines).toBe(1);
+  });
+
+  it("marks boundaries by alternating a faint shade, or a hairline between coloured tokens", () => {
+    expect(tokenBoundary(0, null, lightTheme)).toEqual({ background: null, hairline: null });
+    expect(tokenBoundary(1, null, lightTheme)).toEqual({ background: lightTheme.surface, hairline: null });
+    expect(tokenBoundary(0, "red", lightTheme)).toEqual({ background: "red", hairline: null });
+    expect(tokenBoundary(3, "red", lightTheme)).toEqual({ background: "red", hairline: lightTheme.border });
   });
 });

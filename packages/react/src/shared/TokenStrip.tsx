@@ -1,8 +1,9 @@
 import { memo, useEffect, useId, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from "react";
-import { displayToken } from "../lib/format-token.js";
+import { flowToken } from "../lib/format-token.js";
+import { canvasPainter } from "../lib/painter.js";
 import type { Theme } from "../lib/theme.js";
 import { useWidth } from "./use-width.js";
-import { layoutTokens, tokenAt, TOKEN_FONT_SIZE, TOKEN_PAD, type TokenLayoutResult } from "../lib/token-layout.js";
+import { layoutTokens, paintTokens, tokenAt, tokenBoundary, TOKEN_FONT_SIZE, TOKEN_LINE_HEIGHT, type TokenLayoutResult } from "../lib/token-layout.js";
 
 export interface TokenStripProps {
   tokens: readonly string[];
@@ -26,7 +27,11 @@ export interface TokenStripProps {
 }
 
 
-/** Tokens as wrapped text; hover, click and arrow keys pick a token. */
+/**
+ * Tokens as running text: no spacing added between them, boundaries shown by a faint background
+ * on every other token (a hairline between coloured ones), non-printable characters escaped, a
+ * new line after a newline. Hover, click and arrow keys pick a token.
+ */
 export const TokenStrip = memo(function TokenStrip(props: TokenStripProps) {
   const { tokens, active, theme } = props;
   const idBase = useId();
@@ -61,40 +66,45 @@ export const TokenStrip = memo(function TokenStrip(props: TokenStripProps) {
     <div
       {...common}
       aria-activedescendant={active !== null ? `${idBase}-${active}` : undefined}
-      style={{ lineHeight: "22px", fontSize: TOKEN_FONT_SIZE, fontFamily: theme.font, color: theme.text, outline: "none", wordBreak: "break-all" }}
+      style={{
+        lineHeight: `${TOKEN_LINE_HEIGHT}px`, fontSize: TOKEN_FONT_SIZE, fontFamily: theme.font, color: theme.text, outline: "none",
+        // The text wraps between words like prose; a word longer than the line still breaks.
+        whiteSpace: "pre-wrap", overflowWrap: "anywhere",
+      }}
       onPointerLeave={() => props.onHover?.(null)}
     >
-      {tokens.map((t, i) => (
-        <span
-          key={i}
-          id={`${idBase}-${i}`}
-          role="option"
-          aria-selected={active === i}
-          data-token-index={i}
-          title={props.describe(i)}
-          onPointerEnter={() => props.onHover?.(i)}
-          onClick={() => props.onSelect?.(i)}
-          style={tokenStyle(props, i)}
-        >
-          {displayToken(t)}
-        </span>
-      ))}
+      {tokens.map((t, i) => {
+        const { text, breakAfter } = flowToken(t);
+        return (
+          <span
+            key={i}
+            id={`${idBase}-${i}`}
+            role="option"
+            aria-selected={active === i}
+            data-token-index={i}
+            title={props.describe(i)}
+            onPointerEnter={() => props.onHover?.(i)}
+            onClick={() => props.onSelect?.(i)}
+            style={tokenStyle(props, i)}
+          >
+            {breakAfter ? `${text}\n` : text}
+          </span>
+        );
+      })}
     </div>
   );
 });
 
 function tokenStyle(props: TokenStripProps, i: number): CSSProperties {
-  const isActive = props.active === i;
+  const edge = tokenBoundary(i, props.backgrounds?.[i], props.theme);
+  const ring = props.active === i ? `0 0 0 ${props.locked ? 2 : 1}px ${props.theme.accent}` : null;
+  const hairline = edge.hairline ? `inset 1px 0 0 ${edge.hairline}` : null;
   return {
-    display: "inline-block",
-    padding: `0 ${TOKEN_PAD}px`,
-    marginRight: 1,
-    borderRadius: 3,
     cursor: "pointer",
-    whiteSpace: "pre",
-    background: props.backgrounds?.[i] ?? "transparent",
+    borderRadius: 2,
+    background: edge.background ?? "transparent",
     color: props.foregrounds?.[i] ?? props.theme.text,
-    boxShadow: isActive ? `0 0 0 ${props.locked ? 2 : 1}px ${props.theme.accent}` : "none",
+    boxShadow: [ring, hairline].filter(Boolean).join(", ") || "none",
   };
 }
 
@@ -119,28 +129,15 @@ function CanvasTokens(props: TokenStripProps & { common: Record<string, unknown>
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, -scrollTop * dpr);
     ctx.clearRect(0, scrollTop, width, height);
-    ctx.font = `${TOKEN_FONT_SIZE}px ${theme.font}`;
-    ctx.textBaseline = "middle";
     // Only the lines in view are drawn, so cost does not grow with sequence length.
     const first = Math.max(0, Math.floor(scrollTop / layout.lineHeight));
     const last = Math.min(layout.lines - 1, Math.ceil((scrollTop + height) / layout.lineHeight));
     const start = layout.lineStarts[first] ?? 0;
     const end = last + 1 < layout.lines ? layout.lineStarts[last + 1]! : tokens.length;
-    for (let i = start; i < end; i++) {
-      const b = layout.boxes[i]!;
-      const bg = props.backgrounds?.[i];
-      if (bg) {
-        ctx.fillStyle = bg;
-        ctx.fillRect(b.x, b.y + 1, b.w, layout.lineHeight - 2);
-      }
-      ctx.fillStyle = props.foregrounds?.[i] ?? theme.text;
-      ctx.fillText(displayToken(tokens[i]!), b.x + TOKEN_PAD, b.y + layout.lineHeight / 2);
-      if (props.active === i) {
-        ctx.strokeStyle = theme.accent;
-        ctx.lineWidth = props.locked ? 2 : 1;
-        ctx.strokeRect(b.x + 0.5, b.y + 1.5, b.w - 1, layout.lineHeight - 3);
-      }
-    }
+    paintTokens(canvasPainter(ctx), {
+      tokens, layout, theme, backgrounds: props.backgrounds, foregrounds: props.foregrounds,
+      from: start, to: end, active: props.active, locked: props.locked,
+    });
   }, [layout, width, height, scrollTop, props.backgrounds, props.foregrounds, props.active, props.locked, tokens, theme]);
 
   // Keep the active token in view when it moves by keyboard.
