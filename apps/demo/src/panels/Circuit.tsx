@@ -171,7 +171,6 @@ function TextPart({ text, width, selected }: { text: Async<CircuitTextResult>; w
           correctLogits={r.correctLogits}
           cellWidth={cellW}
           cellHeight={cellH}
-          showAxisLabels={cellH >= 10}
           title="position × component: logit of the next token (colour)"
           rowTitle="Position (predicting the next token)"
           columnTitle="Component: direct path, then each head"
