@@ -38,6 +38,7 @@ export const mono: CSSProperties = { fontFamily: "ui-monospace, SFMono-Regular, 
 
 /** Cell size for a HeadScoreGrid that has to fit about `width` px of cells; values print when cells are big enough. */
 export function gridCells(nHeads: number, width = 270): { cellSize: number; showValues: boolean } {
-  const cellSize = Math.max(18, Math.min(40, Math.floor(width / nHeads)));
+  // The kit's rotated row title takes about 20 px beside the grid.
+  const cellSize = Math.max(18, Math.min(40, Math.floor((width - 20) / nHeads)));
   return { cellSize, showValues: cellSize >= 30 };
 }

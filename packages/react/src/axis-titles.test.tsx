@@ -92,4 +92,13 @@ describe("axis and colour-bar titles", () => {
     render(<LogitAttribution tokens={tokens} attribution={attribution} labels={["direct", "0.0", "0.1"]} />);
     expect(exportTexts()).toEqual(expect.arrayContaining(["Position → next token", "Component", "Logit attribution"]));
   });
+
+  it("LogitAttribution rows too short to label keep the titles and the column labels", () => {
+    const attribution = [[0.5, -0.2, 0.1], [0.3, 0.4, -0.6]];
+    render(<LogitAttribution tokens={tokens} attribution={attribution} labels={["direct", "0.0", "0.1"]} cellHeight={4} />);
+    const t = exportTexts();
+    expect(t).toEqual(expect.arrayContaining(["Position → next token", "Component", "Logit attribution", "direct", "0.1"]));
+    // No row label: "<bos> → a" would be drawn 8 px tall on a 4 px row.
+    expect(t.some((x) => x.includes("→\u00a0") || x.startsWith("<bos>"))).toBe(false);
+  });
 });

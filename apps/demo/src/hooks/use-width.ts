@@ -29,7 +29,10 @@ export function thumbSize(width: number, perRow: number, max = 56): number {
   return Math.max(20, Math.min(max, Math.floor((width + 6) / perRow) - 22));
 }
 
-/** The large heatmap's size in `width` px: AttentionPatterns adds about 60 px for its axis labels and colour bar. */
+/**
+ * The large heatmap's size in `width` px: the kit adds about 90 px around it, the axis-title band (16 px),
+ * the colour bar with its title (about 70 px) and margins.
+ */
 export function heatmapSize(width: number, max: number): number {
-  return Math.max(160, Math.min(max, width - 64));
+  return Math.max(160, Math.min(max, width - 92));
 }

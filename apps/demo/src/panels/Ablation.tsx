@@ -6,7 +6,6 @@ import { bestHead, headName, headsAbove, headRef } from "../lib/heads.js";
 import type { AblationMode, AblationResult, AblationScoresResult, AblationSide } from "../model/protocol.js";
 import * as s from "../styles.js";
 import { DETECTORS } from "./Detectors.js";
-import { GridCaption } from "./GridCaption.js";
 import { SelectedPatterns } from "./SelectedPatterns.js";
 
 export interface AblationProps {
@@ -207,7 +206,6 @@ function Comparison({ r, threshold, grid, half, onSelectHead, selected }: {
                 selectedHead={headRef(selected)}
                   exportName={`attnscope-${k}-${d.key}-scores`}
                 />
-                <GridCaption score={d.score} />
               </div>
             ))}
           </div>
@@ -257,7 +255,6 @@ function AblationScores({ scores, nHeads, grid, onSelectHead, selected }: {
                 selectedHead={headRef(selected)}
                 exportName={`attnscope-${m}-ablation-scores`}
               />
-              <GridCaption score="loss increase (nats)" />
             </div>
           ))}
         </div>

@@ -6,7 +6,6 @@ import { heatmapSize, useWidth } from "../hooks/use-width.js";
 import { headName, parseHead, headRef } from "../lib/heads.js";
 import type { CircuitTextResult, CircuitWeightsResult } from "../model/protocol.js";
 import * as s from "../styles.js";
-import { GridCaption } from "./GridCaption.js";
 
 export interface CircuitProps {
   weights: Async<CircuitWeightsResult>;
@@ -99,7 +98,6 @@ export const Circuit = memo(function Circuit({ weights, text, threshold, selecte
                 onSelectPair={(p) => p && onSelectHead(headName(p.destination.layer, p.destination.head))}
                 exportName="attnscope-composition-scores"
               />
-              <GridCaption rows="source head (earlier layer)" columns="destination head (later layer)" score={`composition score (neutral: the baseline ${w.baseline.toFixed(3)})`} />
             </div>
 
             <h3 style={h3}>What each head does with its weights alone</h3>
@@ -116,9 +114,9 @@ export const Circuit = memo(function Circuit({ weights, text, threshold, selecte
                   {...s.gridCells(w.nHeads, Math.min(300, width - 90))}
                   onSelectHead={(h) => h && onSelectHead(headName(h.layer, h.head))}
                 selectedHead={headRef(selected)}
+                  colorBarTitle="Σ Re λ / Σ |λ| of W_E W_OV W_U (1: copies its token)"
                   exportName="attnscope-copying-scores"
                 />
-                <GridCaption score="Σ Re λ / Σ |λ| of W_E W_OV W_U (1: copies its token)" />
               </div>
               <div>
                 <HeadScoreGrid
@@ -131,9 +129,9 @@ export const Circuit = memo(function Circuit({ weights, text, threshold, selecte
                   {...s.gridCells(w.nHeads, Math.min(300, width - 90))}
                   onSelectHead={(h) => h && onSelectHead(headName(h.layer, h.head))}
                 selectedHead={headRef(selected)}
+                  colorBarTitle="attention to the previous position of W_pos W_QK W_posᵀ"
                   exportName="attnscope-positional-scores"
                 />
-                <GridCaption score="attention to the previous position of W_pos W_QK W_posᵀ" />
               </div>
             </div>
           </>
@@ -173,11 +171,12 @@ function TextPart({ text, width, selected }: { text: Async<CircuitTextResult>; w
           correctLogits={r.correctLogits}
           cellWidth={cellW}
           cellHeight={cellH}
-          showAxisLabels={cellH >= 10}
           title="position × component: logit of the next token (colour)"
+          rowTitle="Position (predicting the next token)"
+          columnTitle="Component: direct path, then each head"
+          colorBarTitle="Logit contribution"
           exportName="attnscope-logit-attribution"
         />
-        <GridCaption rows="position (predicting the next token)" columns="component: direct path, then each head" score="logit contribution" />
       </div>
       <h3 style={h3} data-testid="decomposed-head">Decomposed attention scores of head {r.head}</h3>
       <p style={{ ...s.muted, margin: "0 0 4px" }}>
@@ -198,9 +197,11 @@ function TextPart({ text, width, selected }: { text: Async<CircuitTextResult>; w
             minValue={0}
             maxValue={maxStd || 1}
             size={heatmapSize(width - 70, 360)}
+            rowTitle="Query component"
+            columnTitle="Key component"
+            colorBarTitle="std of the attention score"
             exportName="attnscope-decomposed-std"
           />
-          <GridCaption rows="query component" columns="key component" score="std of the attention score" />
         </div>
         <div style={scrollBox}>
           <AttentionPattern
@@ -211,9 +212,11 @@ function TextPart({ text, width, selected }: { text: Async<CircuitTextResult>; w
             minValue={-maxAbs}
             maxValue={maxAbs}
             size={heatmapSize(width - 10, 360)}
+            rowTitle="Query position"
+            columnTitle="Key position"
+            colorBarTitle={`Attention score from ${r.pair.query} · ${r.pair.key}`}
             exportName="attnscope-decomposed-scores"
           />
-          <GridCaption rows="query position" columns="key position" score={`attention score from ${r.pair.query} · ${r.pair.key}`} />
         </div>
       </div>
     </div>

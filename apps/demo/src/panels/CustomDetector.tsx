@@ -5,7 +5,6 @@ import { describeTemplate, scoreCustom, type CustomTemplate } from "../lib/custo
 import { headName, headsAbove, headRef } from "../lib/heads.js";
 import type { RunResult } from "../model/protocol.js";
 import * as s from "../styles.js";
-import { GridCaption } from "./GridCaption.js";
 import { HeadList } from "./HeadList.js";
 
 const PAINT = 6;
@@ -96,7 +95,6 @@ export function CustomDetector({ result, threshold, onSelectHead, selected }: Cu
                 selectedHead={headRef(selected)}
               exportName="attnscope-custom-scores"
             />
-            <GridCaption score="custom score" />
           </>
         ) : (
           <p style={s.muted}>Waiting for the model…</p>

@@ -3,7 +3,6 @@ import { useWidth } from "../hooks/use-width.js";
 import { headName, headsAbove, headRef } from "../lib/heads.js";
 import type { RunResult } from "../model/protocol.js";
 import * as s from "../styles.js";
-import { GridCaption } from "./GridCaption.js";
 import { HeadList } from "./HeadList.js";
 
 export const DETECTORS = [
@@ -80,7 +79,6 @@ export function Detectors({ result, threshold, onThreshold, onSelectHead, select
                 selectedHead={headRef(selected)}
                     exportName={`attnscope-${d.key}-token-scores`}
                   />
-                  <GridCaption score={d.score} />
                 </div>
               );
             })}

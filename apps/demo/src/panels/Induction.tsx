@@ -4,7 +4,6 @@ import type { InductionState } from "../hooks/use-induction.js";
 import { useWidth } from "../hooks/use-width.js";
 import { headName, headsAbove, headRef } from "../lib/heads.js";
 import * as s from "../styles.js";
-import { GridCaption } from "./GridCaption.js";
 import { HeadList } from "./HeadList.js";
 import { InductionSettingsForm } from "./InductionSettingsForm.js";
 import { SelectedPatterns } from "./SelectedPatterns.js";
@@ -64,7 +63,6 @@ export const Induction = memo(function Induction({ induction, threshold, selecte
                 selectedHead={headRef(selected)}
                 exportName="attnscope-induction-scores"
               />
-              <GridCaption score="induction score" />
             </div>
             <div data-testid="induction-loss-plot" style={{ flex: "1 1 320px", minWidth: 0 }}>
               <TokenLossPlot

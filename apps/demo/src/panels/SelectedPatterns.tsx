@@ -2,7 +2,6 @@ import { useMemo } from "react";
 import { AttentionPatterns } from "@attnscope/react";
 import { heatmapSize, thumbSize, useWidth } from "../hooks/use-width.js";
 import { headName, parseHead } from "../lib/heads.js";
-import { GridCaption } from "./GridCaption.js";
 
 export interface SelectedPatternsProps {
   tokens: string[];
@@ -48,7 +47,6 @@ export function SelectedPatterns(p: SelectedPatternsProps) {
         thumbnailSize={thumbSize(inner, p.nHeads, p.maxThumb ?? 56)}
         exportName={p.exportName}
       />
-      <GridCaption rows="destination (query) token" columns="source (key) token" score="attention weight, 0 to 1" />
     </div>
   );
 }

@@ -4,7 +4,7 @@ import type { ColorScaleName } from "../lib/color-scales.js";
 import { formatValue, shortToken } from "../lib/format-token.js";
 import type { HeatmapStyle } from "../lib/heatmap.js";
 import type { Painter } from "../lib/painter.js";
-import { axisTitlesFrom, drawPatternOverlay, matrixLayout, patternFigure } from "../lib/pattern-figure.js";
+import { axisTitlesFrom, drawPatternOverlay, matrixLayout, MIN_LABEL_CELL, patternFigure } from "../lib/pattern-figure.js";
 import { scaleFromProps } from "../lib/scale-props.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
@@ -131,7 +131,8 @@ export function LogitAttribution(props: LogitAttributionProps) {
     () =>
       matrixLayout(rows, C, {
         cellW, cellH, colorBar: true, title: !!props.title, axisTitles: titles,
-        rowMargin: showLabels ? Math.ceil(longestRow * 6.4) + 8 : 0,
+        // Rows shorter than a readable label get no token labels; the axis titles and column labels stay.
+        rowMargin: showLabels && cellH >= MIN_LABEL_CELL ? Math.ceil(longestRow * 6.4) + 8 : 0,
         colMargin: showLabels ? Math.ceil(longestCol * 6.4) + 8 : 0,
       }),
     [rows, C, cellW, cellH, props.title, showLabels, longestRow, longestCol, titles],

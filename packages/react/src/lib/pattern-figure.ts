@@ -71,7 +71,7 @@ function colorBarColumn(colorBar: boolean, titles: AxisTitles | null): number {
 }
 
 /** Axis labels are drawn only when cells are at least this tall (px). */
-const MIN_LABEL_CELL = 7;
+export const MIN_LABEL_CELL = 7;
 
 export function patternLayout(
   queries: number,
@@ -198,7 +198,8 @@ export function patternFigure(o: PatternFigureOptions): Figure {
       p.image(heatmapBitmap(o.tensor, o.head, o.style, o.maxPixels), l.x0, l.y0, l.w, l.h);
       if (l.labels) {
         const s = { fill: theme.muted, size: l.labelSize };
-        for (let q = 0; q < l.queries; q++) {
+        // Rows too short to read a label get none (a tall matrix still labels its columns).
+        for (let q = 0; l.cellH >= MIN_LABEL_CELL && q < l.queries; q++) {
           p.text(l.x0 - 4, l.y0 + (q + 0.5) * l.cellH, shortToken(o.queryTokens[q] ?? "", o.labelLength), { ...s, anchor: "end", baseline: "middle" });
         }
         for (let k = 0; k < l.keys; k++) {
