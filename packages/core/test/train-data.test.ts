@@ -61,4 +61,46 @@ describe("BatchSampler", () => {
     expect(() => new BatchSampler({ corpus, bosTokenId: BOS, vocabSize: 1001, batchSize: 1, seqLen, repeatFraction: 0, repeatTextFraction: -0.1 }))
       .toThrow(/repeatTextFraction/);
   });
+
+  it("starts withoutBosFraction of the rows mid-text without BOS, their content from position 0", () => {
+    const s = new BatchSampler({
+      corpus, bosTokenId: BOS, vocabSize: 1001, batchSize: 50, seqLen, repeatFraction: 0.2, repeatTextFraction: 0.3, withoutBosFraction: 0.4,
+    });
+    const rng = new SeededRandom(4);
+    const counts: Record<string, number> = { text: 0, "repeated-text": 0, random: 0 };
+    let without = 0;
+    for (let n = 0; n < 20; n++) {
+      const batch = s.next(rng);
+      for (let b = 0; b < 50; b++) {
+        const row = Array.from(batch.subarray(b * seqLen, (b + 1) * seqLen));
+        // BOS, if anywhere, only at position 0.
+        row.slice(1).forEach((t) => expect(t).not.toBe(BOS));
+        if (row[0] === BOS) {
+          counts[kind(row)]++;
+        } else {
+          without++;
+          // The row's content is the whole row: shifted into a BOS-led row of one more token, it is a row of a known kind.
+          counts[kind([BOS, ...row].slice(0, seqLen))]++;
+          const consecutive = row.every((t, i) => i === 0 || t === (row[i - 1] + 1) % 1000);
+          if (consecutive) expect(row[seqLen - 1]).toBe((row[0] + seqLen - 1) % 1000); // a full window, not one token short
+        }
+      }
+    }
+    // 1000 rows, 400 expected without BOS: a binomial standard deviation of about 15.
+    expect(without).toBeGreaterThan(400 - 60);
+    expect(without).toBeLessThan(400 + 60);
+    expect(counts["random"]).toBeGreaterThan(200 - 60);
+    expect(counts["repeated-text"]).toBeGreaterThan(300 - 60);
+    expect(counts["text"]).toBeGreaterThan(500 - 70);
+  });
+
+  it("keeps BOS in every row when withoutBosFraction is 0 and drops it from every row at 1", () => {
+    const opts = { corpus, bosTokenId: BOS, vocabSize: 1001, batchSize: 30, seqLen, repeatFraction: 0.3, repeatTextFraction: 0.3 };
+    const a = new BatchSampler(opts).next(new SeededRandom(5));
+    const b = new BatchSampler({ ...opts, withoutBosFraction: 0 }).next(new SeededRandom(5));
+    expect(Array.from(a)).toEqual(Array.from(b));
+    const none = new BatchSampler({ ...opts, withoutBosFraction: 1 }).next(new SeededRandom(5));
+    for (let i = 0; i < none.length; i++) expect(none[i]).not.toBe(BOS);
+    expect(() => new BatchSampler({ ...opts, withoutBosFraction: 1.5 })).toThrow(/withoutBosFraction must be in \[0, 1\], got 1.5/);
+  });
 });

@@ -14,7 +14,7 @@ interface TrainOptions {
   dModel: string; nHeads: string; dHead?: string; nLayers: string; nCtx: string; positional: string; posInit: string;
   tokenizer: string; corpus: string; steps: string; batch: string; seqLen: string; lr: string; warmup: string;
   schedule: string; weightDecay: string; clip: string; seed: string; evalEvery: string; repeatFraction: string;
-  repeatTextFraction: string; dtype: string; backend: string; threads: string; out: string; curriculum?: string; probeHalf?: string; freezePos?: boolean; modelName?: string; progress?: boolean;
+  repeatTextFraction: string; withoutBosFraction: string; dtype: string; backend: string; threads: string; out: string; curriculum?: string; probeHalf?: string; freezePos?: boolean; modelName?: string; progress?: boolean;
 }
 
 /** `attnscope train`: train an attention-only transformer and write config.json, model.safetensors, training-log.json. */
@@ -45,6 +45,7 @@ export function trainCommand(io: CliIO): Command {
     .option("--eval-every <n>", "score the heads on the repeated-token probe every n steps", "25")
     .option("--repeat-fraction <x>", "fraction of sequences that are a random token segment repeated", "0.25")
     .option("--repeat-text-fraction <x>", "fraction of sequences that are a window of the corpus repeated", "0")
+    .option("--without-bos-fraction <x>", "fraction of sequences that start mid-text without BOS (so position 0 is not a free resting place for attention)", "0")
     .option("--dtype <t>", "dtype of the written model.safetensors: float32 or float16 (half the size; training is float32)", "float32")
     .option("--backend <b>", "kernels (AssemblyScript SIMD) or ts (plain TypeScript)", kernelsAvailable() ? "kernels" : "ts")
     .option("--threads <n>", "kernel threads (1 keeps runs bit-reproducible across machines)", "1")
@@ -83,6 +84,7 @@ export function trainCommand(io: CliIO): Command {
         seed: config.seed ?? 0, evalEvery: parseInteger(opts.evalEvery, "--eval-every", 0),
         repeatFraction: parseNumber(opts.repeatFraction, "--repeat-fraction"),
         repeatTextFraction: parseNumber(opts.repeatTextFraction, "--repeat-text-fraction"),
+        withoutBosFraction: parseNumber(opts.withoutBosFraction, "--without-bos-fraction"),
         posInit: opts.posInit === "sinusoidal" ? { kind: "sinusoidal" as const } : { kind: "normal" as const },
         frozen: opts.freezePos ? ["pos_embed.W_pos"] : [],
       };

@@ -7,7 +7,8 @@ import { SeededRandom } from "../util/random.js";
  * induction heads form quickly and reliably (the second copy of a segment is only predictable by looking back
  * at what followed the same token last time); natural text alone also rewards them, slowly. Random segments
  * teach copying any token (ARENA's induction experiment draws random ids); repeated text teaches it on words,
- * where the previous occurrence of a token is one among many similar ones.
+ * where the previous occurrence of a token is one among many similar ones. `withoutBosFraction` of the rows start
+ * without BOS, mid-text.
  */
 export interface BatchSamplerOptions {
   /** Token ids of the corpus, without BOS. May be empty when `repeatFraction` is 1. */
@@ -22,6 +23,14 @@ export interface BatchSamplerOptions {
   repeatFraction: number;
   /** Fraction of rows that are a repeated window of the corpus (0..1, default 0; with `repeatFraction` at most 1). */
   repeatTextFraction?: number;
+  /**
+   * Fraction of rows of every kind that start without BOS (0..1, default 0): the row's content begins at
+   * position 0, so a text row starts mid-text. With BOS in every row, attending to position 0 costs nothing
+   * (its value is always the same) and heads can settle there before a previous-token head forms; in a row
+   * without it, position 0 holds an ordinary token. Keep it below 1 so BOS behaviour is still learnt
+   * (inference rows start with BOS, as TransformerLens's do).
+   */
+  withoutBosFraction?: number;
   /** Length range of a repeated segment (inclusive). Defaults: 4 .. (seqLen - 1) / 2. */
   segMin?: number;
   segMax?: number;
@@ -40,6 +49,8 @@ export class BatchSampler {
     if (!(repeatText >= 0 && repeatFraction + repeatText <= 1)) {
       throw new RangeError(`repeatTextFraction must be in [0, 1 - repeatFraction] = [0, ${1 - repeatFraction}], got ${repeatText}`);
     }
+    const withoutBos = opts.withoutBosFraction ?? 0;
+    if (!(withoutBos >= 0 && withoutBos <= 1)) throw new RangeError(`withoutBosFraction must be in [0, 1], got ${withoutBos}`);
     if (repeatFraction < 1 && corpus.length < seqLen) {
       throw new RangeError(`corpus has ${corpus.length} tokens, fewer than seqLen ${seqLen}: give a longer corpus or a shorter seqLen`);
     }
@@ -52,22 +63,26 @@ export class BatchSampler {
     const { corpus, bosTokenId, repeatFraction } = this.opts;
     const repeatText = this.opts.repeatTextFraction ?? 0;
     const segMax = Math.min(this.segMax, Math.max(this.segMin, Math.floor((seqLen - 1) / 2)));
+    const withoutBos = this.opts.withoutBosFraction ?? 0;
     const out = new Int32Array(batchSize * seqLen);
     for (let b = 0; b < batchSize; b++) {
+      // Drawn only when asked for, so runs without the option keep their data order.
+      const first = withoutBos > 0 && rng.next() < withoutBos ? 0 : 1;
       const row = b * seqLen;
-      out[row] = bosTokenId;
+      const body = seqLen - first;
+      if (first) out[row] = bosTokenId;
       const u = rng.next();
       if (u < repeatFraction) {
         const len = rng.int(this.segMin, segMax + 1);
         const seg = randomTokens(rng, len, this.opts.vocabSize, bosTokenId);
-        for (let t = 1; t < seqLen; t++) out[row + t] = seg[(t - 1) % len];
+        for (let t = 0; t < body; t++) out[row + first + t] = seg[t % len];
       } else if (u < repeatFraction + repeatText) {
         const len = rng.int(this.segMin, segMax + 1);
         const start = rng.int(0, corpus.length - len + 1);
-        for (let t = 1; t < seqLen; t++) out[row + t] = corpus[start + ((t - 1) % len)];
+        for (let t = 0; t < body; t++) out[row + first + t] = corpus[start + (t % len)];
       } else {
-        const start = rng.int(0, corpus.length - (seqLen - 1) + 1);
-        for (let t = 1; t < seqLen; t++) out[row + t] = corpus[start + t - 1];
+        const start = rng.int(0, corpus.length - body + 1);
+        for (let t = 0; t < body; t++) out[row + first + t] = corpus[start + t];
       }
     }
     return out;

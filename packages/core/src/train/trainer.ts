@@ -60,6 +60,8 @@ export interface TrainerOptions {
   repeatFraction?: number;
   /** Fraction of rows that are a window of the corpus repeated (default 0; ignored with `batches`). */
   repeatTextFraction?: number;
+  /** Fraction of rows that start without BOS, mid-text (default 0; see `BatchSamplerOptions.withoutBosFraction`). */
+  withoutBosFraction?: number;
   segMin?: number;
   segMax?: number;
   /** The fixed repeated-random-token probe: `half` tokens repeated once, `batch` rows, `seed` (defaults 50 / 4 / 0). */
@@ -177,7 +179,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
     }
     sampler = new BatchSampler({
       corpus: options.corpus ?? [], bosTokenId: bos, vocabSize: cfg.d_vocab, batchSize, seqLen: maxSeqLen,
-      repeatFraction: options.repeatFraction ?? (options.corpus ? 0.25 : 1), repeatTextFraction: options.repeatTextFraction, segMin: options.segMin, segMax: options.segMax,
+      repeatFraction: options.repeatFraction ?? (options.corpus ? 0.25 : 1), repeatTextFraction: options.repeatTextFraction, withoutBosFraction: options.withoutBosFraction, segMin: options.segMin, segMax: options.segMax,
     });
   }
 
