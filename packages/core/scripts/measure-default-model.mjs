@@ -18,7 +18,7 @@ const model = await HookedTransformer.fromPretrained(folder, { backend: "ts" });
 const tk = model.tokenizer;
 const { n_layers: L, n_heads: H } = model.cfg;
 const fmt = (scores) => scores.map((row) => row.map((x) => x.toFixed(2)).join(" ")).join(" | ");
-const pattern = async (tokens) => (await model.runWithCache([tokens], { returnType: "loss", namesFilter: (n) => n.endsWith("hook_pattern") }));
+const pattern = async (tokens) => (await model.runWithCache([tokens], { returnType: "loss", lossPerToken: true, namesFilter: (n) => n.endsWith("hook_pattern") }));
 
 for (const [name, text] of [["seed paragraph", SEED_TEXT], ["held-out paragraph", HELD_OUT_TEXT]]) {
   const tokens = model.toTokens(text);
