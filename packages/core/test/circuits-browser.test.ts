@@ -1,12 +1,12 @@
 // The circuits (FactoredMatrix on ml-matrix, composition, OV circuits, positional scores) run in browsers:
 // bundled with Vite and run in headless Chromium, on a page and in a module worker, giving Node's numbers.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runCircuitsProbe } from "./helpers/circuits-probe.js";
+import { startServer, type Route } from "./helpers/http-server.js";
 
 const chromiumPath = "/usr/bin/chromium";
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -25,22 +25,17 @@ describe.runIf(existsSync(chromiumPath))("circuits in headless Chromium", () => 
       resolve: { conditions: ["browser"] },
     });
     // The bundle and the chunks it imports lazily (the loaders), served as they are.
-    const files: Record<string, [string, Buffer]> = { "/": ["text/html", Buffer.from("<!doctype html><title>c</title>")] };
+    const files: Record<string, Route> = { "/": { contentType: "text/html", body: Buffer.from("<!doctype html><title>c</title>") } };
     const walk = (d: string, prefix: string) => {
       for (const f of readdirSync(d, { withFileTypes: true })) {
         if (f.isDirectory()) walk(path.join(d, f.name), `${prefix}${f.name}/`);
-        else files[`/${prefix}${f.name}`] = [f.name.endsWith(".wasm") ? "application/wasm" : "text/javascript", readFileSync(path.join(d, f.name))];
+        else files[`/${prefix}${f.name}`] = { contentType: f.name.endsWith(".wasm") ? "application/wasm" : "text/javascript", body: readFileSync(path.join(d, f.name)) };
       }
     };
     walk(path.join(dir, "dist"), "");
-    for (const [name, [, body]] of Object.entries(files)) if (name.endsWith(".mjs") || name.endsWith(".js")) expect(body.toString(), name).not.toMatch(/from\s*["']node:/);
-    const server = http.createServer((req, res) => {
-      const f = files[req.url ?? ""];
-      if (!f) return void res.writeHead(404).end();
-      res.writeHead(200, { "content-type": f[0] }).end(f[1]);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const base = `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
+    for (const [name, { body }] of Object.entries(files)) if (name.endsWith(".mjs") || name.endsWith(".js")) expect(Buffer.from(body).toString(), name).not.toMatch(/from\s*["']node:/);
+    const server = await startServer(files);
+    const base = server.url;
     const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
     try {
       const page = await browser.newPage();
@@ -58,7 +53,7 @@ describe.runIf(existsSync(chromiumPath))("circuits in headless Chromium", () => 
       expect(inWorker).toEqual(expected);
     } finally {
       await browser.close();
-      server.close();
+      await server.close();
     }
   });
 });
