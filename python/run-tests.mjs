@@ -14,5 +14,8 @@ if (probe.error || probe.status !== 0) {
   console.log(`python tests skipped: ${why}`);
   process.exit(0);
 }
-const run = spawnSync(python, ["-m", "pytest", path.join(here, "tests"), "-q", "-p", "no:cacheprovider"], { stdio: "inherit", cwd: here });
+const run = spawnSync(python, ["-m", "pytest", path.join(here, "tests"), "-q", "-p", "no:cacheprovider"], {
+  stdio: "inherit",
+  cwd: here,
+});
 process.exit(run.status ?? 1);

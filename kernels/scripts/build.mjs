@@ -25,12 +25,21 @@ for (const v of variants) {
   const file = join(outDir, `${v.name}.wasm`);
   const args = [
     join(root, "assembly", "index.ts"),
-    "-o", file,
-    "-O3", "--noAssert",
-    "--runtime", "stub",
-    "--use", "abort=",
-    "--importMemory", "--initialMemory", "1", "--maximumMemory", String(MAX_PAGES),
-    "--enable", "simd",
+    "-o",
+    file,
+    "-O3",
+    "--noAssert",
+    "--runtime",
+    "stub",
+    "--use",
+    "abort=",
+    "--importMemory",
+    "--initialMemory",
+    "1",
+    "--maximumMemory",
+    String(MAX_PAGES),
+    "--enable",
+    "simd",
   ];
   if (v.relaxed) args.push("--enable", "relaxed-simd");
   if (v.shared) args.push("--enable", "threads", "--sharedMemory");

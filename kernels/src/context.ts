@@ -2,7 +2,14 @@
 // when threads are on, a worker pool sharing the memory. Ops take byte pointers into that memory and split
 // their work (columns, heads, rows or vocabulary ranges) across the host thread and the workers.
 import { wasmBase64 } from "./generated/wasm-binaries.js";
-import { decodeBase64, hardwareThreads, isNode, relaxedSimdSupported, sharedMemorySupported, simdSupported } from "./features.js";
+import {
+  decodeBase64,
+  hardwareThreads,
+  isNode,
+  relaxedSimdSupported,
+  sharedMemorySupported,
+  simdSupported,
+} from "./features.js";
 import { Heap } from "./heap.js";
 import { WorkerPool, type ExportName } from "./threads.js";
 
@@ -19,25 +26,110 @@ export interface KernelsOptions {
 }
 
 interface Exports {
-  gemm(a: number, aRs: number, aKs: number, b: number, bRs: number, bCs: number, c: number, ldc: number,
-    m: number, k: number, n: number, bias: number, flags: number, causalOffset: number, pack: number): void;
-  gemmPacked(a: number, lda: number, bp: number, panelBytes: number, c: number, ldc: number, m: number, k: number,
-    n: number, j0: number, j1: number, bias: number, flags: number): void;
+  gemm(
+    a: number,
+    aRs: number,
+    aKs: number,
+    b: number,
+    bRs: number,
+    bCs: number,
+    c: number,
+    ldc: number,
+    m: number,
+    k: number,
+    n: number,
+    bias: number,
+    flags: number,
+    causalOffset: number,
+    pack: number,
+  ): void;
+  gemmPacked(
+    a: number,
+    lda: number,
+    bp: number,
+    panelBytes: number,
+    c: number,
+    ldc: number,
+    m: number,
+    k: number,
+    n: number,
+    j0: number,
+    j1: number,
+    bias: number,
+    flags: number,
+  ): void;
   packWeights(b: number, ldb: number, k: number, n: number, out: number, panelBytes: number): void;
   addInPlace(dst: number, src: number, n: number): void;
   packedWeightBytes(k: number, n: number): number;
-  attnScores(q: number, k: number, out: number, tq: number, tk: number, nHeads: number, dHead: number,
-    scale: number, maskValue: number, h0: number, h1: number, pack: number): void;
+  attnScores(
+    q: number,
+    k: number,
+    out: number,
+    tq: number,
+    tk: number,
+    nHeads: number,
+    dHead: number,
+    scale: number,
+    maskValue: number,
+    h0: number,
+    h1: number,
+    pack: number,
+  ): void;
   causalSoftmax(src: number, dst: number, rowStart: number, rows: number, tq: number, tk: number): void;
-  attnPattern(q: number, k: number, out: number, tq: number, tk: number, nHeads: number, dHead: number,
-    scale: number, h0: number, h1: number, pack: number): void;
-  patternValue(p: number, v: number, z: number, tq: number, tk: number, nHeads: number, dHead: number,
-    h0: number, h1: number, pack: number): void;
-  headResults(z: number, wO: number, out: number, t: number, nHeads: number, dHead: number, dModel: number,
-    h0: number, h1: number, pack: number, wOPacked: number): void;
-  unembedStats(x: number, wU: number, bU: number, t: number, dModel: number, vocab: number, v0: number,
-    v1: number, targets: number, maxOut: number, sumOut: number, tgtOut: number, scratch: number,
-    wUPacked: number): void;
+  attnPattern(
+    q: number,
+    k: number,
+    out: number,
+    tq: number,
+    tk: number,
+    nHeads: number,
+    dHead: number,
+    scale: number,
+    h0: number,
+    h1: number,
+    pack: number,
+  ): void;
+  patternValue(
+    p: number,
+    v: number,
+    z: number,
+    tq: number,
+    tk: number,
+    nHeads: number,
+    dHead: number,
+    h0: number,
+    h1: number,
+    pack: number,
+  ): void;
+  headResults(
+    z: number,
+    wO: number,
+    out: number,
+    t: number,
+    nHeads: number,
+    dHead: number,
+    dModel: number,
+    h0: number,
+    h1: number,
+    pack: number,
+    wOPacked: number,
+  ): void;
+  unembedStats(
+    x: number,
+    wU: number,
+    bU: number,
+    t: number,
+    dModel: number,
+    vocab: number,
+    v0: number,
+    v1: number,
+    targets: number,
+    maxOut: number,
+    sumOut: number,
+    tgtOut: number,
+    scratch: number,
+    wUPacked: number,
+  ): void;
   packBytes(k: number): number;
   attnScratchBytes(tk: number, dHead: number): number;
   unembedScratchBytes(dModel: number): number;
@@ -82,14 +174,19 @@ export class KernelsContext {
     if (!simdSupported()) throw new Error("kernels: this JavaScript engine has no WebAssembly SIMD");
     const relaxedOk = relaxedSimdSupported();
     if (opts.relaxed === true && !relaxedOk) {
-      throw new Error("kernels: relaxed SIMD requested but this engine does not validate it " +
-        "(Node 20 needs --experimental-wasm-relaxed-simd)");
+      throw new Error(
+        "kernels: relaxed SIMD requested but this engine does not validate it " +
+          "(Node 20 needs --experimental-wasm-relaxed-simd)",
+      );
     }
     const relaxed = opts.relaxed === "auto" || opts.relaxed === undefined ? relaxedOk : opts.relaxed;
     const shareable = sharedMemorySupported();
-    let threads = opts.threads === undefined || opts.threads === "auto"
-      ? (shareable ? Math.min(2, await hardwareThreadCount()) : 1)
-      : Math.floor(opts.threads);
+    let threads =
+      opts.threads === undefined || opts.threads === "auto"
+        ? shareable
+          ? Math.min(2, await hardwareThreadCount())
+          : 1
+        : Math.floor(opts.threads);
     if (!(threads >= 1)) throw new RangeError(`kernels: threads must be ≥ 1 or "auto", got ${opts.threads}`);
     if (threads > 1 && !shareable) {
       if (opts.threads !== undefined && opts.threads !== "auto") {
@@ -98,10 +195,10 @@ export class KernelsContext {
       threads = 1;
     }
     const shared = threads > 1;
-    const memory = new WebAssembly.Memory(shared
-      ? { initial: 2, maximum: 65536, shared: true }
-      : { initial: 2, maximum: 65536 });
-    const module = compiled(relaxed ? (shared ? "relaxedShared" : "relaxed") : (shared ? "simdShared" : "simd"));
+    const memory = new WebAssembly.Memory(
+      shared ? { initial: 2, maximum: 65536, shared: true } : { initial: 2, maximum: 65536 },
+    );
+    const module = compiled(relaxed ? (shared ? "relaxedShared" : "relaxed") : shared ? "simdShared" : "simd");
     const pool = shared ? await WorkerPool.start(threads - 1, module, memory, CTL_BASE) : null;
     return new KernelsContext(memory, module, relaxed, pool, opts.minSplitWork ?? SPLIT_MIN_WORK);
   }
@@ -147,14 +244,44 @@ export class KernelsContext {
    * C = A·B (+ bias) over strided operands (see assembly/gemm.ts). Splits columns across threads.
    * `scratch` must hold packScratchBytes(k).
    */
-  gemm(a: number, aRs: number, aKs: number, b: number, bRs: number, bCs: number, c: number, ldc: number,
-    m: number, k: number, n: number, bias: number, flags: number, scratch: number): void {
+  gemm(
+    a: number,
+    aRs: number,
+    aKs: number,
+    b: number,
+    bRs: number,
+    bCs: number,
+    c: number,
+    ldc: number,
+    m: number,
+    k: number,
+    n: number,
+    bias: number,
+    flags: number,
+    scratch: number,
+  ): void {
     const units = Math.ceil(n / 8);
     const pb = this.ex.packBytes(k);
     this.run(units, this.parts(m * k * n, units), "gemm", (p, lo, hi) => {
-      const j0 = lo * 8, j1 = Math.min(n, hi * 8);
-      return [a, aRs, aKs, b + j0 * bCs * 4, bRs, bCs, c + j0 * 4, ldc, m, k, j1 - j0,
-        bias ? bias + j0 * 4 : 0, flags, 0, scratch + p * pb];
+      const j0 = lo * 8,
+        j1 = Math.min(n, hi * 8);
+      return [
+        a,
+        aRs,
+        aKs,
+        b + j0 * bCs * 4,
+        bRs,
+        bCs,
+        c + j0 * 4,
+        ldc,
+        m,
+        k,
+        j1 - j0,
+        bias ? bias + j0 * 4 : 0,
+        flags,
+        0,
+        scratch + p * pb,
+      ];
     });
   }
 
@@ -183,46 +310,161 @@ export class KernelsContext {
    * C = A·B (+ bias) with B packed by packWeights (row-major A with row stride lda). Splits panels across
    * threads.
    */
-  gemmPacked(a: number, lda: number, bp: number, c: number, ldc: number, m: number, k: number, n: number,
-    bias: number, flags: number): void {
+  gemmPacked(
+    a: number,
+    lda: number,
+    bp: number,
+    c: number,
+    ldc: number,
+    m: number,
+    k: number,
+    n: number,
+    bias: number,
+    flags: number,
+  ): void {
     const units = Math.ceil(n / 8);
-    this.run(units, this.parts(m * k * n, units), "gemmPacked", (_p, lo, hi) =>
-      [a, lda, bp, k * 32, c, ldc, m, k, n, lo * 8, Math.min(n, hi * 8), bias, flags]);
+    this.run(units, this.parts(m * k * n, units), "gemmPacked", (_p, lo, hi) => [
+      a,
+      lda,
+      bp,
+      k * 32,
+      c,
+      ldc,
+      m,
+      k,
+      n,
+      lo * 8,
+      Math.min(n, hi * 8),
+      bias,
+      flags,
+    ]);
   }
 
-  attnScores(q: number, k: number, out: number, tq: number, tk: number, nHeads: number, dHead: number,
-    scale: number, maskValue: number, h0: number, h1: number, scratch: number): void {
+  attnScores(
+    q: number,
+    k: number,
+    out: number,
+    tq: number,
+    tk: number,
+    nHeads: number,
+    dHead: number,
+    scale: number,
+    maskValue: number,
+    h0: number,
+    h1: number,
+    scratch: number,
+  ): void {
     const pb = this.ex.attnScratchBytes(tk, dHead);
-    this.run(h1 - h0, this.parts((h1 - h0) * tq * tk * dHead, h1 - h0), "attnScores", (p, lo, hi) =>
-      [q, k, out + lo * tq * tk * 4, tq, tk, nHeads, dHead, scale, maskValue, h0 + lo, h0 + hi, scratch + p * pb]);
+    this.run(h1 - h0, this.parts((h1 - h0) * tq * tk * dHead, h1 - h0), "attnScores", (p, lo, hi) => [
+      q,
+      k,
+      out + lo * tq * tk * 4,
+      tq,
+      tk,
+      nHeads,
+      dHead,
+      scale,
+      maskValue,
+      h0 + lo,
+      h0 + hi,
+      scratch + p * pb,
+    ]);
   }
 
-  attnPattern(q: number, k: number, out: number, tq: number, tk: number, nHeads: number, dHead: number,
-    scale: number, h0: number, h1: number, scratch: number): void {
+  attnPattern(
+    q: number,
+    k: number,
+    out: number,
+    tq: number,
+    tk: number,
+    nHeads: number,
+    dHead: number,
+    scale: number,
+    h0: number,
+    h1: number,
+    scratch: number,
+  ): void {
     const pb = this.ex.attnScratchBytes(tk, dHead);
-    this.run(h1 - h0, this.parts((h1 - h0) * tq * tk * dHead, h1 - h0), "attnPattern", (p, lo, hi) =>
-      [q, k, out + lo * tq * tk * 4, tq, tk, nHeads, dHead, scale, h0 + lo, h0 + hi, scratch + p * pb]);
+    this.run(h1 - h0, this.parts((h1 - h0) * tq * tk * dHead, h1 - h0), "attnPattern", (p, lo, hi) => [
+      q,
+      k,
+      out + lo * tq * tk * 4,
+      tq,
+      tk,
+      nHeads,
+      dHead,
+      scale,
+      h0 + lo,
+      h0 + hi,
+      scratch + p * pb,
+    ]);
   }
 
   /** Softmax of `rows` rows starting at global row `rowStart` of an [H, tq, tk] tensor; src/dst point at that row. */
   causalSoftmax(src: number, dst: number, rowStart: number, rows: number, tq: number, tk: number): void {
-    this.run(rows, this.parts(rows * tk * 8, rows), "causalSoftmax", (_p, lo, hi) =>
-      [src + lo * tk * 4, dst + lo * tk * 4, rowStart + lo, hi - lo, tq, tk]);
+    this.run(rows, this.parts(rows * tk * 8, rows), "causalSoftmax", (_p, lo, hi) => [
+      src + lo * tk * 4,
+      dst + lo * tk * 4,
+      rowStart + lo,
+      hi - lo,
+      tq,
+      tk,
+    ]);
   }
 
-  patternValue(pattern: number, v: number, z: number, tq: number, tk: number, nHeads: number, dHead: number,
-    h0: number, h1: number, scratch: number): void {
+  patternValue(
+    pattern: number,
+    v: number,
+    z: number,
+    tq: number,
+    tk: number,
+    nHeads: number,
+    dHead: number,
+    h0: number,
+    h1: number,
+    scratch: number,
+  ): void {
     const pb = this.ex.packBytes(tk);
-    this.run(h1 - h0, this.parts((h1 - h0) * tq * tk * dHead, h1 - h0), "patternValue", (p, lo, hi) =>
-      [pattern + lo * tq * tk * 4, v, z, tq, tk, nHeads, dHead, h0 + lo, h0 + hi, scratch + p * pb]);
+    this.run(h1 - h0, this.parts((h1 - h0) * tq * tk * dHead, h1 - h0), "patternValue", (p, lo, hi) => [
+      pattern + lo * tq * tk * 4,
+      v,
+      z,
+      tq,
+      tk,
+      nHeads,
+      dHead,
+      h0 + lo,
+      h0 + hi,
+      scratch + p * pb,
+    ]);
   }
 
   /** Per-head z·W_O[h]; `wOPacked` when W_O is in the packed-panel layout as a [H·dHead, dModel] matrix. */
-  headResults(z: number, wO: number, out: number, t: number, nHeads: number, dHead: number, dModel: number,
-    scratch: number, wOPacked = false): void {
+  headResults(
+    z: number,
+    wO: number,
+    out: number,
+    t: number,
+    nHeads: number,
+    dHead: number,
+    dModel: number,
+    scratch: number,
+    wOPacked = false,
+  ): void {
     const pb = this.ex.packBytes(dHead);
-    this.run(nHeads, this.parts(t * nHeads * dHead * dModel, nHeads), "headResults", (p, lo, hi) =>
-      [z, wO, out, t, nHeads, dHead, dModel, lo, hi, scratch + p * pb, wOPacked ? 1 : 0]);
+    this.run(nHeads, this.parts(t * nHeads * dHead * dModel, nHeads), "headResults", (p, lo, hi) => [
+      z,
+      wO,
+      out,
+      t,
+      nHeads,
+      dHead,
+      dModel,
+      lo,
+      hi,
+      scratch + p * pb,
+      wOPacked ? 1 : 0,
+    ]);
   }
 
   /**
@@ -230,8 +472,19 @@ export class KernelsContext {
    * to different threads; their running (max, Σexp) pairs are merged here. Writes lse (f32[t]) and tgt (f32[t],
    * NaN where no target) at the given pointers. `scratch` must hold unembedScratchBytes(t, dModel).
    */
-  unembedStats(x: number, wU: number, bU: number, t: number, dModel: number, vocab: number, targets: number,
-    lse: number, tgt: number, scratch: number, wUPacked = false): void {
+  unembedStats(
+    x: number,
+    wU: number,
+    bU: number,
+    t: number,
+    dModel: number,
+    vocab: number,
+    targets: number,
+    lse: number,
+    tgt: number,
+    scratch: number,
+    wUPacked = false,
+  ): void {
     const perThread = this.ex.unembedScratchBytes(dModel) + align64(t * 4) + align64(t * 8);
     const blocks = Math.ceil(vocab / 8);
     const parts = this.parts(t * dModel * vocab, blocks);
@@ -244,10 +497,25 @@ export class KernelsContext {
     };
     this.run(blocks, parts, "unembedStats", (p, lo, hi) => {
       const s = stat(p);
-      return [x, wU, bU, t, dModel, vocab, lo * 8, Math.min(vocab, hi * 8), targets, s.maxP, s.sumP, tgt, s.work,
-        wUPacked ? 1 : 0];
+      return [
+        x,
+        wU,
+        bU,
+        t,
+        dModel,
+        vocab,
+        lo * 8,
+        Math.min(vocab, hi * 8),
+        targets,
+        s.maxP,
+        s.sumP,
+        tgt,
+        s.work,
+        wUPacked ? 1 : 0,
+      ];
     });
-    const f32 = this.f32, f64 = this.f64;
+    const f32 = this.f32,
+      f64 = this.f64;
     for (let r = 0; r < t; r++) {
       let m = -Infinity;
       for (let p = 0; p < used; p++) m = Math.max(m, f32[stat(p).maxP / 4 + r]);
@@ -268,8 +536,12 @@ export class KernelsContext {
   }
 
   /** Runs an export over `parts` contiguous ranges of [0, units): workers take ranges 1.., the caller range 0. */
-  private run(units: number, parts: number, fn: ExportName,
-    argsFor: (part: number, lo: number, hi: number) => number[]): void {
+  private run(
+    units: number,
+    parts: number,
+    fn: ExportName,
+    argsFor: (part: number, lo: number, hi: number) => number[],
+  ): void {
     const f = this.ex[fn] as unknown as (...a: number[]) => void;
     if (parts === 1) {
       f(...argsFor(0, 0, units));

@@ -15,7 +15,11 @@ export class Heap {
   private top: number;
   private readonly sizes = new Map<number, number>();
 
-  constructor(private readonly memory: WebAssembly.Memory, base: number, private readonly onGrow: () => void) {
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    base: number,
+    private readonly onGrow: () => void,
+  ) {
     this.top = align(base);
   }
 

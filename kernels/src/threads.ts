@@ -4,7 +4,14 @@ import { isNode } from "./features.js";
 import { workerSource } from "./worker-source.js";
 
 export const EXPORT_NAMES = [
-  "gemm", "gemmPacked", "attnScores", "causalSoftmax", "attnPattern", "patternValue", "headResults", "unembedStats",
+  "gemm",
+  "gemmPacked",
+  "attnScores",
+  "causalSoftmax",
+  "attnPattern",
+  "patternValue",
+  "headResults",
+  "unembedStats",
 ] as const;
 export type ExportName = (typeof EXPORT_NAMES)[number];
 
@@ -23,7 +30,11 @@ export class WorkerPool {
   private readonly posted: number[] = [];
   private readonly canBlock: boolean;
 
-  private constructor(private readonly workers: AnyWorker[], memory: WebAssembly.Memory, ctlBase: number) {
+  private constructor(
+    private readonly workers: AnyWorker[],
+    memory: WebAssembly.Memory,
+    ctlBase: number,
+  ) {
     for (let i = 0; i < workers.length; i++) {
       this.ctl.push(new Int32Array(memory.buffer, ctlBase + i * CTL_STRIDE, 4));
       this.args.push(new Float64Array(memory.buffer, ctlBase + i * CTL_STRIDE + 16, 30));
@@ -37,8 +48,12 @@ export class WorkerPool {
     return this.workers.length;
   }
 
-  static async start(count: number, module: WebAssembly.Module, memory: WebAssembly.Memory,
-    ctlBase: number): Promise<WorkerPool> {
+  static async start(
+    count: number,
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    ctlBase: number,
+  ): Promise<WorkerPool> {
     const workers: AnyWorker[] = [];
     const ready: Promise<void>[] = [];
     for (let i = 0; i < count; i++) {

@@ -1,7 +1,13 @@
 // The pointer-level API of the built kernels package (dist/, so turbo-cached builds test the same files): products against a float64 loop, the heap's reuse of
 // freed blocks, feature detection and the thread-count report.
 import { afterAll, describe, expect, it } from "vitest";
-import { createKernels, GEMM_ACCUMULATE, relaxedSimdSupported, simdSupported, type KernelsContext } from "../dist/index.js";
+import {
+  createKernels,
+  GEMM_ACCUMULATE,
+  relaxedSimdSupported,
+  simdSupported,
+  type KernelsContext,
+} from "../dist/index.js";
 
 const contexts: KernelsContext[] = [];
 afterAll(() => contexts.forEach((c) => c.dispose()));
@@ -15,12 +21,24 @@ function rand(n: number, seed: number): Float32Array {
 }
 
 describe.each([1, 2])("gemm with %i thread(s)", (threads) => {
-  it.each([[1, 1, 1], [4, 8, 8], [7, 13, 70], [62, 64, 129], [5, 300, 9]])("%i×%i · %i×n, strided and transposed", async (m, k, n) => {
+  it.each([
+    [1, 1, 1],
+    [4, 8, 8],
+    [7, 13, 70],
+    [62, 64, 129],
+    [5, 300, 9],
+  ])("%i×%i · %i×n, strided and transposed", async (m, k, n) => {
     const ctx = await createKernels({ threads, relaxed: false, minSplitWork: 0 });
     contexts.push(ctx);
-    const a = rand(m * k, 1), b = rand(k * n, 2), bias = rand(n, 3), c0 = rand(m * n, 4);
-    const pa = ctx.heap.alloc(a.length * 4), pb = ctx.heap.alloc(b.length * 4), pc = ctx.heap.alloc(m * n * 4);
-    const pbias = ctx.heap.alloc(n * 4), scratch = ctx.heap.alloc(ctx.packScratchBytes(k));
+    const a = rand(m * k, 1),
+      b = rand(k * n, 2),
+      bias = rand(n, 3),
+      c0 = rand(m * n, 4);
+    const pa = ctx.heap.alloc(a.length * 4),
+      pb = ctx.heap.alloc(b.length * 4),
+      pc = ctx.heap.alloc(m * n * 4);
+    const pbias = ctx.heap.alloc(n * 4),
+      scratch = ctx.heap.alloc(ctx.packScratchBytes(k));
     ctx.f32.set(a, pa / 4);
     ctx.f32.set(bias, pbias / 4);
     ctx.f32.set(c0, pc / 4);
@@ -29,25 +47,39 @@ describe.each([1, 2])("gemm with %i thread(s)", (threads) => {
     for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bt[j * k + p] = b[p * n + j];
     ctx.f32.set(bt, pb / 4);
     ctx.gemm(pa, k, 1, pb, 1, k, pc, n, m, k, n, pbias, GEMM_ACCUMULATE, scratch);
-    let err = 0, scale = 0;
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-      let s = c0[i * n + j] + bias[j];
-      for (let p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
-      err = Math.max(err, Math.abs(ctx.f32[pc / 4 + i * n + j] - s));
-      scale = Math.max(scale, Math.abs(s));
-    }
+    let err = 0,
+      scale = 0;
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = c0[i * n + j] + bias[j];
+        for (let p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
+        err = Math.max(err, Math.abs(ctx.f32[pc / 4 + i * n + j] - s));
+        scale = Math.max(scale, Math.abs(s));
+      }
     expect(err).toBeLessThanOrEqual(1e-5 * Math.max(1, scale));
   });
 });
 
 describe.each([1, 2])("gemmPacked with %i thread(s)", (threads) => {
   // Row counts cover whole 4-row blocks, padded 2- and 3-row tails and a single leftover row.
-  it.each([[1, 8, 8], [2, 16, 9], [3, 5, 64], [6, 70, 31], [62, 64, 129], [63, 96, 200]])("%i×%i · %i×n against float64", async (m, k, n) => {
+  it.each([
+    [1, 8, 8],
+    [2, 16, 9],
+    [3, 5, 64],
+    [6, 70, 31],
+    [62, 64, 129],
+    [63, 96, 200],
+  ])("%i×%i · %i×n against float64", async (m, k, n) => {
     const ctx = await createKernels({ threads, relaxed: false, minSplitWork: 0 });
     contexts.push(ctx);
-    const a = rand(m * k, 5), b = rand(k * n, 6), bias = rand(n, 7);
-    const pa = ctx.heap.alloc(a.length * 4), pb = ctx.heap.alloc(b.length * 4), pc = ctx.heap.alloc(m * n * 4);
-    const pbias = ctx.heap.alloc(n * 4), packed = ctx.heap.alloc(ctx.packedWeightBytes(k, n));
+    const a = rand(m * k, 5),
+      b = rand(k * n, 6),
+      bias = rand(n, 7);
+    const pa = ctx.heap.alloc(a.length * 4),
+      pb = ctx.heap.alloc(b.length * 4),
+      pc = ctx.heap.alloc(m * n * 4);
+    const pbias = ctx.heap.alloc(n * 4),
+      packed = ctx.heap.alloc(ctx.packedWeightBytes(k, n));
     expect(ctx.packedWeightBytes(k, n)).toBe(Math.ceil(n / 8) * k * 32);
     ctx.f32.set(a, pa / 4);
     ctx.f32.set(b, pb / 4);
@@ -59,13 +91,15 @@ describe.each([1, 2])("gemmPacked with %i thread(s)", (threads) => {
     // C starts as NaN: every element must be written, none read (no accumulate flag).
     ctx.f32.fill(NaN, pc / 4, pc / 4 + m * n);
     ctx.gemmPacked(pa, k, packed, pc, n, m, k, n, pbias, 0);
-    let err = 0, scale = 0;
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-      let s = bias[j];
-      for (let p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
-      err = Math.max(err, Math.abs(ctx.f32[pc / 4 + i * n + j] - s));
-      scale = Math.max(scale, Math.abs(s));
-    }
+    let err = 0,
+      scale = 0;
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = bias[j];
+        for (let p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
+        err = Math.max(err, Math.abs(ctx.f32[pc / 4 + i * n + j] - s));
+        scale = Math.max(scale, Math.abs(s));
+      }
     expect(err).toBeLessThanOrEqual(1e-5 * Math.max(1, scale));
   });
 });
@@ -74,7 +108,9 @@ describe("heap", () => {
   it("reuses and coalesces freed blocks instead of growing", async () => {
     const ctx = await createKernels({ threads: 1 });
     contexts.push(ctx);
-    const a = ctx.heap.alloc(1000), b = ctx.heap.alloc(1000), c = ctx.heap.alloc(1000);
+    const a = ctx.heap.alloc(1000),
+      b = ctx.heap.alloc(1000),
+      c = ctx.heap.alloc(1000);
     const top = ctx.heap.highWater;
     ctx.heap.release(a);
     ctx.heap.release(b);

@@ -28,7 +28,13 @@ export default defineConfig({
         ? [
             {
               // The no-build pages (examples/, toStandaloneHtml) in Chromium, on the built bundle.
-              test: { name: "pages", environment: "node", include: ["test/**/*.test.ts"], testTimeout: 60_000, fileParallelism: false },
+              test: {
+                name: "pages",
+                environment: "node",
+                include: ["test/**/*.test.ts"],
+                testTimeout: 60_000,
+                fileParallelism: false,
+              },
             },
             {
               plugins: [storybookTest({ configDir: path.join(here, "..", "..", ".storybook") })],

@@ -36,7 +36,9 @@ export function App() {
     const info = model.info;
     if (!info || info.choice !== "trained" || new TextEncoder().encode(text).length + 1 <= info.nCtx) return;
     setText(fitText(TRAINED_SAMPLE, info.nCtx - 1));
-    setNotice(`The ${info.name} reads at most ${info.nCtx} tokens, so the text was replaced by a short one with repeats.`);
+    setNotice(
+      `The ${info.name} reads at most ${info.nCtx} tokens, so the text was replaced by a short one with repeats.`,
+    );
   }, [model.info]); // eslint-disable-line react-hooks/exhaustive-deps
   const induction = useInduction(model.client, model.info);
   const ablation = useAblation(model.client, model.info, text, ablated, mode, induction.settings);
@@ -45,19 +47,28 @@ export function App() {
   const [circuitSeen, setCircuitSeen] = useState(initial.panel === "circuit");
   const onCircuitVisible = useCallback(() => setCircuitSeen(true), []);
   const circuitWeights = useCircuitWeights(model.client, model.info, induction.settings, circuitSeen);
-  const circuitPair = useMemo(() => decomposedPair(circuitWeights.result?.circuits, threshold, selected), [circuitWeights.result, threshold, selected]);
+  const circuitPair = useMemo(
+    () => decomposedPair(circuitWeights.result?.circuits, threshold, selected),
+    [circuitWeights.result, threshold, selected],
+  );
   const circuitText = useCircuitText(model.client, model.info, text, circuitPair, induction.settings);
 
-  const registry = model.info && (model.info.choice === "default" || model.info.choice === "attn-only-2l-half") ? model.info.choice : initial.model;
+  const registry =
+    model.info && (model.info.choice === "default" || model.info.choice === "attn-only-2l-half")
+      ? model.info.choice
+      : initial.model;
   useEffect(() => {
     const search = writeViewState({ model: registry, text, threshold, head: selected, ablate: ablated, mode, panel });
-    if (search !== window.location.search) window.history.replaceState(null, "", `${window.location.pathname}${search}${window.location.hash}`);
+    if (search !== window.location.search)
+      window.history.replaceState(null, "", `${window.location.pathname}${search}${window.location.hash}`);
   }, [registry, text, threshold, selected, ablated, mode, panel]);
 
   // A link naming a panel opens the page there, once it has drawn.
   useEffect(() => {
     if (!initial.panel || !live.result) return;
-    document.getElementById(initial.panel === "patterns" ? "patterns-panel" : initial.panel)?.scrollIntoView({ block: "start" });
+    document
+      .getElementById(initial.panel === "patterns" ? "patterns-panel" : initial.panel)
+      ?.scrollIntoView({ block: "start" });
   }, [initial.panel, Boolean(live.result)]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const toggleAblated = useCallback((name: string) => {
@@ -70,10 +81,13 @@ export function App() {
    * Every click on a head: select it everywhere (and, while picking, toggle its ablation). Every view's head
    * is controlled by this one state, so Escape (which unlocks a view's token) leaves the head alone.
    */
-  const selectHead = useCallback((name: string) => {
-    setSelected(name);
-    if (picking) toggleAblated(name);
-  }, [picking, toggleAblated]);
+  const selectHead = useCallback(
+    (name: string) => {
+      setSelected(name);
+      if (picking) toggleAblated(name);
+    },
+    [picking, toggleAblated],
+  );
 
   return (
     <main style={s.page}>
@@ -86,9 +100,19 @@ export function App() {
       </header>
       <PanelNav current={panel} onPanel={setPanel} />
       <ModelPicker model={model} />
-      {notice && <p role="status" style={s.muted} data-testid="notice">{notice}</p>}
+      {notice && (
+        <p role="status" style={s.muted} data-testid="notice">
+          {notice}
+        </p>
+      )}
       <LivePatterns text={text} onText={setText} live={live} selected={selected} onSelectHead={selectHead} />
-      <Detectors result={live.result} threshold={threshold} onThreshold={setThreshold} onSelectHead={selectHead} selected={selected} />
+      <Detectors
+        result={live.result}
+        threshold={threshold}
+        onThreshold={setThreshold}
+        onSelectHead={selectHead}
+        selected={selected}
+      />
       <CustomDetector result={live.result} threshold={threshold} onSelectHead={selectHead} selected={selected} />
       <Induction induction={induction} threshold={threshold} selected={selected} onSelectHead={selectHead} />
       {model.info && (
@@ -126,10 +150,17 @@ export function App() {
  * The head the circuit panel decomposes (the selected head when it is in a later layer, else the best
  * circuit's induction head) and the earlier head whose keys it shows (that head's best partner).
  */
-function decomposedPair(circuits: CircuitPair[] | undefined, threshold: number, selected: string | null): { head: string; keyHead: string } | null {
+function decomposedPair(
+  circuits: CircuitPair[] | undefined,
+  threshold: number,
+  selected: string | null,
+): { head: string; keyHead: string } | null {
   if (!circuits?.length) return null;
   const ranked = rankCircuits(circuits, threshold);
-  const head = selected && Number(selected.split(".")[0]) > 0 && ranked.some((c) => c.induction === selected) ? selected : ranked[0].induction;
+  const head =
+    selected && Number(selected.split(".")[0]) > 0 && ranked.some((c) => c.induction === selected)
+      ? selected
+      : ranked[0].induction;
   return { head, keyHead: ranked.find((c) => c.induction === head)!.previous };
 }
 

@@ -8,8 +8,13 @@ import type { CSSProperties } from "react";
 export const page: CSSProperties = { maxWidth: 1180, margin: "0 auto", padding: "20px clamp(6px, 2.5vw, 20px) 48px" };
 
 export const panel: CSSProperties = {
-  border: "1px solid var(--border)", borderRadius: 8, padding: "14px clamp(6px, 2.5vw, 16px)", margin: "16px 0", background: "var(--bg)",
-  minWidth: 0, overflowWrap: "anywhere",
+  border: "1px solid var(--border)",
+  borderRadius: 8,
+  padding: "14px clamp(6px, 2.5vw, 16px)",
+  margin: "16px 0",
+  background: "var(--bg)",
+  minWidth: 0,
+  overflowWrap: "anywhere",
 };
 
 export const panelTitle: CSSProperties = { margin: "0 0 4px", fontSize: 18, fontWeight: 600 };
@@ -21,17 +26,33 @@ export const row: CSSProperties = { display: "flex", flexWrap: "wrap", gap: 16, 
 export const muted: CSSProperties = { color: "var(--muted)", fontSize: 13 };
 
 export const button: CSSProperties = {
-  border: "1px solid var(--border)", borderRadius: 6, background: "var(--surface)", padding: "4px 12px", cursor: "pointer",
+  border: "1px solid var(--border)",
+  borderRadius: 6,
+  background: "var(--surface)",
+  padding: "4px 12px",
+  cursor: "pointer",
 };
 
 export const errorBox: CSSProperties = {
-  border: "1px solid var(--danger)", color: "var(--danger)", borderRadius: 6, padding: "8px 12px", margin: "8px 0",
-  fontSize: 14, whiteSpace: "pre-wrap", overflowWrap: "anywhere",
+  border: "1px solid var(--danger)",
+  color: "var(--danger)",
+  borderRadius: 6,
+  padding: "8px 12px",
+  margin: "8px 0",
+  fontSize: 14,
+  whiteSpace: "pre-wrap",
+  overflowWrap: "anywhere",
 };
 
 export const headChip: CSSProperties = {
-  display: "inline-block", fontFamily: "ui-monospace, SFMono-Regular, Menlo, monospace", fontSize: 13,
-  border: "1px solid var(--accent)", color: "var(--accent)", borderRadius: 4, padding: "0 6px", margin: "0 4px 4px 0",
+  display: "inline-block",
+  fontFamily: "ui-monospace, SFMono-Regular, Menlo, monospace",
+  fontSize: 13,
+  border: "1px solid var(--accent)",
+  color: "var(--accent)",
+  borderRadius: 4,
+  padding: "0 6px",
+  margin: "0 4px 4px 0",
 };
 
 export const mono: CSSProperties = { fontFamily: "ui-monospace, SFMono-Regular, Menlo, monospace" };

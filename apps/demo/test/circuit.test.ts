@@ -17,7 +17,7 @@ describe.skipIf(!haveChromium)("demo circuit panel in Chromium", () => {
     const top = page.getByTestId("circuit-top");
     await top.waitFor({ timeout: 90_000 });
     const m = /^(\d+)\.(\d+) -> (\d+)\.(\d+)$/.exec((await top.textContent()) ?? "");
-    expect(m, await top.textContent() ?? "").not.toBeNull();
+    expect(m, (await top.textContent()) ?? "").not.toBeNull();
     const [prev, ind] = [`${m![1]}.${m![2]}`, `${m![3]}.${m![4]}`];
     expect(Number(m![1])).toBeLessThan(Number(m![3]));
     // The induction head is one the induction experiment names; the previous-token head one the repeated tokens
@@ -33,8 +33,14 @@ describe.skipIf(!haveChromium)("demo circuit panel in Chromium", () => {
     expect(Number(/\(([\d.]+) × baseline\)/.exec(cells[4])![1])).toBeGreaterThan(1);
     // Ablating the previous-token head of that pair raises the loss on the repeat (ARENA's check of the circuit).
     await page.getByTestId(`ablate-head-${prev}`).click();
-    await page.waitForFunction((h) => document.querySelector('[data-testid="ablation-result"]')?.getAttribute("data-heads") === h, prev, { timeout: 60_000 });
-    expect(Number(await page.getByTestId("ablated-loss-second").textContent())).toBeGreaterThan(Number(await page.getByTestId("clean-loss-second").textContent()));
+    await page.waitForFunction(
+      (h) => document.querySelector('[data-testid="ablation-result"]')?.getAttribute("data-heads") === h,
+      prev,
+      { timeout: 60_000 },
+    );
+    expect(Number(await page.getByTestId("ablated-loss-second").textContent())).toBeGreaterThan(
+      Number(await page.getByTestId("clean-loss-second").textContent()),
+    );
     await page.getByTestId(`ablate-head-${prev}`).click();
   });
 
@@ -44,17 +50,23 @@ describe.skipIf(!haveChromium)("demo circuit panel in Chromium", () => {
     await page.getByTestId("decomposed-std").waitFor({ timeout: 90_000 });
     const ind = ((await page.getByTestId("circuit-top").textContent()) ?? "").split(" -> ")[1];
     expect(await page.getByTestId("decomposed-head").textContent()).toContain(`head ${ind}`);
-    expect(await page.getByTestId("composition-scores").locator("canvas, button, [role=grid]").count()).toBeGreaterThan(0);
+    expect(await page.getByTestId("composition-scores").locator("canvas, button, [role=grid]").count()).toBeGreaterThan(
+      0,
+    );
     expect(await page.getByTestId("logit-attribution").locator("canvas").count()).toBeGreaterThan(0);
     // Every head has an OV copying score and a positional score.
     const nHeads = await page.getByTestId("patterns").locator('[role="option"][aria-label^="Head "]').count();
     expect(await panel.getByRole("button", { name: /^Head \d+\.\d+: copying score/ }).count()).toBe(nHeads);
-    expect(await panel.getByRole("button", { name: /^Head \d+\.\d+: positional previous-token score/ }).count()).toBe(nHeads);
+    expect(await panel.getByRole("button", { name: /^Head \d+\.\d+: positional previous-token score/ }).count()).toBe(
+      nHeads,
+    );
     // Selecting another head of a later layer decomposes that one.
     const other = (await headsOf(page, "detector-induction")).find((h) => h !== ind);
     if (other) {
       await page.getByTestId("detector-induction").locator(`[data-head="${other}"]`).click();
-      await expect.poll(() => page.getByTestId("decomposed-head").textContent(), { timeout: 60_000 }).toContain(`head ${other}`);
+      await expect
+        .poll(() => page.getByTestId("decomposed-head").textContent(), { timeout: 60_000 })
+        .toContain(`head ${other}`);
     }
     await panel.screenshot({ path: path.join(shots, "demo-circuit.png") });
     expect(s.o.errors).toEqual([]);

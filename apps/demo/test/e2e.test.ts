@@ -83,9 +83,17 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
   });
 
   it("clicking a head in a detector grid shows that head's pattern", async () => {
-    const selected = () => page.getByTestId("patterns").locator('[role="option"][aria-selected="true"][aria-label^="Head "]').getAttribute("aria-label");
+    const selected = () =>
+      page
+        .getByTestId("patterns")
+        .locator('[role="option"][aria-selected="true"][aria-label^="Head "]')
+        .getAttribute("aria-label");
     expect(await selected()).toBe("Head 0.0");
-    await page.locator("#detectors").getByRole("button", { name: /^Head 1\.3:/ }).last().click();
+    await page
+      .locator("#detectors")
+      .getByRole("button", { name: /^Head 1\.3:/ })
+      .last()
+      .click();
     await expect.poll(selected, { timeout: 10_000 }).toBe("Head 1.3");
   });
 
@@ -136,49 +144,74 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
     await panel.scrollIntoViewIfNeeded();
     // The embedded model's own training log is plotted with its phase change marked.
     expect(await page.getByTestId("recorded-score-chart-band").count()).toBe(1);
-    expect(await page.getByTestId("recorded-training").textContent()).toMatch(/Induction head 1\.\d+ formed between steps \d+ and \d+/);
+    expect(await page.getByTestId("recorded-training").textContent()).toMatch(
+      /Induction head 1\.\d+ formed between steps \d+ and \d+/,
+    );
     const step = async () => Number((await page.getByTestId("train-step").textContent()) ?? "0");
     await page.getByTestId("train-start").click();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-step"]')?.textContent) >= 30, null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="train-step"]')?.textContent) >= 30,
+      null,
+      { timeout: 120_000 },
+    );
     await page.getByTestId("train-stop").click();
     await page.getByTestId("train-resume").waitFor({ state: "visible" });
-    await page.waitForFunction(() => !(document.querySelector('[data-testid="train-resume"]') as HTMLButtonElement).disabled, null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => !(document.querySelector('[data-testid="train-resume"]') as HTMLButtonElement).disabled,
+      null,
+      { timeout: 30_000 },
+    );
     const stoppedAt = await step();
     expect(await page.getByTestId("train-status").textContent()).toContain("stopped");
     await page.waitForTimeout(500);
     expect(await step()).toBe(stoppedAt);
     // The charts have a loss line and score lines with points.
-    const pathLengths = await panel.locator("svg path").evaluateAll((ps) => ps.map((p) => (p.getAttribute("d") ?? "").length));
+    const pathLengths = await panel
+      .locator("svg path")
+      .evaluateAll((ps) => ps.map((p) => (p.getAttribute("d") ?? "").length));
     expect(pathLengths.filter((n) => n > 20).length).toBeGreaterThanOrEqual(3);
     await page.getByTestId("train-resume").click();
-    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="train-step"]')?.textContent) > n + 5, stoppedAt, { timeout: 60_000 });
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid="train-step"]')?.textContent) > n + 5,
+      stoppedAt,
+      { timeout: 60_000 },
+    );
     await page.getByTestId("train-stop").click();
     await panel.screenshot({ path: path.join(shots, "demo-training.png") });
     expect(pageErrors).toEqual([]);
   });
 
   // About one to two minutes of training on two cores: opt in with ATTNSCOPE_DEMO_FULL_TRAINING=1.
-  it.runIf(!!process.env.ATTNSCOPE_DEMO_FULL_TRAINING)("watches induction heads form: the phase change is found and marked", async () => {
-    if (page.url() === "about:blank") await page.goto(baseUrl); // when run on its own (vitest -t)
-    await page.getByTestId("train-start").click();
-    await page.getByTestId("train-phase").waitFor({ timeout: 600_000 });
-    await page.waitForFunction(() => document.querySelector('[data-testid="train-status"]')?.textContent?.startsWith("done"), null, { timeout: 600_000 });
-    const text = (await page.getByTestId("train-last").textContent()) ?? "";
-    // "Induction head L.H formed between steps A and B: the best induction score rose from x to y while the loss on the repeat fell from u to v."
-    const num = String.raw`(\d+(?:\.\d+)?)`;
-    const m = text.match(new RegExp(
-      String.raw`Induction head (\d+)\.(\d+) formed between steps (\d+) and (\d+): the best induction score rose from ${num} to ${num} while the loss on the repeat fell from ${num} to ${num}`,
-    ));
-    expect(m, text).not.toBeNull();
-    const [, layer, , from, to, s0, s1, l0, l1] = m!.map(Number);
-    expect(layer).toBe(1); // induction needs a previous-token head in an earlier layer
-    expect(to).toBeGreaterThan(from);
-    expect(s1).toBeGreaterThan(0.4);
-    expect(s0).toBeLessThan(0.4);
-    expect(l1).toBeLessThan(l0 / 2);
-    await expect.poll(() => page.getByTestId("train-score-chart-band").count()).toBe(1);
-    await page.getByTestId("training-panel").screenshot({ path: path.join(shots, "demo-training-phase-change.png") });
-  });
+  it.runIf(!!process.env.ATTNSCOPE_DEMO_FULL_TRAINING)(
+    "watches induction heads form: the phase change is found and marked",
+    async () => {
+      if (page.url() === "about:blank") await page.goto(baseUrl); // when run on its own (vitest -t)
+      await page.getByTestId("train-start").click();
+      await page.getByTestId("train-phase").waitFor({ timeout: 600_000 });
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="train-status"]')?.textContent?.startsWith("done"),
+        null,
+        { timeout: 600_000 },
+      );
+      const text = (await page.getByTestId("train-last").textContent()) ?? "";
+      // "Induction head L.H formed between steps A and B: the best induction score rose from x to y while the loss on the repeat fell from u to v."
+      const num = String.raw`(\d+(?:\.\d+)?)`;
+      const m = text.match(
+        new RegExp(
+          String.raw`Induction head (\d+)\.(\d+) formed between steps (\d+) and (\d+): the best induction score rose from ${num} to ${num} while the loss on the repeat fell from ${num} to ${num}`,
+        ),
+      );
+      expect(m, text).not.toBeNull();
+      const [, layer, , from, to, s0, s1, l0, l1] = m!.map(Number);
+      expect(layer).toBe(1); // induction needs a previous-token head in an earlier layer
+      expect(to).toBeGreaterThan(from);
+      expect(s1).toBeGreaterThan(0.4);
+      expect(s0).toBeLessThan(0.4);
+      expect(l1).toBeLessThan(l0 / 2);
+      await expect.poll(() => page.getByTestId("train-score-chart-band").count()).toBe(1);
+      await page.getByTestId("training-panel").screenshot({ path: path.join(shots, "demo-training-phase-change.png") });
+    },
+  );
 
   it("keeps the current model answering while another downloads, and Cancel stops the download", async () => {
     outside.length = 0;
@@ -195,7 +228,9 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
       await box.press("Control+End");
       await box.pressSequentially(" Yes.", { delay: 15 });
       await page.waitForFunction(
-        (n) => Number(document.querySelector('[data-testid="token-count"]')?.getAttribute("data-count")) === n, before + 5, { timeout: 30_000 },
+        (n) => Number(document.querySelector('[data-testid="token-count"]')?.getAttribute("data-count")) === n,
+        before + 5,
+        { timeout: 30_000 },
       );
       await page.getByTestId("model-cancel").click();
       await page.getByTestId("model-name").waitFor();

@@ -8,7 +8,13 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import {
-  SeededRandom, expectedStateDict, getKnownModel, resolveConfig, resolveHfUrl, writeSafetensors, type TensorToWrite,
+  SeededRandom,
+  expectedStateDict,
+  getKnownModel,
+  resolveConfig,
+  resolveHfUrl,
+  writeSafetensors,
+  type TensorToWrite,
 } from "@attnscope/core";
 
 export interface HubFiles {
@@ -40,7 +46,11 @@ export async function startLocalHub(hub: HubFiles): Promise<LocalHub> {
       return;
     }
     served.push(hit[0]);
-    res.writeHead(200, { ...cors, "content-length": String(statSync(hit[1]).size), "content-type": "application/octet-stream" });
+    res.writeHead(200, {
+      ...cors,
+      "content-length": String(statSync(hit[1]).size),
+      "content-type": "application/octet-stream",
+    });
     // About 40 MB/s, so a download takes a few seconds and its progress can be watched.
     const stream = createReadStream(hit[1], { highWaterMark: 1 << 20 });
     stream.on("data", () => {

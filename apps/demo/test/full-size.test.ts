@@ -28,7 +28,9 @@ describe.runIf(enabled)("attn-only-2l-half from a local stand-in for the Hub", (
   const outside: string[] = [];
 
   beforeAll(async () => {
-    hub = await startLocalHub(fakeHubFiles("attn-only-2l-half", tokenizerJson, path.join(process.env.TMPDIR ?? "/tmp", "attnscope-demo-hub")));
+    hub = await startLocalHub(
+      fakeHubFiles("attn-only-2l-half", tokenizerJson, path.join(process.env.TMPDIR ?? "/tmp", "attnscope-demo-hub")),
+    );
     served = hub.served;
     demo = await startDemo();
     context = await demo.browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: "light" });
@@ -56,7 +58,11 @@ describe.runIf(enabled)("attn-only-2l-half from a local stand-in for the Hub", (
       const w = window as unknown as { statusLog: string[] };
       w.statusLog = [];
       const el = document.querySelector('[data-testid="model-status"]')!;
-      new MutationObserver(() => w.statusLog.push(el.textContent ?? "")).observe(el, { subtree: true, childList: true, characterData: true });
+      new MutationObserver(() => w.statusLog.push(el.textContent ?? "")).observe(el, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+      });
     });
     return () => page.evaluate(() => (window as unknown as { statusLog: string[] }).statusLog);
   }
@@ -67,8 +73,9 @@ describe.runIf(enabled)("attn-only-2l-half from a local stand-in for the Hub", (
     const log = await recordStatus(page);
     await page.getByTestId("model-select").selectOption("attn-only-2l-half");
     await page.waitForFunction(
-      () => document.querySelector('[data-testid="model-name"]')?.textContent === "attn-only-2l-half"
-        || document.querySelector('[data-testid="model-error"]') !== null,
+      () =>
+        document.querySelector('[data-testid="model-name"]')?.textContent === "attn-only-2l-half" ||
+        document.querySelector('[data-testid="model-error"]') !== null,
       null,
       { timeout: 600_000 },
     );
@@ -88,11 +95,17 @@ describe.runIf(enabled)("attn-only-2l-half from a local stand-in for the Hub", (
     expect(served.some((u) => u.endsWith("/tokenizer.json"))).toBe(true);
     expect(outside).toEqual([]);
     // Progress named the weights file and counted bytes against its size.
-    expect(statuses.some((t) => /Downloading .*attn_only_2L_half\.pth: [\d.]+ (kB|MB) of 1[56]\d\.\d MB/.test(t))).toBe(true);
+    expect(statuses.some((t) => /Downloading .*attn_only_2L_half\.pth: [\d.]+ (kB|MB) of 1[56]\d\.\d MB/.test(t))).toBe(
+      true,
+    );
     const status = (await page.getByTestId("model-status").textContent()) ?? "";
     expect(status).toContain("2 layers × 12 heads, d_model 768, vocabulary 50278");
     // ARENA's prompt is 62 tokens with BOS under the GPT-NeoX tokenizer (its cached patterns are 62 × 62).
-    await page.waitForFunction(() => document.querySelector('[data-testid="token-count"]')?.textContent === "62", null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="token-count"]')?.textContent === "62",
+      null,
+      { timeout: 120_000 },
+    );
     const thumbs = page.getByTestId("patterns").locator('[role="option"][aria-label^="Head "]');
     expect(await thumbs.count()).toBe(24);
     expect(await thumbs.last().getAttribute("aria-label")).toBe("Head 1.11");
@@ -108,7 +121,11 @@ describe.runIf(enabled)("attn-only-2l-half from a local stand-in for the Hub", (
     // Loaded, and nothing asked the Hub: both files came from the Cache API.
     expect(served.length).toBe(before);
     expect(outside).toEqual([]);
-    await page.waitForFunction(() => document.querySelector('[data-testid="token-count"]')?.textContent === "62", null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="token-count"]')?.textContent === "62",
+      null,
+      { timeout: 120_000 },
+    );
     await page.close();
   });
 });

@@ -41,7 +41,11 @@ export async function startDemo(): Promise<Demo> {
     await build({ root, logLevel: "warn" });
   }
   const port = await freePort();
-  const server: PreviewServer = await preview({ root, logLevel: "warn", preview: { port, strictPort: true, host: "127.0.0.1", open: false } });
+  const server: PreviewServer = await preview({
+    root,
+    logLevel: "warn",
+    preview: { port, strictPort: true, host: "127.0.0.1", open: false },
+  });
   mkdirSync(shots, { recursive: true });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -67,9 +71,13 @@ export interface OpenedPage {
 }
 
 /** A new browser context whose requests may not leave the machine, and a page in it. */
-export async function openPage(demo: Demo, opts: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {}): Promise<OpenedPage> {
+export async function openPage(
+  demo: Demo,
+  opts: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {},
+): Promise<OpenedPage> {
   const context = await demo.browser.newContext({
-    viewport: { width: opts.width ?? 1400, height: opts.height ?? 1000 }, colorScheme: opts.colorScheme ?? "light",
+    viewport: { width: opts.width ?? 1400, height: opts.height ?? 1000 },
+    colorScheme: opts.colorScheme ?? "light",
   });
   const outside: string[] = [];
   const errors: string[] = [];
@@ -107,7 +115,11 @@ export async function waitForReady(page: Page): Promise<void> {
   await page.getByTestId("model-name").waitFor({ timeout: 60_000 });
   await page.getByTestId("detected-heads").waitFor({ timeout: 60_000 });
   await page.getByTestId("induction-result").waitFor({ timeout: 60_000 });
-  await page.waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.getAttribute("data-state") === "ready", null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="run-status"]')?.getAttribute("data-state") === "ready",
+    null,
+    { timeout: 60_000 },
+  );
 }
 
 /** A describe block's demo: served, opened and ready before its first test, closed after its last. */

@@ -34,8 +34,12 @@ describe.skipIf(!haveChromium)("demo controls and ablations in Chromium", () => 
       for (const h of mid[k]) expect(low[k]).toContain(h);
       for (const h of high[k]) expect(mid[k]).toContain(h);
     }
-    expect(low.previous.length + low.first.length + low.current.length).toBeGreaterThan(mid.previous.length + mid.first.length + mid.current.length);
-    expect(high.previous.length + high.first.length + high.current.length).toBeLessThan(mid.previous.length + mid.first.length + mid.current.length);
+    expect(low.previous.length + low.first.length + low.current.length).toBeGreaterThan(
+      mid.previous.length + mid.first.length + mid.current.length,
+    );
+    expect(high.previous.length + high.first.length + high.current.length).toBeLessThan(
+      mid.previous.length + mid.first.length + mid.current.length,
+    );
     // The outlines agree with the lists.
     expect(high.outlined).toBe(high.previous.length + high.current.length + high.first.length);
     await setInputValue(page, "threshold", 0.4);
@@ -61,7 +65,8 @@ describe.skipIf(!haveChromium)("demo controls and ablations in Chromium", () => 
     for (let q = 0; q < 6; q++) {
       const c = paint.locator(`[data-cell="${q},0"]`);
       if ((await c.getAttribute("aria-pressed")) !== "true") await c.click();
-      if (q > 0 && (await paint.locator(`[data-cell="${q},${q}"]`).getAttribute("aria-pressed")) === "true") await paint.locator(`[data-cell="${q},${q}"]`).click();
+      if (q > 0 && (await paint.locator(`[data-cell="${q},${q}"]`).getAttribute("aria-pressed")) === "true")
+        await paint.locator(`[data-cell="${q},${q}"]`).click();
     }
     const painted = await headsOf(page, "detector-custom");
     for (const h of await headsOf(page, "detector-first")) expect(painted).toContain(h);
@@ -75,36 +80,56 @@ describe.skipIf(!haveChromium)("demo controls and ablations in Chromium", () => 
     const induction = await headsOf(page, "detector-induction");
     expect(induction.length).toBeGreaterThan(0);
     for (const h of prevL0) await page.getByTestId(`ablate-head-${h}`).click();
-    for (const h of prevL0) expect(await page.getByTestId(`ablate-head-${h}`).getAttribute("aria-pressed")).toBe("true");
-    await page.waitForFunction((heads) => document.querySelector('[data-testid="ablation-result"]')?.getAttribute("data-heads") === heads, prevL0.join(" "), { timeout: 60_000 });
+    for (const h of prevL0)
+      expect(await page.getByTestId(`ablate-head-${h}`).getAttribute("aria-pressed")).toBe("true");
+    await page.waitForFunction(
+      (heads) => document.querySelector('[data-testid="ablation-result"]')?.getAttribute("data-heads") === heads,
+      prevL0.join(" "),
+      { timeout: 60_000 },
+    );
     const clean = await num(page, "clean-loss");
     const ablated = await num(page, "ablated-loss");
     expect(clean).toBeGreaterThan(0);
     expect(ablated).not.toBe(clean);
     // The clean side is the live run: same loss as the surprise view.
     expect(clean).toBeCloseTo(Number(await page.getByTestId("mean-loss").textContent()), 1);
-    expect(await num(page, "clean-loss-second")).toBeCloseTo(Number(await page.getByTestId("loss-second").textContent()), 1);
+    expect(await num(page, "clean-loss-second")).toBeCloseTo(
+      Number(await page.getByTestId("loss-second").textContent()),
+      1,
+    );
     // Without the previous-token head, the induction head cannot find where to copy from.
     expect(await num(page, "ablated-loss-second")).toBeGreaterThan(await num(page, "clean-loss-second"));
     expect(await num(page, "ablated-induction-score")).toBeLessThan(await num(page, "clean-induction-score"));
     // First-half loss (random tokens) barely depends on induction.
     expect(Math.abs((await num(page, "ablated-loss-first")) - (await num(page, "clean-loss-first")))).toBeLessThan(1);
     // The ablated head's own previous-token score is gone (zero values, but its pattern is unchanged in layer 0).
-    expect(await page.getByTestId("ablated-detector-previous").textContent()).toBe(await page.getByTestId("clean-detector-previous").textContent());
+    expect(await page.getByTestId("ablated-detector-previous").textContent()).toBe(
+      await page.getByTestId("clean-detector-previous").textContent(),
+    );
     await page.getByTestId("ablation-scores").locator('[role="grid"]').first().waitFor({ timeout: 60_000 });
     await page.getByTestId("ablation-panel").screenshot({ path: path.join(shots, "demo-ablation.png") });
 
     // Mean ablation also removes what the head contributes per position.
     await page.getByTestId("ablation-mode-mean").check();
-    await page.waitForFunction(() => document.querySelector('[data-testid="ablation-result"]') !== null, null, { timeout: 60_000 });
-    await expect.poll(async () => (await num(page, "ablated-loss-second")) > (await num(page, "clean-loss-second")), { timeout: 60_000 }).toBe(true);
+    await page.waitForFunction(() => document.querySelector('[data-testid="ablation-result"]') !== null, null, {
+      timeout: 60_000,
+    });
+    await expect
+      .poll(async () => (await num(page, "ablated-loss-second")) > (await num(page, "clean-loss-second")), {
+        timeout: 60_000,
+      })
+      .toBe(true);
     await page.getByTestId("ablation-mode-zero").check();
   });
 
   it("clicking a head anywhere selects it everywhere; Escape unlocks the token and keeps the head", async () => {
     const { page } = s.o;
     const selected = (id: string) =>
-      page.locator(id).locator('[role="option"][aria-selected="true"][aria-label^="Head "]').first().getAttribute("aria-label");
+      page
+        .locator(id)
+        .locator('[role="option"][aria-selected="true"][aria-label^="Head "]')
+        .first()
+        .getAttribute("aria-label");
     const induction = (await headsOf(page, "detector-induction"))[0];
     await page.getByTestId("detector-induction").locator(`[data-head="${induction}"]`).click();
     await expect.poll(() => selected("#patterns")).toBe(`Head ${induction}`);
@@ -113,7 +138,9 @@ describe.skipIf(!haveChromium)("demo controls and ablations in Chromium", () => 
     await page.getByTestId("induction-result").locator('[role="option"][aria-label="Head 0.1"]').click();
     await expect.poll(() => selected("#patterns")).toBe("Head 0.1");
     // Every score grid marks it too.
-    const marked = await page.locator('#detectors [role="gridcell"][aria-selected="true"] button').evaluateAll((bs) => bs.map((b) => b.getAttribute("aria-label")?.split(":")[0]));
+    const marked = await page
+      .locator('#detectors [role="gridcell"][aria-selected="true"] button')
+      .evaluateAll((bs) => bs.map((b) => b.getAttribute("aria-label")?.split(":")[0]));
     expect(marked).toEqual(["Head 0.1", "Head 0.1", "Head 0.1"]);
     // Lock a token, then Escape: the token unlocks, the head stays.
     const strip = page.getByTestId("patterns").locator("[data-token-index]");
@@ -133,11 +160,15 @@ describe.skipIf(!haveChromium)("demo controls and ablations in Chromium", () => 
     await setInputValue(page, "induction-batch", 4);
     await setInputValue(page, "induction-seed", 7);
     await page.getByTestId("induction-run").click();
-    await expect.poll(() => page.getByTestId("induction-result").textContent(), { timeout: 60_000 }).toContain("4 sequences × (BOS + 30 + 30) tokens");
+    await expect
+      .poll(() => page.getByTestId("induction-result").textContent(), { timeout: 60_000 })
+      .toContain("4 sequences × (BOS + 30 + 30) tokens");
     expect(await num(page, "loss-second")).toBeLessThan(await num(page, "loss-first"));
     await setInputValue(page, "induction-seqLen", 100000);
     await page.getByTestId("induction-run").click();
-    await expect.poll(() => page.getByTestId("induction-error").textContent(), { timeout: 30_000 }).toMatch(/seq_len must be a whole number from 2 to \d+/);
+    await expect
+      .poll(() => page.getByTestId("induction-error").textContent(), { timeout: 30_000 })
+      .toMatch(/seq_len must be a whole number from 2 to \d+/);
     expect(s.o.errors).toEqual([]);
     expect(s.o.outside).toEqual([]);
   });

@@ -8,12 +8,27 @@ import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { haveChromium, headsOf, openPage, root, setInputValue, shots, startDemo, waitForReady, type Demo, type OpenedPage } from "./harness.js";
+import {
+  haveChromium,
+  headsOf,
+  openPage,
+  root,
+  setInputValue,
+  shots,
+  startDemo,
+  waitForReady,
+  type Demo,
+  type OpenedPage,
+} from "./harness.js";
 
 const PANELS = ["model-panel", "patterns-panel", "detectors", "custom", "induction", "ablation", "circuit", "training"];
 
 const selectedHead = (page: OpenedPage["page"], scope: string) =>
-  page.locator(scope).locator('[role="option"][aria-selected="true"][aria-label^="Head "]').first().getAttribute("aria-label");
+  page
+    .locator(scope)
+    .locator('[role="option"][aria-selected="true"][aria-label^="Head "]')
+    .first()
+    .getAttribute("aria-label");
 
 describe.skipIf(!haveChromium)("demo sharing and layout in Chromium", () => {
   let demo: Demo;
@@ -30,7 +45,14 @@ describe.skipIf(!haveChromium)("demo sharing and layout in Chromium", () => {
     const o = await openPage(demo);
     const { page } = o;
     const text = "The cat sat on the mat. The cat sat on the mat.";
-    const q = new URLSearchParams({ text, threshold: "0.25", head: "1.2", ablate: "0.1", mode: "mean", panel: "ablation" });
+    const q = new URLSearchParams({
+      text,
+      threshold: "0.25",
+      head: "1.2",
+      ablate: "0.1",
+      mode: "mean",
+      panel: "ablation",
+    });
     await page.goto(`${demo.baseUrl}?${q}`);
     await waitForReady(page);
     expect(await page.getByTestId("text-input").inputValue()).toBe(text);
@@ -38,16 +60,26 @@ describe.skipIf(!haveChromium)("demo sharing and layout in Chromium", () => {
     await expect.poll(() => selectedHead(page, "#patterns")).toBe("Head 1.2");
     expect(await page.getByTestId("ablate-head-0.1").getAttribute("aria-pressed")).toBe("true");
     expect(await page.getByTestId("ablation-mode-mean").isChecked()).toBe(true);
-    await page.waitForFunction(() => document.querySelector('[data-testid="ablation-result"]')?.getAttribute("data-heads") === "0.1", null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="ablation-result"]')?.getAttribute("data-heads") === "0.1",
+      null,
+      { timeout: 60_000 },
+    );
     await expect.poll(() => selectedHead(page, '[data-testid="ablation-result"]')).toBe("Head 1.2");
     // The page opened at the ablation panel.
-    expect(await page.locator("#ablation").evaluate((el) => Math.abs(el.getBoundingClientRect().top) < window.innerHeight)).toBe(true);
+    expect(
+      await page.locator("#ablation").evaluate((el) => Math.abs(el.getBoundingClientRect().top) < window.innerHeight),
+    ).toBe(true);
     // The lists follow the threshold from the URL (everything above 0.25, a superset of what 0.4 names).
     const listed = await headsOf(page, "detector-first");
 
     // Change the view; the address follows, and opening it elsewhere shows the same.
     await setInputValue(page, "threshold", 0.6);
-    await page.locator("#detectors").getByRole("button", { name: /^Head 0\.3:/ }).first().click();
+    await page
+      .locator("#detectors")
+      .getByRole("button", { name: /^Head 0\.3:/ })
+      .first()
+      .click();
     await page.getByTestId("ablate-head-1.0").click();
     await expect.poll(() => new URL(page.url()).searchParams.get("ablate")).toBe("0.1,1.0");
     const url = new URL(page.url());
@@ -91,7 +123,10 @@ describe.skipIf(!haveChromium)("demo sharing and layout in Chromium", () => {
         if (width === 390) {
           expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
           // One row of thumbnails per layer still fits.
-          const tops = await page.getByTestId("patterns").locator('[role="option"][aria-label^="Head 0."]').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+          const tops = await page
+            .getByTestId("patterns")
+            .locator('[role="option"][aria-label^="Head 0."]')
+            .evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
           expect(new Set(tops).size).toBe(1);
         }
         for (const id of PANELS) {
@@ -117,11 +152,19 @@ describe.skipIf(!haveChromium)("demo sharing and layout in Chromium", () => {
         srv.close(() => resolve(typeof a === "object" && a ? a.port : 0));
       });
     });
-    const child = spawn("npm", ["run", "serve", "--", "--host", "127.0.0.1"], { cwd: root, env: { ...process.env, PORT: String(port) }, stdio: "ignore", detached: true });
+    const child = spawn("npm", ["run", "serve", "--", "--host", "127.0.0.1"], {
+      cwd: root,
+      env: { ...process.env, PORT: String(port) },
+      stdio: "ignore",
+      detached: true,
+    });
     try {
       let ok = false;
       for (let i = 0; i < 100 && !ok; i++) {
-        ok = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false);
+        ok = await fetch(`http://127.0.0.1:${port}/`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (!ok) await new Promise((r) => setTimeout(r, 200));
       }
       expect(ok).toBe(true);

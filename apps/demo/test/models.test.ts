@@ -13,7 +13,8 @@ const fixture = path.join(shared, "fixtures/tl-attn2l-tiny");
 const tokenizer = path.join(shared, "tokenizers/gpt-neox-20b.json");
 const haveFixture = existsSync(path.join(fixture, "goldens.json")) && existsSync(tokenizer);
 
-const tokenCount = async (page: OpenedPage["page"]) => Number(await page.getByTestId("token-count").getAttribute("data-count"));
+const tokenCount = async (page: OpenedPage["page"]) =>
+  Number(await page.getByTestId("token-count").getAttribute("data-count"));
 
 describe.skipIf(!haveChromium || !haveFixture)("demo with local checkpoints in Chromium", () => {
   const s = openDemoForSuite();
@@ -21,15 +22,19 @@ describe.skipIf(!haveChromium || !haveFixture)("demo with local checkpoints in C
 
   it("opens a checkpoint picked from disk and finds TransformerLens's heads on the seed paragraph", async () => {
     const { page } = s.o;
-    await page.getByTestId("checkpoint-input").setInputFiles([
-      path.join(fixture, "config.json"), path.join(fixture, "model.safetensors"), tokenizer,
-    ]);
-    await expect.poll(() => page.getByTestId("model-name").textContent(), { timeout: 60_000 }).toContain("model.safetensors");
+    await page
+      .getByTestId("checkpoint-input")
+      .setInputFiles([path.join(fixture, "config.json"), path.join(fixture, "model.safetensors"), tokenizer]);
+    await expect
+      .poll(() => page.getByTestId("model-name").textContent(), { timeout: 60_000 })
+      .toContain("model.safetensors");
     expect(await page.getByTestId("model-status").textContent()).toContain("2 layers × 4 heads");
     const seed = goldens.inputs.find((i: { name: string }) => i.name === "seed_text");
     expect(await page.getByTestId("text-input").inputValue()).toBe(seed.text);
     await expect.poll(() => tokenCount(page), { timeout: 60_000 }).toBe(seed.n_tokens);
-    await page.waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.getAttribute("data-state") === "ready");
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="run-status"]')?.getAttribute("data-state") === "ready",
+    );
     expect(await headsOf(page, "detector-previous")).toEqual(seed.heads.previous_token);
     expect(await headsOf(page, "detector-current")).toEqual(seed.heads.current_token);
     expect(await headsOf(page, "detector-first")).toEqual(seed.heads.first_token);
@@ -75,7 +80,9 @@ describe.skipIf(!haveChromium || !haveFixture)("demo with local checkpoints in C
       await page.getByTestId("checkpoint-drop").dispatchEvent("drop", { dataTransfer: dt });
     };
     await dropWeights();
-    await expect.poll(() => page.getByTestId("checkpoint-problem").textContent()).toContain("model.pth needs its config");
+    await expect
+      .poll(() => page.getByTestId("checkpoint-problem").textContent())
+      .toContain("model.pth needs its config");
     // With the attn-only-2l-half config, the tiny fixture's real weights do not fit: the error names a tensor and its shapes.
     await page.getByTestId("checkpoint-config").selectOption("attn-only-2l-half");
     await page.getByTestId("checkpoint-input").setInputFiles([path.join(fixture, "model.pth")]);
@@ -89,17 +96,33 @@ describe.skipIf(!haveChromium || !haveFixture)("demo with local checkpoints in C
   it("the tiny model trained on the page opens in every view with one click", async () => {
     const { page } = s.o;
     await page.getByTestId("train-start").click();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-step"]')?.textContent) >= 20, null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="train-step"]')?.textContent) >= 20,
+      null,
+      { timeout: 120_000 },
+    );
     await page.getByTestId("train-stop").click();
-    await page.waitForFunction(() => !(document.querySelector('[data-testid="train-resume"]') as HTMLButtonElement).disabled, null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => !(document.querySelector('[data-testid="train-resume"]') as HTMLButtonElement).disabled,
+      null,
+      { timeout: 30_000 },
+    );
     await page.getByTestId("train-open").click();
-    await expect.poll(() => page.getByTestId("model-name").textContent(), { timeout: 60_000 }).toMatch(/^tiny model trained here \(step \d+\)$/);
+    await expect
+      .poll(() => page.getByTestId("model-name").textContent(), { timeout: 60_000 })
+      .toMatch(/^tiny model trained here \(step \d+\)$/);
     // Its context is 64 tokens: the text was swapped for one that fits, and every view runs on it.
     await expect.poll(() => page.getByTestId("notice").textContent()).toContain("reads at most 64 tokens");
-    await page.waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.getAttribute("data-state") === "ready", null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="run-status"]')?.getAttribute("data-state") === "ready",
+      null,
+      { timeout: 60_000 },
+    );
     expect(await tokenCount(page)).toBeLessThanOrEqual(64);
     expect(await page.getByTestId("patterns").locator('[role="option"][aria-label^="Head "]').count()).toBe(8);
-    await expect.poll(() => page.getByTestId("induction-result").textContent(), { timeout: 60_000 }).toContain("(BOS + 31 + 31) tokens");
+    await expect
+      .poll(() => page.getByTestId("induction-result").textContent(), { timeout: 60_000 })
+      .toContain("(BOS + 31 + 31) tokens");
     expect(s.o.errors).toEqual([]);
     expect(s.o.outside).toEqual([]);
   });

@@ -45,7 +45,10 @@ describe.skipIf(!haveChromium)("demo typing latency in Chromium", () => {
     await box.press("Control+End");
     const results: Record<string, number[]> = {};
     const worker: Record<string, number[]> = {};
-    for (const [label, gap] of [["one key, then a pause", 400], ["typing at 5 keys/s", 200]] as const) {
+    for (const [label, gap] of [
+      ["one key, then a pause", 400],
+      ["typing at 5 keys/s", 200],
+    ] as const) {
       await page.evaluate(() => {
         (window as unknown as { __lat: number[] }).__lat = [];
         (window as unknown as { __worker: number[] }).__worker = [];
@@ -54,18 +57,39 @@ describe.skipIf(!haveChromium)("demo typing latency in Chromium", () => {
         await page.keyboard.press(ch === " " ? "Space" : ch);
         await page.waitForTimeout(gap);
       }
-      await page.waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.getAttribute("data-state") === "ready");
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="run-status"]')?.getAttribute("data-state") === "ready",
+      );
       results[label] = await page.evaluate(() => (window as unknown as { __lat: number[] }).__lat);
       worker[label] = await page.evaluate(() => (window as unknown as { __worker: number[] }).__worker);
     }
-    const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, {
-      n: v.length, medianMs: Math.round(median(v)), minMs: Math.round(Math.min(...v)), maxMs: Math.round(Math.max(...v)),
-      // The worker's own time for the run (forward pass + detectors): the rest is debounce, messaging and rendering.
-      workerMedianMs: Math.round(median(worker[k])),
-    }]));
+    const summary = Object.fromEntries(
+      Object.entries(results).map(([k, v]) => [
+        k,
+        {
+          n: v.length,
+          medianMs: Math.round(median(v)),
+          minMs: Math.round(Math.min(...v)),
+          maxMs: Math.round(Math.max(...v)),
+          // The worker's own time for the run (forward pass + detectors): the rest is debounce, messaging and rendering.
+          workerMedianMs: Math.round(median(worker[k])),
+        },
+      ]),
+    );
     mkdirSync(path.join(shots, "demo"), { recursive: true });
-    writeFileSync(path.join(shots, "demo", "typing-latency.json"), JSON.stringify({ summary, results, worker, loadAverage: os.loadavg() }, null, 2));
-    console.log("keystroke-to-update (ms):", JSON.stringify(summary), "load average", os.loadavg().map((x) => x.toFixed(1)).join(" "));
+    writeFileSync(
+      path.join(shots, "demo", "typing-latency.json"),
+      JSON.stringify({ summary, results, worker, loadAverage: os.loadavg() }, null, 2),
+    );
+    console.log(
+      "keystroke-to-update (ms):",
+      JSON.stringify(summary),
+      "load average",
+      os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(" "),
+    );
     // Keystrokes closer together than a run may share one update (a newer run replaces a waiting one), so
     // only check that typing updated the view and the text arrived whole.
     for (const v of Object.values(results)) expect(v.length).toBeGreaterThan(0);

@@ -12,16 +12,21 @@ export const MIN_DETECTOR_TOKENS = 5;
 
 export function warnIfShort(io: CliIO, tokens: readonly number[]): void {
   if (tokens.length < MIN_DETECTOR_TOKENS) {
-    warn(io, `the input is only ${tokens.length} token${tokens.length === 1 ? "" : "s"} long (BOS included): detector scores average ` +
-      `too few attention entries to mean anything; give at least ${MIN_DETECTOR_TOKENS} tokens`);
+    warn(
+      io,
+      `the input is only ${tokens.length} token${tokens.length === 1 ? "" : "s"} long (BOS included): detector scores average ` +
+        `too few attention entries to mean anything; give at least ${MIN_DETECTOR_TOKENS} tokens`,
+    );
   }
 }
 
 /** `induction --seq-len`: BOS + two copies must fit in the context. */
 export function checkSeqLen(seqLen: number, nCtx: number, option = "--seq-len"): void {
   if (2 * seqLen + 1 > nCtx) {
-    throw new CliError(`${option} ${seqLen} needs ${2 * seqLen + 1} tokens (BOS + 2 × ${seqLen}), more than this model's context n_ctx = ${nCtx}: ` +
-      `the maximum ${option} is ${Math.floor((nCtx - 1) / 2)}`);
+    throw new CliError(
+      `${option} ${seqLen} needs ${2 * seqLen + 1} tokens (BOS + 2 × ${seqLen}), more than this model's context n_ctx = ${nCtx}: ` +
+        `the maximum ${option} is ${Math.floor((nCtx - 1) / 2)}`,
+    );
   }
 }
 
@@ -30,13 +35,17 @@ export function checkRepeated(batch: readonly (readonly number[])[], option = "-
   batch.forEach((row, b) => {
     const name = batch.length > 1 ? `${option} sequence ${b}` : option;
     if (row.length < 3 || row.length % 2 === 0) {
-      throw new CliError(`${name} has ${row.length} tokens; induction needs BOS + a half + the same half again (an odd length ≥ 3)`);
+      throw new CliError(
+        `${name} has ${row.length} tokens; induction needs BOS + a half + the same half again (an odd length ≥ 3)`,
+      );
     }
     const h = (row.length - 1) / 2;
     for (let t = 1; t <= h; t++) {
       if (row[t] !== row[t + h]) {
-        throw new CliError(`${name} does not repeat: position ${t + h} holds ${row[t + h]} but its copy of position ${t} should be ${row[t]}; ` +
-          "induction needs BOS + a half + the same half again");
+        throw new CliError(
+          `${name} does not repeat: position ${t + h} holds ${row[t + h]} but its copy of position ${t} should be ${row[t]}; ` +
+            "induction needs BOS + a half + the same half again",
+        );
       }
     }
   });
@@ -63,7 +72,10 @@ export function requireFinite(what: string, value: number, hint: string): void {
 }
 
 /** The first non-finite value of any cached activation (e.g. hook_pattern), as an error naming it. */
-export function requireFiniteActivations(cache: { entries(): Iterable<[string, { data: Float32Array; shape: readonly number[] }]> }, hint: string): void {
+export function requireFiniteActivations(
+  cache: { entries(): Iterable<[string, { data: Float32Array; shape: readonly number[] }]> },
+  hint: string,
+): void {
   for (const [name, t] of cache.entries()) {
     let count = 0;
     let first = -1;
@@ -79,7 +91,9 @@ export function requireFiniteActivations(cache: { entries(): Iterable<[string, {
         idx.unshift(rest % t.shape[d]);
         rest = Math.floor(rest / t.shape[d]);
       }
-      throw new CliError(`${name} holds ${count} non-finite value${count > 1 ? "s" : ""} (the first, at [${idx.join(", ")}], is ${t.data[first]}): ${hint}`);
+      throw new CliError(
+        `${name} holds ${count} non-finite value${count > 1 ? "s" : ""} (the first, at [${idx.join(", ")}], is ${t.data[first]}): ${hint}`,
+      );
     }
   }
 }

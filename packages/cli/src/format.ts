@@ -17,7 +17,10 @@ export function headList(heads: readonly string[]): string {
 
 /** One line of tokens for the header of a report, shortened when long. */
 export function tokenLine(strTokens: readonly string[], max = 24): string {
-  const shown = strTokens.slice(0, max).map((s) => JSON.stringify(s)).join(" ");
+  const shown = strTokens
+    .slice(0, max)
+    .map((s) => JSON.stringify(s))
+    .join(" ");
   return strTokens.length > max ? `${shown} … (${strTokens.length - max} more)` : shown;
 }
 
@@ -26,6 +29,8 @@ export function pairTable(title: string, values: readonly (readonly number[])[],
   const n = Math.max(0, ...values.map((r) => r.length));
   const cell = (s: string) => s.padStart(6);
   const lines = [title, `      ${Array.from({ length: n }, (_, i) => cell(`${colLayer}.${i}`)).join(" ")}`];
-  values.forEach((row, p) => lines.push(`${`${rowLayer}.${p}`.padStart(5)} ${row.map((v) => cell(v.toFixed(3))).join(" ")}`));
+  values.forEach((row, p) =>
+    lines.push(`${`${rowLayer}.${p}`.padStart(5)} ${row.map((v) => cell(v.toFixed(3))).join(" ")}`),
+  );
   return lines.join("\n");
 }

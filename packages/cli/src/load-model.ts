@@ -1,4 +1,11 @@
-import { HookedTransformer, loadModelFiles, loadTokenizer, modelTokenizer, type ProgressCallback, type Tokenizer } from "@attnscope/core";
+import {
+  HookedTransformer,
+  loadModelFiles,
+  loadTokenizer,
+  modelTokenizer,
+  type ProgressCallback,
+  type Tokenizer,
+} from "@attnscope/core";
 import { CliError, warn, type CliIO } from "./context.js";
 import { parseNumber } from "./parse.js";
 import { progressBars } from "./progress.js";
@@ -23,38 +30,65 @@ const BACKENDS = ["auto", "kernels", "ts"] as const;
 type FromPretrained = (
   source?: string,
   opts?: {
-    onProgress?: ProgressCallback; tokenizer?: string | Tokenizer; backend?: (typeof BACKENDS)[number];
-    allowNonFinite?: boolean; onWarning?: (message: string) => void; idleTimeoutMs?: number;
+    onProgress?: ProgressCallback;
+    tokenizer?: string | Tokenizer;
+    backend?: (typeof BACKENDS)[number];
+    allowNonFinite?: boolean;
+    onWarning?: (message: string) => void;
+    idleTimeoutMs?: number;
   },
 ) => Promise<HookedTransformer>;
 
 /** The model a command runs on: `--model` (default: the embedded model), with `--tokenizer` if given. */
 export async function loadModel(opts: ModelOptions, io: CliIO): Promise<HookedTransformer> {
   const backend = (opts.backend ?? "auto") as (typeof BACKENDS)[number];
-  if (!BACKENDS.includes(backend)) throw new CliError(`--backend must be one of ${BACKENDS.join(", ")}, got ${JSON.stringify(opts.backend)}`);
+  if (!BACKENDS.includes(backend))
+    throw new CliError(`--backend must be one of ${BACKENDS.join(", ")}, got ${JSON.stringify(opts.backend)}`);
   let idleTimeoutMs: number | undefined;
   if (opts.idleTimeout !== undefined) {
     const s = parseNumber(opts.idleTimeout, "--idle-timeout");
-    if (!(s > 0)) throw new CliError(`--idle-timeout must be a positive number of seconds, got ${JSON.stringify(opts.idleTimeout)}`);
+    if (!(s > 0))
+      throw new CliError(
+        `--idle-timeout must be a positive number of seconds, got ${JSON.stringify(opts.idleTimeout)}`,
+      );
     idleTimeoutMs = s * 1000;
   }
   const bars = progressBars(io, Boolean(opts.progress));
   try {
     const onProgress = bars.onProgress;
     const onWarning = (m: string) => warn(io, m);
-    const tokenizer = opts.tokenizer === undefined ? undefined : await loadTokenizer(opts.tokenizer, { onProgress, onWarning, idleTimeoutMs });
+    const tokenizer =
+      opts.tokenizer === undefined
+        ? undefined
+        : await loadTokenizer(opts.tokenizer, { onProgress, onWarning, idleTimeoutMs });
     const fromPretrained = (HookedTransformer as unknown as { fromPretrained?: FromPretrained }).fromPretrained;
     if (fromPretrained) {
-      const model = await fromPretrained.call(HookedTransformer, opts.model, { onProgress, tokenizer, backend, allowNonFinite: opts.allowNonFinite, onWarning, idleTimeoutMs });
+      const model = await fromPretrained.call(HookedTransformer, opts.model, {
+        onProgress,
+        tokenizer,
+        backend,
+        allowNonFinite: opts.allowNonFinite,
+        onWarning,
+        idleTimeoutMs,
+      });
       // A folder written by `attnscope train` for a byte-level model has no tokenizer.json, only tokenizer_name.
       model.tokenizer ??= modelTokenizer(model.cfg);
       return model;
     }
     // Cores without fromPretrained: the same sources through loadModelFiles (no embedded default).
     if (opts.model === undefined) throw new CliError("no embedded default model in this build: pass --model");
-    const files = await loadModelFiles(opts.model, { onProgress, onWarning, idleTimeoutMs, tokenizer: tokenizer === undefined });
+    const files = await loadModelFiles(opts.model, {
+      onProgress,
+      onWarning,
+      idleTimeoutMs,
+      tokenizer: tokenizer === undefined,
+    });
     const tok = tokenizer ?? modelTokenizer(files.config, files.tokenizerJson, `${opts.model} tokenizer.json`);
-    return new HookedTransformer(files.resolvedConfig, files.stateDict, { tokenizer: tok, source: files.source, allowNonFinite: opts.allowNonFinite });
+    return new HookedTransformer(files.resolvedConfig, files.stateDict, {
+      tokenizer: tok,
+      source: files.source,
+      allowNonFinite: opts.allowNonFinite,
+    });
   } finally {
     bars.stop();
   }

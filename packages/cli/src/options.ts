@@ -4,7 +4,10 @@ import { KNOWN_MODELS } from "@attnscope/core";
 /** `--model`, `--tokenizer`, `--progress`: shared by every command that runs a model. */
 export function withModelOptions(cmd: Command): Command {
   return cmd
-    .option("--model <source>", `model folder (config.json + model.safetensors|model.pth [+ tokenizer.json]), a known model (${Object.keys(KNOWN_MODELS).join(", ")}) or hf:owner/repo (default: the embedded model)`)
+    .option(
+      "--model <source>",
+      `model folder (config.json + model.safetensors|model.pth [+ tokenizer.json]), a known model (${Object.keys(KNOWN_MODELS).join(", ")}) or hf:owner/repo (default: the embedded model)`,
+    )
     .option("--tokenizer <file>", 'tokenizer.json overriding the model\'s own ("byte" for the byte-level tokenizer)')
     .option("--progress", "draw download progress bars on stderr even when it is not a terminal")
     .option("--backend <engine>", "auto (SIMD kernels where they run, else plain TypeScript), kernels or ts", "auto")

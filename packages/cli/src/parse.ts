@@ -5,15 +5,22 @@ import { CliError } from "./context.js";
  * entry must be there: "0,,1" or a trailing comma is an error, never a silently shorter sequence.
  */
 export function parseTokenList(value: string, option = "--tokens"): number[] {
-  const body = value.trim().replace(/^\[(.*)\]$/s, "$1").trim();
+  const body = value
+    .trim()
+    .replace(/^\[(.*)\]$/s, "$1")
+    .trim();
   if (body === "") throw new CliError(`${option} is empty: give comma-separated token ids, e.g. ${option} 0,1231,1158`);
   const parts = body.includes(",") ? body.split(",").map((p) => p.trim()) : body.split(/\s+/);
   return parts.map((part, i) => {
     if (part === "") {
-      throw new CliError(`${option}: entry ${i} is empty (in ${JSON.stringify(value)}): give one token id between each pair of commas`);
+      throw new CliError(
+        `${option}: entry ${i} is empty (in ${JSON.stringify(value)}): give one token id between each pair of commas`,
+      );
     }
     if (!/^\d+$/.test(part)) {
-      throw new CliError(`${option}: ${JSON.stringify(part)} at position ${i} is not a token id (a non-negative integer)`);
+      throw new CliError(
+        `${option}: ${JSON.stringify(part)} at position ${i} is not a token id (a non-negative integer)`,
+      );
     }
     return Number(part);
   });
@@ -36,14 +43,17 @@ export function parseTokenBatch(value: string, option = "--tokens"): number[][] 
 export function parseThreshold(value: string, warn: (message: string) => void, option = "--threshold"): number {
   const x = parseNumber(value, option);
   if (x < 0 || x > 1) {
-    warn(`${option} ${x} is outside [0, 1]: detector scores are mean attention probabilities, so ${x < 0 ? "every head" : "no head"} passes it`);
+    warn(
+      `${option} ${x} is outside [0, 1]: detector scores are mean attention probabilities, so ${x < 0 ? "every head" : "no head"} passes it`,
+    );
   }
   return x;
 }
 
 export function parseNumber(value: string, option: string): number {
   const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) throw new CliError(`${option} must be a number, got ${JSON.stringify(value)}`);
+  if (value.trim() === "" || !Number.isFinite(n))
+    throw new CliError(`${option} must be a number, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -56,11 +66,25 @@ export function parseInteger(value: string, option: string, min: number): number
 }
 
 /** "blocks.*.attn.hook_pattern,hook_embed" → a predicate; `*` matches any run of characters, `?` one. */
-export function globsToMatcher(globs: string): { patterns: string[]; matches: (name: string) => boolean; unmatched: (names: readonly string[]) => string[] } {
-  const patterns = globs.split(",").map((g) => g.trim()).filter(Boolean);
-  if (patterns.length === 0) throw new CliError("--names is empty: give hook names or globs, e.g. --names 'blocks.*.attn.hook_pattern'");
+export function globsToMatcher(globs: string): {
+  patterns: string[];
+  matches: (name: string) => boolean;
+  unmatched: (names: readonly string[]) => string[];
+} {
+  const patterns = globs
+    .split(",")
+    .map((g) => g.trim())
+    .filter(Boolean);
+  if (patterns.length === 0)
+    throw new CliError("--names is empty: give hook names or globs, e.g. --names 'blocks.*.attn.hook_pattern'");
   const regexes = patterns.map(
-    (g) => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`),
+    (g) =>
+      new RegExp(
+        `^${g
+          .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+          .replace(/\*/g, ".*")
+          .replace(/\?/g, ".")}$`,
+      ),
   );
   return {
     patterns,

@@ -10,19 +10,29 @@ import { attributeCommand } from "./commands/attribute.js";
 import { ablateCommand } from "./commands/ablate.js";
 import { trainTokenizerCommand } from "./commands/train-tokenizer.js";
 
-const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
 
 /** The `attnscope` program, writing to `io` (process streams by default, buffers in tests). */
 export function createProgram(io: CliIO = processIO()): Command {
   const program = new Command("attnscope")
-    .description("TransformerLens-style attention analysis of attention-only transformers: detect heads, dump caches, run the induction experiment, analyse circuits")
+    .description(
+      "TransformerLens-style attention analysis of attention-only transformers: detect heads, dump caches, run the induction experiment, analyse circuits",
+    )
     .version(version)
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
   for (const cmd of [
-    detectCommand(io), cacheCommand(io), inductionCommand(io), circuitCommand(io), attributeCommand(io), ablateCommand(io),
-    trainCommand(io), trainTokenizerCommand(io),
+    detectCommand(io),
+    cacheCommand(io),
+    inductionCommand(io),
+    circuitCommand(io),
+    attributeCommand(io),
+    ablateCommand(io),
+    trainCommand(io),
+    trainTokenizerCommand(io),
   ]) {
     cmd.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).exitOverride();
     program.addCommand(cmd);

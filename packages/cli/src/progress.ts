@@ -59,7 +59,11 @@ function shortName(file: string): string {
  * plain line at most every few seconds (the computation is synchronous, so no timer could redraw a bar).
  * `update(done, total, phase)` moves it; `stop()` ends it.
  */
-export function workBar(io: CliIO, force: boolean, label: string): { update: (done: number, total: number, phase?: string) => void; stop: () => void } {
+export function workBar(
+  io: CliIO,
+  force: boolean,
+  label: string,
+): { update: (done: number, total: number, phase?: string) => void; stop: () => void } {
   if (!force && !io.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const start = Date.now();
   const clock = (ms: number) => {

@@ -16,7 +16,8 @@ export interface InputOptions {
 /** `--tokens` as given (checked against the model), or `--text` (default: the seed paragraph) with BOS prepended. */
 export function inputTokens(model: HookedTransformer, opts: InputOptions): number[] {
   const { d_vocab, n_ctx } = model.cfg;
-  if (opts.text !== undefined && opts.tokens !== undefined) throw new CliError("give either --text or --tokens, not both");
+  if (opts.text !== undefined && opts.tokens !== undefined)
+    throw new CliError("give either --text or --tokens, not both");
   if (opts.tokens !== undefined) {
     const ids = parseTokenList(opts.tokens);
     validateTokens(ids, d_vocab, n_ctx, "--tokens");

@@ -30,7 +30,8 @@ function randomModel(): StateDict {
 
 function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
-  let err = 0, scale = 0;
+  let err = 0,
+    scale = 0;
   for (let i = 0; i < b.length; i++) {
     err = Math.max(err, Math.abs(a[i] - b[i]));
     scale = Math.max(scale, Math.abs(b[i]));
@@ -43,9 +44,17 @@ describe("the benchmark's ONNX graphs", () => {
     const ort = await import("onnxruntime-web");
     ort.env.wasm.numThreads = 1;
     const sd = randomModel();
-    const model = new HookedTransformer({
-      ...cfg, attn_only: true, normalization_type: null, positional_embedding_type: "shortformer", use_attn_result: false,
-    }, sd, { backend: tsBackend });
+    const model = new HookedTransformer(
+      {
+        ...cfg,
+        attn_only: true,
+        normalization_type: null,
+        positional_embedding_type: "shortformer",
+        use_attn_result: false,
+      },
+      sd,
+      { backend: tsBackend },
+    );
     const tokens = [0, 5, 17, 3, 44, 5, 17, 3, 9, 52, 1, 5, 17];
     const T = tokens.length;
     const ref = await model.runWithCache(tokens, { returnType: "both", lossPerToken: true, removeBatchDim: true });
@@ -55,15 +64,26 @@ describe("the benchmark's ONNX graphs", () => {
     const feeds = (mode: OnnxMode) => {
       const f: Record<string, InstanceType<typeof ort.Tensor>> = {
         ids: new ort.Tensor("int64", BigInt64Array.from(tokens, BigInt), [T]),
-        pos: new ort.Tensor("int64", BigInt64Array.from({ length: T }, (_, i) => BigInt(i)), [T]),
+        pos: new ort.Tensor(
+          "int64",
+          BigInt64Array.from({ length: T }, (_, i) => BigInt(i)),
+          [T],
+        ),
         mask: new ort.Tensor("float32", mask, [T, T]),
       };
       // The graph's loss takes the next token as target; the last row's target is a placeholder.
-      if (mode === "loss") f.targets = new ort.Tensor("int64", BigInt64Array.from({ length: T }, (_, i) => BigInt(tokens[Math.min(i + 1, T - 1)])), [T, 1]);
+      if (mode === "loss")
+        f.targets = new ort.Tensor(
+          "int64",
+          BigInt64Array.from({ length: T }, (_, i) => BigInt(tokens[Math.min(i + 1, T - 1)])),
+          [T, 1],
+        );
       return f;
     };
     const run = async (mode: OnnxMode) => {
-      const session = await ort.InferenceSession.create(buildOnnxModel(sd, mode, cfg), { executionProviders: ["wasm"] });
+      const session = await ort.InferenceSession.create(buildOnnxModel(sd, mode, cfg), {
+        executionProviders: ["wasm"],
+      });
       try {
         return await session.run(feeds(mode));
       } finally {

@@ -24,7 +24,10 @@ function maxDiff(a: number[], b: number[]): number {
 
 describeWithFixtures("circuit commands on the tiny TransformerLens model", () => {
   const json = JSON.parse(readFileSync(path.join(tinyDir, "circuits.json"), "utf8"));
-  const golden = readSafetensors(new Uint8Array(readFileSync(path.join(tinyDir, "circuits.safetensors"))), "circuits.safetensors").tensors;
+  const golden = readSafetensors(
+    new Uint8Array(readFileSync(path.join(tinyDir, "circuits.safetensors"))),
+    "circuits.safetensors",
+  ).tensors;
 
   it("circuit --vocab 1000:1300 --json prints exactly the contract's keys, reproducing circuits.json", async () => {
     const r = await runCli(["circuit", "--model", tinyDir, "--vocab", "1000:1300", "--json"]);
@@ -32,10 +35,17 @@ describeWithFixtures("circuit commands on the tiny TransformerLens model", () =>
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out)).toEqual([
-      "composition", "composition_baseline", "full_ov_top1", "full_ov_top5", "full_ov_copying", "positional_prev_score",
-      "k_comp_full_circuit_top1", "induction_circuits",
+      "composition",
+      "composition_baseline",
+      "full_ov_top1",
+      "full_ov_top5",
+      "full_ov_copying",
+      "positional_prev_score",
+      "k_comp_full_circuit_top1",
+      "induction_circuits",
     ]);
-    for (const mode of ["Q", "K", "V"]) expect(maxDiff(out.composition[mode].flat(3), json.composition[mode].flat(3))).toBeLessThan(1e-4 * 0.3);
+    for (const mode of ["Q", "K", "V"])
+      expect(maxDiff(out.composition[mode].flat(3), json.composition[mode].flat(3))).toBeLessThan(1e-4 * 0.3);
     expect(out.composition_baseline).toBeGreaterThan(0);
     expect(out.composition_baseline).toBeLessThan(0.25);
     expect(maxDiff(out.full_ov_top1.flat(), json.full_ov_top1.flat())).toBeLessThan(0.5 / 300);
@@ -58,16 +68,27 @@ describeWithFixtures("circuit commands on the tiny TransformerLens model", () =>
     expect(Object.keys(out)).toEqual(["labels", "attribution", "correct_logits", "bias_logits"]);
     expect(out.labels).toEqual(["direct", "0.0", "0.1", "0.2", "0.3", "1.0", "1.1", "1.2", "1.3"]);
     expect(out.attribution).toHaveLength(tokens.length - 1);
-    expect(maxDiff(out.attribution.flat(), Array.from(golden.get("repeated_random.logit_attribution")!.data as Float32Array))).toBeLessThan(1e-4);
-    expect(maxDiff(out.correct_logits, Array.from(golden.get("repeated_random.correct_logits")!.data as Float32Array))).toBeLessThan(1e-4);
-    expect(maxDiff(out.bias_logits, Array.from(golden.get("repeated_random.bias_logits")!.data as Float32Array))).toBeLessThan(1e-4);
+    expect(
+      maxDiff(
+        out.attribution.flat(),
+        Array.from(golden.get("repeated_random.logit_attribution")!.data as Float32Array),
+      ),
+    ).toBeLessThan(1e-4);
+    expect(
+      maxDiff(out.correct_logits, Array.from(golden.get("repeated_random.correct_logits")!.data as Float32Array)),
+    ).toBeLessThan(1e-4);
+    expect(
+      maxDiff(out.bias_logits, Array.from(golden.get("repeated_random.bias_logits")!.data as Float32Array)),
+    ).toBeLessThan(1e-4);
   });
 
   it("ablate --tokens (the fixture's batch) --json = ARENA get_ablation_scores, zero and mean, within 1e-3", async () => {
     const t = golden.get("ablation.tokens")!;
     const [B, T] = t.shape;
     const ids = t.data as unknown as ArrayLike<number | bigint>;
-    const rows = Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, i) => Number(ids[b * T + i])).join(","));
+    const rows = Array.from({ length: B }, (_, b) =>
+      Array.from({ length: T }, (_, i) => Number(ids[b * T + i])).join(","),
+    );
     for (const mode of ["zero", "mean"]) {
       const r = await runCli(["ablate", "--model", tinyDir, "--mode", mode, "--tokens", rows.join(";"), "--json"]);
       expect(r.code, r.stderr).toBe(0);
@@ -83,29 +104,42 @@ describeWithFixtures("circuit commands on the tiny TransformerLens model", () =>
     const t = golden.get("ablation.tokens")!;
     const [B, T] = t.shape;
     const ids = t.data as unknown as ArrayLike<number | bigint>;
-    const rows = Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, i) => Number(ids[b * T + i])).join(","));
+    const rows = Array.from({ length: B }, (_, b) =>
+      Array.from({ length: T }, (_, i) => Number(ids[b * T + i])).join(","),
+    );
     const r = await runCli(["ablate", "--model", tinyDir, "--tokens", rows[0], "--induction-head", "1.3", "--json"]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.induction_head).toBe("1.3");
     const ref = json.ablation_induction_score.scores as Record<string, number>;
     expect(Object.keys(out.ablation_induction_scores)).toEqual(["none", "0.0", "0.1", "0.2", "0.3"]);
-    for (const [k, v] of Object.entries(ref)) expect(Math.abs(out.ablation_induction_scores[k] - v), k).toBeLessThan(1e-3);
-    expectOneLineError(await runCli(["ablate", "--model", tinyDir, "--tokens", rows[0], "--induction-head", "1.12"]),
-      /--induction-head: induction head 1\.12 does not exist: each layer has heads 0\.\.3/);
-    expectOneLineError(await runCli(["ablate", "--model", tinyDir, "--tokens", rows[0], "--induction-head", "0.1"]), /is in layer 0/);
+    for (const [k, v] of Object.entries(ref))
+      expect(Math.abs(out.ablation_induction_scores[k] - v), k).toBeLessThan(1e-3);
+    expectOneLineError(
+      await runCli(["ablate", "--model", tinyDir, "--tokens", rows[0], "--induction-head", "1.12"]),
+      /--induction-head: induction head 1\.12 does not exist: each layer has heads 0\.\.3/,
+    );
+    expectOneLineError(
+      await runCli(["ablate", "--model", tinyDir, "--tokens", rows[0], "--induction-head", "0.1"]),
+      /is in layer 0/,
+    );
   });
 
   it("refuses a --vocab outside the vocabulary, an empty one, or one that is not LO:HI", async () => {
-    expectOneLineError(await runCli(["circuit", "--model", tinyDir, "--vocab", "50000:50300"]), /--vocab 50000:50300: .*outside the vocabulary: token ids are 0\.\.50277/);
+    expectOneLineError(
+      await runCli(["circuit", "--model", tinyDir, "--vocab", "50000:50300"]),
+      /--vocab 50000:50300: .*outside the vocabulary: token ids are 0\.\.50277/,
+    );
     expectOneLineError(await runCli(["circuit", "--model", tinyDir, "--vocab", "1300:1000"]), /is empty: give lo < hi/);
     expectOneLineError(await runCli(["circuit", "--model", tinyDir, "--vocab", "1000-1300"]), /--vocab must be LO:HI/);
   });
 
   it("refuses ablate on tokens that are not a repeated sequence, naming the position", async () => {
     const half = [1001, 1002, 1003, 1004];
-    expectOneLineError(await runCli(["ablate", "--model", tinyDir, "--tokens", [0, ...half, 1001, 1002, 1009, 1004].join(",")]),
-      /--tokens: .*not a repeated sequence .*position 3 holds 1003 but its copy at position 7 holds 1009/);
+    expectOneLineError(
+      await runCli(["ablate", "--model", tinyDir, "--tokens", [0, ...half, 1001, 1002, 1009, 1004].join(",")]),
+      /--tokens: .*not a repeated sequence .*position 3 holds 1003 but its copy at position 7 holds 1009/,
+    );
     expectOneLineError(await runCli(["ablate", "--model", tinyDir, "--tokens", "0,1,2,1,2,3"]), /odd length/);
     expectOneLineError(await runCli(["ablate", "--model", tinyDir, "--mode", "random"]), /--mode must be zero or mean/);
   });
@@ -116,16 +150,44 @@ describe("circuit commands on other models", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("circuit on a one-layer model says composition needs two layers", async () => {
-    const cfg = { d_model: 8, d_head: 2, n_heads: 4, n_layers: 1, n_ctx: 16, d_vocab: 20, attn_only: true, normalization_type: null, positional_embedding_type: "shortformer" };
+    const cfg = {
+      d_model: 8,
+      d_head: 2,
+      n_heads: 4,
+      n_layers: 1,
+      n_ctx: 16,
+      d_vocab: 20,
+      attn_only: true,
+      normalization_type: null,
+      positional_embedding_type: "shortformer",
+    };
     writeFileSync(path.join(dir, "config.json"), JSON.stringify(cfg));
-    const f = (shape: number[]) => ({ dtype: "float32" as const, shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.1) });
-    writeFileSync(path.join(dir, "model.safetensors"), writeSafetensors({
-      "embed.W_E": f([20, 8]), "pos_embed.W_pos": f([16, 8]),
-      "blocks.0.attn.W_Q": f([4, 8, 2]), "blocks.0.attn.W_K": f([4, 8, 2]), "blocks.0.attn.W_V": f([4, 8, 2]), "blocks.0.attn.W_O": f([4, 2, 8]),
-      "blocks.0.attn.b_Q": f([4, 2]), "blocks.0.attn.b_K": f([4, 2]), "blocks.0.attn.b_V": f([4, 2]), "blocks.0.attn.b_O": f([8]),
-      "unembed.W_U": f([8, 20]), "unembed.b_U": f([20]),
-    }));
-    expectOneLineError(await runCli(["circuit", "--model", dir, "--json"]), /needs a model with at least two layers.*this model has 1/);
+    const f = (shape: number[]) => ({
+      dtype: "float32" as const,
+      shape,
+      data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.1),
+    });
+    writeFileSync(
+      path.join(dir, "model.safetensors"),
+      writeSafetensors({
+        "embed.W_E": f([20, 8]),
+        "pos_embed.W_pos": f([16, 8]),
+        "blocks.0.attn.W_Q": f([4, 8, 2]),
+        "blocks.0.attn.W_K": f([4, 8, 2]),
+        "blocks.0.attn.W_V": f([4, 8, 2]),
+        "blocks.0.attn.W_O": f([4, 2, 8]),
+        "blocks.0.attn.b_Q": f([4, 2]),
+        "blocks.0.attn.b_K": f([4, 2]),
+        "blocks.0.attn.b_V": f([4, 2]),
+        "blocks.0.attn.b_O": f([8]),
+        "unembed.W_U": f([8, 20]),
+        "unembed.b_U": f([20]),
+      }),
+    );
+    expectOneLineError(
+      await runCli(["circuit", "--model", dir, "--json"]),
+      /needs a model with at least two layers.*this model has 1/,
+    );
   });
 
   it("the embedded default model: shapes [L][H], and its induction circuit ranked first is a previous-token head of layer 0", async () => {

@@ -57,7 +57,8 @@ describe.runIf(hasDefault)("attnscope on the embedded default model", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/heads scoring above 0\.4:/);
     expect(r.stdout).toMatch(/^331 tokens: "<\|BOS\|>" "W" "e" " " "t"/); // BOS + the seed paragraph's 330 bytes
-    for (const d of ["current-token", "previous-token", "first-token"]) expect(r.stdout).toMatch(new RegExp(`\n  ${d}: +\\S`));
+    for (const d of ["current-token", "previous-token", "first-token"])
+      expect(r.stdout).toMatch(new RegExp(`\n  ${d}: +\\S`));
   });
 
   it("runs the byte-level model by name, offline (--model attnscope-byte-2l)", async () => {

@@ -33,7 +33,10 @@ describe("attnscope usage", () => {
     expectOneLineError(await runCli(["detect", "--threshold", "high"]), /--threshold must be a number, got "high"/);
   });
   it("an unknown --backend is named", async () => {
-    expectOneLineError(await runCli(["detect", "--backend", "gpu"]), /--backend must be one of auto, kernels, ts, got "gpu"/);
+    expectOneLineError(
+      await runCli(["detect", "--backend", "gpu"]),
+      /--backend must be one of auto, kernels, ts, got "gpu"/,
+    );
   });
   it("bad --seq-len is named", async () => {
     expectOneLineError(await runCli(["induction", "--seq-len", "0"]), /--seq-len must be an integer ≥ 1/);
@@ -42,7 +45,10 @@ describe("attnscope usage", () => {
 
 describeWithFixtures("bad input on a real model", () => {
   it("bad --tokens names the entry", async () => {
-    expectOneLineError(await runCli(["detect", "--model", tinyDir, "--tokens", "0,12,abc"]), /--tokens: "abc" at position 2 is not a token id/);
+    expectOneLineError(
+      await runCli(["detect", "--model", tinyDir, "--tokens", "0,12,abc"]),
+      /--tokens: "abc" at position 2 is not a token id/,
+    );
   });
   it("--tokens outside the vocabulary names the id, position and d_vocab", async () => {
     expectOneLineError(
@@ -51,10 +57,16 @@ describeWithFixtures("bad input on a real model", () => {
     );
   });
   it("--text and --tokens together are refused", async () => {
-    expectOneLineError(await runCli(["detect", "--model", tinyDir, "--text", "hi", "--tokens", "0"]), /either --text or --tokens, not both/);
+    expectOneLineError(
+      await runCli(["detect", "--model", tinyDir, "--text", "hi", "--tokens", "0"]),
+      /either --text or --tokens, not both/,
+    );
   });
   it("--text on a model without a tokenizer asks for --tokenizer", async () => {
-    expectOneLineError(await runCli(["detect", "--model", tinyDir, "--text", "hi"]), /no tokenizer: pass --tokenizer FILE/);
+    expectOneLineError(
+      await runCli(["detect", "--model", tinyDir, "--text", "hi"]),
+      /no tokenizer: pass --tokenizer FILE/,
+    );
   });
   it("text longer than n_ctx is refused with its length", async () => {
     // " the" is one GPT-NeoX token; 300 of them + BOS = 301 > n_ctx = 256
@@ -65,7 +77,17 @@ describeWithFixtures("bad input on a real model", () => {
   });
   it("--names matching no hook point lists the hook points", async () => {
     expectOneLineError(
-      await runCli(["cache", "--model", tinyDir, "--tokens", "0", "--names", "blocks.*.hook_patern", "--out", "/tmp/x.safetensors"]),
+      await runCli([
+        "cache",
+        "--model",
+        tinyDir,
+        "--tokens",
+        "0",
+        "--names",
+        "blocks.*.hook_patern",
+        "--out",
+        "/tmp/x.safetensors",
+      ]),
       /--names "blocks\.\*\.hook_patern" matches no hook point; hook points: hook_embed/,
     );
   });
@@ -76,7 +98,10 @@ describeWithFixtures("bad input on a real model", () => {
     );
   });
   it("a missing tokenizer file is named", async () => {
-    expectOneLineError(await runCli(["detect", "--model", tinyDir, "--tokenizer", "/nope/tokenizer.json"]), /\/nope\/tokenizer\.json/);
+    expectOneLineError(
+      await runCli(["detect", "--model", tinyDir, "--tokenizer", "/nope/tokenizer.json"]),
+      /\/nope\/tokenizer\.json/,
+    );
   });
   it("ATTNSCOPE_DEBUG=1 adds the stack trace", async () => {
     const r = await runCli(["detect", "--model", tinyDir, "--tokens", "0,abc"], { ATTNSCOPE_DEBUG: "1" });

@@ -73,7 +73,10 @@ describeWithFixtures("attnscope detect --json on the tiny TransformerLens model"
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.tokens).toEqual([0]);
-    expect(out.scores.previous).toEqual([[null, null, null, null], [null, null, null, null]]);
+    expect(out.scores.previous).toEqual([
+      [null, null, null, null],
+      [null, null, null, null],
+    ]);
     expect(out.detectors).toEqual({
       current: golden.heads.current_token,
       previous: golden.heads.previous_token,
@@ -187,7 +190,17 @@ describeWithFixtures("attnscope cache on the tiny TransformerLens model", () => 
 
   it("keeps only the hooks --names selects (plus logits)", async () => {
     const out = path.join(dir, "patterns.safetensors");
-    const r = await runCli(["cache", "--model", tinyDir, "--tokens", "0,1231,1158", "--names", "blocks.*.attn.hook_pattern", "--out", out]);
+    const r = await runCli([
+      "cache",
+      "--model",
+      tinyDir,
+      "--tokens",
+      "0,1231,1158",
+      "--names",
+      "blocks.*.attn.hook_pattern",
+      "--out",
+      out,
+    ]);
     expect(r.code).toBe(0);
     const written = readSafetensorsFile(out);
     expect([...written.keys()].sort()).toEqual(["blocks.0.attn.hook_pattern", "blocks.1.attn.hook_pattern", "logits"]);
@@ -197,7 +210,18 @@ describeWithFixtures("attnscope cache on the tiny TransformerLens model", () => 
 
   it("leaves the logits out with --no-logits", async () => {
     const out = path.join(dir, "nologits.safetensors");
-    const r = await runCli(["cache", "--model", tinyDir, "--tokens", "0,5", "--names", "hook_embed", "--no-logits", "--out", out]);
+    const r = await runCli([
+      "cache",
+      "--model",
+      tinyDir,
+      "--tokens",
+      "0,5",
+      "--names",
+      "hook_embed",
+      "--no-logits",
+      "--out",
+      out,
+    ]);
     expect(r.code).toBe(0);
     expect([...readSafetensorsFile(out).keys()]).toEqual(["hook_embed"]);
   });

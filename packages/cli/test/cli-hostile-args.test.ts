@@ -22,14 +22,36 @@ function expectOneLineError(r: { code: number; stdout: string; stderr: string },
 
 /** A small model folder whose W_Q of layer 0 holds one NaN at [1, 2, 3]. */
 function nanModel(): string {
-  const cfg = { d_model: 8, d_head: 4, n_heads: 2, n_layers: 2, n_ctx: 32, d_vocab: 20, attn_only: true, normalization_type: null, positional_embedding_type: "shortformer" };
+  const cfg = {
+    d_model: 8,
+    d_head: 4,
+    n_heads: 2,
+    n_layers: 2,
+    n_ctx: 32,
+    d_vocab: 20,
+    attn_only: true,
+    normalization_type: null,
+    positional_embedding_type: "shortformer",
+  };
   const rng = new SeededRandom(3);
-  const t = (shape: number[]): TensorToWrite => ({ dtype: "float32", shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * 0.3) });
+  const t = (shape: number[]): TensorToWrite => ({
+    dtype: "float32",
+    shape,
+    data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * 0.3),
+  });
   const sd: Record<string, TensorToWrite> = { "embed.W_E": t([20, 8]), "pos_embed.W_pos": t([32, 8]) };
   for (let l = 0; l < 2; l++) {
     const p = `blocks.${l}.attn.`;
-    Object.assign(sd, { [`${p}W_Q`]: t([2, 8, 4]), [`${p}W_K`]: t([2, 8, 4]), [`${p}W_V`]: t([2, 8, 4]), [`${p}W_O`]: t([2, 4, 8]),
-      [`${p}b_Q`]: t([2, 4]), [`${p}b_K`]: t([2, 4]), [`${p}b_V`]: t([2, 4]), [`${p}b_O`]: t([8]) });
+    Object.assign(sd, {
+      [`${p}W_Q`]: t([2, 8, 4]),
+      [`${p}W_K`]: t([2, 8, 4]),
+      [`${p}W_V`]: t([2, 8, 4]),
+      [`${p}W_O`]: t([2, 4, 8]),
+      [`${p}b_Q`]: t([2, 4]),
+      [`${p}b_K`]: t([2, 4]),
+      [`${p}b_V`]: t([2, 4]),
+      [`${p}b_O`]: t([8]),
+    });
   }
   Object.assign(sd, { "unembed.W_U": t([8, 20]), "unembed.b_U": t([20]) });
   (sd["blocks.0.attn.W_Q"].data as Float32Array)[(1 * 8 + 2) * 4 + 3] = NaN;
@@ -63,8 +85,14 @@ describe("the CLI on bad arguments", () => {
     expectOneLineError(await runCli(["detect", "--tokens", "0,,1"]), /--tokens: entry 1 is empty/);
   });
   it("induction --tokens on a sequence that does not repeat is refused", async () => {
-    expectOneLineError(await runCli(["induction", "--tokens", "0,5,6,7,8"]), /--tokens does not repeat: position 3 holds 7 but its copy of position 1 should be 5/);
-    expectOneLineError(await runCli(["induction", "--tokens", "0,5,6,5,6;0,1,2,3"]), /--tokens sequence 1 has 4 tokens; induction needs BOS \+ a half \+ the same half again/);
+    expectOneLineError(
+      await runCli(["induction", "--tokens", "0,5,6,7,8"]),
+      /--tokens does not repeat: position 3 holds 7 but its copy of position 1 should be 5/,
+    );
+    expectOneLineError(
+      await runCli(["induction", "--tokens", "0,5,6,5,6;0,1,2,3"]),
+      /--tokens sequence 1 has 4 tokens; induction needs BOS \+ a half \+ the same half again/,
+    );
   });
   it("--threshold outside [0, 1] warns on stderr and still runs", async () => {
     const r = await runCli(["detect", "--threshold", "2", "--json"]);
@@ -75,7 +103,9 @@ describe("the CLI on bad arguments", () => {
   it("a very short input warns that detector scores are meaningless", async () => {
     const r = await runCli(["detect", "--text", "", "--json"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning: the input is only 1 token long \(BOS included\): detector scores average too few attention entries to mean anything/);
+    expect(r.stderr).toMatch(
+      /warning: the input is only 1 token long \(BOS included\): detector scores average too few attention entries to mean anything/,
+    );
     const long = await runCli(["detect", "--text", "a longer input, with enough tokens", "--json"]);
     expect(long.stderr).toBe("");
   });
@@ -83,24 +113,32 @@ describe("the CLI on bad arguments", () => {
 
 describeWithFixtures("the CLI on the fixture model", () => {
   it("--seq-len above the context says the maximum", async () => {
-    expectOneLineError(await runCli(["induction", "--model", tinyDir, "--seq-len", "200"]),
-      /--seq-len 200 needs 401 tokens \(BOS \+ 2 × 200\), more than this model's context n_ctx = 256: the maximum --seq-len is 127/);
+    expectOneLineError(
+      await runCli(["induction", "--model", tinyDir, "--seq-len", "200"]),
+      /--seq-len 200 needs 401 tokens \(BOS \+ 2 × 200\), more than this model's context n_ctx = 256: the maximum --seq-len is 127/,
+    );
   });
 });
 
 describe("a model with a NaN weight", () => {
   const dir = nanModel();
   it("is refused when loaded, naming the weight and the index", async () => {
-    expectOneLineError(await runCli(["detect", "--model", dir, "--tokens", "0,1,2,3,4,5,6,7"]),
-      /model\.safetensors: W_Q of layer 0 \(blocks\.0\.attn\.W_Q\) holds 1 NaN at \[1, 2, 3\] weights with non-finite values make every output NaN/);
+    expectOneLineError(
+      await runCli(["detect", "--model", dir, "--tokens", "0,1,2,3,4,5,6,7"]),
+      /model\.safetensors: W_Q of layer 0 \(blocks\.0\.attn\.W_Q\) holds 1 NaN at \[1, 2, 3\] weights with non-finite values make every output NaN/,
+    );
   });
   it("with --allow-non-finite, detect exits 1 instead of printing null scores", async () => {
-    expectOneLineError(await runCli(["detect", "--model", dir, "--allow-non-finite", "--tokens", "0,1,2,3,4,5,6,7", "--json"]),
-      /blocks\.0\.attn\.hook_pattern holds \d+ non-finite values \(the first, at \[1, 0, 0\], is NaN\): the model computes NaN/);
+    expectOneLineError(
+      await runCli(["detect", "--model", dir, "--allow-non-finite", "--tokens", "0,1,2,3,4,5,6,7", "--json"]),
+      /blocks\.0\.attn\.hook_pattern holds \d+ non-finite values \(the first, at \[1, 0, 0\], is NaN\): the model computes NaN/,
+    );
   });
   it("with --allow-non-finite, induction exits 1 instead of printing NaN losses", async () => {
-    expectOneLineError(await runCli(["induction", "--model", dir, "--allow-non-finite", "--seq-len", "5", "--batch", "2"]),
-      /the mean loss on the first half is NaN: the model computes NaN/);
+    expectOneLineError(
+      await runCli(["induction", "--model", dir, "--allow-non-finite", "--seq-len", "5", "--batch", "2"]),
+      /the mean loss on the first half is NaN: the model computes NaN/,
+    );
   });
 });
 
@@ -112,9 +150,15 @@ describe("a download that stalls", () => {
     const cache = mkdtempSync(path.join(work, "cache-"));
     try {
       const r = await runCli(["detect", "--model", "hf:test/tiny", "--tokens", "0", "--idle-timeout", "0.5"], {
-        HF_ENDPOINT: `http://127.0.0.1:${port}`, ATTNSCOPE_CACHE: cache,
+        HF_ENDPOINT: `http://127.0.0.1:${port}`,
+        ATTNSCOPE_CACHE: cache,
       });
-      expectOneLineError(r, new RegExp(`download of http://127\\.0\\.0\\.1:${port}/test/tiny/resolve/main/config\\.json stalled: no data for 0\\.5 s after 0 bytes`));
+      expectOneLineError(
+        r,
+        new RegExp(
+          `download of http://127\\.0\\.0\\.1:${port}/test/tiny/resolve/main/config\\.json stalled: no data for 0\\.5 s after 0 bytes`,
+        ),
+      );
       expect(readdirSync(cache)).toEqual([]);
     } finally {
       server.closeAllConnections();
@@ -122,6 +166,9 @@ describe("a download that stalls", () => {
     }
   });
   it("--idle-timeout must be positive", async () => {
-    expectOneLineError(await runCli(["detect", "--idle-timeout", "0"]), /--idle-timeout must be a positive number of seconds, got "0"/);
+    expectOneLineError(
+      await runCli(["detect", "--idle-timeout", "0"]),
+      /--idle-timeout must be a positive number of seconds, got "0"/,
+    );
   });
 });

@@ -67,9 +67,14 @@ describeWithFixtures("attnscope --model sources", () => {
 
   it("an unreachable hub is one error line", async () => {
     const cache = mkdtempSync(path.join(os.tmpdir(), "attnscope-cache-"));
-    const r = await runCli(["detect", "--model", "hf:test/tiny", "--tokens", "0"], { HF_ENDPOINT: "http://127.0.0.1:9", ATTNSCOPE_CACHE: cache });
+    const r = await runCli(["detect", "--model", "hf:test/tiny", "--tokens", "0"], {
+      HF_ENDPOINT: "http://127.0.0.1:9",
+      ATTNSCOPE_CACHE: cache,
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^attnscope: error: .*could not download http:\/\/127\.0\.0\.1:9\/test\/tiny\/resolve\/main\/config\.json/);
+    expect(r.stderr).toMatch(
+      /^attnscope: error: .*could not download http:\/\/127\.0\.0\.1:9\/test\/tiny\/resolve\/main\/config\.json/,
+    );
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
   });
 });
@@ -78,8 +83,23 @@ describe("a model folder written by attnscope train", () => {
   it("runs with the byte-level tokenizer its config names (no tokenizer.json)", async () => {
     const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "attnscope-trained-")), "model");
     const train = await runCli([
-      "train", "--d-model", "16", "--n-heads", "2", "--n-ctx", "64", "--steps", "2", "--batch", "2", "--seq-len", "32",
-      "--eval-every", "2", "--out", dir,
+      "train",
+      "--d-model",
+      "16",
+      "--n-heads",
+      "2",
+      "--n-ctx",
+      "64",
+      "--steps",
+      "2",
+      "--batch",
+      "2",
+      "--seq-len",
+      "32",
+      "--eval-every",
+      "2",
+      "--out",
+      dir,
     ]);
     expect(train.code, train.stderr).toBe(0);
     expect(readdirSync(dir)).not.toContain("tokenizer.json");
@@ -96,18 +116,50 @@ describe("a model folder written by attnscope train", () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), "attnscope-bpe-"));
     const corpus = path.join(tmp, "corpus.txt");
     writeFileSync(corpus, "the cat sat on the mat. the cat ate the rat. ".repeat(40));
-    const tok = await runCli(["train-tokenizer", "--corpus", corpus, "--vocab-size", "300", "--out", path.join(tmp, "tokenizer.json")]);
+    const tok = await runCli([
+      "train-tokenizer",
+      "--corpus",
+      corpus,
+      "--vocab-size",
+      "300",
+      "--out",
+      path.join(tmp, "tokenizer.json"),
+    ]);
     expect(tok.code, tok.stderr).toBe(0);
     // Every distinct word occurs 40 times, so merging goes on until each word is one token, well under 300 ids.
     expect(tok.stdout).toMatch(/^learned \d+ merges \(vocabulary \d+\)/);
     const dir = path.join(tmp, "model");
     const train = await runCli([
-      "train", "--tokenizer", path.join(tmp, "tokenizer.json"), "--corpus", corpus, "--d-model", "16", "--n-heads", "2",
-      "--n-ctx", "64", "--steps", "2", "--batch", "2", "--seq-len", "16", "--eval-every", "2", "--repeat-text-fraction", "0.5",
-      "--dtype", "float16", "--out", dir,
+      "train",
+      "--tokenizer",
+      path.join(tmp, "tokenizer.json"),
+      "--corpus",
+      corpus,
+      "--d-model",
+      "16",
+      "--n-heads",
+      "2",
+      "--n-ctx",
+      "64",
+      "--steps",
+      "2",
+      "--batch",
+      "2",
+      "--seq-len",
+      "16",
+      "--eval-every",
+      "2",
+      "--repeat-text-fraction",
+      "0.5",
+      "--dtype",
+      "float16",
+      "--out",
+      dir,
     ]);
     expect(train.code, train.stderr).toBe(0);
-    expect(readFileSync(path.join(dir, "tokenizer.json"), "utf8")).toBe(readFileSync(path.join(tmp, "tokenizer.json"), "utf8"));
+    expect(readFileSync(path.join(dir, "tokenizer.json"), "utf8")).toBe(
+      readFileSync(path.join(tmp, "tokenizer.json"), "utf8"),
+    );
     const file = readFileSync(path.join(dir, "model.safetensors"));
     const header = JSON.parse(file.subarray(8, 8 + Number(file.readBigUInt64LE(0))).toString("utf8")); // safetensors: u64 length, JSON
     expect(header["embed.W_E"].dtype).toBe("F16");

@@ -60,7 +60,12 @@ export function goldenInput(name: string): GoldenInput {
 }
 
 /** `describe` that runs only when ../shared/fixtures is present, and says so when it is not. */
-export const describeWithFixtures: typeof describe = (hasFixtures
-  ? describe
-  : (name: string, ...rest: unknown[]) =>
-      (describe.skip as (n: string, ...r: unknown[]) => void)(`${name} (skipped: fixtures not found at ${tinyDir})`, ...rest)) as typeof describe;
+export const describeWithFixtures: typeof describe = (
+  hasFixtures
+    ? describe
+    : (name: string, ...rest: unknown[]) =>
+        (describe.skip as (n: string, ...r: unknown[]) => void)(
+          `${name} (skipped: fixtures not found at ${tinyDir})`,
+          ...rest,
+        )
+) as typeof describe;

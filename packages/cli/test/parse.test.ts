@@ -9,13 +9,18 @@ describe("parseTokenList", () => {
     expect(parseTokenList("0 12 7")).toEqual([0, 12, 7]);
   });
   it("names the bad entry and its position", () => {
-    expect(() => parseTokenList("0,abc,3")).toThrow('--tokens: "abc" at position 1 is not a token id (a non-negative integer)');
+    expect(() => parseTokenList("0,abc,3")).toThrow(
+      '--tokens: "abc" at position 1 is not a token id (a non-negative integer)',
+    );
     expect(() => parseTokenList("0,-1")).toThrow(/"-1" at position 1/);
     expect(() => parseTokenList("0,1.5")).toThrow(/"1\.5" at position 1/);
     expect(() => parseTokenList("")).toThrow(/--tokens is empty/);
   });
   it("reads batches separated by ';'", () => {
-    expect(parseTokenBatch("0,1,1;0,2,2")).toEqual([[0, 1, 1], [0, 2, 2]]);
+    expect(parseTokenBatch("0,1,1;0,2,2")).toEqual([
+      [0, 1, 1],
+      [0, 2, 2],
+    ]);
     expect(() => parseTokenBatch("0,1,1;0,x,2")).toThrow(/"x" at position 1 .*\(sequence 1\)/);
   });
 });
@@ -25,7 +30,7 @@ describe("numbers", () => {
     expect(parseNumber("0.25", "--threshold")).toBe(0.25);
     expect(() => parseNumber("high", "--threshold")).toThrow('--threshold must be a number, got "high"');
     expect(parseInteger("50", "--seq-len", 1)).toBe(50);
-    expect(() => parseInteger("0", "--seq-len", 1)).toThrow("--seq-len must be an integer ≥ 1, got \"0\"");
+    expect(() => parseInteger("0", "--seq-len", 1)).toThrow('--seq-len must be an integer ≥ 1, got "0"');
     expect(() => parseInteger("2.5", "--batch", 1)).toThrow(/--batch must be an integer/);
   });
 });

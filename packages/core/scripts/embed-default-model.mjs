@@ -22,7 +22,9 @@ function embed(name, moduleName) {
   const outFile = path.join(root, "src", "default-model", `${moduleName}.generated.ts`);
   for (const f of ["config.json", "model.safetensors", "training-log.json"]) {
     if (!existsSync(path.join(assets, f))) {
-      console.error(`embed-default-model: missing ${path.join(assets, f)} (retrain it with the command in ${path.join("assets", name, "README.md")})`);
+      console.error(
+        `embed-default-model: missing ${path.join(assets, f)} (retrain it with the command in ${path.join("assets", name, "README.md")})`,
+      );
       process.exit(1);
     }
   }
@@ -44,7 +46,9 @@ export const MODEL_SAFETENSORS_BASE64: string =
 `;
   // Skip the write when nothing changed, so watchers and incremental builds stay quiet.
   if (!existsSync(outFile) || readFileSync(outFile, "utf8") !== text) writeFileSync(outFile, text);
-  console.log(`embed-default-model: ${name} -> ${path.relative(root, outFile)} (${(statSync(outFile).size / 1024).toFixed(0)} KiB)`);
+  console.log(
+    `embed-default-model: ${name} -> ${path.relative(root, outFile)} (${(statSync(outFile).size / 1024).toFixed(0)} KiB)`,
+  );
 }
 
 embed(DEFAULT_MODEL, "embedded-default");

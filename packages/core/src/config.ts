@@ -36,10 +36,14 @@ export interface HookedTransformerConfig {
 }
 
 /** Config as found in a `config.json`: TransformerLens keyword arguments, snake_case. */
-export type HookedTransformerConfigInput = Partial<Record<keyof HookedTransformerConfig, unknown>> & Record<string, unknown>;
+export type HookedTransformerConfigInput = Partial<Record<keyof HookedTransformerConfig, unknown>> &
+  Record<string, unknown>;
 
 export class ConfigError extends Error {
-  constructor(message: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
     this.name = "ConfigError";
   }
@@ -84,16 +88,50 @@ const MUST_BE: Record<string, readonly unknown[]> = {
 
 /** Fields that are harmless bookkeeping for a forward pass; accepted and ignored. */
 const IGNORED = new Set([
-  "eps", "original_architecture", "from_checkpoint", "checkpoint_index", "checkpoint_label_type", "checkpoint_value",
-  "init_mode", "init_weights", "n_params", "use_hook_tokens", "tokenizer_prepends_bos", "rotary_base", "trust_remote_code",
-  "rotary_adjacent_pairs", "decoder_start_token_id", "NTK_by_parts_low_freq_factor", "NTK_by_parts_high_freq_factor",
-  "NTK_by_parts_factor", "device", "experts_per_token", "default_padding_side", "tokenizer_name",
+  "eps",
+  "original_architecture",
+  "from_checkpoint",
+  "checkpoint_index",
+  "checkpoint_label_type",
+  "checkpoint_value",
+  "init_mode",
+  "init_weights",
+  "n_params",
+  "use_hook_tokens",
+  "tokenizer_prepends_bos",
+  "rotary_base",
+  "trust_remote_code",
+  "rotary_adjacent_pairs",
+  "decoder_start_token_id",
+  "NTK_by_parts_low_freq_factor",
+  "NTK_by_parts_high_freq_factor",
+  "NTK_by_parts_factor",
+  "device",
+  "experts_per_token",
+  "default_padding_side",
+  "tokenizer_name",
 ]);
 
 const HANDLED = new Set<string>([
-  "d_model", "d_head", "n_heads", "n_layers", "n_ctx", "d_vocab", "d_vocab_out", "attn_only", "attention_dir",
-  "normalization_type", "positional_embedding_type", "use_attn_result", "use_attn_scale", "attn_scale",
-  "initializer_range", "default_prepend_bos", "seed", "tokenizer_name", "model_name",
+  "d_model",
+  "d_head",
+  "n_heads",
+  "n_layers",
+  "n_ctx",
+  "d_vocab",
+  "d_vocab_out",
+  "attn_only",
+  "attention_dir",
+  "normalization_type",
+  "positional_embedding_type",
+  "use_attn_result",
+  "use_attn_scale",
+  "attn_scale",
+  "initializer_range",
+  "default_prepend_bos",
+  "seed",
+  "tokenizer_name",
+  "model_name",
 ]);
 
 function isPositiveInt(v: unknown): v is number {
@@ -117,7 +155,8 @@ export function resolveConfig(input: HookedTransformerConfigInput, source = "con
   const n_heads = input.n_heads as number;
   let d_head: number;
   if (input.d_head === undefined) {
-    if (d_model % n_heads !== 0) fail("d_head", `is missing and d_model ${d_model} is not divisible by n_heads ${n_heads}`);
+    if (d_model % n_heads !== 0)
+      fail("d_head", `is missing and d_model ${d_model} is not divisible by n_heads ${n_heads}`);
     d_head = d_model / n_heads;
   } else if (!isPositiveInt(input.d_head)) {
     return fail("d_head", `must be a positive integer, got ${JSON.stringify(input.d_head)}`);
@@ -126,13 +165,19 @@ export function resolveConfig(input: HookedTransformerConfigInput, source = "con
   }
 
   if (input.attn_only !== true) {
-    fail("attn_only", `must be true: attnscope runs attention-only models (got ${JSON.stringify(input.attn_only ?? false)})`);
+    fail(
+      "attn_only",
+      `must be true: attnscope runs attention-only models (got ${JSON.stringify(input.attn_only ?? false)})`,
+    );
   }
   const attention_dir = input.attention_dir ?? "causal";
   if (attention_dir !== "causal") fail("attention_dir", `must be "causal" (got ${JSON.stringify(attention_dir)})`);
   if (input.normalization_type === undefined) {
-    fail("normalization_type", 'is missing, which TransformerLens reads as "LN" (a LayerNorm before each attention layer and the unembed); ' +
-      'attnscope does not implement layer norm yet, so a model without normalization must say "normalization_type": null');
+    fail(
+      "normalization_type",
+      'is missing, which TransformerLens reads as "LN" (a LayerNorm before each attention layer and the unembed); ' +
+        'attnscope does not implement layer norm yet, so a model without normalization must say "normalization_type": null',
+    );
   }
   const normalization_type = input.normalization_type;
   if (normalization_type !== null) {
@@ -146,7 +191,13 @@ export function resolveConfig(input: HookedTransformerConfigInput, source = "con
   for (const [field, allowed] of Object.entries(MUST_BE)) {
     if (!(field in input)) continue;
     if (!allowed.includes(input[field])) {
-      fail(field, `= ${JSON.stringify(input[field])} is not supported (supported: ${allowed.filter((a) => a !== undefined).map((a) => JSON.stringify(a)).join(" or ")})`);
+      fail(
+        field,
+        `= ${JSON.stringify(input[field])} is not supported (supported: ${allowed
+          .filter((a) => a !== undefined)
+          .map((a) => JSON.stringify(a))
+          .join(" or ")})`,
+      );
     }
   }
   for (const field of Object.keys(input)) {
@@ -158,10 +209,12 @@ export function resolveConfig(input: HookedTransformerConfigInput, source = "con
   const d_vocab = input.d_vocab as number;
   let d_vocab_out = input.d_vocab_out ?? -1;
   if (d_vocab_out === -1) d_vocab_out = d_vocab;
-  if (!isPositiveInt(d_vocab_out)) fail("d_vocab_out", `must be a positive integer or -1, got ${JSON.stringify(d_vocab_out)}`);
+  if (!isPositiveInt(d_vocab_out))
+    fail("d_vocab_out", `must be a positive integer or -1, got ${JSON.stringify(d_vocab_out)}`);
 
   const use_attn_scale = input.use_attn_scale ?? true;
-  if (typeof use_attn_scale !== "boolean") fail("use_attn_scale", `must be a boolean, got ${JSON.stringify(use_attn_scale)}`);
+  if (typeof use_attn_scale !== "boolean")
+    fail("use_attn_scale", `must be a boolean, got ${JSON.stringify(use_attn_scale)}`);
   // TransformerLens's default is -1, meaning "sqrt(d_head)".
   let attn_scale = (input.attn_scale as number | undefined) ?? -1;
   if (attn_scale === -1) attn_scale = Math.sqrt(d_head);
@@ -171,9 +224,11 @@ export function resolveConfig(input: HookedTransformerConfigInput, source = "con
   }
 
   const use_attn_result = input.use_attn_result ?? false;
-  if (typeof use_attn_result !== "boolean") fail("use_attn_result", `must be a boolean, got ${JSON.stringify(use_attn_result)}`);
+  if (typeof use_attn_result !== "boolean")
+    fail("use_attn_result", `must be a boolean, got ${JSON.stringify(use_attn_result)}`);
   const default_prepend_bos = input.default_prepend_bos ?? true;
-  if (typeof default_prepend_bos !== "boolean") fail("default_prepend_bos", `must be a boolean, got ${JSON.stringify(default_prepend_bos)}`);
+  if (typeof default_prepend_bos !== "boolean")
+    fail("default_prepend_bos", `must be a boolean, got ${JSON.stringify(default_prepend_bos)}`);
   const initializer_range = input.initializer_range ?? 0.8 / Math.sqrt(d_model);
   if (typeof initializer_range !== "number" || !(initializer_range > 0) || !Number.isFinite(initializer_range)) {
     fail("initializer_range", `must be a positive number, got ${JSON.stringify(input.initializer_range)}`);
@@ -183,15 +238,30 @@ export function resolveConfig(input: HookedTransformerConfigInput, source = "con
     fail("seed", `must be a non-negative integer or null, got ${JSON.stringify(seed)}`);
   }
   const tokenizer_name = input.tokenizer_name ?? null;
-  if (tokenizer_name !== null && typeof tokenizer_name !== "string") fail("tokenizer_name", `must be a string or null, got ${JSON.stringify(tokenizer_name)}`);
+  if (tokenizer_name !== null && typeof tokenizer_name !== "string")
+    fail("tokenizer_name", `must be a string or null, got ${JSON.stringify(tokenizer_name)}`);
   const model_name = input.model_name ?? "custom";
   if (typeof model_name !== "string") fail("model_name", `must be a string, got ${JSON.stringify(model_name)}`);
 
   return {
-    d_model, d_head, n_heads, n_layers: input.n_layers as number, n_ctx: input.n_ctx as number, d_vocab,
-    d_vocab_out: d_vocab_out as number, attn_only: true, attention_dir: "causal", normalization_type: null,
-    positional_embedding_type: pos as PositionalEmbeddingType, use_attn_result: use_attn_result as boolean, use_attn_scale: use_attn_scale as boolean,
-    attn_scale, initializer_range: initializer_range as number, default_prepend_bos: default_prepend_bos as boolean, seed: seed as number | null,
-    tokenizer_name: tokenizer_name as string | null, model_name: model_name as string,
+    d_model,
+    d_head,
+    n_heads,
+    n_layers: input.n_layers as number,
+    n_ctx: input.n_ctx as number,
+    d_vocab,
+    d_vocab_out: d_vocab_out as number,
+    attn_only: true,
+    attention_dir: "causal",
+    normalization_type: null,
+    positional_embedding_type: pos as PositionalEmbeddingType,
+    use_attn_result: use_attn_result as boolean,
+    use_attn_scale: use_attn_scale as boolean,
+    attn_scale,
+    initializer_range: initializer_range as number,
+    default_prepend_bos: default_prepend_bos as boolean,
+    seed: seed as number | null,
+    tokenizer_name: tokenizer_name as string | null,
+    model_name: model_name as string,
   };
 }

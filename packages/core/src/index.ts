@@ -11,13 +11,27 @@ export type { SafetensorsFile, TensorToWrite, TensorsToWrite } from "./weights/s
 export { WeightsError } from "./weights/errors.js";
 export { HookedTransformer, lossFromLogits } from "./model/hooked-transformer.js";
 export type {
-  ReturnType, NameFilter, HookFn, ModelInput, RunOptions, RunWithCacheOptions, RunWithHooksOptions, ForwardResult,
-  RunWithCacheResult, HookedTransformerOptions,
+  ReturnType,
+  NameFilter,
+  HookFn,
+  ModelInput,
+  RunOptions,
+  RunWithCacheOptions,
+  RunWithHooksOptions,
+  ForwardResult,
+  RunWithCacheResult,
+  HookedTransformerOptions,
 } from "./model/hooked-transformer.js";
 export { ActivationCache } from "./model/activation-cache.js";
 export { getActName, hookNames } from "./model/hook-names.js";
 export {
-  genericAttnDetector, currentAttnDetector, prevAttnDetector, firstAttnDetector, inductionAttnDetector, diagonalMean, columnMean,
+  genericAttnDetector,
+  currentAttnDetector,
+  prevAttnDetector,
+  firstAttnDetector,
+  inductionAttnDetector,
+  diagonalMean,
+  columnMean,
 } from "./detectors/attn-detectors.js";
 export type { DetectorResult, PatternScoreFn } from "./detectors/attn-detectors.js";
 export { generateRepeatedTokens, repeatedTokensFor } from "./induction/repeated-tokens.js";
@@ -40,14 +54,35 @@ export type { KnownModel } from "./registry/known-models.js";
 export { createKernelsBackend, kernelsAvailable } from "./backend/kernels-backend.js";
 export type { KernelsBackend, KernelsBackendOptions } from "./backend/kernels-backend.js";
 // Training (attention-only models, in Node, browsers and workers).
-export { createTrainer, trainingConfigJson, findPhaseChange, DEFAULT_CORPUS, toStateDict as trainingStateDict } from "./train/index.js";
+export {
+  createTrainer,
+  trainingConfigJson,
+  findPhaseChange,
+  DEFAULT_CORPUS,
+  toStateDict as trainingStateDict,
+} from "./train/index.js";
 export type {
-  Trainer, TrainerOptions, TrainProgress, TrainerSnapshot, StepResult, TrainRunOptions, PhaseChange, PosInit,
+  Trainer,
+  TrainerOptions,
+  TrainProgress,
+  TrainerSnapshot,
+  StepResult,
+  TrainRunOptions,
+  PhaseChange,
+  PosInit,
 } from "./train/index.js";
 // The embedded default model (byte-level, trained by `attnscope train`; works offline everywhere).
 export {
-  loadDefaultModelFiles, loadEmbeddedModelFiles, isEmbeddedModelName, EMBEDDED_MODEL_NAMES, DEFAULT_MODEL_NAME,
-  SEED_TEXT, HELD_OUT_TEXT, COMMITTEE_TEXT, inductionTargets, headWeights,
+  loadDefaultModelFiles,
+  loadEmbeddedModelFiles,
+  isEmbeddedModelName,
+  EMBEDDED_MODEL_NAMES,
+  DEFAULT_MODEL_NAME,
+  SEED_TEXT,
+  HELD_OUT_TEXT,
+  COMMITTEE_TEXT,
+  inductionTargets,
+  headWeights,
 } from "./default-model/index.js";
 export type { DefaultModelFiles, DefaultModelTrainingLog } from "./default-model/index.js";
 export { resolveBackend } from "./backend/resolve-backend.js";

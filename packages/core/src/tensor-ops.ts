@@ -76,7 +76,8 @@ export function indexSelect(x: Raw, axis: number, ids: ArrayLike<number>): Raw {
   const resolved = new Int32Array(k);
   for (let i = 0; i < k; i++) {
     const j = ids[i] < 0 ? n + ids[i] : ids[i];
-    if (!Number.isInteger(j) || j < 0 || j >= n) throw new RangeError(`Index ${ids[i]} out of range for axis ${a} of size ${n}`);
+    if (!Number.isInteger(j) || j < 0 || j >= n)
+      throw new RangeError(`Index ${ids[i]} out of range for axis ${a} of size ${n}`);
     resolved[i] = j;
   }
   const out = new Float32Array(outer * k * inner);
@@ -134,7 +135,10 @@ export type ReduceOp = "sum" | "mean" | "std" | "var" | "max" | "min";
  */
 export function reduce(x: Raw, op: ReduceOp, axes?: number | readonly number[], keepdim = false, correction = 1): Raw {
   const nd = x.shape.length;
-  const list = axes === undefined ? x.shape.map((_, i) => i) : (typeof axes === "number" ? [axes] : [...axes]).map((a) => normAxis(a, nd));
+  const list =
+    axes === undefined
+      ? x.shape.map((_, i) => i)
+      : (typeof axes === "number" ? [axes] : [...axes]).map((a) => normAxis(a, nd));
   const red = [...new Set(list)].sort((a, b) => a - b);
   const keep = x.shape.map((_, i) => i).filter((i) => !red.includes(i));
   const p = permute(x, [...keep, ...red]);
@@ -199,7 +203,9 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], what
     const da = a[a.length - n + i] ?? 1;
     const db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new RangeError(`${what}: shapes [${a.join(", ")}] and [${b.join(", ")}] do not broadcast (axis ${i}: ${da} vs ${db})`);
+      throw new RangeError(
+        `${what}: shapes [${a.join(", ")}] and [${b.join(", ")}] do not broadcast (axis ${i}: ${da} vs ${db})`,
+      );
     }
     out.push(da === 1 ? db : da);
   }
@@ -249,7 +255,8 @@ export function elementwise(a: Raw, b: Raw, f: (x: number, y: number) => number,
  * and a 1-D right operand a column vector (that axis is dropped from the result), as torch.
  */
 export function matmul(a: Raw, b: Raw): Raw {
-  if (a.shape.length === 0 || b.shape.length === 0) throw new RangeError("matmul: both operands need at least one axis");
+  if (a.shape.length === 0 || b.shape.length === 0)
+    throw new RangeError("matmul: both operands need at least one axis");
   const aVec = a.shape.length === 1;
   const bVec = b.shape.length === 1;
   const as = aVec ? [1, a.shape[0]] : a.shape;
@@ -259,7 +266,9 @@ export function matmul(a: Raw, b: Raw): Raw {
   const k2 = bs[bs.length - 2];
   const n = bs[bs.length - 1];
   if (k !== k2) {
-    throw new RangeError(`matmul: shapes [${a.shape.join(", ")}] and [${b.shape.join(", ")}] do not chain (inner sizes ${k} and ${k2})`);
+    throw new RangeError(
+      `matmul: shapes [${a.shape.join(", ")}] and [${b.shape.join(", ")}] do not chain (inner sizes ${k} and ${k2})`,
+    );
   }
   const lead = broadcastShapes(as.slice(0, -2), bs.slice(0, -2), "matmul leading axes");
   const batch = sizeOf(lead);

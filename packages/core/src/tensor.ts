@@ -49,13 +49,16 @@ export class Tensor {
   index(...indices: number[]): Tensor {
     if (indices.length === 0) return this;
     if (indices.length > this.ndim) {
-      throw new RangeError(`${indices.length} indices for a ${this.ndim}-dim tensor of shape ${formatShape(this.shape)}`);
+      throw new RangeError(
+        `${indices.length} indices for a ${this.ndim}-dim tensor of shape ${formatShape(this.shape)}`,
+      );
     }
     let off = 0;
     for (let d = 0; d < indices.length; d++) {
       const n = this.shape[d];
       const j = indices[d] < 0 ? n + indices[d] : indices[d];
-      if (!Number.isInteger(j) || j < 0 || j >= n) throw new RangeError(`Index ${indices[d]} out of range for axis ${d} of size ${n}`);
+      if (!Number.isInteger(j) || j < 0 || j >= n)
+        throw new RangeError(`Index ${indices[d]} out of range for axis ${d} of size ${n}`);
       off = off * n + j;
     }
     const inner = this.shape.slice(indices.length);
@@ -98,7 +101,12 @@ export class Tensor {
 
   /** torch `permute(...axes)` (a copy). */
   permute(...axes: number[]): Tensor {
-    return Tensor.of(ops.permute(this.raw(), axes.map((a) => ops.normAxis(a, this.ndim))));
+    return Tensor.of(
+      ops.permute(
+        this.raw(),
+        axes.map((a) => ops.normAxis(a, this.ndim)),
+      ),
+    );
   }
 
   /** Sum over `axis` (one or several; all when omitted, giving a 0-dim tensor). */
@@ -152,7 +160,8 @@ export class Tensor {
 
   /** The value of a one-element tensor (torch `item()`). */
   item(): number {
-    if (this.size !== 1) throw new RangeError(`item() needs a tensor with one element, this one has shape ${formatShape(this.shape)}`);
+    if (this.size !== 1)
+      throw new RangeError(`item() needs a tensor with one element, this one has shape ${formatShape(this.shape)}`);
     return this.data[0];
   }
 
@@ -203,7 +212,8 @@ export class Tensor {
     for (let d = 0; d < index.length; d++) {
       const n = this.shape[d];
       const i = index[d] < 0 ? n + index[d] : index[d];
-      if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`Index ${index[d]} out of range for axis ${d} of size ${n}`);
+      if (!Number.isInteger(i) || i < 0 || i >= n)
+        throw new RangeError(`Index ${index[d]} out of range for axis ${d} of size ${n}`);
       off = off * n + i;
     }
     return off;

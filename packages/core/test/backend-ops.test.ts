@@ -7,7 +7,10 @@ import type { Backend } from "../src/backend/backend.js";
 // @ts-expect-error plain ESM helper shared with the relaxed-SIMD child process
 import { compare, loadOpCases, runOp } from "./op-cases/check.mjs";
 
-type OpFile = { op: string; cases: { name: string; args: Record<string, unknown>; expected: Record<string, number[]> }[] };
+type OpFile = {
+  op: string;
+  cases: { name: string; args: Record<string, unknown>; expected: Record<string, number[]> }[];
+};
 const files = loadOpCases() as OpFile[];
 
 const kernels: KernelsBackend[] = [];
@@ -15,7 +18,10 @@ const backends: [string, () => Promise<Backend>][] = [
   ["ts", async () => tsBackend],
   ["kernels, plain SIMD, 1 thread", async () => track(await createKernelsBackend({ threads: 1, relaxed: false }))],
   // minSplitWork 0: even these small cases are split between the two threads.
-  ["kernels, plain SIMD, 2 threads", async () => track(await createKernelsBackend({ threads: 2, relaxed: false, minSplitWork: 0 }))],
+  [
+    "kernels, plain SIMD, 2 threads",
+    async () => track(await createKernelsBackend({ threads: 2, relaxed: false, minSplitWork: 0 })),
+  ],
 ];
 
 function track(b: KernelsBackend): KernelsBackend {
@@ -25,8 +31,16 @@ function track(b: KernelsBackend): KernelsBackend {
 afterAll(() => kernels.forEach((b) => b.dispose()));
 
 it("there are op cases for every Backend op", () => {
-  expect(files.map((f) => f.op).sort()).toEqual(
-    ["attention", "attnPattern", "attnScores", "causalSoftmax", "headResults", "matmul", "patternValue", "unembedStats"]);
+  expect(files.map((f) => f.op).sort()).toEqual([
+    "attention",
+    "attnPattern",
+    "attnScores",
+    "causalSoftmax",
+    "headResults",
+    "matmul",
+    "patternValue",
+    "unembedStats",
+  ]);
   for (const f of files) expect(f.cases.length).toBeGreaterThan(2);
 });
 
@@ -61,14 +75,22 @@ describe("kernels backend", () => {
 
   it("checks lengths like the reference backend", async () => {
     const b = track(await createKernelsBackend({ threads: 1 }));
-    expect(() => b.matmul(new Float32Array(5), new Float32Array(6), 2, 3, 2)).toThrow(/matmul A: expected 6 elements, got 5/);
-    expect(() => b.attnScores(new Float32Array(8), new Float32Array(4), 2, 1, 1, 4, 1, 0)).toThrow(/2 queries against 1 keys/);
-    expect(() => b.causalSoftmax(new Float32Array(4), 1, 2, 2, new Float32Array(3))).toThrow(/out has 3 elements, expected 4/);
+    expect(() => b.matmul(new Float32Array(5), new Float32Array(6), 2, 3, 2)).toThrow(
+      /matmul A: expected 6 elements, got 5/,
+    );
+    expect(() => b.attnScores(new Float32Array(8), new Float32Array(4), 2, 1, 1, 4, 1, 0)).toThrow(
+      /2 queries against 1 keys/,
+    );
+    expect(() => b.causalSoftmax(new Float32Array(4), 1, 2, 2, new Float32Array(3))).toThrow(
+      /out has 3 elements, expected 4/,
+    );
     for (const be of [b, tsBackend]) {
-      expect(() => be.matmul(new Float32Array(6), new Float32Array(6), 2, 3, 2, { addA: new Float32Array(5) }))
-        .toThrow(/matmul addA: expected 6 elements, got 5/);
-      expect(() => be.matmul(new Float32Array(6), new Float32Array(6), 2, 3, 2, { addA: new Float32Array(6), transA: true }))
-        .toThrow(/addA cannot be combined with transA/);
+      expect(() => be.matmul(new Float32Array(6), new Float32Array(6), 2, 3, 2, { addA: new Float32Array(5) })).toThrow(
+        /matmul addA: expected 6 elements, got 5/,
+      );
+      expect(() =>
+        be.matmul(new Float32Array(6), new Float32Array(6), 2, 3, 2, { addA: new Float32Array(6), transA: true }),
+      ).toThrow(/addA cannot be combined with transA/);
     }
   });
 

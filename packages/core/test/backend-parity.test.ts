@@ -3,7 +3,14 @@
 // the goldens.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { HookedTransformer, readSafetensors, tsBackend, currentAttnDetector, prevAttnDetector, firstAttnDetector } from "../src/index.js";
+import {
+  HookedTransformer,
+  readSafetensors,
+  tsBackend,
+  currentAttnDetector,
+  prevAttnDetector,
+  firstAttnDetector,
+} from "../src/index.js";
 import { createKernelsBackend, type KernelsBackend } from "../src/backend/kernels-backend.js";
 import { describeWithFixtures, fixturePath, readFixture } from "./helpers/fixtures.js";
 
@@ -14,7 +21,8 @@ interface GoldenInput {
 }
 
 function check(ours: Float32Array, ref: Float32Array, what: string): void {
-  let scale = 1, err = 0;
+  let scale = 1,
+    err = 0;
   for (let i = 0; i < ref.length; i++) {
     if (!Number.isFinite(ref[i])) {
       expect(ours[i], `${what}[${i}]`).toBe(ref[i]);
@@ -45,14 +53,27 @@ for (const threads of [1, 2]) {
     for (const name of ["seed_text", "unicode_text", "repeated_random", "bos_only"]) {
       it(`${name}: every hook, logits and loss; detector lists`, async () => {
         const input = goldens.inputs.find((i) => i.name === name)!;
-        const a = await fast.runWithCache(input.tokens, { removeBatchDim: true, returnType: "both", lossPerToken: true });
-        const b = await ref.runWithCache(input.tokens, { removeBatchDim: true, returnType: "both", lossPerToken: true });
+        const a = await fast.runWithCache(input.tokens, {
+          removeBatchDim: true,
+          returnType: "both",
+          lossPerToken: true,
+        });
+        const b = await ref.runWithCache(input.tokens, {
+          removeBatchDim: true,
+          returnType: "both",
+          lossPerToken: true,
+        });
         expect([...a.cache.keys()].sort()).toEqual([...b.cache.keys()].sort());
         for (const key of b.cache.keys()) check(a.cache.get(key).data, b.cache.get(key).data, key);
         check(a.logits!.data, b.logits!.data, "logits");
         check(a.loss!.data, b.loss!.data, "loss");
         // The fused pattern path (nothing asks for raw scores) and the loss-only unembedding.
-        const fused = await fast.runWithCache(input.tokens, { removeBatchDim: true, returnType: "loss", lossPerToken: true, namesFilter: (n) => n.endsWith("hook_pattern") });
+        const fused = await fast.runWithCache(input.tokens, {
+          removeBatchDim: true,
+          returnType: "loss",
+          lossPerToken: true,
+          namesFilter: (n) => n.endsWith("hook_pattern"),
+        });
         check(fused.cache.get("pattern", 0).data, b.cache.get("pattern", 0).data, "fused pattern 0");
         check(fused.cache.get("pattern", 1).data, b.cache.get("pattern", 1).data, "fused pattern 1");
         check(fused.loss!.data, b.loss!.data, "loss via unembedStats");

@@ -11,12 +11,18 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const built = existsSync(path.join(here, "..", "dist", "index.js"));
 
 it.skipIf(!built)("relaxed-SIMD kernels (1 and 2 threads) pass every op case", () => {
-  const child = spawnSync(process.execPath, ["--experimental-wasm-relaxed-simd", path.join(here, "op-cases", "run-cases-child.mjs")],
-    { encoding: "utf8", timeout: 120_000 });
+  const child = spawnSync(
+    process.execPath,
+    ["--experimental-wasm-relaxed-simd", path.join(here, "op-cases", "run-cases-child.mjs")],
+    { encoding: "utf8", timeout: 120_000 },
+  );
   expect(child.status, child.stderr).toBe(0);
   const report = JSON.parse(child.stdout.trim().split("\n").pop()!);
   expect(report.error).toBeUndefined();
-  expect(report.backends.map((b: { backend: string }) => b.backend)).toEqual(["kernels-relaxed-simd", "kernels-relaxed-simd x2"]);
+  expect(report.backends.map((b: { backend: string }) => b.backend)).toEqual([
+    "kernels-relaxed-simd",
+    "kernels-relaxed-simd x2",
+  ]);
   for (const b of report.backends) {
     const ran = b.results.filter((r: { skipped: boolean }) => !r.skipped);
     expect(ran.length).toBeGreaterThan(30);

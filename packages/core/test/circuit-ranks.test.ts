@@ -10,7 +10,8 @@ function circuit(n: number, m: number, copying: number, seed: number): FactoredM
   const rng = new SeededRandom(seed);
   const A = Float32Array.from({ length: n * m }, () => rng.normal());
   const B = new Float32Array(m * n);
-  for (let p = 0; p < m; p++) for (let j = 0; j < n; j++) B[p * n + j] = copying * A[j * m + p] + rng.normal() * (1 + (j % 7));
+  for (let p = 0; p < m; p++)
+    for (let j = 0; j < n; j++) B[p * n + j] = copying * A[j * m + p] + rng.normal() * (1 + (j % 7));
   return new FactoredMatrix(new Tensor(A, [n, m]), new Tensor(B, [m, n]));
 }
 
@@ -25,7 +26,11 @@ function bruteRanks(fm: FactoredMatrix, maxK: number): number[] {
 }
 
 describe("diagonalRanks", () => {
-  for (const [name, copying] of [["random", 0], ["weakly copying", 0.6], ["copying", 3]] as const) {
+  for (const [name, copying] of [
+    ["random", 0],
+    ["weakly copying", 0.6],
+    ["copying", 3],
+  ] as const) {
     it(`equals brute force on a ${name} 700 × 700 circuit (maxK 5 and uncapped), with and without a backend`, () => {
       const fm = circuit(700, 8, copying, 7);
       const ref5 = bruteRanks(fm, 5);
@@ -40,7 +45,12 @@ describe("diagonalRanks", () => {
 
   it("reports progress up to the number of rows and refuses non-square circuits", () => {
     const seen: number[] = [];
-    diagonalRanks(circuit(300, 4, 1, 2), { onProgress: (done, total) => { expect(total).toBe(300); seen.push(done); } });
+    diagonalRanks(circuit(300, 4, 1, 2), {
+      onProgress: (done, total) => {
+        expect(total).toBe(300);
+        seen.push(done);
+      },
+    });
     expect(seen.at(-1)).toBe(300);
     const rect = new FactoredMatrix(new Tensor(new Float32Array(6), [3, 2]), new Tensor(new Float32Array(8), [2, 4]));
     expect(() => topKAccuracy(rect, 1)).toThrow(/square circuit, this one is 3 × 4/);

@@ -17,30 +17,48 @@ describe.runIf(existsSync(chromiumPath))("circuits in headless Chromium", () => 
     const { chromium } = await import("playwright-core");
     const dir = mkdtempSync(path.join(os.tmpdir(), "attnscope-circuits-browser-"));
     const entry = path.join(dir, "entry.ts");
-    writeFileSync(entry, `import { runCircuitsProbe } from ${JSON.stringify(path.join(here, "helpers", "circuits-probe.ts"))};
-      (globalThis as any).runCircuitsProbe = runCircuitsProbe;`);
+    writeFileSync(
+      entry,
+      `import { runCircuitsProbe } from ${JSON.stringify(path.join(here, "helpers", "circuits-probe.ts"))};
+      (globalThis as any).runCircuitsProbe = runCircuitsProbe;`,
+    );
     await build({
-      root: dir, logLevel: "silent", configFile: false,
+      root: dir,
+      logLevel: "silent",
+      configFile: false,
       build: { outDir: path.join(dir, "dist"), lib: { entry, formats: ["es"], fileName: "bundle" }, minify: false },
       resolve: { conditions: ["browser"] },
     });
     // The bundle and the chunks it imports lazily (the loaders), served as they are.
-    const files: Record<string, Route> = { "/": { contentType: "text/html", body: Buffer.from("<!doctype html><title>c</title>") } };
+    const files: Record<string, Route> = {
+      "/": { contentType: "text/html", body: Buffer.from("<!doctype html><title>c</title>") },
+    };
     const walk = (d: string, prefix: string) => {
       for (const f of readdirSync(d, { withFileTypes: true })) {
         if (f.isDirectory()) walk(path.join(d, f.name), `${prefix}${f.name}/`);
-        else files[`/${prefix}${f.name}`] = { contentType: f.name.endsWith(".wasm") ? "application/wasm" : "text/javascript", body: readFileSync(path.join(d, f.name)) };
+        else
+          files[`/${prefix}${f.name}`] = {
+            contentType: f.name.endsWith(".wasm") ? "application/wasm" : "text/javascript",
+            body: readFileSync(path.join(d, f.name)),
+          };
       }
     };
     walk(path.join(dir, "dist"), "");
-    for (const [name, { body }] of Object.entries(files)) if (name.endsWith(".mjs") || name.endsWith(".js")) expect(Buffer.from(body).toString(), name).not.toMatch(/from\s*["']node:/);
+    for (const [name, { body }] of Object.entries(files))
+      if (name.endsWith(".mjs") || name.endsWith(".js"))
+        expect(Buffer.from(body).toString(), name).not.toMatch(/from\s*["']node:/);
     const server = await startServer(files);
     const base = server.url;
-    const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
     try {
       const page = await browser.newPage();
       await page.goto(`${base}/`);
-      const onPage = await page.evaluate(`(async () => { await import(${JSON.stringify(`${base}/bundle.mjs`)}); return globalThis.runCircuitsProbe(); })()`);
+      const onPage = await page.evaluate(
+        `(async () => { await import(${JSON.stringify(`${base}/bundle.mjs`)}); return globalThis.runCircuitsProbe(); })()`,
+      );
       const workerSrc = `import(${JSON.stringify(`${base}/bundle.mjs`)}).then(() => postMessage(globalThis.runCircuitsProbe())).catch((e) => postMessage({ error: String(e) }));`;
       const inWorker = await page.evaluate(`new Promise((resolve) => {
         const worker = new Worker(URL.createObjectURL(new Blob([${JSON.stringify(workerSrc)}], { type: "text/javascript" })), { type: "module" });

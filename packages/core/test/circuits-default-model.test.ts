@@ -5,7 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  ablationInductionScore, compositionBaseline, findInductionCircuits, HookedTransformer, prevAttnDetector, runInductionExperiment,
+  ablationInductionScore,
+  compositionBaseline,
+  findInductionCircuits,
+  HookedTransformer,
+  prevAttnDetector,
+  runInductionExperiment,
 } from "../src/index.js";
 import { loadDefaultModelFiles } from "../src/default-model/index.js";
 
@@ -27,7 +32,10 @@ function best(names: string[], scores: number[][]): string {
 }
 
 describe("induction circuit of the embedded default model", async () => {
-  const { cache } = await model.runWithCache(SEED_TEXT, { returnType: "none", namesFilter: (n) => n.endsWith("hook_pattern") });
+  const { cache } = await model.runWithCache(SEED_TEXT, {
+    returnType: "none",
+    namesFilter: (n) => n.endsWith("hook_pattern"),
+  });
   const prev = prevAttnDetector(cache);
   const experiment = await runInductionExperiment(model, { seqLen: 50, batch: 10, seed: 0 });
   const prevLayer0 = prev.heads.filter((h) => h.startsWith("0."));
@@ -35,16 +43,24 @@ describe("induction circuit of the embedded default model", async () => {
 
   it("the detectors find a layer-0 previous-token head and a later induction head", () => {
     expect(prevLayer0.length, `previous-token scores ${JSON.stringify(prev.scores)}`).toBeGreaterThanOrEqual(1);
-    expect(inductionLater.length, `induction scores ${JSON.stringify(experiment.inductionScores)}`).toBeGreaterThanOrEqual(1);
+    expect(
+      inductionLater.length,
+      `induction scores ${JSON.stringify(experiment.inductionScores)}`,
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it("findInductionCircuits ranks the previous-token head → an induction head first, and that K-composition stands out", async () => {
     const prevHead = best(prevLayer0, prev.scores);
     const r = await findInductionCircuits(model);
     const top = r.circuits[0];
-    console.log(`default model: previous-token head ${prevHead} (seed text ${prev.scores[0][Number(prevHead.split(".")[1])].toFixed(3)}), ` +
-      `induction heads ${experiment.inductionHeads.join(" ")}; top circuits: ` +
-      r.circuits.slice(0, 4).map((c) => `${c.previous}→${c.induction} K ${c.kComposition.toFixed(3)}`).join(", "));
+    console.log(
+      `default model: previous-token head ${prevHead} (seed text ${prev.scores[0][Number(prevHead.split(".")[1])].toFixed(3)}), ` +
+        `induction heads ${experiment.inductionHeads.join(" ")}; top circuits: ` +
+        r.circuits
+          .slice(0, 4)
+          .map((c) => `${c.previous}→${c.induction} K ${c.kComposition.toFixed(3)}`)
+          .join(", "),
+    );
     expect(top.previous).toBe(prevHead);
     expect(experiment.inductionHeads).toContain(top.induction);
     expect(top.isCircuit).toBe(true);
@@ -54,7 +70,9 @@ describe("induction circuit of the embedded default model", async () => {
     expect(column[0].previous).toBe(prevHead);
     // and it is well above chance: ARENA's random baseline for these dimensions
     const baseline = compositionBaseline(model, 50, 0);
-    console.log(`K-composition ${prevHead}→${indHead} ${column[0].kComposition.toFixed(3)}, next ${column[1].kComposition.toFixed(3)}, baseline ${baseline.toFixed(3)}`);
+    console.log(
+      `K-composition ${prevHead}→${indHead} ${column[0].kComposition.toFixed(3)}, next ${column[1].kComposition.toFixed(3)}, baseline ${baseline.toFixed(3)}`,
+    );
     expect(column[0].kComposition).toBeGreaterThan(2 * baseline);
   });
 
@@ -67,8 +85,12 @@ describe("induction circuit of the embedded default model", async () => {
     // another layer-0 head with a low previous-token score, for comparison
     const other = prev.scores[0].map((s, h) => [s, h] as const).sort((a, b) => a[0] - b[0])[0][1];
     const control = await ablationInductionScore(model, tokens, `0.${other}`, indHead);
-    console.log(`induction score of ${indHead}: clean ${clean.toFixed(3)}, ${prevHead}'s values zeroed ${ablated.toFixed(3)}, 0.${other}'s values zeroed ${control.toFixed(3)}`);
-    expect(Math.abs(clean - experiment.inductionScores[Number(indHead.split(".")[0])][Number(indHead.split(".")[1])])).toBeLessThan(1e-5);
+    console.log(
+      `induction score of ${indHead}: clean ${clean.toFixed(3)}, ${prevHead}'s values zeroed ${ablated.toFixed(3)}, 0.${other}'s values zeroed ${control.toFixed(3)}`,
+    );
+    expect(
+      Math.abs(clean - experiment.inductionScores[Number(indHead.split(".")[0])][Number(indHead.split(".")[1])]),
+    ).toBeLessThan(1e-5);
     expect(ablated).toBeLessThan(clean / 2);
     expect(control).toBeGreaterThan(ablated);
   });

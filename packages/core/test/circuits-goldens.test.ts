@@ -6,9 +6,25 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
-  ablationInductionScore, ablationScores, compositionBaseline, compositionScores, copyingScore, createKernelsBackend,
-  decomposedAttnScoreStd, fullOvCircuit, HookedTransformer, ovCircuitTable, kCompositionTop1, kCompositionTop1Table, logitAttribution, positionalQkScore,
-  readSafetensors, topKAccuracy, type ActivationCache, type KernelsBackend, type Tensor,
+  ablationInductionScore,
+  ablationScores,
+  compositionBaseline,
+  compositionScores,
+  copyingScore,
+  createKernelsBackend,
+  decomposedAttnScoreStd,
+  fullOvCircuit,
+  HookedTransformer,
+  ovCircuitTable,
+  kCompositionTop1,
+  kCompositionTop1Table,
+  logitAttribution,
+  positionalQkScore,
+  readSafetensors,
+  topKAccuracy,
+  type ActivationCache,
+  type KernelsBackend,
+  type Tensor,
 } from "../src/index.js";
 import { describeWithFixtures, fixturePath, readFixture, readGoldens } from "./helpers/fixtures.js";
 
@@ -25,7 +41,15 @@ interface CircuitsJson {
   positional_prev_score: number[][];
   k_comp_full_circuit_top1: number[][];
   decomposed_attn_score_std: { induction_head: string; labels: string[]; std: number[][] };
-  logit_attribution: Record<string, { labels: string[]; decompose_resid_labels: string[]; stack_head_results_labels: string[]; accumulated_resid_labels: string[] }>;
+  logit_attribution: Record<
+    string,
+    {
+      labels: string[];
+      decompose_resid_labels: string[];
+      stack_head_results_labels: string[];
+      accumulated_resid_labels: string[];
+    }
+  >;
   ablation: { seq_len: number; loss_clean: number; zero: number[][]; mean: number[][] };
   ablation_induction_score: { induction_head: string; scores: Record<string, number> };
 }
@@ -135,7 +159,9 @@ describeWithFixtures("circuits reproduce TransformerLens (tl-attn2l-tiny)", () =
 
   function checkCacheErrors(cache: ActivationCache): void {
     expect(() => cache.stackHeadResults(3)).toThrow(/layer 3 is out of range/);
-    expect(() => cache.logitAttrs(cache.stackHeadResults().stack, [1, 2])).toThrow(/has 2 ids, the stack has \d+ positions/);
+    expect(() => cache.logitAttrs(cache.stackHeadResults().stack, [1, 2])).toThrow(
+      /has 2 ids, the stack has \d+ positions/,
+    );
   }
 
   it("ablationScores = ARENA get_ablation_scores (zero and mean ablation of hook_z; loss on the last seq_len−1 positions, ablated − clean), within 1e-3", async () => {
@@ -149,34 +175,45 @@ describeWithFixtures("circuits reproduce TransformerLens (tl-attn2l-tiny)", () =
   it("ablationInductionScore = ARENA ablation_induction_score (zero v of one layer-0 head, then head 1.3's induction stripe on the first sequence), within 1e-3", async () => {
     const ref = json.ablation_induction_score;
     const first = ablationTokens[0];
-    expect(Math.abs((await ablationInductionScore(model, first, null, ref.induction_head)) - ref.scores.none)).toBeLessThan(1e-3);
+    expect(
+      Math.abs((await ablationInductionScore(model, first, null, ref.induction_head)) - ref.scores.none),
+    ).toBeLessThan(1e-3);
     for (const prev of ["0.0", "0.1", "0.2", "0.3"]) {
-      expect(Math.abs((await ablationInductionScore(model, first, prev, ref.induction_head)) - ref.scores[prev]), prev).toBeLessThan(1e-3);
+      expect(
+        Math.abs((await ablationInductionScore(model, first, prev, ref.induction_head)) - ref.scores[prev]),
+        prev,
+      ).toBeLessThan(1e-3);
     }
   });
 
   it("model.OV.S / model.QK.S (FactoredMatrix SVD) and FactoredMatrix.norm(), within 1e-4 relative", () => {
-    const ov = model.OV, qk = model.QK;
+    const ov = model.OV,
+      qk = model.QK;
     expect(ov.S.shape).toEqual([2, 4, 16]);
-    for (let l = 0; l < 2; l++) for (let h = 0; h < 4; h++) {
-      expect(relErr(ov.S.index(l, h).data, json.ov_singular_values[l][h]), `OV ${l}.${h}`).toBeLessThan(1e-4);
-      expect(relErr(qk.S.index(l, h).data, json.qk_singular_values[l][h]), `QK ${l}.${h}`).toBeLessThan(1e-4);
-    }
+    for (let l = 0; l < 2; l++)
+      for (let h = 0; h < 4; h++) {
+        expect(relErr(ov.S.index(l, h).data, json.ov_singular_values[l][h]), `OV ${l}.${h}`).toBeLessThan(1e-4);
+        expect(relErr(qk.S.index(l, h).data, json.qk_singular_values[l][h]), `QK ${l}.${h}`).toBeLessThan(1e-4);
+      }
     expect(relErr(ov.norm().data, json.ov_frobenius_norm.flat())).toBeLessThan(1e-4);
     expect(relErr(qk.norm().data, json.qk_frobenius_norm.flat())).toBeLessThan(1e-4);
   });
 
   it("full OV circuit W_E[S] W_V W_O W_U[:, S]: top-1 and top-5 accuracy exactly, eigenvalue copying score Σλ/Σ|λ| within 1e-4", () => {
     const vocab = json.vocab_range;
-    for (let l = 0; l < 2; l++) for (let h = 0; h < 4; h++) {
-      const fm = fullOvCircuit(fast, `${l}.${h}`, { vocab });
-      expect(fm.shape).toEqual([300, 300]);
-      const [top1, top5] = topKAccuracy(fm, [1, 5], { backend: kernels });
-      // exact up to one tie (1/300) in float32
-      expect(Math.abs(top1 - json.full_ov_top1[l][h]), `top-1 ${l}.${h}`).toBeLessThan(0.5 / 300);
-      expect(Math.abs(top5 - json.full_ov_top5[l][h]), `top-5 ${l}.${h}`).toBeLessThan(0.5 / 300);
-      expect(Math.abs(copyingScore(fm) - json.full_ov_eigenvalue_copying_score[l][h]), `copying ${l}.${h}`).toBeLessThan(1e-4);
-    }
+    for (let l = 0; l < 2; l++)
+      for (let h = 0; h < 4; h++) {
+        const fm = fullOvCircuit(fast, `${l}.${h}`, { vocab });
+        expect(fm.shape).toEqual([300, 300]);
+        const [top1, top5] = topKAccuracy(fm, [1, 5], { backend: kernels });
+        // exact up to one tie (1/300) in float32
+        expect(Math.abs(top1 - json.full_ov_top1[l][h]), `top-1 ${l}.${h}`).toBeLessThan(0.5 / 300);
+        expect(Math.abs(top5 - json.full_ov_top5[l][h]), `top-5 ${l}.${h}`).toBeLessThan(0.5 / 300);
+        expect(
+          Math.abs(copyingScore(fm) - json.full_ov_eigenvalue_copying_score[l][h]),
+          `copying ${l}.${h}`,
+        ).toBeLessThan(1e-4);
+      }
     // every head at once (one product per layer), as the CLI computes it
     const table = ovCircuitTable(fast, { vocab });
     expect(maxAbsDiff(table.top1.flat(), json.full_ov_top1.flat())).toBeLessThan(0.5 / 300);
@@ -185,19 +222,23 @@ describeWithFixtures("circuits reproduce TransformerLens (tl-attn2l-tiny)", () =
   });
 
   it("positionalQkScore = ARENA's softmax(W_pos W_Q W_Kᵀ W_posᵀ / √d_head, causal) sub-diagonal mean, within 1e-4 relative", () => {
-    for (let l = 0; l < 2; l++) for (let h = 0; h < 4; h++) {
-      const ref = json.positional_prev_score[l][h];
-      expect(Math.abs(positionalQkScore(model, `${l}.${h}`) - ref) / ref, `${l}.${h}`).toBeLessThan(1e-4);
-    }
+    for (let l = 0; l < 2; l++)
+      for (let h = 0; h < 4; h++) {
+        const ref = json.positional_prev_score[l][h];
+        expect(Math.abs(positionalQkScore(model, `${l}.${h}`) - ref) / ref, `${l}.${h}`).toBeLessThan(1e-4);
+      }
   });
 
   it("kCompositionTop1 = ARENA top_1_acc(find_K_comp_full_circuit(p, i).T) on S, exactly", () => {
-    for (let p = 0; p < 4; p++) for (let i = 0; i < 4; i++) {
-      const acc = kCompositionTop1(fast, `0.${p}`, `1.${i}`, { vocab: json.vocab_range });
-      expect(Math.abs(acc - json.k_comp_full_circuit_top1[p][i]), `0.${p} → 1.${i}`).toBeLessThan(0.5 / 300);
-    }
+    for (let p = 0; p < 4; p++)
+      for (let i = 0; i < 4; i++) {
+        const acc = kCompositionTop1(fast, `0.${p}`, `1.${i}`, { vocab: json.vocab_range });
+        expect(Math.abs(acc - json.k_comp_full_circuit_top1[p][i]), `0.${p} → 1.${i}`).toBeLessThan(0.5 / 300);
+      }
     const table = kCompositionTop1Table(fast, { vocab: json.vocab_range });
-    for (let p = 0; p < 4; p++) for (let i = 0; i < 4; i++) expect(Math.abs(table[p][i] - json.k_comp_full_circuit_top1[p][i])).toBeLessThan(0.5 / 300);
+    for (let p = 0; p < 4; p++)
+      for (let i = 0; i < 4; i++)
+        expect(Math.abs(table[p][i] - json.k_comp_full_circuit_top1[p][i])).toBeLessThan(0.5 / 300);
   });
 
   it("decomposedAttnScoreStd = ARENA's std table of decompose_attn_scores(decompose_q, decompose_k) for head 1.3, within 1e-3", async () => {
@@ -212,8 +253,12 @@ describeWithFixtures("circuits reproduce TransformerLens (tl-attn2l-tiny)", () =
   it("refuses what the quantities are not defined on", async () => {
     const notRepeated = [...ablationTokens[0]];
     notRepeated[60] = notRepeated[60] === 1000 ? 1001 : 1000;
-    await expect(ablationScores(model, [notRepeated])).rejects.toThrow(/position 10 holds \d+ but its copy at position 60/);
-    await expect(ablationInductionScore(model, ablationTokens[0], "0.0", "1.12")).rejects.toThrow(/1\.12 does not exist: each layer has heads 0\.\.3/);
+    await expect(ablationScores(model, [notRepeated])).rejects.toThrow(
+      /position 10 holds \d+ but its copy at position 60/,
+    );
+    await expect(ablationInductionScore(model, ablationTokens[0], "0.0", "1.12")).rejects.toThrow(
+      /1\.12 does not exist: each layer has heads 0\.\.3/,
+    );
     await expect(ablationInductionScore(model, ablationTokens[0], "1.0", "1.3")).rejects.toThrow(/earlier layer/);
     expect(() => fullOvCircuit(model, "0.0", { vocab: [1000, 1000] })).toThrow(/is empty/);
     expect(() => fullOvCircuit(model, "0.0", { vocab: [0, 50279] })).toThrow(/outside the vocabulary/);

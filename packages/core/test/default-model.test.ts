@@ -15,7 +15,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
-  ByteTokenizer, firstAttnDetector, HookedTransformer, prevAttnDetector, readSafetensors, runInductionExperiment, tsBackend,
+  ByteTokenizer,
+  firstAttnDetector,
+  HookedTransformer,
+  prevAttnDetector,
+  readSafetensors,
+  runInductionExperiment,
+  tsBackend,
   type DefaultModelTrainingLog,
 } from "../src/index.js";
 import { DEFAULT_CORPUS, forward, paramsFromStateDict, perTokenLoss } from "../src/train/index.js";
@@ -26,8 +32,14 @@ if (!existsSync(path.join(pkgDir, "src", "default-model", "embedded-default.gene
   execFileSync(process.execPath, [path.join(pkgDir, "scripts", "embed-default-model.mjs")]);
 }
 const {
-  loadDefaultModelFiles, loadEmbeddedModelFiles, EMBEDDED_MODEL_NAMES, SEED_TEXT, HELD_OUT_TEXT, COMMITTEE_TEXT,
-  inductionTargets, headWeights,
+  loadDefaultModelFiles,
+  loadEmbeddedModelFiles,
+  EMBEDDED_MODEL_NAMES,
+  SEED_TEXT,
+  HELD_OUT_TEXT,
+  COMMITTEE_TEXT,
+  inductionTargets,
+  headWeights,
 } = await import("../src/default-model/index.js");
 
 const files = loadDefaultModelFiles();
@@ -63,7 +75,11 @@ describe.runIf(hasBpe)("embedded default model (attnscope-bpe-2l)", () => {
     expect(files.name).toBe("attnscope-bpe-2l");
     expect(EMBEDDED_MODEL_NAMES[0]).toBe("attnscope-bpe-2l");
     expect(files.config).toMatchObject({
-      n_layers: 2, attn_only: true, positional_embedding_type: "shortformer", normalization_type: null, use_attn_result: true,
+      n_layers: 2,
+      attn_only: true,
+      positional_embedding_type: "shortformer",
+      normalization_type: null,
+      use_attn_result: true,
     });
     expect(files.config.d_vocab).toBe(tk.vocabSize);
     expect(files.config.n_ctx).toBeGreaterThanOrEqual(512);
@@ -87,7 +103,13 @@ describe.runIf(hasBpe)("embedded default model (attnscope-bpe-2l)", () => {
     expect(tk.vocabSize).toBeLessThanOrEqual(8192);
     for (const w of [" the", " committee", " met", " truth"]) expect(tk.encode(w), w).toHaveLength(1);
     expect(model.toTokens("The committee")[0]).toBe(0);
-    for (const t of ["naïve café 日本語 😀", "\u0000\u0001\t\r\n\u001b\u007f", "e\u0301", "  two  spaces  ", "<|endoftext|>x"]) {
+    for (const t of [
+      "naïve café 日本語 😀",
+      "\u0000\u0001\t\r\n\u001b\u007f",
+      "e\u0301",
+      "  two  spaces  ",
+      "<|endoftext|>x",
+    ]) {
       expect(tk.decode(tk.encode(t)), JSON.stringify(t)).toBe(t);
     }
   });
@@ -96,7 +118,10 @@ describe.runIf(hasBpe)("embedded default model (attnscope-bpe-2l)", () => {
     const tokens = model.toTokens(SEED_TEXT);
     const { loss } = await model.runWithCache([tokens], { returnType: "loss", lossPerToken: true, namesFilter: [] });
     const params = paramsFromStateDict(files.config, files.stateDict);
-    const ours = perTokenLoss(files.config, forward(files.config, params, Int32Array.from(tokens), 1, tokens.length, tsBackend));
+    const ours = perTokenLoss(
+      files.config,
+      forward(files.config, params, Int32Array.from(tokens), 1, tokens.length, tsBackend),
+    );
     expect(loss!.data.length).toBe(ours.length);
     for (let i = 0; i < ours.length; i++) expect(Math.abs(loss!.data[i] - ours[i])).toBeLessThan(1e-3);
   });
@@ -115,11 +140,14 @@ describe.runIf(hasBpe)("embedded default model (attnscope-bpe-2l)", () => {
     const p = tk.encode(HELD_OUT_TEXT);
     expect(p.length).toBeGreaterThan(60);
     const r = await runInductionExperiment(model, { tokens: [[tk.bosTokenId, ...p, ...p]] });
-    expect(r.inductionHeads.filter((h) => h.startsWith("1.")).length, `induction scores ${JSON.stringify(r.inductionScores)}`).toBeGreaterThanOrEqual(1);
+    expect(
+      r.inductionHeads.filter((h) => h.startsWith("1.")).length,
+      `induction scores ${JSON.stringify(r.inductionScores)}`,
+    ).toBeGreaterThanOrEqual(1);
     expect(r.lossSecondHalf).toBeLessThan(r.lossFirstHalf / 2);
   });
 
-  it("on the committee sentence, a layer-1 head looks from the third \" committee\" at what followed an earlier one", async () => {
+  it('on the committee sentence, a layer-1 head looks from the third " committee" at what followed an earlier one', async () => {
     const tokens = model.toTokens(COMMITTEE_TEXT);
     const [committee] = tk.encode(" committee");
     const at = tokens.map((t, i) => (t === committee ? i : -1)).filter((i) => i >= 0);
@@ -134,7 +162,12 @@ describe.runIf(hasBpe)("embedded default model (attnscope-bpe-2l)", () => {
 
   it("has an induction head on repeated random tokens and more than halves the loss on the repeat", async () => {
     const r = await runInductionExperiment(model, { seqLen: 50, batch: 10, seed: 0 });
-    expect(r.tokens.flat().filter((t, i) => i % 101 !== 0).every((t) => t > 0 && t < tk.vocabSize)).toBe(true); // never BOS
+    expect(
+      r.tokens
+        .flat()
+        .filter((t, i) => i % 101 !== 0)
+        .every((t) => t > 0 && t < tk.vocabSize),
+    ).toBe(true); // never BOS
     expect(r.inductionHeads.length, `induction scores ${JSON.stringify(r.inductionScores)}`).toBeGreaterThanOrEqual(1);
     expect(r.lossSecondHalf).toBeLessThan(r.lossFirstHalf / 2);
   });
@@ -155,24 +188,38 @@ describe("embedded byte-level model (attnscope-byte-2l)", async () => {
     const dir = path.join(path.dirname(req.resolve(`${moby.package}/package.json`)), "data");
     expect(moby.heldOutFiles).toContain("chapter_133.txt");
     expect(moby.trainFiles).not.toContain("chapter_133.txt");
-    return readFileSync(path.join(dir, "chapter_133.txt"), "utf8").split("\n").filter((p) => p.trim())[2];
+    return readFileSync(path.join(dir, "chapter_133.txt"), "utf8")
+      .split("\n")
+      .filter((p) => p.trim())[2];
   }
 
   it("is a 2-layer attention-only shortformer over bytes, committed under 8 MB", () => {
     expect(byteFiles.config).toMatchObject({
-      n_layers: 2, attn_only: true, positional_embedding_type: "shortformer", d_vocab: 257, normalization_type: null,
+      n_layers: 2,
+      attn_only: true,
+      positional_embedding_type: "shortformer",
+      d_vocab: 257,
+      normalization_type: null,
     });
     expect(byteFiles.tokenizer).toBeInstanceOf(ByteTokenizer);
     expect(byteFiles.tokenizer.bosTokenId).toBe(256);
     expect(byteFiles.tokenizerJson).toBeNull();
-    expect(statSync(path.join(pkgDir, "assets", "attnscope-byte-2l", "model.safetensors")).size).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(statSync(path.join(pkgDir, "assets", "attnscope-byte-2l", "model.safetensors")).size).toBeLessThanOrEqual(
+      8 * 1024 * 1024,
+    );
   });
 
-  for (const [name, text] of [["the seed paragraph", SEED_TEXT], ["held-out Moby-Dick text", unseenMobyDick()]] as const) {
+  for (const [name, text] of [
+    ["the seed paragraph", SEED_TEXT],
+    ["held-out Moby-Dick text", unseenMobyDick()],
+  ] as const) {
     it(`finds previous-token and first-token heads above 0.4 on ${name}`, async () => {
       const tokens = byteModel.toTokens(text);
       expect(tokens.length).toBeGreaterThan(250);
-      const { cache } = await byteModel.runWithCache(text, { returnType: "none", namesFilter: (n) => n.endsWith("hook_pattern") });
+      const { cache } = await byteModel.runWithCache(text, {
+        returnType: "none",
+        namesFilter: (n) => n.endsWith("hook_pattern"),
+      });
       expect(prevAttnDetector(cache).heads).toContain("0.2");
       expect(firstAttnDetector(cache).heads.length).toBeGreaterThanOrEqual(1);
     });
@@ -180,7 +227,12 @@ describe("embedded byte-level model (attnscope-byte-2l)", async () => {
 
   it("has an induction head above 0.4 on repeated random bytes and halves the loss on the repeat", async () => {
     const r = await runInductionExperiment(byteModel, { seqLen: 50, batch: 10, seed: 0 });
-    expect(r.tokens.flat().filter((t, i) => i % 101 !== 0).every((t) => t >= 0 && t < 256)).toBe(true);
+    expect(
+      r.tokens
+        .flat()
+        .filter((t, i) => i % 101 !== 0)
+        .every((t) => t >= 0 && t < 256),
+    ).toBe(true);
     expect(r.inductionHeads.length, `induction scores ${JSON.stringify(r.inductionScores)}`).toBeGreaterThanOrEqual(1);
     expect(r.lossSecondHalf).toBeLessThan(r.lossFirstHalf / 2);
   });
@@ -191,6 +243,8 @@ describe("embedded byte-level model (attnscope-byte-2l)", async () => {
     const log = byteFiles.trainingLog;
     const pc = log.phaseChange!;
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
-    expect(mean(log.losses.slice(pc.startStep - 20, pc.startStep)) - mean(log.losses.slice(pc.endStep, pc.endStep + 20))).toBeGreaterThan(0.5);
+    expect(
+      mean(log.losses.slice(pc.startStep - 20, pc.startStep)) - mean(log.losses.slice(pc.endStep, pc.endStep + 20)),
+    ).toBeGreaterThan(0.5);
   });
 });

@@ -5,7 +5,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ActivationCache, Tensor, currentAttnDetector, prevAttnDetector, firstAttnDetector, inductionAttnDetector } from "../src/index.js";
+import {
+  ActivationCache,
+  Tensor,
+  currentAttnDetector,
+  prevAttnDetector,
+  firstAttnDetector,
+  inductionAttnDetector,
+} from "../src/index.js";
 import { sharedDir } from "./helpers/fixtures.js";
 
 const dir = path.join(sharedDir, "fixtures", "attn_only_2L_half");
@@ -22,31 +29,34 @@ function cacheFromPatterns(file: string): { cache: ActivationCache; json: { seq_
   return { cache: new ActivationCache(store, false), json };
 }
 
-(present ? describe : describe.skip)(`ARENA's head lists on the real model's patterns${present ? "" : ` (skipped: ${dir} not found)`}`, () => {
-  it("seed paragraph: current 0.9, previous 0.7, first 0.3 1.4 1.10", () => {
-    const { cache, json } = cacheFromPatterns("we_think_prompt.attn.json");
-    expect(json.token_ids.length).toBe(62);
-    expect(currentAttnDetector(cache).heads).toEqual(["0.9"]);
-    expect(prevAttnDetector(cache).heads).toEqual(["0.7"]);
-    expect(firstAttnDetector(cache).heads).toEqual(["0.3", "1.4", "1.10"]);
-  });
+(present ? describe : describe.skip)(
+  `ARENA's head lists on the real model's patterns${present ? "" : ` (skipped: ${dir} not found)`}`,
+  () => {
+    it("seed paragraph: current 0.9, previous 0.7, first 0.3 1.4 1.10", () => {
+      const { cache, json } = cacheFromPatterns("we_think_prompt.attn.json");
+      expect(json.token_ids.length).toBe(62);
+      expect(currentAttnDetector(cache).heads).toEqual(["0.9"]);
+      expect(prevAttnDetector(cache).heads).toEqual(["0.7"]);
+      expect(firstAttnDetector(cache).heads).toEqual(["0.3", "1.4", "1.10"]);
+    });
 
-  it("repeated random tokens: induction heads 1.4 and 1.10", () => {
-    const { cache, json } = cacheFromPatterns("repeated_tokens_seq50.attn.json");
-    const det = inductionAttnDetector(cache, json.seq_len!);
-    expect(det.heads).toEqual(["1.4", "1.10"]);
-    expect(det.scores).toHaveLength(2);
-    expect(det.scores[1]).toHaveLength(12);
-  });
+    it("repeated random tokens: induction heads 1.4 and 1.10", () => {
+      const { cache, json } = cacheFromPatterns("repeated_tokens_seq50.attn.json");
+      const det = inductionAttnDetector(cache, json.seq_len!);
+      expect(det.heads).toEqual(["1.4", "1.10"]);
+      expect(det.scores).toHaveLength(2);
+      expect(det.scores[1]).toHaveLength(12);
+    });
 
-  it("a batched cache averages over sequences", () => {
-    const { cache } = cacheFromPatterns("we_think_prompt.attn.json");
-    const p = cache.get("pattern", 0);
-    const doubled = new Float32Array(p.size * 2);
-    doubled.set(p.data);
-    doubled.set(p.data, p.size);
-    const store = new Map<string, Tensor>([["blocks.0.attn.hook_pattern", new Tensor(doubled, [2, ...p.shape])]]);
-    const batched = prevAttnDetector(new ActivationCache(store, true));
-    expect(batched.scores[0]).toEqual(prevAttnDetector(cache).scores[0]);
-  });
-});
+    it("a batched cache averages over sequences", () => {
+      const { cache } = cacheFromPatterns("we_think_prompt.attn.json");
+      const p = cache.get("pattern", 0);
+      const doubled = new Float32Array(p.size * 2);
+      doubled.set(p.data);
+      doubled.set(p.data, p.size);
+      const store = new Map<string, Tensor>([["blocks.0.attn.hook_pattern", new Tensor(doubled, [2, ...p.shape])]]);
+      const batched = prevAttnDetector(new ActivationCache(store, true));
+      expect(batched.scores[0]).toEqual(prevAttnDetector(cache).scores[0]);
+    });
+  },
+);

@@ -9,18 +9,23 @@ import { FactoredMatrix, SeededRandom, Tensor } from "../src/index.js";
 function rand(shape: number[], seed: number): Tensor {
   const rng = new SeededRandom(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return new Tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
+  return new Tensor(
+    Float32Array.from({ length: n }, () => rng.normal()),
+    shape,
+  );
 }
 
 /** Naive dense product of two 2-D tensors, as nested arrays. */
 function dense(a: Tensor, b: Tensor): number[][] {
   const [m, k] = a.shape;
   const n = b.shape[1];
-  return Array.from({ length: m }, (_, i) => Array.from({ length: n }, (_, j) => {
-    let s = 0;
-    for (let p = 0; p < k; p++) s += a.at(i, p) * b.at(p, j);
-    return s;
-  }));
+  return Array.from({ length: m }, (_, i) =>
+    Array.from({ length: n }, (_, j) => {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a.at(i, p) * b.at(p, j);
+      return s;
+    }),
+  );
 }
 
 function expectClose(actual: Tensor | number[][], expected: number[][], tol = 1e-4): void {
@@ -43,7 +48,10 @@ describe("FactoredMatrix", () => {
     expect([F.ldim, F.mdim, F.rdim]).toEqual([7, 3, 6]);
     expect(F.shape).toEqual([7, 6]);
     expectClose(F.AB, AB);
-    expectClose(F.T.AB, AB[0].map((_, j) => AB.map((row) => row[j])));
+    expectClose(
+      F.T.AB,
+      AB[0].map((_, j) => AB.map((row) => row[j])),
+    );
     const sq = new FactoredMatrix(rand([5, 2], 3), rand([2, 5], 4));
     expectClose(sq.BA, dense(sq.B, sq.A));
     expect(() => F.BA).toThrow(/square/);
@@ -56,8 +64,16 @@ describe("FactoredMatrix", () => {
     expect(Vh.shape).toEqual([6, 3]);
     const rebuilt = U.mul(S.reshape([1, 3])).matmul(Vh.transpose());
     expectClose(rebuilt, AB);
-    expectClose(U.transpose().matmul(U), [[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
-    expectClose(Vh.transpose().matmul(Vh), [[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    expectClose(U.transpose().matmul(U), [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
+    expectClose(Vh.transpose().matmul(Vh), [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
     const ref = new SingularValueDecomposition(new Matrix(AB), { autoTranspose: true }).diagonal.slice(0, 3);
     for (let i = 0; i < 3; i++) expect(S.data[i]).toBeCloseTo(ref[i], 4);
     expect(S.data[0]).toBeGreaterThanOrEqual(S.data[1]);
@@ -75,7 +91,9 @@ describe("FactoredMatrix", () => {
     const { real, imag } = sq.eigenvalues;
     expect(real.shape).toEqual([4]);
     const d = new EigenvalueDecomposition(new Matrix(dense(sq.A, sq.B)));
-    const ref = d.realEigenvalues.map((re, i) => [re, d.imaginaryEigenvalues[i]]).filter(([re, im]) => Math.hypot(re, im) > 1e-6);
+    const ref = d.realEigenvalues
+      .map((re, i) => [re, d.imaginaryEigenvalues[i]])
+      .filter(([re, im]) => Math.hypot(re, im) > 1e-6);
     expect(ref.length).toBe(4);
     const key = ([re, im]: number[]) => re * 1000 + im;
     const got = Array.from(real.data, (re, i) => [re, imag.data[i]]).sort((x, y) => key(x) - key(y));
@@ -87,7 +105,10 @@ describe("FactoredMatrix", () => {
   });
 
   it("getCorner, collapseL, collapseR and makeEven match the dense matrix", () => {
-    expectClose(F.getCorner(2), AB.slice(0, 2).map((r) => r.slice(0, 2)));
+    expectClose(
+      F.getCorner(2),
+      AB.slice(0, 2).map((r) => r.slice(0, 2)),
+    );
     // collapse_l drops U: U · collapseL = AB; collapse_r drops Vh: collapseR · Vhᵀ = AB
     expectClose(F.U.matmul(F.collapseL()), AB);
     expectClose(F.collapseR().matmul(F.Vh.transpose()), AB);
@@ -108,7 +129,12 @@ describe("FactoredMatrix", () => {
     const v = rand([6], 9);
     const Fv = F.matmul(v) as Tensor;
     expect(Fv.shape).toEqual([7]);
-    AB.forEach((row, i) => expect(Fv.data[i]).toBeCloseTo(row.reduce((s, x, j) => s + x * v.data[j], 0), 4));
+    AB.forEach((row, i) =>
+      expect(Fv.data[i]).toBeCloseTo(
+        row.reduce((s, x, j) => s + x * v.data[j], 0),
+        4,
+      ),
+    );
     const G = new FactoredMatrix(rand([6, 2], 10), rand([2, 5], 11));
     const FG = F.matmul(G) as FactoredMatrix;
     expectClose(FG.AB, dense(new Tensor(Float32Array.from(AB.flat()), [7, 6]), G.AB));
@@ -121,7 +147,10 @@ describe("FactoredMatrix", () => {
     const sub = F.rows(rows).cols(cols);
     expect(sub.A.shape).toEqual([3, 3]);
     expect(sub.B.shape).toEqual([3, 2]);
-    expectClose(sub.AB, rows.map((i) => cols.map((j) => AB[i][j])));
+    expectClose(
+      sub.AB,
+      rows.map((i) => cols.map((j) => AB[i][j])),
+    );
   });
 
   it("leading axes: batched methods, index and unsqueeze, broadcasting a factor", () => {

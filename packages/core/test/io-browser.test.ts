@@ -32,19 +32,27 @@ describe.runIf(canRun)(`sources and weights in chromium (needs ${CHROMIUM} and .
       requests.push(url.pathname);
       if (url.pathname === "/") {
         res.writeHead(200, { "content-type": "text/html" });
-        res.end(`<!doctype html><script type="importmap">{"imports":{"fflate":"/fflate.js","crc-32":"/crc-32.js"}}</script>`);
+        res.end(
+          `<!doctype html><script type="importmap">{"imports":{"fflate":"/fflate.js","crc-32":"/crc-32.js"}}</script>`,
+        );
       } else if (url.pathname === "/fflate.js") {
         res.writeHead(200, { "content-type": "text/javascript" }).end(readFileSync(fflate));
       } else if (url.pathname === "/crc-32.js") {
         const umd = readFileSync(crc32, "utf8");
-        res.writeHead(200, { "content-type": "text/javascript" }).end(`const exports = {};\n${umd}\nexport default exports;\n`);
+        res
+          .writeHead(200, { "content-type": "text/javascript" })
+          .end(`const exports = {};\n${umd}\nexport default exports;\n`);
       } else if (url.pathname.startsWith("/src/") && url.pathname.endsWith(".js")) {
         const file = path.join(srcDir, url.pathname.slice(5).replace(/\.js$/, ".ts"));
         if (!file.startsWith(srcDir) || !existsSync(file)) return void res.writeHead(404).end();
-        const js = ts.transpileModule(readFileSync(file, "utf8"), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+        const js = ts.transpileModule(readFileSync(file, "utf8"), {
+          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+        }).outputText;
         res.writeHead(200, { "content-type": "text/javascript" }).end(js);
       } else if (url.pathname === "/someone/tiny/resolve/main/model.pth") {
-        res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(weights.length) }).end(weights);
+        res
+          .writeHead(200, { "content-type": "application/octet-stream", "content-length": String(weights.length) })
+          .end(weights);
       } else {
         res.writeHead(404).end("not found");
       }
@@ -52,7 +60,10 @@ describe.runIf(canRun)(`sources and weights in chromium (needs ${CHROMIUM} and .
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
   });
 
   afterAll(async () => {
@@ -81,7 +92,14 @@ describe.runIf(canRun)(`sources and weights in chromium (needs ${CHROMIUM} and .
         cached: cached.map((r) => r.url), missing,
       };
     })(${JSON.stringify(base)})`)) as {
-      n: number; again: number; keys: number; shape: number[]; isView: boolean; events: [number, number | undefined][]; cached: string[]; missing: string;
+      n: number;
+      again: number;
+      keys: number;
+      shape: number[];
+      isView: boolean;
+      events: [number, number | undefined][];
+      cached: string[];
+      missing: string;
     };
     const size = readFileSync(fixturePath("model.pth")).length;
     expect(result.n).toBe(size);
@@ -94,7 +112,9 @@ describe.runIf(canRun)(`sources and weights in chromium (needs ${CHROMIUM} and .
     expect(result.events.at(-1)).toEqual([size, size]);
     expect(requests.filter((p) => p === "/someone/tiny/resolve/main/model.pth")).toHaveLength(1);
     expect(result.cached).toEqual([`${base}/someone/tiny/resolve/main/model.pth`]);
-    expect(result.missing).toBe(`could not download ${base}/someone/tiny/resolve/main/nope.pth: HTTP 404 Not Found (no such file)`);
+    expect(result.missing).toBe(
+      `could not download ${base}/someone/tiny/resolve/main/nope.pth: HTTP 404 Not Found (no such file)`,
+    );
     await page.close();
   });
 });

@@ -47,7 +47,11 @@ describeWithFixtures("loadModelFiles", () => {
   });
 
   it("explicit {config, weights, tokenizer}", async () => {
-    const m = await loadModelFiles({ config: goldens.config, weights: fixturePath("model.pth"), tokenizer: tokenizerPath });
+    const m = await loadModelFiles({
+      config: goldens.config,
+      weights: fixturePath("model.pth"),
+      tokenizer: tokenizerPath,
+    });
     expect(m.stateDict.get("unembed.W_U")!.shape).toEqual([64, 50278]);
     expect((m.tokenizerJson as { model: { type: string } }).model.type).toBe("BPE");
   });
@@ -58,7 +62,11 @@ describeWithFixtures("loadModelFiles", () => {
     expect(m.config).toEqual(goldens.config);
     expect(m.tokenizerJson).toBeTruthy();
     const done = events.filter((e) => e.phase === "download" && e.loaded === e.total).map((e) => e.file);
-    expect(done).toEqual(["hf:someone/tiny-st/config.json", "hf:someone/tiny-st/model.safetensors", "hf:someone/tiny-st/tokenizer.json"]);
+    expect(done).toEqual([
+      "hf:someone/tiny-st/config.json",
+      "hf:someone/tiny-st/model.safetensors",
+      "hf:someone/tiny-st/tokenizer.json",
+    ]);
   });
 
   it("hf:owner/repo falls back to model.pth when there is no model.safetensors; tokenizer.json is optional", async () => {
@@ -76,6 +84,8 @@ describeWithFixtures("loadModelFiles", () => {
   });
 
   it("an unknown name that is not a folder lists the known models", async () => {
-    await expect(loadModelFiles("gpt2-small")).rejects.toThrow('"gpt2-small" is neither a folder nor a known model (known models: attn-only-2l-half)');
+    await expect(loadModelFiles("gpt2-small")).rejects.toThrow(
+      '"gpt2-small" is neither a folder nor a known model (known models: attn-only-2l-half)',
+    );
   });
 });

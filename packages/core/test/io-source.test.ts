@@ -16,7 +16,10 @@ const { work, freshDir } = tempWork("attnscope-io-");
 /** Where the folder cache keeps a URL: `<host>_<port>/<first 24 hex digits of sha256(url)>-<last segment>`. */
 const cachedName = (url: string) => {
   const u = new URL(url);
-  return path.join(u.host.replace(":", "_"), `${createHash("sha256").update(u.href).digest("hex").slice(0, 24)}-${u.pathname.split("/").pop()}`);
+  return path.join(
+    u.host.replace(":", "_"),
+    `${createHash("sha256").update(u.href).digest("hex").slice(0, 24)}-${u.pathname.split("/").pop()}`,
+  );
 };
 
 const payload = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
@@ -45,7 +48,9 @@ describe("readSource: bytes and local files", () => {
     writeFileSync(f, Uint8Array.of(9, 8, 7));
     expect([...(await readSource(f))]).toEqual([9, 8, 7]);
     expect([...(await readSource(new URL(`file://${f}`)))]).toEqual([9, 8, 7]);
-    await expect(readSource(path.join(work, "nope.pth"))).rejects.toThrow(`${path.join(work, "nope.pth")}: no such file`);
+    await expect(readSource(path.join(work, "nope.pth"))).rejects.toThrow(
+      `${path.join(work, "nope.pth")}: no such file`,
+    );
   });
 });
 
@@ -67,7 +72,9 @@ describe("readSource: downloads", () => {
     const controller = new AbortController();
     server.routes.set("/files/slow.bin", { body: payload, chunkSize: 1024 });
     const p = readSource(`${server.url}/files/slow.bin`, {
-      cache, signal: controller.signal, onProgress: (e) => e.loaded > 10_000 && controller.abort(new Error("stop")),
+      cache,
+      signal: controller.signal,
+      onProgress: (e) => e.loaded > 10_000 && controller.abort(new Error("stop")),
     });
     await expect(p).rejects.toThrow("stop");
     expect(filesUnder(cache)).toEqual([]);
@@ -93,7 +100,9 @@ describe("readSource: downloads", () => {
     const url = `${server.url}/files/cut.bin`;
     const err = await readSource(url, { cache }).catch((e) => e);
     expect(err).toBeInstanceOf(DownloadError);
-    expect(err.message).toMatch(new RegExp(`^download of ${url.replace(/[.]/g, "\\.")} (was interrupted after|ended after) \\d+ of 300000 bytes`));
+    expect(err.message).toMatch(
+      new RegExp(`^download of ${url.replace(/[.]/g, "\\.")} (was interrupted after|ended after) \\d+ of 300000 bytes`),
+    );
     expect(filesUnder(cache)).toEqual([]);
   });
 
@@ -147,7 +156,10 @@ describe("readSource: downloads", () => {
   describe("with ATTNSCOPE_CACHE and HF_ENDPOINT", () => {
     const saved = { cache: process.env.ATTNSCOPE_CACHE, hf: process.env.HF_ENDPOINT };
     afterEach(() => {
-      for (const [k, v] of [["ATTNSCOPE_CACHE", saved.cache], ["HF_ENDPOINT", saved.hf]] as const) {
+      for (const [k, v] of [
+        ["ATTNSCOPE_CACHE", saved.cache],
+        ["HF_ENDPOINT", saved.hf],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
@@ -174,13 +186,17 @@ describe("readSource: downloads", () => {
       expect(Buffer.from(bytes).equals(Buffer.from(payload))).toBe(true);
       expect(server.requests.at(-1)).toBe("/callummcdougall/attn_only_2L_half/resolve/main/attn_only_2L_half.pth");
       // the hfEndpoint option overrides the environment (the browser's way to set it)
-      await expect(readSource("hf:a/b/c.pth", { cache: false, hfEndpoint: `http://127.0.0.1:${await closedPort()}` })).rejects.toThrow(/ECONNREFUSED/);
+      await expect(
+        readSource("hf:a/b/c.pth", { cache: false, hfEndpoint: `http://127.0.0.1:${await closedPort()}` }),
+      ).rejects.toThrow(/ECONNREFUSED/);
     });
   });
 
   it("readTextSource and readJsonSource parse text and JSON, naming the source on bad JSON", async () => {
     expect(await readTextSource(`${server.url}/files/config.json`, { cache: false })).toBe('{"d_model": 64}');
     expect(await readJsonSource(`${server.url}/files/config.json`, { cache: false })).toEqual({ d_model: 64 });
-    await expect(readJsonSource(`${server.url}/files/broken.json`, { cache: false })).rejects.toThrow(`${server.url}/files/broken.json: invalid JSON`);
+    await expect(readJsonSource(`${server.url}/files/broken.json`, { cache: false })).rejects.toThrow(
+      `${server.url}/files/broken.json: invalid JSON`,
+    );
   });
 });

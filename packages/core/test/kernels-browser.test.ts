@@ -106,16 +106,20 @@ describe.runIf(canRunBrowser)("kernels in headless Chromium", () => {
     writeFileSync(path.join(dir, "check.ts"), checkEntry);
     writeFileSync(path.join(dir, "worker.ts"), workerEntry);
     await build({
-      root: dir, logLevel: "silent", configFile: false,
+      root: dir,
+      logLevel: "silent",
+      configFile: false,
       build: {
-        outDir: path.join(dir, "dist"), minify: false,
+        outDir: path.join(dir, "dist"),
+        minify: false,
         lib: { entry: { check: path.join(dir, "check.ts"), worker: path.join(dir, "worker.ts") }, formats: ["es"] },
       },
       resolve: { conditions: ["browser"] },
     });
     const files = new Map<string, Buffer>();
     const distDir = path.join(dir, "dist");
-    for (const f of (await import("node:fs")).readdirSync(distDir)) files.set(`/${f}`, readFileSync(path.join(distDir, f)));
+    for (const f of (await import("node:fs")).readdirSync(distDir))
+      files.set(`/${f}`, readFileSync(path.join(distDir, f)));
     const checkFile = [...files.keys()].find((f) => /^\/check\.m?js$/.test(f));
     const workerFile = [...files.keys()].find((f) => /^\/worker\.m?js$/.test(f));
     expect(checkFile && workerFile, `bundles: ${[...files.keys()].join(", ")}`).toBeTruthy();
@@ -125,8 +129,11 @@ describe.runIf(canRunBrowser)("kernels in headless Chromium", () => {
       const url = new URL(req.url ?? "/", "http://x");
       const headers = url.searchParams.has("plain") ? {} : isolation;
       if (url.pathname === "/") {
-        return void res.writeHead(200, { "content-type": "text/html", ...headers }).end(
-          `<!doctype html><title>kernels</title><script type="module">import { check } from "${checkFile}"; window.check = check;</script>`);
+        return void res
+          .writeHead(200, { "content-type": "text/html", ...headers })
+          .end(
+            `<!doctype html><title>kernels</title><script type="module">import { check } from "${checkFile}"; window.check = check;</script>`,
+          );
       }
       const body = files.get(url.pathname);
       if (!body) return void res.writeHead(404).end();
@@ -134,7 +141,10 @@ describe.runIf(canRunBrowser)("kernels in headless Chromium", () => {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const base = `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
-    const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
     try {
       const open = async (query: string) => {
         const page = await browser.newPage();
@@ -144,8 +154,11 @@ describe.runIf(canRunBrowser)("kernels in headless Chromium", () => {
       };
       // Evaluated as strings: vitest rewrites functions passed to evaluate.
       const onPage = (page: import("playwright-core").Page, opts: object) =>
-        page.evaluate(`window.check(${JSON.stringify(opts)}).catch((e) => ({ error: String(e && e.stack || e) }))`) as Promise<Report>;
-      const inWorker = (page: import("playwright-core").Page, opts: object) => page.evaluate(`new Promise((resolve) => {
+        page.evaluate(
+          `window.check(${JSON.stringify(opts)}).catch((e) => ({ error: String(e && e.stack || e) }))`,
+        ) as Promise<Report>;
+      const inWorker = (page: import("playwright-core").Page, opts: object) =>
+        page.evaluate(`new Promise((resolve) => {
         const w = new Worker(${JSON.stringify(`${base}${workerFile}`)}, { type: "module" });
         w.onmessage = (e) => { resolve(e.data); w.terminate(); };
         w.onerror = (e) => resolve({ error: e.message });

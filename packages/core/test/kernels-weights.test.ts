@@ -46,8 +46,11 @@ describe("weights edited in place", () => {
     expect(wU.length).toBe(800);
     wU[1] += 5;
     const after = await new HookedTransformer(cfg, sd, { backend }).runWithCache(tokens, { returnType: "logits" });
-    const ref = await new HookedTransformer(cfg, sd, { backend: tsBackend }).runWithCache(tokens, { returnType: "logits" });
-    let diff = 0, changed = 0;
+    const ref = await new HookedTransformer(cfg, sd, { backend: tsBackend }).runWithCache(tokens, {
+      returnType: "logits",
+    });
+    let diff = 0,
+      changed = 0;
     for (let i = 0; i < ref.logits!.data.length; i++) {
       diff = Math.max(diff, Math.abs(after.logits!.data[i] - ref.logits!.data[i]));
       changed = Math.max(changed, Math.abs(after.logits!.data[i] - before.logits!.data[i]));

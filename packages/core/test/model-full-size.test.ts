@@ -8,7 +8,12 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  HookedTransformer, createKernelsBackend, loadModelFiles, prevAttnDetector, tsBackend, type Backend,
+  HookedTransformer,
+  createKernelsBackend,
+  loadModelFiles,
+  prevAttnDetector,
+  tsBackend,
+  type Backend,
 } from "../src/index.js";
 import { writeRandomFullSizeModel } from "./helpers/random-model.js";
 
@@ -34,11 +39,18 @@ describe("full-size random model of the ARENA config", () => {
     const kernels = await createKernelsBackend();
     const tokens = [0, ...Array.from({ length: 61 }, (_, i) => (i * 7919 + 13) % 50277)];
     const results: Record<string, { patterns: Float32Array; loss: Float32Array; ms: Record<string, number> }> = {};
-    for (const [name, backend] of [["ts", tsBackend], [kernels.name, kernels]] as [string, Backend][]) {
+    for (const [name, backend] of [
+      ["ts", tsBackend],
+      [kernels.name, kernels],
+    ] as [string, Backend][]) {
       const model = new HookedTransformer(loaded.resolvedConfig, loaded.stateDict, { backend });
       const ms: Record<string, number> = {};
       t0 = performance.now();
-      const { cache } = await model.runWithCache(tokens, { returnType: "none", namesFilter: (n) => n.endsWith("hook_pattern"), removeBatchDim: true });
+      const { cache } = await model.runWithCache(tokens, {
+        returnType: "none",
+        namesFilter: (n) => n.endsWith("hook_pattern"),
+        removeBatchDim: true,
+      });
       ms.patterns = performance.now() - t0;
       t0 = performance.now();
       const { loss } = await model.forward(tokens, { returnType: "loss", lossPerToken: true });
@@ -60,7 +72,11 @@ describe("full-size random model of the ARENA config", () => {
     expect(maxDiff(a.patterns, b.patterns)).toBeLessThan(1e-5);
     expect(maxDiff(a.loss, b.loss)).toBeLessThan(1e-3);
     kernels.dispose();
-    console.log(`full-size model: load ${loadMs.toFixed(0)} ms; ` +
-      Object.entries(results).map(([n, r]) => `${n}: patterns T=62 ${r.ms.patterns.toFixed(0)} ms, loss T=62 ${r.ms.loss.toFixed(0)} ms`).join("; "));
+    console.log(
+      `full-size model: load ${loadMs.toFixed(0)} ms; ` +
+        Object.entries(results)
+          .map(([n, r]) => `${n}: patterns T=62 ${r.ms.patterns.toFixed(0)} ms, loss T=62 ${r.ms.loss.toFixed(0)} ms`)
+          .join("; "),
+    );
   }, 600_000);
 });

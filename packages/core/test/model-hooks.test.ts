@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { HookedTransformer, Tensor, SeededRandom, getActName, createKernelsBackend, type RunWithCacheOptions } from "../src/index.js";
+import {
+  HookedTransformer,
+  Tensor,
+  SeededRandom,
+  getActName,
+  createKernelsBackend,
+  type RunWithCacheOptions,
+} from "../src/index.js";
 import { randomStateDict, smallConfig } from "./helpers/random-state-dict.js";
 
 const cfg = smallConfig();
@@ -9,7 +16,8 @@ const tokens = (n: number, seed = 3) => {
   const r = new SeededRandom(seed);
   return Array.from({ length: n }, (_, i) => (i === 0 ? 0 : r.int(1, cfg.d_vocab)));
 };
-const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, x === b[i] ? 0 : Math.abs(x - b[i])), 0);
+const maxDiff = (a: Float32Array, b: Float32Array) =>
+  a.reduce((m, x, i) => Math.max(m, x === b[i] ? 0 : Math.abs(x - b[i])), 0);
 
 describe("hooks", () => {
   it("ablating a head through hook_z removes exactly its result from attn_out", async () => {
@@ -18,12 +26,19 @@ describe("hooks", () => {
     const base = await model.runWithCache(toks, { removeBatchDim: true });
     const head = 1;
     const ablated = await model.runWithHooks(toks, {
-      fwdHooks: [["blocks.0.attn.hook_z", (z) => {
-        const out = z.clone();
-        const [B, T, H, Dh] = z.shape;
-        for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out.data.fill(0, ((b * T + t) * H + head) * Dh, ((b * T + t) * H + head + 1) * Dh);
-        return out;
-      }]],
+      fwdHooks: [
+        [
+          "blocks.0.attn.hook_z",
+          (z) => {
+            const out = z.clone();
+            const [B, T, H, Dh] = z.shape;
+            for (let b = 0; b < B; b++)
+              for (let t = 0; t < T; t++)
+                out.data.fill(0, ((b * T + t) * H + head) * Dh, ((b * T + t) * H + head + 1) * Dh);
+            return out;
+          },
+        ],
+      ],
       returnType: "logits",
     });
     // Independently: layer-0 attn_out without head 1 = attn_out − result[:, 1]; check via a caching run with the same hook.
@@ -55,20 +70,23 @@ describe("hooks", () => {
 
   it("a pattern edit changes what the head reads: an identity pattern makes z equal v", async () => {
     const model = newModel();
-    const { cache } = await model.runWithCache(tokens(8), {
-      removeBatchDim: true,
-      // runWithCache applies persistent hooks: add one that makes every head attend to its own position.
-    }).then(async () => {
-      model.addHook("blocks.0.attn.hook_pattern", (p) => {
-        const out = Tensor.zeros(p.shape);
-        const [B, H, T] = p.shape;
-        for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) for (let i = 0; i < T; i++) out.data[((b * H + h) * T + i) * T + i] = 1;
-        return out;
+    const { cache } = await model
+      .runWithCache(tokens(8), {
+        removeBatchDim: true,
+        // runWithCache applies persistent hooks: add one that makes every head attend to its own position.
+      })
+      .then(async () => {
+        model.addHook("blocks.0.attn.hook_pattern", (p) => {
+          const out = Tensor.zeros(p.shape);
+          const [B, H, T] = p.shape;
+          for (let b = 0; b < B; b++)
+            for (let h = 0; h < H; h++) for (let i = 0; i < T; i++) out.data[((b * H + h) * T + i) * T + i] = 1;
+          return out;
+        });
+        const r = await model.runWithCache(tokens(8), { removeBatchDim: true });
+        model.resetHooks();
+        return r;
       });
-      const r = await model.runWithCache(tokens(8), { removeBatchDim: true });
-      model.resetHooks();
-      return r;
-    });
     expect(maxDiff(cache.get("z", 0).data, cache.get("v", 0).data)).toBeLessThan(1e-6);
     // The cache records the edited pattern.
     expect(cache.get("pattern", 0).at(2, 5, 5)).toBe(1);
@@ -76,9 +94,12 @@ describe("hooks", () => {
 
   it("rejects a hook that returns the wrong shape, and unknown hook names", async () => {
     const model = newModel();
-    await expect(model.runWithHooks(tokens(5), { fwdHooks: [["blocks.1.attn.hook_q", () => Tensor.zeros([1, 2])]] }))
-      .rejects.toThrow(/blocks\.1\.attn\.hook_q.*shape \[1, 2\].*expected \[1, 5, 3, 4\]/);
-    expect(() => model.addHook("blocks.0.hook_mlp_out", () => {})).toThrow(/Unknown hook point "blocks.0.hook_mlp_out"/);
+    await expect(
+      model.runWithHooks(tokens(5), { fwdHooks: [["blocks.1.attn.hook_q", () => Tensor.zeros([1, 2])]] }),
+    ).rejects.toThrow(/blocks\.1\.attn\.hook_q.*shape \[1, 2\].*expected \[1, 5, 3, 4\]/);
+    expect(() => model.addHook("blocks.0.hook_mlp_out", () => {})).toThrow(
+      /Unknown hook point "blocks.0.hook_mlp_out"/,
+    );
   });
 });
 
@@ -97,7 +118,8 @@ describe("runWithCache", () => {
   it("namesFilter keeps only the named hooks", async () => {
     const model = newModel();
     const { cache, logits } = await model.runWithCache(tokens(6), {
-      namesFilter: (n) => n.endsWith("hook_pattern"), returnType: "none",
+      namesFilter: (n) => n.endsWith("hook_pattern"),
+      returnType: "none",
     });
     expect(cache.keys()).toEqual(["blocks.0.attn.hook_pattern", "blocks.1.attn.hook_pattern"]);
     expect(logits).toBeNull();
@@ -113,7 +135,11 @@ describe("runWithCache", () => {
     const W_V = sd.get("blocks.0.attn.W_V")!.data as Float32Array;
     const b_V = sd.get("blocks.0.attn.b_V")!.data as Float32Array;
     const pos = cache.get("hook_pos_embed").data;
-    const t = 3, h = 2, d = 1, D = 16, Dh = 4;
+    const t = 3,
+      h = 2,
+      d = 1,
+      D = 16,
+      Dh = 4;
     let v = b_V[h * Dh + d];
     for (let m = 0; m < D; m++) v += embed[t * D + m] * W_V[(h * D + m) * Dh + d];
     expect(cache.get("v", 0).at(t, h, d)).toBeCloseTo(v, 5);
@@ -131,18 +157,23 @@ describe("runWithCache", () => {
     const std = smallConfig({ positional_embedding_type: "standard" });
     const model = new HookedTransformer(std, sd);
     const { cache } = await model.runWithCache(tokens(5), { removeBatchDim: true });
-    const e = cache.get("hook_embed").data, p = cache.get("hook_pos_embed").data, r = cache.get("resid_pre", 0).data;
+    const e = cache.get("hook_embed").data,
+      p = cache.get("hook_pos_embed").data,
+      r = cache.get("resid_pre", 0).data;
     for (let i = 0; i < r.length; i++) expect(r[i]).toBeCloseTo(e[i] + p[i], 6);
   });
 
   it("a batch gives the same activations as its rows run one by one", async () => {
     const model = newModel();
-    const a = tokens(9, 1), b = tokens(9, 2);
+    const a = tokens(9, 1),
+      b = tokens(9, 2);
     const batched = await model.runWithCache([a, b], { returnType: "both", lossPerToken: true });
     for (const [i, row] of [a, b].entries()) {
       const single = await newModel().runWithCache(row, { returnType: "both", lossPerToken: true });
       for (const key of ["pattern", "z"]) {
-        expect(maxDiff(batched.cache.get(key, 1).index(i).data, single.cache.get(key, 1).index(0).data)).toBeLessThan(1e-6);
+        expect(maxDiff(batched.cache.get(key, 1).index(i).data, single.cache.get(key, 1).index(0).data)).toBeLessThan(
+          1e-6,
+        );
       }
       expect(maxDiff(batched.loss!.index(i).data, single.loss!.index(0).data)).toBeLessThan(1e-5);
     }
@@ -162,13 +193,23 @@ describe("incremental runs", () => {
   it("appending, editing and shortening the input give exactly the activations of a fresh run", async () => {
     const model = newModel();
     const full = tokens(20);
-    const cases = [full.slice(0, 12), full.slice(0, 13), full.slice(0, 20), [...full.slice(0, 7), 5, ...full.slice(8, 15)], full.slice(0, 4), full.slice(0, 4)];
+    const cases = [
+      full.slice(0, 12),
+      full.slice(0, 13),
+      full.slice(0, 20),
+      [...full.slice(0, 7), 5, ...full.slice(8, 15)],
+      full.slice(0, 4),
+      full.slice(0, 4),
+    ];
     for (const input of cases) {
       for (const returnType of ["loss", "logits", "none"] as const) {
         const inc = await model.runWithCache(input, { removeBatchDim: true, returnType, lossPerToken: true });
         const fresh = await newModel().runWithCache(input, { removeBatchDim: true, returnType, lossPerToken: true });
         for (const key of fresh.cache.keys()) {
-          expect(maxDiff(inc.cache.get(key).data, fresh.cache.get(key).data), `${key}, ${input.length} tokens`).toBeLessThan(1e-6);
+          expect(
+            maxDiff(inc.cache.get(key).data, fresh.cache.get(key).data),
+            `${key}, ${input.length} tokens`,
+          ).toBeLessThan(1e-6);
         }
         if (returnType === "loss") expect(maxDiff(inc.loss!.data, fresh.loss!.data)).toBeLessThan(1e-5);
         if (returnType === "logits") expect(maxDiff(inc.logits!.data, fresh.logits!.data)).toBeLessThan(1e-5);
@@ -194,11 +235,19 @@ describe("incremental runs on the kernels engine (fused attention, patterns-only
     ];
     for (const [input, opts] of steps) {
       const inc = await model.runWithCache(input, { ...opts, removeBatchDim: true, lossPerToken: true });
-      const fresh = await newModel().runWithCache(input, { removeBatchDim: true, returnType: "both", lossPerToken: true });
+      const fresh = await newModel().runWithCache(input, {
+        removeBatchDim: true,
+        returnType: "both",
+        lossPerToken: true,
+      });
       for (const key of inc.cache.keys()) {
-        expect(maxDiff(inc.cache.get(key).data, fresh.cache.get(key).data), `${key}, ${input.length} tokens`).toBeLessThan(1e-5);
+        expect(
+          maxDiff(inc.cache.get(key).data, fresh.cache.get(key).data),
+          `${key}, ${input.length} tokens`,
+        ).toBeLessThan(1e-5);
       }
-      if (opts.returnType === "loss" || opts.returnType === "both") expect(maxDiff(inc.loss!.data, fresh.loss!.data)).toBeLessThan(1e-4);
+      if (opts.returnType === "loss" || opts.returnType === "both")
+        expect(maxDiff(inc.loss!.data, fresh.loss!.data)).toBeLessThan(1e-4);
       if (opts.returnType === "both") expect(maxDiff(inc.logits!.data, fresh.logits!.data)).toBeLessThan(1e-4);
     }
     kernels.dispose();
@@ -209,7 +258,8 @@ describe("reused activation buffers", () => {
   it("never overwrite what a cache or a hook received, on either engine", async () => {
     const kernels = await createKernelsBackend({ threads: 1 });
     for (const model of [newModel(), new HookedTransformer(cfg, sd, { backend: kernels })]) {
-      const a = tokens(20, 4), b = tokens(20, 5);
+      const a = tokens(20, 4),
+        b = tokens(20, 5);
       const first = await model.runWithCache(a, { removeBatchDim: true });
       const held = new Map([...first.cache.keys()].map((k) => [k, first.cache.get(k).data.slice()]));
       // A hook that keeps a reference to the tensor it was shown.
@@ -228,7 +278,8 @@ describe("reused activation buffers", () => {
       // And the pooled runs still give a fresh model's activations.
       const again = await model.runWithCache(b, { removeBatchDim: true });
       const ref = await newModel().runWithCache(b, { removeBatchDim: true });
-      for (const k of ref.cache.keys()) expect(maxDiff(again.cache.get(k).data, ref.cache.get(k).data), k).toBeLessThan(1e-5);
+      for (const k of ref.cache.keys())
+        expect(maxDiff(again.cache.get(k).data, ref.cache.get(k).data), k).toBeLessThan(1e-5);
     }
     kernels.dispose();
   });
@@ -237,15 +288,37 @@ describe("reused activation buffers", () => {
 describe("input errors", () => {
   const model = newModel();
   it("names the position of a token id outside the vocabulary", async () => {
-    await expect(model.runWithCache([0, 3, 50])).rejects.toThrow("token id 50 at position 2 is outside the vocabulary (d_vocab = 50");
-    await expect(model.runWithCache([[0, 1], [0, -1]])).rejects.toThrow("batch row 1: token id -1 at position 1");
+    await expect(model.runWithCache([0, 3, 50])).rejects.toThrow(
+      "token id 50 at position 2 is outside the vocabulary (d_vocab = 50",
+    );
+    await expect(
+      model.runWithCache([
+        [0, 1],
+        [0, -1],
+      ]),
+    ).rejects.toThrow("batch row 1: token id -1 at position 1");
     await expect(model.runWithCache([0, 1.5])).rejects.toThrow(/position 1 is 1.5, not an integer/);
   });
   it("refuses inputs longer than n_ctx, empty inputs and ragged batches", async () => {
-    await expect(model.runWithCache(new Array(33).fill(1))).rejects.toThrow("token sequence is 33 tokens long, more than n_ctx = 32");
+    await expect(model.runWithCache(new Array(33).fill(1))).rejects.toThrow(
+      "token sequence is 33 tokens long, more than n_ctx = 32",
+    );
     await expect(model.runWithCache([])).rejects.toThrow(/empty/);
-    await expect(model.runWithCache([[0, 1, 2], [0, 1]])).rejects.toThrow(/equal lengths/);
-    await expect(model.runWithCache([[0, 1], [0, 2]], { removeBatchDim: true })).rejects.toThrow(/removeBatchDim needs a batch of 1/);
+    await expect(
+      model.runWithCache([
+        [0, 1, 2],
+        [0, 1],
+      ]),
+    ).rejects.toThrow(/equal lengths/);
+    await expect(
+      model.runWithCache(
+        [
+          [0, 1],
+          [0, 2],
+        ],
+        { removeBatchDim: true },
+      ),
+    ).rejects.toThrow(/removeBatchDim needs a batch of 1/);
   });
   it("text needs a tokenizer", async () => {
     await expect(model.runWithCache("hello")).rejects.toThrow(/no tokenizer/);

@@ -5,8 +5,16 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, expect, it } from "vitest";
 import {
-  HookedTransformer, readSafetensors, tsBackend, currentAttnDetector, prevAttnDetector, firstAttnDetector,
-  inductionAttnDetector, runInductionExperiment, type StateDictTensor, type Backend,
+  HookedTransformer,
+  readSafetensors,
+  tsBackend,
+  currentAttnDetector,
+  prevAttnDetector,
+  firstAttnDetector,
+  inductionAttnDetector,
+  runInductionExperiment,
+  type StateDictTensor,
+  type Backend,
 } from "../src/index.js";
 import { describeWithFixtures, fixturePath, readFixture } from "./helpers/fixtures.js";
 
@@ -57,7 +65,11 @@ export function checkParity(backend: Backend, label: string): void {
       it(`${name}: every hook, logits, logsumexp and loss match TransformerLens`, async () => {
         const input = goldens.inputs.find((i) => i.name === name)!;
         const golden = readSafetensors(readFixture(input.golden_file), input.golden_file).tensors;
-        const { logits, loss, cache } = await model.runWithCache(input.tokens, { removeBatchDim: true, returnType: "both", lossPerToken: true });
+        const { logits, loss, cache } = await model.runWithCache(input.tokens, {
+          removeBatchDim: true,
+          returnType: "both",
+          lossPerToken: true,
+        });
 
         const hookKeys = Object.keys(input.tensors).filter((k) => k.startsWith("hook_") || k.startsWith("blocks."));
         expect(hookKeys.length).toBe(2 + 2 * 10);
@@ -131,7 +143,9 @@ export function checkParity(backend: Backend, label: string): void {
         expect(prev.heads).toEqual(input.heads.previous_token);
         expect(first.heads).toEqual(input.heads.first_token);
         const cmp = (ours: number[][], g: (number | null)[][]) =>
-          g.forEach((row, l) => row.forEach((s, h) => (s === null ? expect(ours[l][h]).toBeNaN() : expect(ours[l][h]).toBeCloseTo(s, 4))));
+          g.forEach((row, l) =>
+            row.forEach((s, h) => (s === null ? expect(ours[l][h]).toBeNaN() : expect(ours[l][h]).toBeCloseTo(s, 4))),
+          );
         cmp(cur.scores, input.scores.current_token);
         cmp(prev.scores, input.scores.previous_token);
         cmp(first.scores, input.scores.first_token);
@@ -139,7 +153,9 @@ export function checkParity(backend: Backend, label: string): void {
           const seqLen = input.repeated_random!.seq_len;
           const ind = inductionAttnDetector(cache, seqLen);
           expect(ind.heads).toEqual(input.induction_heads);
-          input.induction_scores!.forEach((row, l) => row.forEach((s, h) => expect(ind.scores[l][h]).toBeCloseTo(s, 4)));
+          input.induction_scores!.forEach((row, l) =>
+            row.forEach((s, h) => expect(ind.scores[l][h]).toBeCloseTo(s, 4)),
+          );
           const exp = await runInductionExperiment(model, { tokens: [input.tokens] });
           expect(exp.inductionHeads).toEqual(input.induction_heads);
           expect(exp.lossFirstHalf).toBeCloseTo(input.mean_loss_first_half!, 3);

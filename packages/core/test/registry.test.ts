@@ -8,12 +8,27 @@ describe("known-model registry", () => {
     const m = getKnownModel("attn-only-2l-half");
     const cfg = resolveConfig(m.config, "attn-only-2l-half");
     expect(cfg).toMatchObject({
-      d_model: 768, d_head: 64, n_heads: 12, n_layers: 2, n_ctx: 2048, d_vocab: 50278, d_vocab_out: 50278,
-      attention_dir: "causal", attn_only: true, normalization_type: null, positional_embedding_type: "shortformer",
-      use_attn_result: true, tokenizer_name: "EleutherAI/gpt-neox-20b", attn_scale: 8,
+      d_model: 768,
+      d_head: 64,
+      n_heads: 12,
+      n_layers: 2,
+      n_ctx: 2048,
+      d_vocab: 50278,
+      d_vocab_out: 50278,
+      attention_dir: "causal",
+      attn_only: true,
+      normalization_type: null,
+      positional_embedding_type: "shortformer",
+      use_attn_result: true,
+      tokenizer_name: "EleutherAI/gpt-neox-20b",
+      attn_scale: 8,
     });
-    expect(resolveHfUrl(m.weights, "https://huggingface.co")).toBe("https://huggingface.co/callummcdougall/attn_only_2L_half/resolve/main/attn_only_2L_half.pth");
-    expect(resolveHfUrl(m.tokenizer, "https://huggingface.co")).toBe("https://huggingface.co/EleutherAI/gpt-neox-20b/resolve/main/tokenizer.json");
+    expect(resolveHfUrl(m.weights, "https://huggingface.co")).toBe(
+      "https://huggingface.co/callummcdougall/attn_only_2L_half/resolve/main/attn_only_2L_half.pth",
+    );
+    expect(resolveHfUrl(m.tokenizer, "https://huggingface.co")).toBe(
+      "https://huggingface.co/EleutherAI/gpt-neox-20b/resolve/main/tokenizer.json",
+    );
   });
   it("returns a copy: editing it does not change the registry", () => {
     getKnownModel("attn-only-2l-half").config.d_model = 1;

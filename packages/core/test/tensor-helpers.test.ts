@@ -8,13 +8,19 @@ import { SeededRandom, Tensor } from "../src/index.js";
 function rand(shape: number[], seed = 1): Tensor {
   const rng = new SeededRandom(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return new Tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
+  return new Tensor(
+    Float32Array.from({ length: n }, () => rng.normal()),
+    shape,
+  );
 }
 
 /** arange(n).reshape(shape) */
 function arange(shape: number[]): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return new Tensor(Float32Array.from({ length: n }, (_, i) => i), shape);
+  return new Tensor(
+    Float32Array.from({ length: n }, (_, i) => i),
+    shape,
+  );
 }
 
 describe("Tensor helpers", () => {
@@ -31,9 +37,19 @@ describe("Tensor helpers", () => {
 
   it("select, indexSelect and slice work on any axis", () => {
     const t = arange([2, 3, 4]);
-    expect(t.select(2, 1).toArray()).toEqual([[1, 5, 9], [13, 17, 21]]);
-    expect(t.select(-2, 0).toArray()).toEqual([[0, 1, 2, 3], [12, 13, 14, 15]]);
-    expect(t.indexSelect(1, [2, 0, 2]).select(0, 0).toArray()).toEqual([[8, 9, 10, 11], [0, 1, 2, 3], [8, 9, 10, 11]]);
+    expect(t.select(2, 1).toArray()).toEqual([
+      [1, 5, 9],
+      [13, 17, 21],
+    ]);
+    expect(t.select(-2, 0).toArray()).toEqual([
+      [0, 1, 2, 3],
+      [12, 13, 14, 15],
+    ]);
+    expect(t.indexSelect(1, [2, 0, 2]).select(0, 0).toArray()).toEqual([
+      [8, 9, 10, 11],
+      [0, 1, 2, 3],
+      [8, 9, 10, 11],
+    ]);
     expect(t.slice(2, 1, 3).shape).toEqual([2, 3, 2]);
     expect(t.slice(2, 1, 3).index(1, 2).toArray()).toEqual([21, 22]);
     expect(t.slice(2, -2).index(0, 0).toArray()).toEqual([2, 3]); // t[..., -2:]
@@ -49,8 +65,15 @@ describe("Tensor helpers", () => {
     expect(m.diagonal(2).toArray()).toEqual([2, 7]);
     expect(m.diagonal(-4).shape).toEqual([0]);
     const b = arange([2, 3, 3]);
-    expect(b.diagonal(0).toArray()).toEqual([[0, 4, 8], [9, 13, 17]]);
-    expect(b.diagonal(0, 0, 1).toArray()).toEqual([[0, 12], [1, 13], [2, 14]]); // [3 (last axis), 2 (diag)]
+    expect(b.diagonal(0).toArray()).toEqual([
+      [0, 4, 8],
+      [9, 13, 17],
+    ]);
+    expect(b.diagonal(0, 0, 1).toArray()).toEqual([
+      [0, 12],
+      [1, 13],
+      [2, 14],
+    ]); // [3 (last axis), 2 (diag)]
   });
 
   it("reductions: sum, mean, std (unbiased), max, min over axes; NaN for an empty mean", () => {
@@ -79,10 +102,12 @@ describe("Tensor helpers", () => {
     const p = t.permute(2, 0, 1);
     expect(tt.shape).toEqual([2, 4, 3]);
     expect(p.shape).toEqual([4, 2, 3]);
-    for (let a = 0; a < 2; a++) for (let b = 0; b < 3; b++) for (let c = 0; c < 4; c++) {
-      expect(tt.at(a, c, b)).toBe(t.at(a, b, c));
-      expect(p.at(c, a, b)).toBe(t.at(a, b, c));
-    }
+    for (let a = 0; a < 2; a++)
+      for (let b = 0; b < 3; b++)
+        for (let c = 0; c < 4; c++) {
+          expect(tt.at(a, c, b)).toBe(t.at(a, b, c));
+          expect(p.at(c, a, b)).toBe(t.at(a, b, c));
+        }
     expect(t.transpose(0, 2).shape).toEqual([4, 3, 2]);
   });
 
@@ -91,11 +116,14 @@ describe("Tensor helpers", () => {
     const b = rand([5, 4, 2], 3);
     const c = a.matmul(b);
     expect(c.shape).toEqual([2, 5, 3, 2]);
-    for (let i = 0; i < 2; i++) for (let j = 0; j < 5; j++) for (let r = 0; r < 3; r++) for (let s = 0; s < 2; s++) {
-      let ref = 0;
-      for (let k = 0; k < 4; k++) ref += a.at(i, 0, r, k) * b.at(j, k, s);
-      expect(c.at(i, j, r, s)).toBeCloseTo(ref, 5);
-    }
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 5; j++)
+        for (let r = 0; r < 3; r++)
+          for (let s = 0; s < 2; s++) {
+            let ref = 0;
+            for (let k = 0; k < 4; k++) ref += a.at(i, 0, r, k) * b.at(j, k, s);
+            expect(c.at(i, j, r, s)).toBeCloseTo(ref, 5);
+          }
     const m = new Tensor(Float32Array.from([1, 2, 3, 4]), [2, 2]);
     const v = new Tensor(Float32Array.from([1, -1]), [2]);
     expect(m.matmul(v).toArray()).toEqual([-1, -1]);
@@ -105,9 +133,18 @@ describe("Tensor helpers", () => {
 
   it("element-wise arithmetic broadcasts", () => {
     const m = new Tensor(Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]);
-    expect(m.add(1).toArray()).toEqual([[2, 3, 4], [5, 6, 7]]);
-    expect(m.sub(new Tensor(Float32Array.from([1, 2, 3]), [3])).toArray()).toEqual([[0, 0, 0], [3, 3, 3]]);
-    expect(m.mul(new Tensor(Float32Array.from([2, 10]), [2, 1])).toArray()).toEqual([[2, 4, 6], [40, 50, 60]]);
+    expect(m.add(1).toArray()).toEqual([
+      [2, 3, 4],
+      [5, 6, 7],
+    ]);
+    expect(m.sub(new Tensor(Float32Array.from([1, 2, 3]), [3])).toArray()).toEqual([
+      [0, 0, 0],
+      [3, 3, 3],
+    ]);
+    expect(m.mul(new Tensor(Float32Array.from([2, 10]), [2, 1])).toArray()).toEqual([
+      [2, 4, 6],
+      [40, 50, 60],
+    ]);
     expect(m.div(2).at(1, 2)).toBe(3);
     expect(() => m.add(new Tensor(new Float32Array(2), [2]))).toThrow(/do not broadcast/);
     expect(() => m.item()).toThrow(/one element/);

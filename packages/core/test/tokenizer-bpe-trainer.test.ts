@@ -24,7 +24,7 @@ describe("trainByteLevelBpe", () => {
     const json = trainByteLevelBpe(["ab ab ab abc"], { vocabSize: 300 });
     expect(merges(json)).toEqual(["a b", "Ġ ab"]);
     const vocab = json.model.vocab as Record<string, number>;
-    expect(vocab).toMatchObject({ "<|endoftext|>": 0, A: 1 + 0x41, "Ġ": 1 + 0x20, ab: 257, "Ġab": 258 });
+    expect(vocab).toMatchObject({ "<|endoftext|>": 0, A: 1 + 0x41, Ġ: 1 + 0x20, ab: 257, Ġab: 258 });
     expect(Object.keys(vocab)).toHaveLength(259);
     const tk = tokenizerFromJson(json);
     expect(tk.encode("ab abc")).toEqual([257, 258, 1 + 0x63]);
@@ -45,7 +45,9 @@ describe("trainByteLevelBpe", () => {
   });
 
   it("gives the special tokens the first ids and makes <|endoftext|> the BOS", () => {
-    const tk = tokenizerFromJson(trainByteLevelBpe(["hello world"], { vocabSize: 270, specialTokens: ["<|endoftext|>", "<|pad|>"] }));
+    const tk = tokenizerFromJson(
+      trainByteLevelBpe(["hello world"], { vocabSize: 270, specialTokens: ["<|endoftext|>", "<|pad|>"] }),
+    );
     expect(tk.bosTokenId).toBe(0);
     expect(tk.idToStr(0)).toBe("<|endoftext|>");
     expect(tk.idToStr(1)).toBe("<|pad|>");
@@ -58,11 +60,22 @@ describe("trainByteLevelBpe", () => {
   });
 
   it("round-trips any text, control characters, combining marks and astral characters included", () => {
-    const corpus = "It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife. ".repeat(20);
+    const corpus =
+      "It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife. ".repeat(
+        20,
+      );
     const tk = tokenizerFromJson(trainByteLevelBpe([corpus], { vocabSize: 400 }));
     const fixed = [
-      "", " ", "  leading and trailing  ", "\u0000\u0001\u0007\b\t\n\u000b\f\r\u001b\u007f", "e\u0301 (not NFC) é ﬁ",
-      "日本語のテキスト", "😀👩‍👩‍👧 🇫🇷", "\uFEFFbyte order mark", "<|endoftext|> inside", "it's they'll we'd 12345 ...!?",
+      "",
+      " ",
+      "  leading and trailing  ",
+      "\u0000\u0001\u0007\b\t\n\u000b\f\r\u001b\u007f",
+      "e\u0301 (not NFC) é ﬁ",
+      "日本語のテキスト",
+      "😀👩‍👩‍👧 🇫🇷",
+      "\uFEFFbyte order mark",
+      "<|endoftext|> inside",
+      "it's they'll we'd 12345 ...!?",
     ];
     for (const t of fixed) expect(tk.decode(tk.encode(t)), JSON.stringify(t)).toBe(t);
     // Random strings of Unicode scalar values (no lone surrogates, which have no UTF-8 form).
@@ -72,7 +85,14 @@ describe("trainByteLevelBpe", () => {
       const len = rng.int(1, 40);
       for (let i = 0; i < len; i++) {
         const range = rng.int(0, 4);
-        let cp = range === 0 ? rng.int(0, 0x80) : range === 1 ? rng.int(0x80, 0x800) : range === 2 ? rng.int(0x800, 0x10000) : rng.int(0x10000, 0x110000);
+        let cp =
+          range === 0
+            ? rng.int(0, 0x80)
+            : range === 1
+              ? rng.int(0x80, 0x800)
+              : range === 2
+                ? rng.int(0x800, 0x10000)
+                : rng.int(0x10000, 0x110000);
         if (cp >= 0xd800 && cp < 0xe000) cp = 0x20;
         t += String.fromCodePoint(cp);
       }

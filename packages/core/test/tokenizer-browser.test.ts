@@ -33,7 +33,17 @@ describe("tokenizers in browsers", () => {
 // The real thing: bundle the tokenizer modules for the browser with Vite and run them in headless Chromium,
 // on a page and in a module worker.
 const chromiumPath = "/usr/bin/chromium";
-const tokenizerJsonFile = path.resolve(srcDir, "..", "..", "..", "..", "..", "shared", "tokenizers", "gpt-neox-20b.json");
+const tokenizerJsonFile = path.resolve(
+  srcDir,
+  "..",
+  "..",
+  "..",
+  "..",
+  "..",
+  "shared",
+  "tokenizers",
+  "gpt-neox-20b.json",
+);
 const canRunBrowser = existsSync(chromiumPath) && existsSync(tokenizerJsonFile);
 if (!canRunBrowser) console.warn(`browser tokenizer test skipped: needs ${chromiumPath} and ${tokenizerJsonFile}`);
 
@@ -76,7 +86,10 @@ describe.runIf(canRunBrowser)("tokenizers in headless Chromium", () => {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const base = `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
-    const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
     try {
       const page = await browser.newPage();
       await page.goto(`${base}/`);

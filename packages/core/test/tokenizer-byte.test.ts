@@ -18,7 +18,12 @@ describe("ByteTokenizer", () => {
   });
 
   it("round-trips unicode text, including a ZWJ sequence, a BOM and control characters", () => {
-    for (const s of ["Café naïve — 日本語, Ελληνικά! 🚀👩\u200d💻", "\uFEFFtab\there\r\nnull\u0000", "   spaces  ", ""]) {
+    for (const s of [
+      "Café naïve — 日本語, Ελληνικά! 🚀👩\u200d💻",
+      "\uFEFFtab\there\r\nnull\u0000",
+      "   spaces  ",
+      "",
+    ]) {
       expect(tk.decode(tk.encode(s))).toBe(s);
     }
   });

@@ -9,7 +9,13 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { bytesToUnicode, loadTokenizer, SEED_TEXT, toTokens } from "../src/index.js";
 
-const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "assets", "attnscope-bpe-2l", "tokenizer.json");
+const file = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "assets",
+  "attnscope-bpe-2l",
+  "tokenizer.json",
+);
 
 describe("assets/attnscope-bpe-2l/tokenizer.json", async () => {
   const tk = await loadTokenizer(file);
@@ -33,7 +39,14 @@ describe("assets/attnscope-bpe-2l/tokenizer.json", async () => {
   });
 
   it("round-trips text with control characters, combining marks and characters it never saw", () => {
-    for (const t of ["naïve café 日本語 😀 👩‍👩‍👧", "\u0000\u0001\t\r\n\u001b\u007f\u0085", "e\u0301 vs é", "  two  spaces  \n\n", "<|endoftext|>x", SEED_TEXT]) {
+    for (const t of [
+      "naïve café 日本語 😀 👩‍👩‍👧",
+      "\u0000\u0001\t\r\n\u001b\u007f\u0085",
+      "e\u0301 vs é",
+      "  two  spaces  \n\n",
+      "<|endoftext|>x",
+      SEED_TEXT,
+    ]) {
       expect(tk.decode(tk.encode(t)), JSON.stringify(t)).toBe(t);
     }
   });

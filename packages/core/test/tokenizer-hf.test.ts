@@ -6,7 +6,14 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProgressEvent } from "../src/weights/state-dict.js";
-import { HfTokenizer, loadTokenizer, toStrTokens, toTokens, tokenizerFromJson, TokenizerError } from "../src/tokenizer/index.js";
+import {
+  HfTokenizer,
+  loadTokenizer,
+  toStrTokens,
+  toTokens,
+  tokenizerFromJson,
+  TokenizerError,
+} from "../src/tokenizer/index.js";
 import { sharedDir, tinyDir } from "./helpers/fixtures.js";
 
 const tokenizerFile = path.join(sharedDir, "tokenizers", "gpt-neox-20b.json");
@@ -15,7 +22,12 @@ const hasTokenizer = existsSync(tokenizerFile) && existsSync(path.join(tinyDir, 
 const describeNeox = hasTokenizer ? describe : describe.skip;
 if (!hasTokenizer) console.warn(`tokenizer tests skipped: ${tokenizerFile} or the tl-attn2l-tiny goldens not found`);
 
-interface GoldenInput { name: string; text: string | null; tokens: number[]; str_tokens: string[] }
+interface GoldenInput {
+  name: string;
+  text: string | null;
+  tokens: number[];
+  str_tokens: string[];
+}
 
 describeNeox("GPT-NeoX-20B tokenizer.json (fixtures in ../shared)", () => {
   let tk: HfTokenizer;
@@ -49,7 +61,8 @@ describeNeox("GPT-NeoX-20B tokenizer.json (fixtures in ../shared)", () => {
   });
 
   it("round-trips every golden text through encode/decode", () => {
-    for (const input of inputs.filter((i) => i.text !== null)) expect(tk.decode(tk.encode(input.text!))).toBe(input.text);
+    for (const input of inputs.filter((i) => i.text !== null))
+      expect(tk.decode(tk.encode(input.text!))).toBe(input.text);
   });
 
   it("gives ARENA's 62 ids for the seed paragraph", () => {
@@ -86,8 +99,12 @@ describeNeox("GPT-NeoX-20B tokenizer.json (fixtures in ../shared)", () => {
   it("refuses text longer than n_ctx, saying how long it is", () => {
     expect(tk.encode(" the")).toHaveLength(1);
     const text = " the".repeat(2112);
-    expect(() => toTokens(tk, text, { nCtx: 2048 })).toThrow(/^text is 2113 tokens long \(with BOS\), more than n_ctx = 2048/);
-    expect(() => toTokens(tk, text, { nCtx: 2048, prependBos: false })).toThrow(/^text is 2112 tokens long \(without BOS\)/);
+    expect(() => toTokens(tk, text, { nCtx: 2048 })).toThrow(
+      /^text is 2113 tokens long \(with BOS\), more than n_ctx = 2048/,
+    );
+    expect(() => toTokens(tk, text, { nCtx: 2048, prependBos: false })).toThrow(
+      /^text is 2112 tokens long \(without BOS\)/,
+    );
     expect(toTokens(tk, " the".repeat(2047), { nCtx: 2048 })).toHaveLength(2048);
   });
 
@@ -132,7 +149,10 @@ describeNeox("tokenizer.json from a URL (local HTTP server)", () => {
     const cacheDir = mkdtempSync(path.join(os.tmpdir(), "attnscope-tokcache-"));
     const events: ProgressEvent[] = [];
     requests = [];
-    const tk = await loadTokenizer(`${base}/files/tokenizer.json`, { cache: cacheDir, onProgress: (e) => events.push(e) });
+    const tk = await loadTokenizer(`${base}/files/tokenizer.json`, {
+      cache: cacheDir,
+      onProgress: (e) => events.push(e),
+    });
     expect(tk.encode("We think")).toEqual([1231, 1158]);
     const downloads = events.filter((e) => e.phase === "download");
     expect(downloads.length).toBeGreaterThan(0);
@@ -153,7 +173,9 @@ describeNeox("tokenizer.json from a URL (local HTTP server)", () => {
   });
 
   it("names the URL of a missing file", async () => {
-    await expect(loadTokenizer(`${base}/missing/tokenizer.json`, { cache: false })).rejects.toThrow(/missing\/tokenizer\.json.*404/);
+    await expect(loadTokenizer(`${base}/missing/tokenizer.json`, { cache: false })).rejects.toThrow(
+      /missing\/tokenizer\.json.*404/,
+    );
   });
 
   it("reads file: URLs and bytes", async () => {
@@ -167,11 +189,15 @@ describe("tokenizer.json errors", () => {
     expect(() => tokenizerFromJson("{ not json", { name: "my.json" })).toThrow(/^my\.json is not valid JSON/);
   });
   it("refuses JSON without a model", () => {
-    expect(() => tokenizerFromJson({ version: "1.0" } as never)).toThrow(/not a tokenizer\.json \(no "model" object; keys: version\)/);
+    expect(() => tokenizerFromJson({ version: "1.0" } as never)).toThrow(
+      /not a tokenizer\.json \(no "model" object; keys: version\)/,
+    );
     expect(() => tokenizerFromJson("[1,2]")).toThrow(/expected a tokenizer\.json object, got an array/);
   });
   it("says which file is missing", async () => {
-    await expect(loadTokenizer("/nonexistent/tokenizer.json")).rejects.toThrow("tokenizer file not found: /nonexistent/tokenizer.json");
+    await expect(loadTokenizer("/nonexistent/tokenizer.json")).rejects.toThrow(
+      "tokenizer file not found: /nonexistent/tokenizer.json",
+    );
   });
   it("refuses an empty source", async () => {
     await expect(loadTokenizer("")).rejects.toThrow(/tokenizer source must be/);

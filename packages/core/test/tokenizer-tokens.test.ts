@@ -8,10 +8,14 @@ describe("toTokens", () => {
     expect(toTokens(tk, "ab", { prependBos: false, nCtx: 2 })).toEqual([0x61, 0x62]);
   });
   it("refuses text longer than n_ctx with the length and n_ctx", () => {
-    expect(() => toTokens(tk, "a".repeat(2112), { nCtx: 2048 })).toThrow(/^text is 2113 tokens long \(with BOS\), more than n_ctx = 2048: shorten it to at most 2047 tokens/);
+    expect(() => toTokens(tk, "a".repeat(2112), { nCtx: 2048 })).toThrow(
+      /^text is 2113 tokens long \(with BOS\), more than n_ctx = 2048: shorten it to at most 2047 tokens/,
+    );
   });
   it("checks ids against d_vocab when asked", () => {
-    expect(() => toTokens(tk, "a", { dVocab: 256 })).toThrow(/token id 256 at position 0 is outside the vocabulary \(d_vocab = 256/);
+    expect(() => toTokens(tk, "a", { dVocab: 256 })).toThrow(
+      /token id 256 at position 0 is outside the vocabulary \(d_vocab = 256/,
+    );
   });
   it("refuses non-string text", () => {
     expect(() => toTokens(tk, 42 as never)).toThrow(/expects text \(a string\), got 42/);
@@ -38,7 +42,15 @@ describe("validateTokens", () => {
     expect(() => validateTokens("012" as never, 10)).toThrow(TokenizerError);
   });
   it("names the batch row", () => {
-    expect(() => validateTokenBatch([[0, 1], [0, 11]], 10)).toThrow(/^batch row 1: token id 11 at position 1/);
+    expect(() =>
+      validateTokenBatch(
+        [
+          [0, 1],
+          [0, 11],
+        ],
+        10,
+      ),
+    ).toThrow(/^batch row 1: token id 11 at position 1/);
     expect(() => validateTokenBatch([[0, 1], [0]], 10)).toThrow(/row 0 has 2 tokens, row 1 has 1/);
     expect(() => validateTokenBatch([], 10)).toThrow(/empty/);
   });

@@ -37,26 +37,33 @@ describe.runIf(canRunBrowser)("training in a Web Worker in headless Chromium", (
     const entry = path.join(dir, "worker.ts");
     writeFileSync(entry, workerEntry);
     await build({
-      root: dir, logLevel: "silent", configFile: false,
+      root: dir,
+      logLevel: "silent",
+      configFile: false,
       build: { outDir: path.join(dir, "dist"), lib: { entry, formats: ["es"], fileName: "worker" }, minify: false },
       resolve: { conditions: ["browser"] },
     });
     const bundle = readFileSync(path.join(dir, "dist", "worker.mjs"));
     expect(bundle.toString()).not.toMatch(/from\s*["']node:/);
     const server = http.createServer((req, res) => {
-      if (req.url === "/") return void res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>train</title>");
+      if (req.url === "/")
+        return void res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>train</title>");
       if (req.url === "/worker.mjs") return void res.writeHead(200, { "content-type": "text/javascript" }).end(bundle);
       res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const base = `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
-    const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
     try {
       const page = await browser.newPage();
       await page.goto(`${base}/`);
       // Evaluated as a string: vitest rewrites functions passed to evaluate. `stopAt` asks the worker to stop
       // once a progress event at or after that step has arrived.
-      const runInWorker = (steps: number, stopAt: number) => page.evaluate(`new Promise((resolve) => {
+      const runInWorker = (steps: number, stopAt: number) =>
+        page.evaluate(`new Promise((resolve) => {
         const worker = new Worker(${JSON.stringify(`${base}/worker.mjs`)}, { type: "module" });
         const progress = [];
         worker.onmessage = (e) => {
@@ -71,7 +78,22 @@ describe.runIf(canRunBrowser)("training in a Web Worker in headless Chromium", (
         };
         worker.onerror = (e) => resolve({ error: e.message });
         worker.postMessage({ type: "start", steps: ${steps} });
-      })`) as Promise<{ error?: string; progress: { step: number; loss: number | null; inductionScores: number[][]; prevTokenScores: number[][]; elapsedMs: number }[]; done: { result: { step: number; aborted: boolean }; losses: number[]; snapshotStep: number; snapshotIsFloat32: boolean } }>;
+      })`) as Promise<{
+          error?: string;
+          progress: {
+            step: number;
+            loss: number | null;
+            inductionScores: number[][];
+            prevTokenScores: number[][];
+            elapsedMs: number;
+          }[];
+          done: {
+            result: { step: number; aborted: boolean };
+            losses: number[];
+            snapshotStep: number;
+            snapshotIsFloat32: boolean;
+          };
+        }>;
 
       const full = await runInWorker(60, Infinity);
       expect(full.error).toBeUndefined();

@@ -26,7 +26,15 @@ function kind(row: number[]): string {
 
 describe("BatchSampler", () => {
   it("mixes text, repeated random segments and repeated text windows in the proportions asked for", () => {
-    const s = new BatchSampler({ corpus, bosTokenId: BOS, vocabSize: 1001, batchSize: 50, seqLen, repeatFraction: 0.3, repeatTextFraction: 0.2 });
+    const s = new BatchSampler({
+      corpus,
+      bosTokenId: BOS,
+      vocabSize: 1001,
+      batchSize: 50,
+      seqLen,
+      repeatFraction: 0.3,
+      repeatTextFraction: 0.2,
+    });
     const rng = new SeededRandom(1);
     const counts: Record<string, number> = { text: 0, "repeated-text": 0, random: 0 };
     for (let n = 0; n < 20; n++) {
@@ -43,7 +51,15 @@ describe("BatchSampler", () => {
   });
 
   it("never draws BOS inside a row", () => {
-    const s = new BatchSampler({ corpus, bosTokenId: BOS, vocabSize: 1001, batchSize: 20, seqLen, repeatFraction: 0.5, repeatTextFraction: 0.5 });
+    const s = new BatchSampler({
+      corpus,
+      bosTokenId: BOS,
+      vocabSize: 1001,
+      batchSize: 20,
+      seqLen,
+      repeatFraction: 0.5,
+      repeatTextFraction: 0.5,
+    });
     const batch = s.next(new SeededRandom(2));
     for (let i = 0; i < batch.length; i++) expect(batch[i] === BOS).toBe(i % seqLen === 0);
   });
@@ -56,15 +72,42 @@ describe("BatchSampler", () => {
   });
 
   it("rejects fractions that add up to more than 1", () => {
-    expect(() => new BatchSampler({ corpus, bosTokenId: BOS, vocabSize: 1001, batchSize: 1, seqLen, repeatFraction: 0.7, repeatTextFraction: 0.4 }))
-      .toThrow(/repeatTextFraction must be in \[0, 1 - repeatFraction\]/);
-    expect(() => new BatchSampler({ corpus, bosTokenId: BOS, vocabSize: 1001, batchSize: 1, seqLen, repeatFraction: 0, repeatTextFraction: -0.1 }))
-      .toThrow(/repeatTextFraction/);
+    expect(
+      () =>
+        new BatchSampler({
+          corpus,
+          bosTokenId: BOS,
+          vocabSize: 1001,
+          batchSize: 1,
+          seqLen,
+          repeatFraction: 0.7,
+          repeatTextFraction: 0.4,
+        }),
+    ).toThrow(/repeatTextFraction must be in \[0, 1 - repeatFraction\]/);
+    expect(
+      () =>
+        new BatchSampler({
+          corpus,
+          bosTokenId: BOS,
+          vocabSize: 1001,
+          batchSize: 1,
+          seqLen,
+          repeatFraction: 0,
+          repeatTextFraction: -0.1,
+        }),
+    ).toThrow(/repeatTextFraction/);
   });
 
   it("starts withoutBosFraction of the rows mid-text without BOS, their content from position 0", () => {
     const s = new BatchSampler({
-      corpus, bosTokenId: BOS, vocabSize: 1001, batchSize: 50, seqLen, repeatFraction: 0.2, repeatTextFraction: 0.3, withoutBosFraction: 0.4,
+      corpus,
+      bosTokenId: BOS,
+      vocabSize: 1001,
+      batchSize: 50,
+      seqLen,
+      repeatFraction: 0.2,
+      repeatTextFraction: 0.3,
+      withoutBosFraction: 0.4,
     });
     const rng = new SeededRandom(4);
     const counts: Record<string, number> = { text: 0, "repeated-text": 0, random: 0 };
@@ -95,12 +138,22 @@ describe("BatchSampler", () => {
   });
 
   it("keeps BOS in every row when withoutBosFraction is 0 and drops it from every row at 1", () => {
-    const opts = { corpus, bosTokenId: BOS, vocabSize: 1001, batchSize: 30, seqLen, repeatFraction: 0.3, repeatTextFraction: 0.3 };
+    const opts = {
+      corpus,
+      bosTokenId: BOS,
+      vocabSize: 1001,
+      batchSize: 30,
+      seqLen,
+      repeatFraction: 0.3,
+      repeatTextFraction: 0.3,
+    };
     const a = new BatchSampler(opts).next(new SeededRandom(5));
     const b = new BatchSampler({ ...opts, withoutBosFraction: 0 }).next(new SeededRandom(5));
     expect(Array.from(a)).toEqual(Array.from(b));
     const none = new BatchSampler({ ...opts, withoutBosFraction: 1 }).next(new SeededRandom(5));
     for (let i = 0; i < none.length; i++) expect(none[i]).not.toBe(BOS);
-    expect(() => new BatchSampler({ ...opts, withoutBosFraction: 1.5 })).toThrow(/withoutBosFraction must be in \[0, 1\], got 1.5/);
+    expect(() => new BatchSampler({ ...opts, withoutBosFraction: 1.5 })).toThrow(
+      /withoutBosFraction must be in \[0, 1\], got 1.5/,
+    );
   });
 });

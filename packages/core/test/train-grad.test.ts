@@ -7,7 +7,15 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { resolveConfig, tsBackend, type HookedTransformerConfig, type StateDict } from "../src/index.js";
 import { readSafetensors } from "../src/weights/safetensors.js";
-import { forward, initParams, lossAndGrad, paramsFromStateDict, perTokenLoss, toStateDict, zerosLike } from "../src/train/index.js";
+import {
+  forward,
+  initParams,
+  lossAndGrad,
+  paramsFromStateDict,
+  perTokenLoss,
+  toStateDict,
+  zerosLike,
+} from "../src/train/index.js";
 import { describeWithFixtures, fixturePath, readFixture } from "./helpers/fixtures.js";
 
 type F64Dict = Map<string, { shape: number[]; data: Float64Array }>;
@@ -21,16 +29,25 @@ function referenceLoss(cfg: HookedTransformerConfig, sd: F64Dict, tokens: number
   let count = 0;
   for (const seq of tokens) {
     const T = seq.length;
-    let x = seq.map((tok, t) => Array.from({ length: D }, (_, d) => w("embed.W_E")[tok * D + d] + (shortformer ? 0 : w("pos_embed.W_pos")[t * D + d])));
+    let x = seq.map((tok, t) =>
+      Array.from(
+        { length: D },
+        (_, d) => w("embed.W_E")[tok * D + d] + (shortformer ? 0 : w("pos_embed.W_pos")[t * D + d]),
+      ),
+    );
     for (let l = 0; l < cfg.n_layers; l++) {
       const a = (n: string) => w(`blocks.${l}.attn.${n}`);
       const qkIn = x.map((row, t) => row.map((v, d) => v + (shortformer ? w("pos_embed.W_pos")[t * D + d] : 0)));
       const proj = (inp: number[][], W: Float64Array, b: Float64Array) =>
-        inp.map((row) => Array.from({ length: H }, (_, h) => Array.from({ length: E }, (_, e) => {
-          let s = b[h * E + e];
-          for (let d = 0; d < D; d++) s += row[d] * W[(h * D + d) * E + e];
-          return s;
-        })));
+        inp.map((row) =>
+          Array.from({ length: H }, (_, h) =>
+            Array.from({ length: E }, (_, e) => {
+              let s = b[h * E + e];
+              for (let d = 0; d < D; d++) s += row[d] * W[(h * D + d) * E + e];
+              return s;
+            }),
+          ),
+        );
       const q = proj(qkIn, a("W_Q"), a("b_Q"));
       const k = proj(qkIn, a("W_K"), a("b_K"));
       const v = proj(x, a("W_V"), a("b_V"));
@@ -78,8 +95,16 @@ function toF64(sd: StateDict): F64Dict {
 for (const positional of ["shortformer", "standard"] as const) {
   describe(`gradients (${positional})`, () => {
     const cfg = resolveConfig({
-      d_model: 8, d_head: 3, n_heads: 2, n_layers: 2, n_ctx: 8, d_vocab: 11, attn_only: true, normalization_type: null,
-      positional_embedding_type: positional, initializer_range: 0.6,
+      d_model: 8,
+      d_head: 3,
+      n_heads: 2,
+      n_layers: 2,
+      n_ctx: 8,
+      d_vocab: 11,
+      attn_only: true,
+      normalization_type: null,
+      positional_embedding_type: positional,
+      initializer_range: 0.6,
     });
     const params = initParams(cfg, 7);
     // Non-zero biases so their paths are exercised too.
@@ -87,7 +112,10 @@ for (const positional of ["shortformer", "standard"] as const) {
     params.layers.forEach((l, li) => {
       for (const b of [l.b_Q, l.b_K, l.b_V, l.b_O]) b.forEach((_, i) => (b[i] = 0.2 * Math.cos(3 * i + li)));
     });
-    const tokens = [[10, 3, 1, 4, 1, 5, 9], [10, 2, 6, 5, 3, 5, 8]];
+    const tokens = [
+      [10, 3, 1, 4, 1, 5, 9],
+      [10, 2, 6, 5, 3, 5, 8],
+    ];
     const grads = zerosLike(cfg);
     const { loss } = lossAndGrad(cfg, params, grads, Int32Array.from(tokens.flat()), 2, 7, tsBackend);
     const sd64 = toF64(toStateDict(cfg, params));
@@ -102,7 +130,10 @@ for (const positional of ["shortformer", "standard"] as const) {
         const p = sd64.get(key)!.data;
         const analytic = g.get(key)!.data as Float32Array;
         // Every entry of small tensors; a spread of entries of the big ones (W_pos rows past seqLen get 0).
-        const idx = p.length <= 40 ? [...p.keys()] : Array.from({ length: 40 }, (_, i) => Math.floor((i * p.length) / 40 + (i % 3)));
+        const idx =
+          p.length <= 40
+            ? [...p.keys()]
+            : Array.from({ length: 40 }, (_, i) => Math.floor((i * p.length) / 40 + (i % 3)));
         const h = 1e-5;
         let maxAbs = 0;
         for (const i of idx) {
@@ -114,8 +145,10 @@ for (const positional of ["shortformer", "standard"] as const) {
           p[i] = orig;
           const numeric = (up - down) / (2 * h);
           maxAbs = Math.max(maxAbs, Math.abs(numeric));
-          expect(Math.abs(analytic[i] - numeric), `${key}[${i}]: analytic ${analytic[i]} vs numeric ${numeric}`)
-            .toBeLessThan(2e-5 + 2e-3 * Math.abs(numeric));
+          expect(
+            Math.abs(analytic[i] - numeric),
+            `${key}[${i}]: analytic ${analytic[i]} vs numeric ${numeric}`,
+          ).toBeLessThan(2e-5 + 2e-3 * Math.abs(numeric));
         }
         if (key.endsWith("b_K")) {
           // q·b_K adds the same amount to every key's score of a query: softmax ignores it, so the

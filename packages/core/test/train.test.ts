@@ -1,16 +1,45 @@
 import { describe, expect, it } from "vitest";
 import { createKernelsBackend, kernelsAvailable, tsBackend } from "../src/index.js";
-import { createTrainer, paramEntries, findPhaseChange, learningRate, type TrainerOptions, type TrainProgress } from "../src/train/index.js";
+import {
+  createTrainer,
+  paramEntries,
+  findPhaseChange,
+  learningRate,
+  type TrainerOptions,
+  type TrainProgress,
+} from "../src/train/index.js";
 
 const config = {
-  d_model: 16, d_head: 4, n_heads: 4, n_layers: 2, n_ctx: 40, d_vocab: 20, attn_only: true, normalization_type: null,
+  d_model: 16,
+  d_head: 4,
+  n_heads: 4,
+  n_layers: 2,
+  n_ctx: 40,
+  d_vocab: 20,
+  attn_only: true,
+  normalization_type: null,
   positional_embedding_type: "shortformer",
 } as const;
 // A small repetitive "corpus" so the loss has something to learn fast.
-const corpus = Array.from({ length: 2000 }, (_, i) => [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8][i % 12] + (i % 36 < 12 ? 0 : 7));
+const corpus = Array.from(
+  { length: 2000 },
+  (_, i) => [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8][i % 12] + (i % 36 < 12 ? 0 : 7),
+);
 const base: TrainerOptions = {
-  config, corpus, bosTokenId: 19, steps: 30, batchSize: 4, seqLen: 24, lr: 1e-2, warmup: 5, weightDecay: 0.01,
-  clip: 1, seed: 3, evalEvery: 10, probe: { half: 8, batch: 2 }, backend: tsBackend,
+  config,
+  corpus,
+  bosTokenId: 19,
+  steps: 30,
+  batchSize: 4,
+  seqLen: 24,
+  lr: 1e-2,
+  warmup: 5,
+  weightDecay: 0.01,
+  clip: 1,
+  seed: 3,
+  evalEvery: 10,
+  probe: { half: 8, batch: 2 },
+  backend: tsBackend,
 };
 
 function weights(t: ReturnType<typeof createTrainer>): Float32Array[] {
@@ -32,22 +61,25 @@ describe("createTrainer", () => {
     expect(Buffer.from(weights(c)[0].buffer).equals(Buffer.from(wa[0].buffer))).toBe(false);
   });
 
-  it.runIf(kernelsAvailable())("is deterministic on the SIMD kernels backend too, and close to the plain backend", async () => {
-    const kb = await createKernelsBackend({ threads: 1 });
-    try {
-      const a = createTrainer({ ...base, backend: kb });
-      const b = createTrainer({ ...base, backend: kb });
-      await a.run();
-      await b.run();
-      const wb = weights(b);
-      weights(a).forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(wb[i].buffer))).toBe(true));
-      const t = createTrainer(base);
-      await t.run();
-      t.losses.forEach((l, i) => expect(Math.abs(l - a.losses[i])).toBeLessThan(1e-3));
-    } finally {
-      kb.dispose();
-    }
-  });
+  it.runIf(kernelsAvailable())(
+    "is deterministic on the SIMD kernels backend too, and close to the plain backend",
+    async () => {
+      const kb = await createKernelsBackend({ threads: 1 });
+      try {
+        const a = createTrainer({ ...base, backend: kb });
+        const b = createTrainer({ ...base, backend: kb });
+        await a.run();
+        await b.run();
+        const wb = weights(b);
+        weights(a).forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(wb[i].buffer))).toBe(true));
+        const t = createTrainer(base);
+        await t.run();
+        t.losses.forEach((l, i) => expect(Math.abs(l - a.losses[i])).toBeLessThan(1e-3));
+      } finally {
+        kb.dispose();
+      }
+    },
+  );
 
   it("lowers the loss and reports progress every evalEvery steps with scores for every head", async () => {
     const t = createTrainer({ ...base, steps: 60 });
@@ -73,7 +105,12 @@ describe("createTrainer", () => {
 
     const ctrl = new AbortController();
     const first = createTrainer(base);
-    const res = await first.run({ onStep: (s) => { if (s.step === 13) ctrl.abort(); }, signal: ctrl.signal });
+    const res = await first.run({
+      onStep: (s) => {
+        if (s.step === 13) ctrl.abort();
+      },
+      signal: ctrl.signal,
+    });
     expect(res).toEqual({ step: 13, aborted: true });
     // Through structuredClone, as a snapshot posted from a worker would arrive.
     const snap = structuredClone(first.snapshot());
@@ -88,13 +125,16 @@ describe("createTrainer", () => {
 
   it("refuses a snapshot of another architecture", () => {
     const snap = createTrainer(base).snapshot();
-    expect(() => createTrainer({ ...base, config: { ...config, d_model: 20, d_head: 5 }, resume: snap }))
-      .toThrow(/snapshot has d_model = 16, the trainer has 20/);
+    expect(() => createTrainer({ ...base, config: { ...config, d_model: 20, d_head: 5 }, resume: snap })).toThrow(
+      /snapshot has d_model = 16, the trainer has 20/,
+    );
   });
 
   it("gives clear errors for bad options and data", () => {
     expect(() => createTrainer({ ...base, seqLen: 41 })).toThrow(/seqLen 41 exceeds the model's n_ctx 40/);
-    expect(() => createTrainer({ ...base, corpus: [1, 2, 25] })).toThrow(/corpus token 25 at index 2 is outside the vocabulary/);
+    expect(() => createTrainer({ ...base, corpus: [1, 2, 25] })).toThrow(
+      /corpus token 25 at index 2 is outside the vocabulary/,
+    );
     expect(() => createTrainer({ ...base, corpus: [1, 2, 3] })).toThrow(/fewer than seqLen/);
     expect(() => createTrainer({ ...base, lr: 0 })).toThrow(/lr must be positive/);
     expect(() => createTrainer({ ...base, config: { ...config, attn_only: false } })).toThrow(/attn_only/);
@@ -132,8 +172,24 @@ describe("schedule and phase-change finder", () => {
 
   it("finds the span where the best induction score rises", () => {
     const ev = (step: number, s: number): TrainProgress => ({
-      step, totalSteps: 100, loss: 1, lr: 1, elapsedMs: 0, probe: { lossFirstHalf: 5, lossSecondHalf: 5 - 4 * s },
-      inductionScores: [[0, 0], [s, s / 2]], prevTokenScores: [[0, 0], [0, 0]], firstTokenScores: [[0, 0], [0, 0]],
+      step,
+      totalSteps: 100,
+      loss: 1,
+      lr: 1,
+      elapsedMs: 0,
+      probe: { lossFirstHalf: 5, lossSecondHalf: 5 - 4 * s },
+      inductionScores: [
+        [0, 0],
+        [s, s / 2],
+      ],
+      prevTokenScores: [
+        [0, 0],
+        [0, 0],
+      ],
+      firstTokenScores: [
+        [0, 0],
+        [0, 0],
+      ],
     });
     const evs = [0, 0.01, 0.02, 0.05, 0.3, 0.7, 0.8, 0.82].map((s, i) => ev(i * 10, s));
     const pc = findPhaseChange(evs)!;

@@ -9,7 +9,8 @@ import { describeWithFixtures, readFixture, readGoldens } from "./helpers/fixtur
 describeWithFixtures("weight views", () => {
   const sd = readSafetensors(readFixture("model.safetensors"), "model.safetensors").tensors;
   const model = new HookedTransformer(readGoldens().config, sd);
-  const stacked = (key: string) => [0, 1].map((l) => Array.from(sd.get(`blocks.${l}.attn.${key}`)!.data as Float32Array));
+  const stacked = (key: string) =>
+    [0, 1].map((l) => Array.from(sd.get(`blocks.${l}.attn.${key}`)!.data as Float32Array));
 
   it("W_E, W_pos, W_U and b_U are views of the state dict's arrays (no copy)", () => {
     expect(model.W_E.shape).toEqual([50278, 64]);
@@ -43,7 +44,8 @@ describeWithFixtures("weight views", () => {
     expect(model.OV.shape).toEqual([2, 4, 64, 64]);
     // QK[1, 3][i, j] = W_Q[1, 3][i] · W_K[1, 3][j]
     const qk = model.QK.index(1, 3).AB;
-    const wq = model.W_Q.index(1, 3), wk = model.W_K.index(1, 3);
+    const wq = model.W_Q.index(1, 3),
+      wk = model.W_K.index(1, 3);
     let ref = 0;
     for (let d = 0; d < 16; d++) ref += wq.at(7, d) * wk.at(11, d);
     expect(qk.at(7, 11)).toBeCloseTo(ref, 5);

@@ -79,7 +79,8 @@ async function runJobs(jobs: readonly Job[], threads: number): Promise<Result[]>
       });
       w.on("error", (e) => {
         clearTimeout(timer);
-        if (job) results.push({ ...job, kind: "?", what: "?", ms: 0, outcome: "crash", detail: `worker died: ${e.message}` });
+        if (job)
+          results.push({ ...job, kind: "?", what: "?", ms: 0, outcome: "crash", detail: `worker died: ${e.message}` });
         spawn().then(resolve, reject);
       });
     });
@@ -96,7 +97,9 @@ async function runFuzz(count: number): Promise<Result[]> {
   const jobs = Array.from({ length: count }, (_, id) => ({ id, fixture: id % fixtures.length, seed: FIRST_SEED + id }));
   const byId = new Map((await runJobs(jobs, THREADS)).map((r) => [r.id, r]));
   for (let retry = 0; retry < 2; retry++) {
-    const overran = [...byId.values()].filter((r) => r.outcome === "hang").map(({ id, fixture, seed }) => ({ id, fixture, seed }));
+    const overran = [...byId.values()]
+      .filter((r) => r.outcome === "hang")
+      .map(({ id, fixture, seed }) => ({ id, fixture, seed }));
     if (overran.length === 0) break;
     console.log(`fuzz: ${overran.length} mutant(s) overran ${LIMIT_MS} ms; running them again alone`);
     for (const r of await runJobs(overran, 1)) byId.set(r.id, r);
@@ -105,47 +108,68 @@ async function runFuzz(count: number): Promise<Result[]> {
 }
 
 describeWithFixtures("fuzzed fixture checkpoints", () => {
-  it(`${COUNT} seeded mutants: each a WeightsError naming the file or bit-identical weights; none hangs, crashes or loads other numbers`, async () => {
-    expect(existsSync(path.join(distDir, "weights", "load.js")), `${distDir} is missing: build the core first (npm run build)`).toBe(true);
-    const t0 = performance.now();
-    const results = await runFuzz(COUNT);
-    const seconds = (performance.now() - t0) / 1000;
+  it(
+    `${COUNT} seeded mutants: each a WeightsError naming the file or bit-identical weights; none hangs, crashes or loads other numbers`,
+    async () => {
+      expect(
+        existsSync(path.join(distDir, "weights", "load.js")),
+        `${distDir} is missing: build the core first (npm run build)`,
+      ).toBe(true);
+      const t0 = performance.now();
+      const results = await runFuzz(COUNT);
+      const seconds = (performance.now() - t0) / 1000;
 
-    const tally: Record<string, Record<string, number>> = {};
-    for (const r of results) {
-      const key = `${fixtures[r.fixture].name} ${r.kind}`;
-      tally[key] ??= {};
-      tally[key][r.outcome] = (tally[key][r.outcome] ?? 0) + 1;
-    }
-    const outcomes: Record<string, number> = {};
-    for (const r of results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
-    const slowest = results.reduce((a, b) => (b.ms > a.ms ? b : a));
-    const times = results.map((r) => r.ms).sort((a, b) => a - b);
-    const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(0);
-    console.log(
-      `fuzz: ${results.length} mutants in ${seconds.toFixed(1)} s on ${THREADS} threads: ${JSON.stringify(outcomes)}; ` +
-        `load time median ${pct(0.5)} ms, p99 ${pct(0.99)} ms, slowest ${slowest.ms.toFixed(0)} ms (${fixtures[slowest.fixture].name} seed ${slowest.seed}: ${slowest.what})\n` +
-        Object.entries(tally).sort().map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join("\n"),
-    );
+      const tally: Record<string, Record<string, number>> = {};
+      for (const r of results) {
+        const key = `${fixtures[r.fixture].name} ${r.kind}`;
+        tally[key] ??= {};
+        tally[key][r.outcome] = (tally[key][r.outcome] ?? 0) + 1;
+      }
+      const outcomes: Record<string, number> = {};
+      for (const r of results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+      const slowest = results.reduce((a, b) => (b.ms > a.ms ? b : a));
+      const times = results.map((r) => r.ms).sort((a, b) => a - b);
+      const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(0);
+      console.log(
+        `fuzz: ${results.length} mutants in ${seconds.toFixed(1)} s on ${THREADS} threads: ${JSON.stringify(outcomes)}; ` +
+          `load time median ${pct(0.5)} ms, p99 ${pct(0.99)} ms, slowest ${slowest.ms.toFixed(0)} ms (${fixtures[slowest.fixture].name} seed ${slowest.seed}: ${slowest.what})\n` +
+          Object.entries(tally)
+            .sort()
+            .map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`)
+            .join("\n"),
+      );
 
-    const crafted = (r: Result) => r.kind === "repickle" && r.outcome === "different";
-    console.log(`fuzz: ${results.filter(crafted).length} crafted (re-checksummed) pickles loaded other valid views of their storages`);
-    const bad = results.filter((r) => r.outcome === "hang" || r.outcome === "crash" || (r.outcome === "different" && !crafted(r)));
-    const show = bad.slice(0, 10).map((r) => `${fixtures[r.fixture].name} seed ${r.seed} (${r.what}): ${r.outcome} ${r.detail ?? ""}`);
-    expect(show).toEqual([]);
-    expect(results).toHaveLength(COUNT);
-  }, Math.max(600_000, COUNT * 250));
+      const crafted = (r: Result) => r.kind === "repickle" && r.outcome === "different";
+      console.log(
+        `fuzz: ${results.filter(crafted).length} crafted (re-checksummed) pickles loaded other valid views of their storages`,
+      );
+      const bad = results.filter(
+        (r) => r.outcome === "hang" || r.outcome === "crash" || (r.outcome === "different" && !crafted(r)),
+      );
+      const show = bad
+        .slice(0, 10)
+        .map((r) => `${fixtures[r.fixture].name} seed ${r.seed} (${r.what}): ${r.outcome} ${r.detail ?? ""}`);
+      expect(show).toEqual([]);
+      expect(results).toHaveLength(COUNT);
+    },
+    Math.max(600_000, COUNT * 250),
+  );
 
   it("the re-checksummed pickles a 10,000-mutant run found loading overlapping views are refused", async () => {
     // @ts-ignore: a plain ES module of the test helpers, without types
     const { mutate } = await import("./helpers/fuzz-mutate.mjs");
     const found: [string, number, string][] = [
-      ["model-fp16.pth", 3455, "embed.W_E"], ["model.pth", 6292, "blocks.0.attn.W_Q"], ["model.pth", 7072, "blocks.1.attn.W_V"],
-      ["model-fp16.pth", 8807, "pos_embed.W_pos"], ["model-fp16.pth", 9494, "blocks.0.attn.b_V"],
+      ["model-fp16.pth", 3455, "embed.W_E"],
+      ["model.pth", 6292, "blocks.0.attn.W_Q"],
+      ["model.pth", 7072, "blocks.1.attn.W_V"],
+      ["model-fp16.pth", 8807, "pos_embed.W_pos"],
+      ["model-fp16.pth", 9494, "blocks.0.attn.b_V"],
     ];
     for (const [file, seed, key] of found) {
       const { bytes } = mutate(readFixture(file), "pth", seed);
-      expect(() => parseWeights(bytes, file), `${file} seed ${seed}`).toThrow(new RegExp(`^${file.replace(".", "\\.")}: tensor "${key}" .* has overlapping strides`));
+      expect(() => parseWeights(bytes, file), `${file} seed ${seed}`).toThrow(
+        new RegExp(`^${file.replace(".", "\\.")}: tensor "${key}" .* has overlapping strides`),
+      );
     }
   });
 });

@@ -5,7 +5,13 @@ import { WeightsError } from "../src/weights/errors.js";
 import { parseWeights } from "../src/weights/load.js";
 import { PyDict, PyTuple, repr, unpickle } from "../src/weights/pickle.js";
 import { readPth } from "../src/weights/pth.js";
-import { HOSTILE_PICKLES, HOSTILE_SAFETENSORS, HOSTILE_ZIPS, billionLaughs, type HostileCase } from "./helpers/hostile.js";
+import {
+  HOSTILE_PICKLES,
+  HOSTILE_SAFETENSORS,
+  HOSTILE_ZIPS,
+  billionLaughs,
+  type HostileCase,
+} from "./helpers/hostile.js";
 import { describeWithFixtures, readFixture } from "./helpers/fixtures.js";
 
 /** Load `c`, expecting a WeightsError; returns it and the CPU time the load took (immune to other processes' load). */
@@ -33,7 +39,11 @@ function checkMessage(c: HostileCase, e: WeightsError): void {
   expect(e.message.length, e.message.slice(0, 300)).toBeLessThan(600);
 }
 
-for (const [group, cases] of Object.entries({ pickle: HOSTILE_PICKLES, zip: HOSTILE_ZIPS, safetensors: HOSTILE_SAFETENSORS })) {
+for (const [group, cases] of Object.entries({
+  pickle: HOSTILE_PICKLES,
+  zip: HOSTILE_ZIPS,
+  safetensors: HOSTILE_SAFETENSORS,
+})) {
   describe(`hostile ${group} files are refused quickly and by name`, () => {
     for (const [name, c] of Object.entries(cases)) {
       it(name, () => {
@@ -68,20 +78,50 @@ describe("values the pickle builds stay cheap to print, however they are shared"
   });
   it("BUILD cannot set __proto__ on a dict's attributes", () => {
     // OrderedDict(); BUILD with {"__proto__": {"polluted": 1}}
-    const w = [0x80, 0x02, 0x7d, 0x7d, 0x58, 9, 0, 0, 0, ...new TextEncoder().encode("__proto__"), 0x7d, 0x58, 8, 0, 0, 0,
-      ...new TextEncoder().encode("polluted"), 0x4b, 1, 0x73, 0x73, 0x62, 0x2e];
+    const w = [
+      0x80,
+      0x02,
+      0x7d,
+      0x7d,
+      0x58,
+      9,
+      0,
+      0,
+      0,
+      ...new TextEncoder().encode("__proto__"),
+      0x7d,
+      0x58,
+      8,
+      0,
+      0,
+      0,
+      ...new TextEncoder().encode("polluted"),
+      0x4b,
+      1,
+      0x73,
+      0x73,
+      0x62,
+      0x2e,
+    ];
     const d = unpickle(Uint8Array.from(w), { source: "p.pkl" }) as PyDict;
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(d.attrs)).toBe(null);
   });
 });
 
-describeWithFixtures("a flipped byte in a downloaded fixture checkpoint is a corruption error, not different numbers", () => {
-  for (const file of ["model.pth", "model-fp16.pth"]) {
-    it(`${file}: a byte of a weight's data`, () => {
-      const bytes = readFixture(file).slice();
-      bytes[Math.floor(bytes.length / 2)] ^= 0x01;
-      expect(() => readPth(bytes, file)).toThrow(new RegExp(`^${file.replace(".", "\\.")}: corrupted: zip entry "[^"]+/data/\\d+" \\(the storage of "[\\w.]+"\\) fails its CRC-32 check`));
-    });
-  }
-});
+describeWithFixtures(
+  "a flipped byte in a downloaded fixture checkpoint is a corruption error, not different numbers",
+  () => {
+    for (const file of ["model.pth", "model-fp16.pth"]) {
+      it(`${file}: a byte of a weight's data`, () => {
+        const bytes = readFixture(file).slice();
+        bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+        expect(() => readPth(bytes, file)).toThrow(
+          new RegExp(
+            `^${file.replace(".", "\\.")}: corrupted: zip entry "[^"]+/data/\\d+" \\(the storage of "[\\w.]+"\\) fails its CRC-32 check`,
+          ),
+        );
+      });
+    }
+  },
+);

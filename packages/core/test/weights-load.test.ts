@@ -6,12 +6,23 @@ import type { StateDict } from "../src/weights/state-dict.js";
 import { describeWithFixtures, readFixture, readGoldens } from "./helpers/fixtures.js";
 import { writePth } from "./helpers/torch-zip.js";
 
-const cfg = resolveConfig({ d_model: 64, d_head: 16, n_heads: 4, n_layers: 2, n_ctx: 256, d_vocab: 50278, attn_only: true, normalization_type: null, positional_embedding_type: "shortformer" });
+const cfg = resolveConfig({
+  d_model: 64,
+  d_head: 16,
+  n_heads: 4,
+  n_layers: 2,
+  n_ctx: 256,
+  d_vocab: 50278,
+  attn_only: true,
+  normalization_type: null,
+  positional_embedding_type: "shortformer",
+});
 
 /** A state dict with the right keys and shapes for `cfg`, zeros everywhere (shapes from independent reasoning). */
 function validStateDict(): StateDict {
   const sd: StateDict = new Map();
-  const add = (key: string, shape: number[]) => sd.set(key, { dtype: "float32", shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+  const add = (key: string, shape: number[]) =>
+    sd.set(key, { dtype: "float32", shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
   add("embed.W_E", [50278, 64]);
   add("pos_embed.W_pos", [256, 64]);
   for (const l of [0, 1]) {
@@ -29,7 +40,7 @@ describe("detectFormat", () => {
   it("tells zip, safetensors and other bytes apart by their magic", () => {
     expect(detectFormat(writePth({ w: { dtype: "float32", shape: [1], data: [1] } }))).toBe("pth");
     expect(detectFormat(writeSafetensors({ w: { dtype: "float32", shape: [1], data: [1] } }))).toBe("safetensors");
-    expect(detectFormat(new TextEncoder().encode("{\"d_model\": 768}"))).toBe("unknown");
+    expect(detectFormat(new TextEncoder().encode('{"d_model": 768}'))).toBe("unknown");
     expect(detectFormat(new Uint8Array(3))).toBe("unknown");
   });
   it("parseWeights reads either format to the same state dict", () => {
@@ -59,7 +70,9 @@ describe("checkStateDict", () => {
   it("names a missing key and its expected shape", () => {
     const sd = validStateDict();
     sd.delete("blocks.1.attn.b_O");
-    expect(() => checkStateDict(sd, cfg, "model.pth")).toThrow("model.pth: missing key blocks.1.attn.b_O, expected shape [d_model] = [64]");
+    expect(() => checkStateDict(sd, cfg, "model.pth")).toThrow(
+      "model.pth: missing key blocks.1.attn.b_O, expected shape [d_model] = [64]",
+    );
   });
 
   it("names unknown keys (e.g. a model with more layers or MLPs)", () => {
@@ -97,7 +110,9 @@ describeWithFixtures("checkStateDict on the fixture weights", () => {
   });
   it("the fixture weights fail against the full-size config, naming the first mismatch", () => {
     const big = resolveConfig({ ...readGoldens().config, d_model: 768, d_head: 64, n_heads: 12, n_ctx: 2048 });
-    expect(() => checkStateDict(parseWeights(readFixture("model.safetensors"), "model.safetensors"), big, "model.safetensors")).toThrow(
+    expect(() =>
+      checkStateDict(parseWeights(readFixture("model.safetensors"), "model.safetensors"), big, "model.safetensors"),
+    ).toThrow(
       /^model\.safetensors: embed\.W_E has shape \[50278, 64\], expected \[d_vocab, d_model\] = \[50278, 768\]/,
     );
   });

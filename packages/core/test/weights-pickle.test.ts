@@ -28,10 +28,20 @@ const python = (() => {
 function hostile(marker: string): Record<string, { global: string; bytes: Uint8Array }> {
   const touch = `touch ${marker}`;
   return {
-    "os.system via GLOBAL": { global: "os.system", bytes: new PickleWriter().proto(2).global("os", "system").str(touch).tuple1().reduce().stop().bytes() },
+    "os.system via GLOBAL": {
+      global: "os.system",
+      bytes: new PickleWriter().proto(2).global("os", "system").str(touch).tuple1().reduce().stop().bytes(),
+    },
     "builtins.eval via GLOBAL": {
       global: "builtins.eval",
-      bytes: new PickleWriter().proto(2).global("builtins", "eval").str(`open(${JSON.stringify(marker)}, "w").close()`).tuple1().reduce().stop().bytes(),
+      bytes: new PickleWriter()
+        .proto(2)
+        .global("builtins", "eval")
+        .str(`open(${JSON.stringify(marker)}, "w").close()`)
+        .tuple1()
+        .reduce()
+        .stop()
+        .bytes(),
     },
     "posix.system via STACK_GLOBAL": {
       global: "posix.system",
@@ -39,7 +49,16 @@ function hostile(marker: string): Record<string, { global: string; bytes: Uint8A
     },
     "subprocess.Popen via INST": {
       global: "subprocess.Popen",
-      bytes: new PickleWriter().proto(2).mark().mark().str("touch").str(marker).tuple().inst("subprocess", "Popen").stop().bytes(),
+      bytes: new PickleWriter()
+        .proto(2)
+        .mark()
+        .mark()
+        .str("touch")
+        .str(marker)
+        .tuple()
+        .inst("subprocess", "Popen")
+        .stop()
+        .bytes(),
     },
     // A real-looking state dict whose second value is the payload: refusal must not depend on position.
     "os.system inside a state dict": {
@@ -48,7 +67,15 @@ function hostile(marker: string): Record<string, { global: string; bytes: Uint8A
         const w = new PickleWriter().proto(2).global("collections", "OrderedDict").emptyTuple().reduce().mark();
         w.str("embed.W_E").global("torch._utils", "_rebuild_tensor_v2").mark();
         w.mark().str("storage").global("torch", "FloatStorage").str("0").str("cpu").int(4).tuple().binpersid();
-        w.int(0).ints([2, 2]).ints([2, 1]).bool(false).global("collections", "OrderedDict").emptyTuple().reduce().tuple().reduce();
+        w.int(0)
+          .ints([2, 2])
+          .ints([2, 1])
+          .bool(false)
+          .global("collections", "OrderedDict")
+          .emptyTuple()
+          .reduce()
+          .tuple()
+          .reduce();
         w.str("blocks.0.attn.W_Q").global("os", "system").str(touch).tuple1().reduce();
         return w.setitems().stop().bytes();
       })(),
@@ -71,26 +98,37 @@ describe("the pickle reader refuses any global outside the state-dict allowlist,
     });
   }
 
-  it.skipIf(!python)("(control) the same pickles do create their marker file when Python's pickle.loads runs them", () => {
-    for (const name of ["os.system via GLOBAL", "builtins.eval via GLOBAL", "posix.system via STACK_GLOBAL"]) {
-      const marker = path.join(work, `control_${name.replace(/\W+/g, "_")}`);
-      const pkl = path.join(work, "control.pkl");
-      writeFileSync(pkl, hostile(marker)[name].bytes);
-      execFileSync("python3", ["-c", "import pickle,sys; pickle.loads(open(sys.argv[1],'rb').read())", pkl], { stdio: "ignore" });
-      expect(existsSync(marker), name).toBe(true);
-    }
-  });
+  it.skipIf(!python)(
+    "(control) the same pickles do create their marker file when Python's pickle.loads runs them",
+    () => {
+      for (const name of ["os.system via GLOBAL", "builtins.eval via GLOBAL", "posix.system via STACK_GLOBAL"]) {
+        const marker = path.join(work, `control_${name.replace(/\W+/g, "_")}`);
+        const pkl = path.join(work, "control.pkl");
+        writeFileSync(pkl, hostile(marker)[name].bytes);
+        execFileSync("python3", ["-c", "import pickle,sys; pickle.loads(open(sys.argv[1],'rb').read())", pkl], {
+          stdio: "ignore",
+        });
+        expect(existsSync(marker), name).toBe(true);
+      }
+    },
+  );
 
   it("refuses at the GLOBAL opcode, before any storage is requested or any call is made", () => {
     const loads: unknown[] = [];
     const w = new PickleWriter().proto(2).global("builtins", "eval").str("1").tuple1().reduce().stop();
-    expect(() => unpickle(w.bytes(), { source: "x.pkl", persistentLoad: (pid) => loads.push(pid) })).toThrow("names the global 'builtins.eval'");
+    expect(() => unpickle(w.bytes(), { source: "x.pkl", persistentLoad: (pid) => loads.push(pid) })).toThrow(
+      "names the global 'builtins.eval'",
+    );
     expect(loads).toEqual([]);
   });
 
   it("refuses copyreg extension codes and unknown opcodes", () => {
-    expect(() => unpickle(Uint8Array.from([0x80, 2, 0x82, 1, 0x29, 0x52, 0x2e]), { source: "x.pkl" })).toThrow(/x\.pkl: refusing to load: .*extension registry/);
-    expect(() => unpickle(Uint8Array.from([0x80, 2, 0xff, 0x2e]), { source: "x.pkl" })).toThrow("x.pkl: unknown pickle opcode 0xff at byte 2");
+    expect(() => unpickle(Uint8Array.from([0x80, 2, 0x82, 1, 0x29, 0x52, 0x2e]), { source: "x.pkl" })).toThrow(
+      /x\.pkl: refusing to load: .*extension registry/,
+    );
+    expect(() => unpickle(Uint8Array.from([0x80, 2, 0xff, 0x2e]), { source: "x.pkl" })).toThrow(
+      "x.pkl: unknown pickle opcode 0xff at byte 2",
+    );
   });
 
   it("refuses to call an allowlisted name that is not a function (a storage class)", () => {
@@ -99,8 +137,12 @@ describe("the pickle reader refuses any global outside the state-dict allowlist,
   });
 
   it("reports a truncated pickle", () => {
-    const full = torchStateDictPickle([["w", { storageKey: "0", storageDtype: "float32", storageNumel: 2, offset: 0, shape: [2], stride: [1] }]]);
-    expect(() => unpickle(full.subarray(0, 60), { source: "x.pkl", persistentLoad: () => ({}) })).toThrow(/^x\.pkl: pickle data ends/);
+    const full = torchStateDictPickle([
+      ["w", { storageKey: "0", storageDtype: "float32", storageNumel: 2, offset: 0, shape: [2], stride: [1] }],
+    ]);
+    expect(() => unpickle(full.subarray(0, 60), { source: "x.pkl", persistentLoad: () => ({}) })).toThrow(
+      /^x\.pkl: pickle data ends/,
+    );
   });
 });
 
@@ -135,9 +177,23 @@ describe("the pickle reader understands protocols 0-5", () => {
     const w = new PickleWriter().proto(4).stackGlobal("collections", "OrderedDict").emptyTuple().reduce().mark();
     w.str("w").stackGlobal("torch._utils", "_rebuild_tensor_v2").mark();
     w.mark().str("storage").stackGlobal("torch", "FloatStorage").str("0").str("cpu").int(3).tuple().binpersid();
-    w.int(0).ints([3]).ints([1]).bool(false).stackGlobal("collections", "OrderedDict").emptyTuple().reduce().tuple().reduce();
+    w.int(0)
+      .ints([3])
+      .ints([1])
+      .bool(false)
+      .stackGlobal("collections", "OrderedDict")
+      .emptyTuple()
+      .reduce()
+      .tuple()
+      .reduce();
     const v = unpickle(w.setitems().stop().bytes(), {
-      persistentLoad: (pid) => ({ kind: "storage", key: (pid as PyTuple).items[2], dtype: "float32", numel: 3, location: "cpu" }),
+      persistentLoad: (pid) => ({
+        kind: "storage",
+        key: (pid as PyTuple).items[2],
+        dtype: "float32",
+        numel: 3,
+        location: "cpu",
+      }),
     }) as PyDict;
     expect(v.map.get("w")).toMatchObject({ kind: "tensor", offset: 0, shape: [3], stride: [1], storage: { key: "0" } });
   });

@@ -37,7 +37,12 @@ describeWithFixtures("readPth on the TransformerLens fixtures", () => {
       const p = pth.get(key)!;
       expect(p.shape, key).toEqual(t.shape);
       expect(p.data.constructor, key).toBe(t.data.constructor);
-      expect(Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength).equals(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength)), key).toBe(true);
+      expect(
+        Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength).equals(
+          Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+        ),
+        key,
+      ).toBe(true);
     }
   });
 
@@ -63,7 +68,8 @@ describeWithFixtures("readPth on the TransformerLens fixtures", () => {
       }
       expect(maxErr, key).toBeLessThanOrEqual(2 ** -11);
       let maxAbs = 0;
-      for (let i = 0; i < t.data.length; i++) if (t.data[i] !== h.data[i]) maxAbs = Math.max(maxAbs, Math.abs((t.data[i] as number) - (h.data[i] as number)));
+      for (let i = 0; i < t.data.length; i++)
+        if (t.data[i] !== h.data[i]) maxAbs = Math.max(maxAbs, Math.abs((t.data[i] as number) - (h.data[i] as number)));
       expect(maxAbs, key).toBeLessThan(1e-3);
     }
     expect(fp16.get("blocks.0.attn.IGNORE")!.data[0]).toBe(-Infinity);
@@ -73,7 +79,9 @@ describeWithFixtures("readPth on the TransformerLens fixtures", () => {
     expect(() => readPth(pthBytes.subarray(0, pthBytes.length - 1000), "model.pth")).toThrow(
       "model.pth: truncated or corrupt zip: end of central directory not found",
     );
-    expect(() => parseWeights(pthBytes.subarray(0, 5_000_000), "model.pth")).toThrow(/^model\.pth: truncated or corrupt zip/);
+    expect(() => parseWeights(pthBytes.subarray(0, 5_000_000), "model.pth")).toThrow(
+      /^model\.pth: truncated or corrupt zip/,
+    );
   });
 });
 
@@ -100,7 +108,9 @@ describe("readPth: strides, offsets, storage types", () => {
     const sd = readPth(bytes, "strided.pth");
     const arr = (k: string) => [...sd.get(k)!.data];
     expect(arr("whole")).toEqual(storage);
-    expect(arr("transposed")).toEqual([0, 6, 12, 18, 1, 7, 13, 19, 2, 8, 14, 20, 3, 9, 15, 21, 4, 10, 16, 22, 5, 11, 17, 23]);
+    expect(arr("transposed")).toEqual([
+      0, 6, 12, 18, 1, 7, 13, 19, 2, 8, 14, 20, 3, 9, 15, 21, 4, 10, 16, 22, 5, 11, 17, 23,
+    ]);
     expect(arr("block")).toEqual([8, 9, 10, 14, 15, 16]);
     expect(arr("stepped")).toEqual([3, 5, 7, 9, 11]);
     expect(arr("tail")).toEqual([20, 21, 22, 23]);
@@ -177,44 +187,73 @@ describe("readPth: strides, offsets, storage types", () => {
   });
 
   it("a view reaching past its storage is refused, naming the tensor", () => {
-    const bytes = writeStridedPth({ "0": { dtype: "float32", data: [1, 2, 3, 4] } }, { w: { storage: "0", shape: [2, 2], offset: 1 } });
-    expect(() => readPth(bytes, "bad.pth")).toThrow(/^bad\.pth: tensor "w" \(shape \[2, 2\], stride \[2, 1\], offset 1\) addresses element 4, past its storage "0" of 4 elements/);
+    const bytes = writeStridedPth(
+      { "0": { dtype: "float32", data: [1, 2, 3, 4] } },
+      { w: { storage: "0", shape: [2, 2], offset: 1 } },
+    );
+    expect(() => readPth(bytes, "bad.pth")).toThrow(
+      /^bad\.pth: tensor "w" \(shape \[2, 2\], stride \[2, 1\], offset 1\) addresses element 4, past its storage "0" of 4 elements/,
+    );
   });
 });
 
 describe("readPth / parseWeights refuse what is not a checkpoint", () => {
   it("a text file", () => {
     const text = new TextEncoder().encode("d_model: 768\nthis is a config, not weights\n");
-    expect(() => parseWeights(text, "notes.txt")).toThrow("notes.txt is not a PyTorch checkpoint (.pth zip) or safetensors file (it looks like text)");
+    expect(() => parseWeights(text, "notes.txt")).toThrow(
+      "notes.txt is not a PyTorch checkpoint (.pth zip) or safetensors file (it looks like text)",
+    );
   });
   it("a PNG image", () => {
-    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1]);
-    expect(() => parseWeights(png, "cat.png")).toThrow("cat.png is not a PyTorch checkpoint (.pth zip) or safetensors file (it is a PNG image)");
+    const png = Uint8Array.from([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1,
+    ]);
+    expect(() => parseWeights(png, "cat.png")).toThrow(
+      "cat.png is not a PyTorch checkpoint (.pth zip) or safetensors file (it is a PNG image)",
+    );
   });
   it("an HTML page (e.g. a login page saved instead of the weights)", () => {
-    expect(() => parseWeights(new TextEncoder().encode("<!doctype html><html>"), "model.pth")).toThrow(/model\.pth is not a PyTorch checkpoint .*HTML/);
+    expect(() => parseWeights(new TextEncoder().encode("<!doctype html><html>"), "model.pth")).toThrow(
+      /model\.pth is not a PyTorch checkpoint .*HTML/,
+    );
   });
   it("an empty file", () => {
-    expect(() => parseWeights(new Uint8Array(0), "empty.pth")).toThrow("empty.pth is not a PyTorch checkpoint (.pth zip) or safetensors file (it is empty)");
+    expect(() => parseWeights(new Uint8Array(0), "empty.pth")).toThrow(
+      "empty.pth is not a PyTorch checkpoint (.pth zip) or safetensors file (it is empty)",
+    );
   });
   it("a zip that is not a torch checkpoint (no data.pkl)", () => {
     const zip = zipSync({ "readme.txt": new TextEncoder().encode("hello") }, { level: 0 });
-    expect(() => parseWeights(zip, "bundle.zip")).toThrow('bundle.zip: not a PyTorch checkpoint: the zip has no "<name>/data.pkl" entry');
+    expect(() => parseWeights(zip, "bundle.zip")).toThrow(
+      'bundle.zip: not a PyTorch checkpoint: the zip has no "<name>/data.pkl" entry',
+    );
   });
   it("a checkpoint whose storage entry is missing", () => {
-    const pkl = torchStateDictPickle([["w", { storageKey: "0", storageDtype: "float32", storageNumel: 2, offset: 0, shape: [2], stride: [1] }]]);
-    expect(() => readPth(pthWithPickle(pkl, "model"), "model.pth")).toThrow('model.pth: storage entry "model/data/0" for "w" is missing from the archive');
+    const pkl = torchStateDictPickle([
+      ["w", { storageKey: "0", storageDtype: "float32", storageNumel: 2, offset: 0, shape: [2], stride: [1] }],
+    ]);
+    expect(() => readPth(pthWithPickle(pkl, "model"), "model.pth")).toThrow(
+      'model.pth: storage entry "model/data/0" for "w" is missing from the archive',
+    );
   });
   it("a storage entry shorter than the storage it declares", () => {
     const good = writePth({ w: { dtype: "float32", shape: [4], data: [1, 2, 3, 4] } }, "m");
-    const pkl = torchStateDictPickle([["w", { storageKey: "0", storageDtype: "float32", storageNumel: 8, offset: 0, shape: [8], stride: [1] }]]);
+    const pkl = torchStateDictPickle([
+      ["w", { storageKey: "0", storageDtype: "float32", storageNumel: 8, offset: 0, shape: [8], stride: [1] }],
+    ]);
     const files = unzipSync(good);
     files["m/data.pkl"] = new Uint8Array(pkl);
-    expect(() => readPth(zipSync(files, { level: 0 }), "m.pth")).toThrow(/m\.pth: tensor "w" declares a storage of 8 float32 \(32 bytes\) but "data\/0" holds 16 bytes: the file is corrupted/);
+    expect(() => readPth(zipSync(files, { level: 0 }), "m.pth")).toThrow(
+      /m\.pth: tensor "w" declares a storage of 8 float32 \(32 bytes\) but "data\/0" holds 16 bytes: the file is corrupted/,
+    );
   });
   it("a legacy (torch < 1.6) checkpoint, with a clear message", () => {
-    const legacy = Uint8Array.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e]);
-    expect(() => parseWeights(legacy, "old.pth")).toThrow(/^old\.pth is a PyTorch checkpoint in the legacy \(torch < 1\.6, non-zip\) format/);
+    const legacy = Uint8Array.from([
+      0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e,
+    ]);
+    expect(() => parseWeights(legacy, "old.pth")).toThrow(
+      /^old\.pth is a PyTorch checkpoint in the legacy \(torch < 1\.6, non-zip\) format/,
+    );
   });
   it("a zip cut inside its central directory", () => {
     const good = writePth({ w: { dtype: "float32", shape: [4], data: [1, 2, 3, 4] } });

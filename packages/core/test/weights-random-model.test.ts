@@ -13,7 +13,18 @@ import { writeRandomFullSizeModel, writeRandomModel } from "./helpers/random-mod
 const work = mkdtempSync(path.join(tmpdir(), "attnscope-random-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const small = { d_model: 96, d_head: 8, n_heads: 12, n_layers: 2, n_ctx: 64, d_vocab: 1000, attn_only: true, normalization_type: null, positional_embedding_type: "shortformer", use_attn_result: true };
+const small = {
+  d_model: 96,
+  d_head: 8,
+  n_heads: 12,
+  n_layers: 2,
+  n_ctx: 64,
+  d_vocab: 1000,
+  attn_only: true,
+  normalization_type: null,
+  positional_embedding_type: "shortformer",
+  use_attn_result: true,
+};
 
 describe("random models written by the test helper", () => {
   it("safetensors and .pth of the same seed load to identical state dicts that pass checkStateDict", async () => {
@@ -23,7 +34,13 @@ describe("random models written by the test helper", () => {
     const B = await loadModelFiles(path.dirname(b.weightsPath));
     expect(B.stateDict.get("blocks.1.attn.mask")!.shape).toEqual([64, 64]);
     expect(B.stateDict.get("blocks.1.attn.IGNORE")!.data[0]).toBe(-Infinity);
-    for (const [k, t] of A.stateDict) expect(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).equals(Buffer.from(B.stateDict.get(k)!.data.buffer, B.stateDict.get(k)!.data.byteOffset, t.data.byteLength)), k).toBe(true);
+    for (const [k, t] of A.stateDict)
+      expect(
+        Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).equals(
+          Buffer.from(B.stateDict.get(k)!.data.buffer, B.stateDict.get(k)!.data.byteOffset, t.data.byteLength),
+        ),
+        k,
+      ).toBe(true);
     const W_Q = A.stateDict.get("blocks.0.attn.W_Q")!.data as Float32Array;
     const std = Math.sqrt(W_Q.reduce((s, x) => s + x * x, 0) / W_Q.length);
     expect(std).toBeGreaterThan(0.8 * A.resolvedConfig.initializer_range);
@@ -35,7 +52,9 @@ describe("random models written by the test helper", () => {
     const f16 = writeRandomModel(path.join(work, "f16"), { config: small, seed: 1, dtype: "float16", format: "pth" });
     const bf16 = writeRandomModel(path.join(work, "bf16"), { config: small, seed: 1, dtype: "bfloat16" });
     const other = writeRandomModel(path.join(work, "other"), { config: small, seed: 2 });
-    const [x, h, b, o] = await Promise.all([f32, f16, bf16, other].map((m) => loadModelFiles(path.dirname(m.weightsPath))));
+    const [x, h, b, o] = await Promise.all(
+      [f32, f16, bf16, other].map((m) => loadModelFiles(path.dirname(m.weightsPath))),
+    );
     const W = (m: typeof x) => m.stateDict.get("embed.W_E")!.data as Float32Array;
     expect(W(o)[0]).not.toBe(W(x)[0]);
     expect(h.stateDict.get("embed.W_E")!.dtype).toBe("float16");
@@ -51,9 +70,15 @@ describe("random models written by the test helper", () => {
 // Writing ~0.7 GB takes a while on a shared machine: opt in with ATTNSCOPE_FULL_SIZE=1.
 describe.runIf(process.env.ATTNSCOPE_FULL_SIZE === "1")("full-size random model (ATTNSCOPE_FULL_SIZE=1)", () => {
   const cfg = resolveConfig(KNOWN_MODELS["attn-only-2l-half"].config);
-  const params = expectedStateDict(cfg).filter((e) => !e.optional).reduce((s, e) => s + e.shape.reduce((a, b) => a * b, 1), 0);
+  const params = expectedStateDict(cfg)
+    .filter((e) => !e.optional)
+    .reduce((s, e) => s + e.shape.reduce((a, b) => a * b, 1), 0);
 
-  for (const [format, dtype] of [["safetensors", "float32"], ["pth", "float32"], ["pth", "float16"]] as const) {
+  for (const [format, dtype] of [
+    ["safetensors", "float32"],
+    ["pth", "float32"],
+    ["pth", "float16"],
+  ] as const) {
     it(`${format} ${dtype}: loads with float32 weights as views of the file bytes and passes checkStateDict`, async () => {
       const dir = path.join(work, `full-${format}-${dtype}`);
       const t0 = performance.now();
@@ -77,7 +102,10 @@ describe.runIf(process.env.ATTNSCOPE_FULL_SIZE === "1")("full-size random model 
     const dir = path.join(work, "full-registry");
     const files = writeRandomFullSizeModel(dir, { seed: 0, format: "pth", buffers: true });
     const server = await startServer({
-      "/callummcdougall/attn_only_2L_half/resolve/main/attn_only_2L_half.pth": { body: new Uint8Array(0), file: files.weightsPath },
+      "/callummcdougall/attn_only_2L_half/resolve/main/attn_only_2L_half.pth": {
+        body: new Uint8Array(0),
+        file: files.weightsPath,
+      },
     });
     const saved = process.env.HF_ENDPOINT;
     process.env.HF_ENDPOINT = server.url;
@@ -85,7 +113,11 @@ describe.runIf(process.env.ATTNSCOPE_FULL_SIZE === "1")("full-size random model 
       const cache = path.join(work, "full-cache");
       let last: { loaded: number; total?: number } = { loaded: 0 };
       const t0 = performance.now();
-      const m = await loadModelFiles("attn-only-2l-half", { cache, tokenizer: false, onProgress: (e) => e.phase === "download" && (last = e) });
+      const m = await loadModelFiles("attn-only-2l-half", {
+        cache,
+        tokenizer: false,
+        onProgress: (e) => e.phase === "download" && (last = e),
+      });
       const t1 = performance.now();
       expect(last).toMatchObject({ loaded: files.bytes, total: files.bytes });
       expect(m.stateDict.get("blocks.0.attn.mask")!.shape).toEqual([2048, 2048]);
@@ -93,7 +125,9 @@ describe.runIf(process.env.ATTNSCOPE_FULL_SIZE === "1")("full-size random model 
       const t2 = performance.now();
       expect(server.requests.length).toBe(1);
       expect(again.stateDict.size).toBe(m.stateDict.size);
-      console.log(`attn-only-2l-half (random, ${(files.bytes / 1e6).toFixed(1)} MB .pth): download+parse+check ${(t1 - t0).toFixed(0)} ms, from cache ${(t2 - t1).toFixed(0)} ms`);
+      console.log(
+        `attn-only-2l-half (random, ${(files.bytes / 1e6).toFixed(1)} MB .pth): download+parse+check ${(t1 - t0).toFixed(0)} ms, from cache ${(t2 - t1).toFixed(0)} ms`,
+      );
     } finally {
       if (saved === undefined) delete process.env.HF_ENDPOINT;
       else process.env.HF_ENDPOINT = saved;

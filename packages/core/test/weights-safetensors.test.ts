@@ -74,7 +74,10 @@ describe("writeSafetensors / readSafetensors round trip", () => {
   });
 
   it("copies float32 data that is not 4-byte aligned instead of failing", () => {
-    const bytes = writeSafetensors({ m: { dtype: "bool", shape: [1], data: [1] }, a: { dtype: "float32", shape: [2], data: [1.5, -2] } });
+    const bytes = writeSafetensors({
+      m: { dtype: "bool", shape: [1], data: [1] },
+      a: { dtype: "float32", shape: [2], data: [1.5, -2] },
+    });
     const { tensors } = readSafetensors(bytes);
     expect(tensors.get("a")!.data).toBeInstanceOf(Float32Array);
     expect([...tensors.get("a")!.data]).toEqual([1.5, -2]);
@@ -82,7 +85,10 @@ describe("writeSafetensors / readSafetensors round trip", () => {
 });
 
 describe("readSafetensors refuses malformed files, naming file and tensor", () => {
-  const good = writeSafetensors({ w: { dtype: "float32", shape: [2, 2], data: [1, 2, 3, 4] }, v: { dtype: "float32", shape: [1], data: [5] } });
+  const good = writeSafetensors({
+    w: { dtype: "float32", shape: [2, 2], data: [1, 2, 3, 4] },
+    v: { dtype: "float32", shape: [1], data: [5] },
+  });
   const withHeader = (header: object, dataBytes = 20) => {
     const text = new TextEncoder().encode(JSON.stringify(header));
     const out = new Uint8Array(8 + text.length + dataBytes);
@@ -92,11 +98,17 @@ describe("readSafetensors refuses malformed files, naming file and tensor", () =
   };
 
   it("a file shorter than its header", () => {
-    expect(() => readSafetensors(good.subarray(0, 5), "x.safetensors")).toThrow(/^x\.safetensors: not a safetensors file/);
-    expect(() => readSafetensors(good.subarray(0, 30), "x.safetensors")).toThrow(/x\.safetensors: header length \d+ exceeds the file/);
+    expect(() => readSafetensors(good.subarray(0, 5), "x.safetensors")).toThrow(
+      /^x\.safetensors: not a safetensors file/,
+    );
+    expect(() => readSafetensors(good.subarray(0, 30), "x.safetensors")).toThrow(
+      /x\.safetensors: header length \d+ exceeds the file/,
+    );
   });
   it("truncated data", () => {
-    expect(() => readSafetensors(good.subarray(0, good.length - 4), "x.safetensors")).toThrow(/x\.safetensors: tensor "v": .*run past the end.*truncated/);
+    expect(() => readSafetensors(good.subarray(0, good.length - 4), "x.safetensors")).toThrow(
+      /x\.safetensors: tensor "v": .*run past the end.*truncated/,
+    );
   });
   it("header that is not JSON", () => {
     const bad = good.slice();
@@ -104,17 +116,27 @@ describe("readSafetensors refuses malformed files, naming file and tensor", () =
     expect(() => readSafetensors(bad, "x.safetensors")).toThrow(/x\.safetensors: header is not valid UTF-8 JSON/);
   });
   it("size that does not match the shape", () => {
-    expect(() => readSafetensors(withHeader({ w: { dtype: "F32", shape: [2, 3], data_offsets: [0, 16] } }), "x.safetensors")).toThrow(
-      'x.safetensors: tensor "w": holds 16 bytes but F32 shape [2, 3] needs 24',
-    );
+    expect(() =>
+      readSafetensors(withHeader({ w: { dtype: "F32", shape: [2, 3], data_offsets: [0, 16] } }), "x.safetensors"),
+    ).toThrow('x.safetensors: tensor "w": holds 16 bytes but F32 shape [2, 3] needs 24');
   });
   it("overlapping tensors", () => {
     expect(() =>
-      readSafetensors(withHeader({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [2], data_offsets: [4, 12] } }), "x.safetensors"),
+      readSafetensors(
+        withHeader({
+          a: { dtype: "F32", shape: [2], data_offsets: [0, 8] },
+          b: { dtype: "F32", shape: [2], data_offsets: [4, 12] },
+        }),
+        "x.safetensors",
+      ),
     ).toThrow(/x\.safetensors: tensor "b": data \[4, 12\] overlaps tensor "a"/);
   });
   it("unsupported dtype and bad shape", () => {
-    expect(() => readSafetensors(withHeader({ a: { dtype: "F8_E4M3", shape: [2], data_offsets: [0, 2] } }), "x.safetensors")).toThrow(/tensor "a": dtype "F8_E4M3" is not supported/);
-    expect(() => readSafetensors(withHeader({ a: { dtype: "F32", shape: [-1], data_offsets: [0, 4] } }), "x.safetensors")).toThrow(/tensor "a": shape must be/);
+    expect(() =>
+      readSafetensors(withHeader({ a: { dtype: "F8_E4M3", shape: [2], data_offsets: [0, 2] } }), "x.safetensors"),
+    ).toThrow(/tensor "a": dtype "F8_E4M3" is not supported/);
+    expect(() =>
+      readSafetensors(withHeader({ a: { dtype: "F32", shape: [-1], data_offsets: [0, 4] } }), "x.safetensors"),
+    ).toThrow(/tensor "a": shape must be/);
   });
 });

@@ -17,7 +17,8 @@ const sizes = (file) => {
 };
 
 console.log("| file | size |\n| --- | --- |");
-for (const f of ["attnscope.iife.js", "attnscope.mjs"]) console.log(`| \`dist/cdn/${f}\` (React included) | ${sizes(path.join(dist, "cdn", f))} |`);
+for (const f of ["attnscope.iife.js", "attnscope.mjs"])
+  console.log(`| \`dist/cdn/${f}\` (React included) | ${sizes(path.join(dist, "cdn", f))} |`);
 
 const names = Object.keys(await import(path.join(dist, "components.js"))).sort();
 const tmp = mkdtempSync(path.join(tmpdir(), "attnscope-sizes-"));
@@ -41,4 +42,3 @@ try {
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
-

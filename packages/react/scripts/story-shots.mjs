@@ -7,7 +7,14 @@ import { chromium } from "playwright-core";
 
 const [, , staticDir = "storybook-static", outDir = "/tmp/attnscope-shots", ...ids] = process.argv;
 const root = resolve(staticDir);
-const types = { ".html": "text/html", ".js": "text/javascript", ".json": "application/json", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png" };
+const types = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".json": "application/json",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+};
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? "/", "http://x");
   let file = join(root, decodeURIComponent(url.pathname));
@@ -34,7 +41,10 @@ for (const spec of ids.length ? ids : defaults) {
   // "id@dark" renders with the dark colour scheme; "id!hover=<css selector>" hovers an element first.
   const [idPart, hover] = spec.split("!hover=");
   const [id, scheme] = idPart.split("@");
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: scheme === "dark" ? "dark" : "light" });
+  const page = await browser.newPage({
+    viewport: { width: 1280, height: 900 },
+    colorScheme: scheme === "dark" ? "dark" : "light",
+  });
   page.on("console", (m) => m.type() === "info" && console.log(`[${id}] ${m.text()}`));
   page.on("pageerror", (e) => console.log(`[${id}] page error: ${e.message}`));
   await page.goto(`${base}/iframe.html?id=${id}&viewMode=story`);
@@ -46,9 +56,12 @@ for (const spec of ids.length ? ids : defaults) {
   }
   if (id.includes("benchmark")) {
     // The story's play function measures once on load (cold caches); then measure again warm.
-    const done = () => document.querySelector('[aria-label="Benchmark results"]')?.textContent?.includes("Head thumbnail");
+    const done = () =>
+      document.querySelector('[aria-label="Benchmark results"]')?.textContent?.includes("Head thumbnail");
     await page.waitForFunction(done, null, { timeout: 120_000 });
-    console.log("first run (play function, cold):\n" + (await page.locator('[aria-label="Benchmark results"]').textContent()));
+    console.log(
+      "first run (play function, cold):\n" + (await page.locator('[aria-label="Benchmark results"]').textContent()),
+    );
     await page.getByRole("button", { name: /Measure hover/ }).click();
     await page.waitForFunction(() => !document.querySelector("button[disabled]"), null, { timeout: 120_000 });
     await page.waitForFunction(done, null, { timeout: 120_000 });

@@ -10,7 +10,8 @@ vi.mock("./lib/export.js", async (importOriginal) => ({
   downloadFigure: async (fig: Figure) => void exported.push(fig),
 }));
 
-const { AttentionHeads, AttentionPattern, AttentionPatterns, CompositionScores, HeadScoreGrid, LogitAttribution } = await import("./index.js");
+const { AttentionHeads, AttentionPattern, AttentionPatterns, CompositionScores, HeadScoreGrid, LogitAttribution } =
+  await import("./index.js");
 
 /** The texts a figure draws. */
 function texts(fig: Figure): string[] {
@@ -28,12 +29,23 @@ function exportTexts(): string[] {
 }
 
 const onScreen = (container: HTMLElement) =>
-  Object.fromEntries([...container.querySelectorAll("[data-axis-title]")].map((el) => [el.getAttribute("data-axis-title"), el.textContent]));
+  Object.fromEntries(
+    [...container.querySelectorAll("[data-axis-title]")].map((el) => [
+      el.getAttribute("data-axis-title"),
+      el.textContent,
+    ]),
+  );
 
 const tokens = ["<bos>", " a", " b"];
-const pattern = [[1, 0, 0], [0.5, 0.5, 0], [0.2, 0.3, 0.5]];
+const pattern = [
+  [1, 0, 0],
+  [0.5, 0.5, 0],
+  [0.2, 0.3, 0.5],
+];
 // Two layers of two heads; only layer 0 → layer 1 pairs compose.
-const comp = [0, 1].map((a) => [0, 1].map((h) => [0, 1].map((b) => [0, 1].map((g) => (a < b ? 0.1 * (1 + h + g) : 0)))));
+const comp = [0, 1].map((a) =>
+  [0, 1].map((h) => [0, 1].map((b) => [0, 1].map((g) => (a < b ? 0.1 * (1 + h + g) : 0)))),
+);
 
 beforeEach(() => {
   exported.length = 0;
@@ -47,7 +59,15 @@ describe("axis and colour-bar titles", () => {
   });
 
   it("a pattern takes its own titles and drops them with showAxisLabels={false}", () => {
-    const { unmount } = render(<AttentionPattern tokens={tokens} attention={pattern} rowTitle="Query component" columnTitle="Key component" colorBarTitle="std" />);
+    const { unmount } = render(
+      <AttentionPattern
+        tokens={tokens}
+        attention={pattern}
+        rowTitle="Query component"
+        columnTitle="Key component"
+        colorBarTitle="std"
+      />,
+    );
     const t = exportTexts();
     for (const title of ["Query component", "Key component", "std"]) expect(t).toContain(title);
     expect(t).not.toContain("Destination token");
@@ -69,7 +89,10 @@ describe("axis and colour-bar titles", () => {
   });
 
   it("HeadScoreGrid: layers by heads, the score on the colour bar; off with showAxisLabels={false}", () => {
-    const scores = [[0.1, 0.9], [0.5, 0.2]];
+    const scores = [
+      [0.1, 0.9],
+      [0.5, 0.2],
+    ];
     const { container, unmount } = render(<HeadScoreGrid scores={scores} scoreLabel="induction score" />);
     expect(onScreen(container)).toEqual({ column: "Head", row: "Layer", "color-bar": "induction score" });
     expect(exportTexts()).toEqual(expect.arrayContaining(["Layer", "Head", "induction score"]));
@@ -81,23 +104,39 @@ describe("axis and colour-bar titles", () => {
 
   it("CompositionScores: source and destination heads, the mode's score on the colour bar", () => {
     const { container } = render(<CompositionScores scores={{ K: comp, Q: comp }} />);
-    expect(onScreen(container)).toEqual({ column: "Destination head (later layer)", row: "Source head (earlier layer)", "color-bar": "K-composition score" });
-    expect(exportTexts()).toEqual(expect.arrayContaining(["Source head (earlier layer)", "Destination head (later layer)", "K-composition score"]));
+    expect(onScreen(container)).toEqual({
+      column: "Destination head (later layer)",
+      row: "Source head (earlier layer)",
+      "color-bar": "K-composition score",
+    });
+    expect(exportTexts()).toEqual(
+      expect.arrayContaining(["Source head (earlier layer)", "Destination head (later layer)", "K-composition score"]),
+    );
     fireEvent.click(screen.getByRole("button", { name: "Q-composition" }));
     expect(onScreen(container)["color-bar"]).toBe("Q-composition score");
   });
 
   it("LogitAttribution: positions predicting the next token by components, logit attribution colours", () => {
-    const attribution = [[0.5, -0.2, 0.1], [0.3, 0.4, -0.6]];
+    const attribution = [
+      [0.5, -0.2, 0.1],
+      [0.3, 0.4, -0.6],
+    ];
     render(<LogitAttribution tokens={tokens} attribution={attribution} labels={["direct", "0.0", "0.1"]} />);
     expect(exportTexts()).toEqual(expect.arrayContaining(["Position → next token", "Component", "Logit attribution"]));
   });
 
   it("LogitAttribution rows too short to label keep the titles and the column labels", () => {
-    const attribution = [[0.5, -0.2, 0.1], [0.3, 0.4, -0.6]];
-    render(<LogitAttribution tokens={tokens} attribution={attribution} labels={["direct", "0.0", "0.1"]} cellHeight={4} />);
+    const attribution = [
+      [0.5, -0.2, 0.1],
+      [0.3, 0.4, -0.6],
+    ];
+    render(
+      <LogitAttribution tokens={tokens} attribution={attribution} labels={["direct", "0.0", "0.1"]} cellHeight={4} />,
+    );
     const t = exportTexts();
-    expect(t).toEqual(expect.arrayContaining(["Position → next token", "Component", "Logit attribution", "direct", "0.1"]));
+    expect(t).toEqual(
+      expect.arrayContaining(["Position → next token", "Component", "Logit attribution", "direct", "0.1"]),
+    );
     // No row label: "<bos> → a" would be drawn 8 px tall on a 4 px row.
     expect(t.some((x) => x.includes("→\u00a0") || x.startsWith("<bos>"))).toBe(false);
   });

@@ -24,7 +24,9 @@ export function render(element: Element | string, name: ComponentName, props: ob
   if (!el) throw new Error(`attnscope.render: no element with id ${JSON.stringify(element)}`);
   const component = (components as Record<string, unknown>)[name];
   if (typeof component !== "function") {
-    throw new Error(`attnscope.render: unknown component ${JSON.stringify(name)}; use one of ${componentNames.join(", ")}`);
+    throw new Error(
+      `attnscope.render: unknown component ${JSON.stringify(name)}; use one of ${componentNames.join(", ")}`,
+    );
   }
   return mountComponent(component as (p: object) => ReturnType<typeof components.AttentionPatterns>, el, props);
 }
@@ -39,13 +41,20 @@ const inlineSource = self && !self.src ? self.textContent : null;
  * function writes and in notebooks), or when `options.bundle` gives it. In Node, use
  * `toStandaloneHtml` from "@attnscope/react/standalone", which reads the bundle from disk.
  */
-export function toStandaloneHtml(name: ComponentName, props: object, options: StandaloneOptions & { bundle?: string } = {}): string {
+export function toStandaloneHtml(
+  name: ComponentName,
+  props: object,
+  options: StandaloneOptions & { bundle?: string } = {},
+): string {
   const source = options.bundle ?? inlineSource;
   if (!source) {
     throw new Error(
       "toStandaloneHtml: this bundle was loaded from a URL, so its source is not at hand; pass { bundle: await (await fetch(url)).text() }",
     );
   }
-  if (!(name in components)) throw new Error(`toStandaloneHtml: unknown component ${JSON.stringify(name)}; use one of ${componentNames.join(", ")}`);
+  if (!(name in components))
+    throw new Error(
+      `toStandaloneHtml: unknown component ${JSON.stringify(name)}; use one of ${componentNames.join(", ")}`,
+    );
   return standaloneHtml(source, name, props, options);
 }

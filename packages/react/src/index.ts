@@ -18,7 +18,12 @@ export type { TokenLossPlotProps } from "./TokenLossPlot/index.js";
 export { HeadScoreGrid, renderHeadScoreGrid } from "./HeadScoreGrid/index.js";
 export type { HeadScoreGridProps, HeadRef } from "./HeadScoreGrid/index.js";
 export { CompositionScores, renderCompositionScores } from "./CompositionScores/index.js";
-export type { CompositionScoresProps, CompositionMode, CompositionTensor, HeadPair } from "./CompositionScores/index.js";
+export type {
+  CompositionScoresProps,
+  CompositionMode,
+  CompositionTensor,
+  HeadPair,
+} from "./CompositionScores/index.js";
 export { LogitAttribution, renderLogitAttribution } from "./LogitAttribution/index.js";
 export type { LogitAttributionProps, AttributionCell } from "./LogitAttribution/index.js";
 export { TokenLogProbs, renderTokenLogProbs } from "./TokenLogProbs/index.js";

@@ -6,7 +6,13 @@ import { describe, expect, it } from "vitest";
 import * as pkg from "./index.js";
 
 const tokens = ["<bos>", " a", " b"];
-const attention = [[[1, 0, 0], [0.5, 0.5, 0], [0.2, 0.3, 0.5]]];
+const attention = [
+  [
+    [1, 0, 0],
+    [0.5, 0.5, 0],
+    [0.2, 0.3, 0.5],
+  ],
+];
 
 describe("server-side rendering without a DOM", () => {
   it("has no window or document here", () => {
@@ -23,12 +29,47 @@ describe("server-side rendering without a DOM", () => {
       renderToString(<pkg.TokenLossPlot tokens={tokens} loss={[2, 1]} />),
       renderToString(<pkg.HeadScoreGrid scores={[[0.1, 0.9]]} />),
       renderToString(<pkg.CompositionScores scores={{ K: [[[[0], [0.5]]], [[[0], [0]]]] }} />),
-      renderToString(<pkg.LogitAttribution tokens={tokens} attribution={[[1, -1], [0.5, 0]]} labels={["direct", "0.0"]} />),
-      renderToString(<pkg.TokenLogProbs prompt={tokens} topKLogProbs={[[-1], [-2]]} topKTokens={[[" a"], [" c"]]} correctTokenRank={[0, 1]} correctTokenLogProb={[-1, -3]} />),
-      renderToString(<pkg.ColoredTokensMulti tokens={tokens} values={[[1, 2], [0, 1], [-1, 0]]} negativeColor="hsl(0 80% 50%)" />),
+      renderToString(
+        <pkg.LogitAttribution
+          tokens={tokens}
+          attribution={[
+            [1, -1],
+            [0.5, 0],
+          ]}
+          labels={["direct", "0.0"]}
+        />,
+      ),
+      renderToString(
+        <pkg.TokenLogProbs
+          prompt={tokens}
+          topKLogProbs={[[-1], [-2]]}
+          topKTokens={[[" a"], [" c"]]}
+          correctTokenRank={[0, 1]}
+          correctTokenLogProb={[-1, -3]}
+        />,
+      ),
+      renderToString(
+        <pkg.ColoredTokensMulti
+          tokens={tokens}
+          values={[
+            [1, 2],
+            [0, 1],
+            [-1, 0],
+          ]}
+          negativeColor="hsl(0 80% 50%)"
+        />,
+      ),
       renderToString(<pkg.TextNeuronActivations tokens={tokens} activations={[[[1]], [[0]], [[2]]]} />),
       renderToString(<pkg.TopkSamples tokens={[[[tokens]]]} activations={[[[[0, 1, 2]]]]} />),
-      renderToString(<pkg.TopkTokens tokens={[tokens]} topkVals={[[[[1]]]]} topkIdxs={[[[[2]]]]} bottomkVals={[[[[0]]]]} bottomkIdxs={[[[[1]]]]} />),
+      renderToString(
+        <pkg.TopkTokens
+          tokens={[tokens]}
+          topkVals={[[[[1]]]]}
+          topkIdxs={[[[[2]]]]}
+          bottomkVals={[[[[0]]]]}
+          bottomkIdxs={[[[[1]]]]}
+        />,
+      ),
     ];
     for (const h of html) expect(h.length).toBeGreaterThan(100);
     expect(html[0]).toContain('aria-label="Head 0"');

@@ -21,7 +21,9 @@ export function toStandaloneHtml(name: string, props: object, options: Standalon
     try {
       cached = readFileSync(iifeBundlePath, "utf8");
     } catch {
-      throw new Error(`toStandaloneHtml: the bundle ${iifeBundlePath} is missing; run "npm run build" in packages/react`);
+      throw new Error(
+        `toStandaloneHtml: the bundle ${iifeBundlePath} is missing; run "npm run build" in packages/react`,
+      );
     }
   }
   return standaloneHtml(cached, name, props, options);

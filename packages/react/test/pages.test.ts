@@ -25,29 +25,49 @@ let tmp: string;
 let dataFile: string;
 let data: { str_tokens: string[]; attention: Record<string, number[][][]> };
 
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json" };
+const TYPES: Record<string, string> = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+  ".json": "application/json",
+};
 
 /** Serves the repository, ../shared/ (read only) and the test's temporary files; nothing else. */
 function serve(): Promise<string> {
   server = createServer((req, res) => {
     const url = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    const roots: [string, string][] = [["/shared/", shared], ["/test-data/", tmp], ["/", repo]];
+    const roots: [string, string][] = [
+      ["/shared/", shared],
+      ["/test-data/", tmp],
+      ["/", repo],
+    ];
     const [prefix, root] = roots.find(([p]) => url.startsWith(p))!;
     const file = path.resolve(root, "." + url.slice(prefix.length - 1));
     if (!file.startsWith(root + path.sep) || !existsSync(file)) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+    res
+      .writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" })
+      .end(readFileSync(file));
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)),
+  );
 }
 
 function synthetic() {
   const T = 21;
   const str_tokens = ["<|endoftext|>", ...Array.from({ length: T - 1 }, (_, i) => ` w${i % 10}`)];
-  const head = (f: (q: number) => number) => Array.from({ length: T }, (_, q) => Array.from({ length: T }, (_, k) => (k === f(q) ? 1 : 0)));
-  return { str_tokens, attention: { "0": [head((q) => Math.max(0, q - 1)), head(() => 0)], "1": [head((q) => (q > 10 ? q - 9 : 0)), head((q) => q)] } };
+  const head = (f: (q: number) => number) =>
+    Array.from({ length: T }, (_, q) => Array.from({ length: T }, (_, k) => (k === f(q) ? 1 : 0)));
+  return {
+    str_tokens,
+    attention: {
+      "0": [head((q) => Math.max(0, q - 1)), head(() => 0)],
+      "1": [head((q) => (q > 10 ? q - 9 : 0)), head((q) => q)],
+    },
+  };
 }
 
 /** Opens `url`, collects console errors and page errors, waits for the heatmap and counts its distinct colours. */
@@ -67,7 +87,10 @@ async function open(url: string, before?: (page: Page) => Promise<void>) {
     for (let i = 0; i < px.length; i += 4 * 7) seen.add((px[i]! << 16) | (px[i + 1]! << 8) | px[i + 2]!);
     return seen.size;
   });
-  const label = await page.locator('[role="img"][aria-label^="Attention pattern of head"]').first().getAttribute("aria-label");
+  const label = await page
+    .locator('[role="img"][aria-label^="Attention pattern of head"]')
+    .first()
+    .getAttribute("aria-label");
   const status = await page.evaluate(() => document.getElementById("status")?.textContent ?? null);
   await page.close();
   return { errors, colours, label, status };
@@ -101,7 +124,9 @@ describe("examples/plain.html", () => {
     expect(r.errors).toEqual([]);
     expect(r.status).toMatch(/^Showing /);
     // Head 1.4 is the one the page opens on (the first of two induction heads).
-    expect(r.label).toBe(`Attention pattern of head 1.${heads() > 4 ? 4 : 0}, ${data.str_tokens.length} destination × ${data.str_tokens.length} source tokens`);
+    expect(r.label).toBe(
+      `Attention pattern of head 1.${heads() > 4 ? 4 : 0}, ${data.str_tokens.length} destination × ${data.str_tokens.length} source tokens`,
+    );
     expect(r.colours).toBeGreaterThan(8);
   }, 60_000);
 
@@ -141,14 +166,20 @@ try { render("v", "Nope", {}); } catch (e) { document.getElementById("status").t
     const r = await open(`${origin}/test-data/esm.html`);
     expect(r.errors).toEqual([]);
     expect(r.colours).toBeGreaterThan(8);
-    expect(r.status).toMatch(/^attnscope\.render: unknown component "Nope"; use one of AttentionHeads, AttentionPattern, AttentionPatterns, .*TopkTokens \| 13$/);
+    expect(r.status).toMatch(
+      /^attnscope\.render: unknown component "Nope"; use one of AttentionHeads, AttentionPattern, AttentionPatterns, .*TopkTokens \| 13$/,
+    );
   }, 60_000);
 });
 
 describe("toStandaloneHtml", () => {
   it("writes one offline page (bundle and data inlined) that draws from file://", async () => {
     const tokens = data.str_tokens;
-    const html = toStandaloneHtml("AttentionPatterns", { tokens, attention: data.attention["0"], title: "</script><b>standalone</b>" });
+    const html = toStandaloneHtml("AttentionPatterns", {
+      tokens,
+      attention: data.attention["0"],
+      title: "</script><b>standalone</b>",
+    });
     expect(/<script[^>]+src=/.test(html)).toBe(false);
     // The hostile title stays data: the only </script> tags close the page's own three scripts.
     expect(html.match(/<\/script>/g)).toHaveLength(3);
@@ -157,6 +188,8 @@ describe("toStandaloneHtml", () => {
     const r = await open(pathToFileURL(file).href);
     expect(r.errors).toEqual([]);
     expect(r.colours).toBeGreaterThan(8);
-    console.log(`standalone page: ${(html.length / 1024).toFixed(0)} KiB for ${tokens.length} tokens × ${data.attention["0"]!.length} heads`);
+    console.log(
+      `standalone page: ${(html.length / 1024).toFixed(0)} KiB for ${tokens.length} tokens × ${data.attention["0"]!.length} heads`,
+    );
   }, 60_000);
 });

@@ -36,19 +36,51 @@ export const bestScore = (m: number[][]) => Math.max(...m.flat().filter(Number.i
 
 /** Loss and best head scores over training, with the phase change shaded. */
 export function TrainingCharts({ losses, evals, totalSteps, phase, testId }: TrainingChartsProps) {
-  const lossSeries: Series[] = useMemo(() => [
-    { label: "training loss (smoothed)", color: "var(--muted)", points: smooth(losses) },
-    { label: "probe loss, first half", color: "#d55e00", points: evals.map((e) => [e.step, e.probe.lossFirstHalf] as const), dashed: true },
-    { label: "probe loss, second half (repeat)", color: "#0072b2", points: evals.map((e) => [e.step, e.probe.lossSecondHalf] as const) },
-  ], [losses, evals]);
-  const scoreSeries: Series[] = useMemo(() => [
-    { label: "best induction score", color: "#0072b2", points: evals.map((e) => [e.step, bestScore(e.inductionScores)] as const) },
-    { label: "best previous-token score", color: "#009e73", points: evals.map((e) => [e.step, bestScore(e.prevTokenScores)] as const), dashed: true },
-  ], [evals]);
+  const lossSeries: Series[] = useMemo(
+    () => [
+      { label: "training loss (smoothed)", color: "var(--muted)", points: smooth(losses) },
+      {
+        label: "probe loss, first half",
+        color: "#d55e00",
+        points: evals.map((e) => [e.step, e.probe.lossFirstHalf] as const),
+        dashed: true,
+      },
+      {
+        label: "probe loss, second half (repeat)",
+        color: "#0072b2",
+        points: evals.map((e) => [e.step, e.probe.lossSecondHalf] as const),
+      },
+    ],
+    [losses, evals],
+  );
+  const scoreSeries: Series[] = useMemo(
+    () => [
+      {
+        label: "best induction score",
+        color: "#0072b2",
+        points: evals.map((e) => [e.step, bestScore(e.inductionScores)] as const),
+      },
+      {
+        label: "best previous-token score",
+        color: "#009e73",
+        points: evals.map((e) => [e.step, bestScore(e.prevTokenScores)] as const),
+        dashed: true,
+      },
+    ],
+    [evals],
+  );
   const band = phase ? { from: phase.startStep, to: phase.endStep, label: "phase change" } : undefined;
   return (
     <div style={{ display: "flex", flexWrap: "wrap", gap: 16 }}>
-      <LineChart title="Loss (nats)" xLabel="step" xMax={totalSteps} series={lossSeries} yMin={0} band={band} testId={`${testId}-loss-chart`} />
+      <LineChart
+        title="Loss (nats)"
+        xLabel="step"
+        xMax={totalSteps}
+        series={lossSeries}
+        yMin={0}
+        band={band}
+        testId={`${testId}-loss-chart`}
+      />
       <LineChart
         title="Head scores on the repeated-token probe"
         xLabel="step"

@@ -4,7 +4,13 @@
  */
 import { useEffect, useState } from "react";
 import type { ModelClient } from "../model/model-client.js";
-import type { AblationMode, AblationResult, AblationScoresResult, InductionSettings, ModelInfo } from "../model/protocol.js";
+import type {
+  AblationMode,
+  AblationResult,
+  AblationScoresResult,
+  InductionSettings,
+  ModelInfo,
+} from "../model/protocol.js";
 import { parseHead } from "../lib/heads.js";
 
 export interface Async<T> {
@@ -16,13 +22,23 @@ export interface Async<T> {
 const ABLATION_DEBOUNCE_MS = 150;
 
 export function useAblation(
-  client: ModelClient | null, info: ModelInfo | null, text: string, heads: string[], mode: AblationMode, settings: InductionSettings,
+  client: ModelClient | null,
+  info: ModelInfo | null,
+  text: string,
+  heads: string[],
+  mode: AblationMode,
+  settings: InductionSettings,
 ): Async<AblationResult> {
   const [state, setState] = useState<Async<AblationResult>>({ result: null, error: null, running: false });
   const key = heads.join(",");
   useEffect(() => {
     if (!client || !info) return;
-    const parsed = key ? key.split(",").map((h) => parseHead(h)!).filter((h) => h[0] < info.nLayers && h[1] < info.nHeads) : [];
+    const parsed = key
+      ? key
+          .split(",")
+          .map((h) => parseHead(h)!)
+          .filter((h) => h[0] < info.nLayers && h[1] < info.nHeads)
+      : [];
     if (parsed.length === 0) {
       setState({ result: null, error: null, running: false });
       return;
@@ -43,7 +59,11 @@ export function useAblation(
   return state;
 }
 
-export function useAblationScores(client: ModelClient | null, info: ModelInfo | null, settings: InductionSettings): Async<AblationScoresResult> {
+export function useAblationScores(
+  client: ModelClient | null,
+  info: ModelInfo | null,
+  settings: InductionSettings,
+): Async<AblationScoresResult> {
   const [state, setState] = useState<Async<AblationScoresResult>>({ result: null, error: null, running: false });
   useEffect(() => {
     if (!client || !info) return;

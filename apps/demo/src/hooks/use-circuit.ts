@@ -5,17 +5,33 @@
  */
 import { useEffect, useState } from "react";
 import type { ModelClient } from "../model/model-client.js";
-import { DEFAULT_THRESHOLD, type CircuitPair, type CircuitTextResult, type CircuitWeightsResult, type InductionSettings, type ModelInfo } from "../model/protocol.js";
+import {
+  DEFAULT_THRESHOLD,
+  type CircuitPair,
+  type CircuitTextResult,
+  type CircuitWeightsResult,
+  type InductionSettings,
+  type ModelInfo,
+} from "../model/protocol.js";
 import type { Async } from "./use-ablation.js";
 
 const CIRCUIT_DEBOUNCE_MS = 250;
 
-export function useCircuitWeights(client: ModelClient | null, info: ModelInfo | null, settings: InductionSettings, active: boolean): Async<CircuitWeightsResult> {
+export function useCircuitWeights(
+  client: ModelClient | null,
+  info: ModelInfo | null,
+  settings: InductionSettings,
+  active: boolean,
+): Async<CircuitWeightsResult> {
   const [state, setState] = useState<Async<CircuitWeightsResult>>({ result: null, error: null, running: false });
   useEffect(() => {
     if (!client || !info || !active) return;
     if (info.nLayers < 2) {
-      setState({ result: null, error: "This model has one layer: there is no earlier head to compose with.", running: false });
+      setState({
+        result: null,
+        error: "This model has one layer: there is no earlier head to compose with.",
+        running: false,
+      });
       return;
     }
     let cancelled = false;
@@ -32,7 +48,11 @@ export function useCircuitWeights(client: ModelClient | null, info: ModelInfo | 
 }
 
 export function useCircuitText(
-  client: ModelClient | null, info: ModelInfo | null, text: string, pair: { head: string; keyHead: string } | null, settings: InductionSettings,
+  client: ModelClient | null,
+  info: ModelInfo | null,
+  text: string,
+  pair: { head: string; keyHead: string } | null,
+  settings: InductionSettings,
 ): Async<CircuitTextResult> {
   const [state, setState] = useState<Async<CircuitTextResult>>({ result: null, error: null, running: false });
   const head = pair?.head;

@@ -16,19 +16,28 @@ export interface InductionState {
 }
 
 export function useInduction(client: ModelClient | null, info: ModelInfo | null): InductionState {
-  const [state, setState] = useState<Omit<InductionState, "run">>({ result: null, error: null, running: false, settings: INDUCTION_SETTINGS });
+  const [state, setState] = useState<Omit<InductionState, "run">>({
+    result: null,
+    error: null,
+    running: false,
+    settings: INDUCTION_SETTINGS,
+  });
   // Settings asked for on Run are sent as they are (the worker says what is wrong with them); settings carried
   // over from another model are fitted to this one's context.
-  const [request, setRequest] = useState<{ settings: InductionSettings; forInfo: ModelInfo | null }>({ settings: INDUCTION_SETTINGS, forInfo: null });
+  const [request, setRequest] = useState<{ settings: InductionSettings; forInfo: ModelInfo | null }>({
+    settings: INDUCTION_SETTINGS,
+    forInfo: null,
+  });
   const infoRef = useRef(info);
   infoRef.current = info;
   useEffect(() => {
     if (!client || !info) return;
     let cancelled = false;
     // A model with a short context (the tiny trained one) gets the longest halves that fit.
-    const settings = request.forInfo === info
-      ? request.settings
-      : { ...request.settings, seqLen: Math.min(request.settings.seqLen, Math.floor((info.nCtx - 1) / 2)) };
+    const settings =
+      request.forInfo === info
+        ? request.settings
+        : { ...request.settings, seqLen: Math.min(request.settings.seqLen, Math.floor((info.nCtx - 1) / 2)) };
     const { seqLen, batch, seed } = settings;
     setState((s) => ({ ...s, running: true }));
     client.induction(seqLen, batch, seed).then(

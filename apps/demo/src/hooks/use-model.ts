@@ -57,9 +57,12 @@ export function useModel(initial: RegistryChoice = "default"): ModelState {
     return () => c.terminate();
   }, [initial, load]);
 
-  const select = useCallback((choice: ModelChoice) => {
-    if (client) load(client, choice);
-  }, [client, load]);
+  const select = useCallback(
+    (choice: ModelChoice) => {
+      if (client) load(client, choice);
+    },
+    [client, load],
+  );
 
   const cancel = useCallback(() => {
     loadSeq.current++;
@@ -67,5 +70,8 @@ export function useModel(initial: RegistryChoice = "default"): ModelState {
     setLoading(null);
   }, [client]);
 
-  return useMemo(() => ({ client, info, loading, error, select, cancel }), [client, info, loading, error, select, cancel]);
+  return useMemo(
+    () => ({ client, info, loading, error, select, cancel }),
+    [client, info, loading, error, select, cancel],
+  );
 }

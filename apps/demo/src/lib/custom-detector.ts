@@ -20,12 +20,19 @@ export type CustomTemplate =
 
 /** Score of every head, [layer][head]; NaN where the template has nothing to score (e.g. no repeated token). */
 export function scoreCustom(
-  template: CustomTemplate, attention: Float32Array, tokens: readonly number[], nLayers: number, nHeads: number,
+  template: CustomTemplate,
+  attention: Float32Array,
+  tokens: readonly number[],
+  nLayers: number,
+  nHeads: number,
 ): number[][] {
   const T = tokens.length;
   const score = scorer(template, tokens);
   return Array.from({ length: nLayers }, (_, l) =>
-    Array.from({ length: nHeads }, (_, h) => score(attention.subarray((l * nHeads + h) * T * T, (l * nHeads + h + 1) * T * T), T)));
+    Array.from({ length: nHeads }, (_, h) =>
+      score(attention.subarray((l * nHeads + h) * T * T, (l * nHeads + h + 1) * T * T), T),
+    ),
+  );
 }
 
 type Scorer = (pattern: Float32Array, T: number) => number;
@@ -41,17 +48,18 @@ function scorer(t: CustomTemplate, tokens: readonly number[]): Scorer {
       return (p, T) => meanOf(T, (q) => (target[q] >= 0 ? p[q * T + target[q]] : undefined));
     }
     case "painted":
-      return (p, T) => meanOf(T, (q) => {
-        const row = Math.min(t.size - 1, Math.floor((q * t.size) / T));
-        let any = false;
-        let mass = 0;
-        for (let k = 0; k <= q; k++) {
-          if (!t.cells[row * t.size + Math.min(t.size - 1, Math.floor((k * t.size) / T))]) continue;
-          any = true;
-          mass += p[q * T + k];
-        }
-        return any ? mass : undefined;
-      });
+      return (p, T) =>
+        meanOf(T, (q) => {
+          const row = Math.min(t.size - 1, Math.floor((q * t.size) / T));
+          let any = false;
+          let mass = 0;
+          for (let k = 0; k <= q; k++) {
+            if (!t.cells[row * t.size + Math.min(t.size - 1, Math.floor((k * t.size) / T))]) continue;
+            any = true;
+            mass += p[q * T + k];
+          }
+          return any ? mass : undefined;
+        });
   }
 }
 

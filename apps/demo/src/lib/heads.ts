@@ -12,18 +12,24 @@ export function parseHead(name: string): [number, number] | null {
 /** Heads whose score is strictly above `threshold`, in layer-then-head order (NaN never is). */
 export function headsAbove(scores: readonly (readonly number[])[], threshold: number): string[] {
   const out: string[] = [];
-  scores.forEach((row, l) => row.forEach((v, h) => {
-    if (v > threshold) out.push(headName(l, h));
-  }));
+  scores.forEach((row, l) =>
+    row.forEach((v, h) => {
+      if (v > threshold) out.push(headName(l, h));
+    }),
+  );
   return out;
 }
 
 /** The best-scoring head, or null when no score is finite. */
-export function bestHead(scores: readonly (readonly number[])[]): { layer: number; head: number; score: number } | null {
+export function bestHead(
+  scores: readonly (readonly number[])[],
+): { layer: number; head: number; score: number } | null {
   let best: { layer: number; head: number; score: number } | null = null;
-  scores.forEach((row, l) => row.forEach((v, h) => {
-    if (Number.isFinite(v) && (!best || v > best.score)) best = { layer: l, head: h, score: v };
-  }));
+  scores.forEach((row, l) =>
+    row.forEach((v, h) => {
+      if (Number.isFinite(v) && (!best || v > best.score)) best = { layer: l, head: h, score: v };
+    }),
+  );
   return best;
 }
 

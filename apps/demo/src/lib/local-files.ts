@@ -23,7 +23,8 @@ export async function sortFiles(files: readonly File[]): Promise<SortedFiles> {
     if (/\.(pth|pt|safetensors)$/.test(name)) out.weights.push(f);
     else if (/tokenizer.*\.json$/.test(name)) out.tokenizers.push(f);
     else if (/config.*\.json$/.test(name)) out.configs.push(f);
-    else if (name.endsWith(".json")) (/"d_model"\s*:/.test(await f.slice(0, 65536).text()) ? out.configs : out.tokenizers).push(f);
+    else if (name.endsWith(".json"))
+      (/"d_model"\s*:/.test(await f.slice(0, 65536).text()) ? out.configs : out.tokenizers).push(f);
     else out.other.push(f);
   }
   return out;
@@ -31,21 +32,39 @@ export async function sortFiles(files: readonly File[]): Promise<SortedFiles> {
 
 /** The checkpoint to load, or a sentence saying what is missing or ambiguous. */
 export async function checkpointFrom(
-  files: readonly File[], knownConfig: Record<string, unknown> | null, knownConfigName: string | null,
+  files: readonly File[],
+  knownConfig: Record<string, unknown> | null,
+  knownConfigName: string | null,
 ): Promise<LocalFilesChoice | { error: string }> {
   const s = await sortFiles(files);
   const names = files.map((f) => f.name).join(", ") || "no files";
   if (s.other.length) {
-    return { error: `Cannot use ${s.other.map((f) => f.name).join(", ")}: open a .pth or .safetensors file, its config.json and optionally a tokenizer.json.` };
+    return {
+      error: `Cannot use ${s.other.map((f) => f.name).join(", ")}: open a .pth or .safetensors file, its config.json and optionally a tokenizer.json.`,
+    };
   }
-  if (s.weights.length === 0) return { error: `No weights among ${names}: add the checkpoint's .pth or .safetensors file.` };
-  if (s.weights.length > 1) return { error: `Several weight files (${s.weights.map((f) => f.name).join(", ")}): open one checkpoint at a time.` };
-  if (s.configs.length > 1) return { error: `Several configs (${s.configs.map((f) => f.name).join(", ")}): open the one that belongs to ${s.weights[0].name}.` };
-  if (s.tokenizers.length > 1) return { error: `Several tokenizers (${s.tokenizers.map((f) => f.name).join(", ")}): open one tokenizer.json.` };
+  if (s.weights.length === 0)
+    return { error: `No weights among ${names}: add the checkpoint's .pth or .safetensors file.` };
+  if (s.weights.length > 1)
+    return {
+      error: `Several weight files (${s.weights.map((f) => f.name).join(", ")}): open one checkpoint at a time.`,
+    };
+  if (s.configs.length > 1)
+    return {
+      error: `Several configs (${s.configs.map((f) => f.name).join(", ")}): open the one that belongs to ${s.weights[0].name}.`,
+    };
+  if (s.tokenizers.length > 1)
+    return { error: `Several tokenizers (${s.tokenizers.map((f) => f.name).join(", ")}): open one tokenizer.json.` };
   const config = s.configs[0] ?? knownConfig;
   if (!config) {
     return { error: `${s.weights[0].name} needs its config: add its config.json, or pick a known config below.` };
   }
   const with_ = s.configs[0] ? s.configs[0].name : `the ${knownConfigName ?? "known"} config`;
-  return { kind: "files", name: `${s.weights[0].name} (${with_})`, weights: s.weights[0], config, tokenizer: s.tokenizers[0] };
+  return {
+    kind: "files",
+    name: `${s.weights[0].name} (${with_})`,
+    weights: s.weights[0],
+    config,
+    tokenizer: s.tokenizers[0],
+  };
 }

@@ -22,7 +22,13 @@ export interface ViewState {
 }
 
 export const DEFAULT_VIEW: ViewState = {
-  model: "default", text: SEED_TEXT, threshold: DEFAULT_THRESHOLD, head: null, ablate: [], mode: "zero", panel: null,
+  model: "default",
+  text: SEED_TEXT,
+  threshold: DEFAULT_THRESHOLD,
+  head: null,
+  ablate: [],
+  mode: "zero",
+  panel: null,
 };
 
 export function readViewState(search: string): ViewState {

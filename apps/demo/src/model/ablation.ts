@@ -22,7 +22,8 @@ function ablateValues(v: Tensor, hs: readonly number[], mode: AblationMode): Ten
   const out = v.data.slice();
   for (const h of hs) {
     if (mode === "zero") {
-      for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out.fill(0, ((b * T + t) * H + h) * Dh, ((b * T + t) * H + h + 1) * Dh);
+      for (let b = 0; b < B; b++)
+        for (let t = 0; t < T; t++) out.fill(0, ((b * T + t) * H + h) * Dh, ((b * T + t) * H + h + 1) * Dh);
       continue;
     }
     // Mean over the batch at each position (ARENA), or over positions when there is one sequence.
@@ -50,15 +51,23 @@ export interface HookedRun {
  * A run with `hooks`, keeping every layer's attention pattern. A hooked run leaves the model's incremental
  * state alone, so the live view's next keystroke still only computes the new tokens.
  */
-export async function runHooked(model: HookedTransformer, tokens: number[][], hooks: [string, HookFn][]): Promise<HookedRun> {
+export async function runHooked(
+  model: HookedTransformer,
+  tokens: number[][],
+  hooks: [string, HookFn][],
+): Promise<HookedRun> {
   const patterns: Tensor[] = [];
   const { loss } = await model.runWithHooks(tokens, {
-    returnType: "loss", lossPerToken: true,
+    returnType: "loss",
+    lossPerToken: true,
     fwdHooks: [
       ...hooks,
-      [(name) => name.endsWith("attn.hook_pattern"), (act, hook) => {
-        patterns[Number(hook.name.split(".")[1])] = new Tensor(act.data.slice(), act.shape);
-      }],
+      [
+        (name) => name.endsWith("attn.hook_pattern"),
+        (act, hook) => {
+          patterns[Number(hook.name.split(".")[1])] = new Tensor(act.data.slice(), act.shape);
+        },
+      ],
     ],
   });
   return { loss: loss!, patterns };

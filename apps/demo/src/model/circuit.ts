@@ -6,27 +6,53 @@
  * Dimensions: L layers, H heads, T positions, C components of a head's input.
  */
 import {
-  compositionBaseline, compositionScores, copyingScore, decomposedAttnScores, decomposeK, decomposeQ, decomposeQkInput,
-  findInductionCircuits, fullOvCircuit, logitAttribution, positionalQkScore, type HookedTransformer, type Tensor,
+  compositionBaseline,
+  compositionScores,
+  copyingScore,
+  decomposedAttnScores,
+  decomposeK,
+  decomposeQ,
+  decomposeQkInput,
+  findInductionCircuits,
+  fullOvCircuit,
+  logitAttribution,
+  positionalQkScore,
+  type HookedTransformer,
+  type Tensor,
 } from "@attnscope/core";
 import type { CircuitTextResult, CircuitWeightsResult } from "./protocol.js";
 
 /** [L1, H1, L2, H2] as nested arrays. */
 function nested4(t: Tensor): number[][][][] {
   const [L1, H1, L2, H2] = t.shape;
-  return Array.from({ length: L1 }, (_, a) => Array.from({ length: H1 }, (_, h) =>
-    Array.from({ length: L2 }, (_, b) => Array.from(t.data.subarray(((a * H1 + h) * L2 + b) * H2, ((a * H1 + h) * L2 + b + 1) * H2)))));
+  return Array.from({ length: L1 }, (_, a) =>
+    Array.from({ length: H1 }, (_, h) =>
+      Array.from({ length: L2 }, (_, b) =>
+        Array.from(t.data.subarray(((a * H1 + h) * L2 + b) * H2, ((a * H1 + h) * L2 + b + 1) * H2)),
+      ),
+    ),
+  );
 }
 
 const perHead = (model: HookedTransformer, f: (head: string) => number) =>
-  Array.from({ length: model.cfg.n_layers }, (_, l) => Array.from({ length: model.cfg.n_heads }, (_, h) => f(`${l}.${h}`)));
+  Array.from({ length: model.cfg.n_layers }, (_, l) =>
+    Array.from({ length: model.cfg.n_heads }, (_, h) => f(`${l}.${h}`)),
+  );
 
-export async function circuitWeights(model: HookedTransformer, rep: number[][], threshold: number): Promise<Omit<CircuitWeightsResult, "ms">> {
+export async function circuitWeights(
+  model: HookedTransformer,
+  rep: number[][],
+  threshold: number,
+): Promise<Omit<CircuitWeightsResult, "ms">> {
   const found = await findInductionCircuits(model, { tokens: rep, threshold });
   return {
     nLayers: model.cfg.n_layers,
     nHeads: model.cfg.n_heads,
-    composition: { Q: nested4(compositionScores(model, "Q")), K: nested4(compositionScores(model, "K")), V: nested4(compositionScores(model, "V")) },
+    composition: {
+      Q: nested4(compositionScores(model, "Q")),
+      K: nested4(compositionScores(model, "K")),
+      V: nested4(compositionScores(model, "V")),
+    },
     baseline: compositionBaseline(model),
     circuits: found.circuits,
     copying: perHead(model, (h) => copyingScore(fullOvCircuit(model, h))),
@@ -36,7 +62,11 @@ export async function circuitWeights(model: HookedTransformer, rep: number[][], 
 }
 
 export async function circuitText(
-  model: HookedTransformer, text: string, repeated: number[], head: string, keyHead: string,
+  model: HookedTransformer,
+  text: string,
+  repeated: number[],
+  head: string,
+  keyHead: string,
 ): Promise<Omit<CircuitTextResult, "ms">> {
   const tokens = model.toTokens(text);
   const { cache } = await model.runWithCache(tokens, { returnType: "none", removeBatchDim: true });
@@ -61,7 +91,9 @@ export async function circuitText(
     components: input.labels,
     std: std.data.slice(),
     pair: {
-      query: input.labels[qi], key: input.labels[ki], scores: scores.data.slice((qi * C + ki) * T * T, (qi * C + ki + 1) * T * T),
+      query: input.labels[qi],
+      key: input.labels[ki],
+      scores: scores.data.slice((qi * C + ki) * T * T, (qi * C + ki + 1) * T * T),
       strTokens: model.toStrTokens(repeated),
     },
   };

@@ -3,7 +3,13 @@
  * plain-TypeScript backend otherwise; the embedded default model, a registry model fetched (and cached),
  * a checkpoint from the visitor's disk, or the tiny model the training panel trained.
  */
-import { HookedTransformer, resolveBackend, type Backend, type KernelsBackend, type ProgressCallback } from "@attnscope/core";
+import {
+  HookedTransformer,
+  resolveBackend,
+  type Backend,
+  type KernelsBackend,
+  type ProgressCallback,
+} from "@attnscope/core";
 import type { ModelChoice } from "./protocol.js";
 
 export interface LoadedModel {
@@ -50,7 +56,10 @@ function open(choice: ModelChoice, backend: Backend, opts: LoadModelOptions): Pr
   if (choice === "default") return HookedTransformer.fromPretrained(undefined, { backend, ...opts });
   if (typeof choice === "string") return HookedTransformer.fromPretrained(choice, { backend, ...opts });
   if (choice.kind === "trained") {
-    return HookedTransformer.fromPretrained({ config: choice.config, weights: new Uint8Array(choice.weights) }, { backend, ...opts });
+    return HookedTransformer.fromPretrained(
+      { config: choice.config, weights: new Uint8Array(choice.weights) },
+      { backend, ...opts },
+    );
   }
   return HookedTransformer.fromPretrained(
     { config: choice.config, weights: choice.weights, ...(choice.tokenizer ? { tokenizer: choice.tokenizer } : {}) },

@@ -3,8 +3,20 @@
  * superseded resolves to null (the worker may also skip it entirely), so callers only ever see fresh results.
  */
 import type {
-  AblationMode, AblationResult, AblationScoresResult, CircuitTextResult, CircuitWeightsResult, HeadIndex, InductionResult, InductionSettings, LoadProgress, ModelChoice, ModelInfo,
-  ModelRequest, ModelResponse, RunResult,
+  AblationMode,
+  AblationResult,
+  AblationScoresResult,
+  CircuitTextResult,
+  CircuitWeightsResult,
+  HeadIndex,
+  InductionResult,
+  InductionSettings,
+  LoadProgress,
+  ModelChoice,
+  ModelInfo,
+  ModelRequest,
+  ModelResponse,
+  RunResult,
 } from "./protocol.js";
 
 interface Pending {
@@ -26,7 +38,10 @@ export class ModelClient {
   private latestLoad = 0;
 
   constructor() {
-    this.worker = new Worker(new URL("./model.worker.ts", import.meta.url), { type: "module", name: "attnscope-model" });
+    this.worker = new Worker(new URL("./model.worker.ts", import.meta.url), {
+      type: "module",
+      name: "attnscope-model",
+    });
     this.worker.onmessage = (e: MessageEvent<ModelResponse>) => this.receive(e.data);
     this.worker.onerror = (e) => {
       const err = new Error(`The model worker failed: ${e.message || "unknown error"}`);

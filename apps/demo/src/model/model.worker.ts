@@ -6,21 +6,45 @@
  * answering during a long download and is swapped out between two requests once the new one is ready.
  */
 import {
-  ActivationCache, currentAttnDetector, DEFAULT_CORPUS, firstAttnDetector, generateRepeatedTokens, inductionAttnDetector,
-  loadDefaultModelFiles, prevAttnDetector, runInductionExperiment, type HookedTransformer, type Tensor,
+  ActivationCache,
+  currentAttnDetector,
+  DEFAULT_CORPUS,
+  firstAttnDetector,
+  generateRepeatedTokens,
+  inductionAttnDetector,
+  loadDefaultModelFiles,
+  prevAttnDetector,
+  runInductionExperiment,
+  type HookedTransformer,
+  type Tensor,
 } from "@attnscope/core";
 import { ablationHooks, runHooked, type HookedRun } from "./ablation.js";
 import { circuitText, circuitWeights } from "./circuit.js";
 import { loadModel, type LoadedModel } from "./load-model.js";
 import {
-  DEFAULT_THRESHOLD, LIVE_MAX_TOKENS, type AblationMode, type AblationResult, type AblationScoresResult, type AblationSide,
-  type HeadIndex, type InductionSettings, type ModelChoice, type ModelRequest, type ModelResponse, type RunResult,
-  type InductionResult, type ModelInfo, type RecordedTrainingLog,
+  DEFAULT_THRESHOLD,
+  LIVE_MAX_TOKENS,
+  type AblationMode,
+  type AblationResult,
+  type AblationScoresResult,
+  type AblationSide,
+  type HeadIndex,
+  type InductionSettings,
+  type ModelChoice,
+  type ModelRequest,
+  type ModelResponse,
+  type RunResult,
+  type InductionResult,
+  type ModelInfo,
+  type RecordedTrainingLog,
 } from "./protocol.js";
 
 declare const self: DedicatedWorkerGlobalScope;
 
-type QueuedRequest = Extract<ModelRequest, { type: "run" | "induction" | "ablate" | "ablation-scores" | "circuit-weights" | "circuit-text" }>;
+type QueuedRequest = Extract<
+  ModelRequest,
+  { type: "run" | "induction" | "ablate" | "ablation-scores" | "circuit-weights" | "circuit-text" }
+>;
 
 let loaded: LoadedModel | null = null;
 /** The load in progress, which a newer load or a cancel aborts. */
@@ -98,11 +122,17 @@ async function handle(msg: QueuedRequest): Promise<void> {
       const { model } = requireModel();
       const t0 = performance.now();
       const tokens = model.toTokens(msg.text);
-      if (tokens.length > LIVE_MAX_TOKENS) throw new Error(`The text is ${tokens.length} tokens; the circuit panel runs on at most ${LIVE_MAX_TOKENS}`);
+      if (tokens.length > LIVE_MAX_TOKENS)
+        throw new Error(`The text is ${tokens.length} tokens; the circuit panel runs on at most ${LIVE_MAX_TOKENS}`);
       const rep = repeatedTokens(model, { ...checkInduction(model, msg.induction), batch: 1 })[0];
       const r = await circuitText(model, msg.text, rep, msg.head, msg.keyHead);
       const result = { ...r, ms: performance.now() - t0 };
-      post({ type: "circuit-text-result", id: msg.id, result }, [result.attribution.buffer, result.correctLogits.buffer, result.std.buffer, result.pair.scores.buffer]);
+      post({ type: "circuit-text-result", id: msg.id, result }, [
+        result.attribution.buffer,
+        result.correctLogits.buffer,
+        result.std.buffer,
+        result.pair.scores.buffer,
+      ]);
       return;
     }
   }
@@ -117,7 +147,8 @@ async function load(id: number, choice: ModelChoice): Promise<void> {
   try {
     next = await loadModel(choice, {
       signal: controller.signal,
-      onProgress: (p) => post({ type: "progress", id, progress: { phase: p.phase, file: p.file, loaded: p.loaded, total: p.total } }),
+      onProgress: (p) =>
+        post({ type: "progress", id, progress: { phase: p.phase, file: p.file, loaded: p.loaded, total: p.total } }),
     });
     if (controller.signal.aborted) {
       next.dispose();
@@ -125,7 +156,12 @@ async function load(id: number, choice: ModelChoice): Promise<void> {
     }
   } catch (err) {
     // The current model stays: a failed or cancelled load changes nothing.
-    post({ type: "error", id, request: "load", message: controller.signal.aborted ? "loading was cancelled" : errorMessage(err) });
+    post({
+      type: "error",
+      id,
+      request: "load",
+      message: controller.signal.aborted ? "loading was cancelled" : errorMessage(err),
+    });
     return;
   } finally {
     if (loading?.controller === controller) loading = null;
@@ -141,8 +177,16 @@ async function load(id: number, choice: ModelChoice): Promise<void> {
     loaded = next;
     const { cfg } = next.model;
     const info: ModelInfo = {
-      choice: typeof choice === "string" ? choice : choice.kind, name: next.name, nLayers: cfg.n_layers, nHeads: cfg.n_heads, dModel: cfg.d_model, nCtx: cfg.n_ctx,
-      dVocab: cfg.d_vocab, tokenizer: next.tokenizer, backend: next.backend.name, loadMs,
+      choice: typeof choice === "string" ? choice : choice.kind,
+      name: next.name,
+      nLayers: cfg.n_layers,
+      nHeads: cfg.n_heads,
+      dModel: cfg.d_model,
+      nCtx: cfg.n_ctx,
+      dVocab: cfg.d_vocab,
+      tokenizer: next.tokenizer,
+      backend: next.backend.name,
+      loadMs,
       trainingLog: choice === "default" ? defaultTrainingLog() : undefined,
     };
     post({ type: "loaded", id, info });
@@ -165,7 +209,12 @@ function defaultTrainingLog(): RecordedTrainingLog {
       : `${String(corpus.name ?? "corpus")} (${String(corpus.files ?? "")}, npm package ${String(corpus.package ?? "?")})`,
     elapsedMs: Number(log.elapsedMs) || 0,
     losses: log.losses,
-    evals: log.evals.map((e) => ({ step: e.step, probe: e.probe, inductionScores: e.inductionScores, prevTokenScores: e.prevTokenScores })),
+    evals: log.evals.map((e) => ({
+      step: e.step,
+      probe: e.probe,
+      inductionScores: e.inductionScores,
+      prevTokenScores: e.prevTokenScores,
+    })),
     phaseChange: log.phaseChange,
   };
 }
@@ -188,7 +237,10 @@ async function run(id: number, text: string): Promise<void> {
   // target's logit per row, never the full logits). Appending to the previous text reuses the previous run's
   // rows inside the model, so a keystroke costs one or two new rows per activation.
   const { cache, loss } = await model.runWithCache(tokens, {
-    namesFilter: (n) => n.endsWith("attn.hook_pattern"), removeBatchDim: true, returnType: "loss", lossPerToken: true,
+    namesFilter: (n) => n.endsWith("attn.hook_pattern"),
+    removeBatchDim: true,
+    returnType: "loss",
+    lossPerToken: true,
   });
   const result: RunResult = {
     tokens,
@@ -231,9 +283,12 @@ function headLabels(nLayers: number, nHeads: number): string[] {
 function checkInduction(model: HookedTransformer, { seqLen, batch, seed }: InductionSettings): InductionSettings {
   const maxHalf = Math.floor((model.cfg.n_ctx - 1) / 2);
   if (!Number.isInteger(seqLen) || seqLen < 2 || seqLen > maxHalf) {
-    throw new Error(`seq_len must be a whole number from 2 to ${maxHalf} (BOS + 2 × seq_len must fit the context of ${model.cfg.n_ctx}), got ${seqLen}`);
+    throw new Error(
+      `seq_len must be a whole number from 2 to ${maxHalf} (BOS + 2 × seq_len must fit the context of ${model.cfg.n_ctx}), got ${seqLen}`,
+    );
   }
-  if (!Number.isInteger(batch) || batch < 1 || batch > 64) throw new Error(`batch must be a whole number from 1 to 64, got ${batch}`);
+  if (!Number.isInteger(batch) || batch < 1 || batch > 64)
+    throw new Error(`batch must be a whole number from 1 to 64, got ${batch}`);
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`seed must be a whole number ≥ 0, got ${seed}`);
   return { seqLen, batch, seed };
 }
@@ -248,15 +303,30 @@ async function induction(id: number, seqLen: number, batch: number, seed: number
   const { model } = requireModel();
   const t0 = performance.now();
   // The same batch the ablations use.
-  const r = await runInductionExperiment(model, { tokens: repeatedTokens(model, checkInduction(model, { seqLen, batch, seed })), threshold: DEFAULT_THRESHOLD });
+  const r = await runInductionExperiment(model, {
+    tokens: repeatedTokens(model, checkInduction(model, { seqLen, batch, seed })),
+    threshold: DEFAULT_THRESHOLD,
+  });
   const T1 = r.perTokenLoss[0].length;
-  const meanLoss = Array.from({ length: T1 }, (_, t) => r.perTokenLoss.reduce((s, row) => s + row[t], 0) / r.perTokenLoss.length);
+  const meanLoss = Array.from(
+    { length: T1 },
+    (_, t) => r.perTokenLoss.reduce((s, row) => s + row[t], 0) / r.perTokenLoss.length,
+  );
   const { n_layers: L, n_heads: H } = model.cfg;
   const result: InductionResult = {
-    seqLen: r.seqLen, batch: r.tokens.length, inductionScores: r.inductionScores, inductionHeads: r.inductionHeads,
-    lossFirstHalf: r.lossFirstHalf, lossSecondHalf: r.lossSecondHalf, meanLoss,
-    strTokens: model.toStrTokens(r.tokens[0]), attention: await patternsOf(model, r.tokens[0]), headLabels: headLabels(L, H),
-    nLayers: L, nHeads: H, ms: performance.now() - t0,
+    seqLen: r.seqLen,
+    batch: r.tokens.length,
+    inductionScores: r.inductionScores,
+    inductionHeads: r.inductionHeads,
+    lossFirstHalf: r.lossFirstHalf,
+    lossSecondHalf: r.lossSecondHalf,
+    meanLoss,
+    strTokens: model.toStrTokens(r.tokens[0]),
+    attention: await patternsOf(model, r.tokens[0]),
+    headLabels: headLabels(L, H),
+    nLayers: L,
+    nHeads: H,
+    ms: performance.now() - t0,
   };
   post({ type: "induction-result", id, result }, [result.attention.buffer]);
 }
@@ -269,14 +339,20 @@ async function patternsOf(model: HookedTransformer, tokens: number[]): Promise<F
   const layers: Float32Array[] = [];
   await model.runWithHooks([tokens], {
     returnType: "none",
-    fwdHooks: [[(name) => name.endsWith("attn.hook_pattern"), (act, hook) => {
-      layers[Number(hook.name.split(".")[1])] = act.data.slice(); // [1, H, T, T]
-    }]],
+    fwdHooks: [
+      [
+        (name) => name.endsWith("attn.hook_pattern"),
+        (act, hook) => {
+          layers[Number(hook.name.split(".")[1])] = act.data.slice(); // [1, H, T, T]
+        },
+      ],
+    ],
   });
   return stack(layers);
 }
 
-const patternCache = (patterns: Tensor[]) => new ActivationCache(new Map(patterns.map((p, l) => [`blocks.${l}.attn.hook_pattern`, p])), true);
+const patternCache = (patterns: Tensor[]) =>
+  new ActivationCache(new Map(patterns.map((p, l) => [`blocks.${l}.attn.hook_pattern`, p])), true);
 
 /** Mean loss of the first and second copies, and per position averaged over the batch. */
 function lossHalves(loss: Tensor, seqLen: number) {
@@ -295,7 +371,13 @@ function lossHalves(loss: Tensor, seqLen: number) {
   return { lossFirstHalf: first / (seqLen * B), lossSecondHalf: second / ((T1 - seqLen) * B), meanLoss };
 }
 
-async function side(model: HookedTransformer, text: number[], rep: number[][], s: InductionSettings, hooks: ReturnType<typeof ablationHooks>): Promise<AblationSide> {
+async function side(
+  model: HookedTransformer,
+  text: number[],
+  rep: number[][],
+  s: InductionSettings,
+  hooks: ReturnType<typeof ablationHooks>,
+): Promise<AblationSide> {
   const t: HookedRun = await runHooked(model, [text], hooks);
   const cache = patternCache(t.patterns);
   const r: HookedRun = await runHooked(model, rep, hooks);
@@ -304,15 +386,26 @@ async function side(model: HookedTransformer, text: number[], rep: number[][], s
     loss,
     meanLoss: loss.length ? loss.reduce((a, b) => a + b, 0) / loss.length : NaN,
     detectors: {
-      current: currentAttnDetector(cache).scores, previous: prevAttnDetector(cache).scores, first: firstAttnDetector(cache).scores,
+      current: currentAttnDetector(cache).scores,
+      previous: prevAttnDetector(cache).scores,
+      first: firstAttnDetector(cache).scores,
     },
     attention: stack(t.patterns.map((p) => p.data)),
-    induction: { inductionScores: inductionAttnDetector(patternCache(r.patterns), s.seqLen).scores, ...lossHalves(r.loss, s.seqLen) },
+    induction: {
+      inductionScores: inductionAttnDetector(patternCache(r.patterns), s.seqLen).scores,
+      ...lossHalves(r.loss, s.seqLen),
+    },
   };
 }
 
 /** The text and the induction batch, clean and with `heads` ablated, side by side. */
-async function ablate(id: number, text: string, heads: HeadIndex[], mode: AblationMode, settings: InductionSettings): Promise<void> {
+async function ablate(
+  id: number,
+  text: string,
+  heads: HeadIndex[],
+  mode: AblationMode,
+  settings: InductionSettings,
+): Promise<void> {
   const { model } = requireModel();
   const t0 = performance.now();
   const { n_layers: L, n_heads: H } = model.cfg;
@@ -323,15 +416,29 @@ async function ablate(id: number, text: string, heads: HeadIndex[], mode: Ablati
   }
   const s = checkInduction(model, settings);
   const tokens = model.toTokens(text);
-  if (tokens.length > LIVE_MAX_TOKENS) throw new Error(`The text is ${tokens.length} tokens; ablations run on at most ${LIVE_MAX_TOKENS}`);
+  if (tokens.length > LIVE_MAX_TOKENS)
+    throw new Error(`The text is ${tokens.length} tokens; ablations run on at most ${LIVE_MAX_TOKENS}`);
   const rep = repeatedTokens(model, s);
   const clean = await side(model, tokens, rep, s, []);
   const ablated = await side(model, tokens, rep, s, ablationHooks(heads, mode));
   const result: AblationResult = {
-    text, heads, mode, strTokens: model.toStrTokens(tokens), induction: { ...s, strTokens: model.toStrTokens(rep[0]) },
-    clean, ablated, nLayers: L, nHeads: H, ms: performance.now() - t0,
+    text,
+    heads,
+    mode,
+    strTokens: model.toStrTokens(tokens),
+    induction: { ...s, strTokens: model.toStrTokens(rep[0]) },
+    clean,
+    ablated,
+    nLayers: L,
+    nHeads: H,
+    ms: performance.now() - t0,
   };
-  post({ type: "ablate-result", id, result }, [clean.loss.buffer, clean.attention.buffer, ablated.loss.buffer, ablated.attention.buffer]);
+  post({ type: "ablate-result", id, result }, [
+    clean.loss.buffer,
+    clean.attention.buffer,
+    ablated.loss.buffer,
+    ablated.attention.buffer,
+  ]);
 }
 
 /**
@@ -361,6 +468,12 @@ async function ablationScores(id: number, settings: InductionSettings): Promise<
     }
     return out;
   };
-  const result: AblationScoresResult = { settings: s, zero: await grid("zero"), mean: await grid("mean"), cleanLoss, ms: performance.now() - t0 };
+  const result: AblationScoresResult = {
+    settings: s,
+    zero: await grid("zero"),
+    mean: await grid("mean"),
+    cleanLoss,
+    ms: performance.now() - t0,
+  };
   post({ type: "ablation-scores-result", id, result });
 }

@@ -61,8 +61,13 @@ export interface RecordedTrainingLog {
     prevTokenScores: number[][];
   }[];
   phaseChange: {
-    startStep: number; endStep: number; scoreBefore: number; scoreAfter: number;
-    secondHalfLossBefore: number; secondHalfLossAfter: number; head: string;
+    startStep: number;
+    endStep: number;
+    scoreBefore: number;
+    scoreAfter: number;
+    secondHalfLossBefore: number;
+    secondHalfLossAfter: number;
+    head: string;
   } | null;
 }
 

@@ -39,23 +39,43 @@ export const Ablation = memo(function Ablation(p: AblationProps) {
     <section style={s.panel} aria-label="Ablations" id="ablation" data-testid="ablation-panel">
       <h2 style={s.panelTitle}>Knock heads out</h2>
       <p style={s.lede}>
-        Ablate heads and compare with the clean run. A hook on <span style={s.mono}>blocks.L.attn.hook_v</span> replaces the heads' values with
-        zero, or with their mean (over the batch, as ARENA does; over positions for the single text), so the heads write nothing, or only
-        their average, into the residual stream.
+        Ablate heads and compare with the clean run. A hook on <span style={s.mono}>blocks.L.attn.hook_v</span> replaces
+        the heads' values with zero, or with their mean (over the batch, as ARENA does; over positions for the single
+        text), so the heads write nothing, or only their average, into the residual stream.
       </p>
       <div style={{ ...s.row, alignItems: "center", gap: 12 }}>
         <span role="radiogroup" aria-label="Ablation" style={{ display: "inline-flex", gap: 10 }}>
           {(["zero", "mean"] as const).map((m) => (
             <label key={m}>
-              <input type="radio" name="ablation-mode" checked={p.mode === m} onChange={() => p.onMode(m)} data-testid={`ablation-mode-${m}`} /> {m} ablation
+              <input
+                type="radio"
+                name="ablation-mode"
+                checked={p.mode === m}
+                onChange={() => p.onMode(m)}
+                data-testid={`ablation-mode-${m}`}
+              />{" "}
+              {m} ablation
             </label>
           ))}
         </span>
         <label>
-          <input type="checkbox" checked={p.picking} onChange={(e) => p.onPicking(e.target.checked)} data-testid="ablation-pick" /> clicking a head
-          anywhere ablates it
+          <input
+            type="checkbox"
+            checked={p.picking}
+            onChange={(e) => p.onPicking(e.target.checked)}
+            data-testid="ablation-pick"
+          />{" "}
+          clicking a head anywhere ablates it
         </label>
-        <button type="button" style={s.button} onClick={p.onClear} disabled={p.heads.length === 0} data-testid="ablation-clear">Clear</button>
+        <button
+          type="button"
+          style={s.button}
+          onClick={p.onClear}
+          disabled={p.heads.length === 0}
+          data-testid="ablation-clear"
+        >
+          Clear
+        </button>
       </div>
       <div style={{ margin: "8px 0" }} role="group" aria-label="Heads to ablate">
         {Array.from({ length: p.nLayers }, (_, l) => (
@@ -66,9 +86,20 @@ export const Ablation = memo(function Ablation(p: AblationProps) {
               const on = p.heads.includes(name);
               return (
                 <button
-                  key={h} type="button" aria-pressed={on} data-testid={`ablate-head-${name}`} onClick={() => p.onToggleHead(name)}
-                  style={{ ...s.button, ...s.mono, padding: "2px 6px", fontSize: 12, minWidth: 40,
-                    background: on ? "var(--danger)" : "var(--surface)", color: on ? "var(--bg)" : "var(--text)" }}
+                  key={h}
+                  type="button"
+                  aria-pressed={on}
+                  data-testid={`ablate-head-${name}`}
+                  onClick={() => p.onToggleHead(name)}
+                  style={{
+                    ...s.button,
+                    ...s.mono,
+                    padding: "2px 6px",
+                    fontSize: 12,
+                    minWidth: 40,
+                    background: on ? "var(--danger)" : "var(--surface)",
+                    color: on ? "var(--bg)" : "var(--text)",
+                  }}
                 >
                   {name}
                 </button>
@@ -77,15 +108,30 @@ export const Ablation = memo(function Ablation(p: AblationProps) {
           </div>
         ))}
       </div>
-      {p.ablation.error && <div role="alert" style={s.errorBox} data-testid="ablation-error">{p.ablation.error}</div>}
+      {p.ablation.error && (
+        <div role="alert" style={s.errorBox} data-testid="ablation-error">
+          {p.ablation.error}
+        </div>
+      )}
       <div ref={ref}>
         {p.heads.length === 0 ? (
           <p style={s.muted}>Pick one or more heads to see what the model does without them.</p>
         ) : !r ? (
           <p style={s.muted}>Running…</p>
         ) : (
-          <div data-testid="ablation-result" data-heads={r.heads.map(([l, h]) => headName(l, h)).join(" ")} style={{ opacity: p.ablation.running ? 0.6 : 1 }}>
-            <Comparison r={r} threshold={p.threshold} grid={smallGrid} half={half} onSelectHead={p.onSelectHead} selected={p.selected} />
+          <div
+            data-testid="ablation-result"
+            data-heads={r.heads.map(([l, h]) => headName(l, h)).join(" ")}
+            style={{ opacity: p.ablation.running ? 0.6 : 1 }}
+          >
+            <Comparison
+              r={r}
+              threshold={p.threshold}
+              grid={smallGrid}
+              half={half}
+              onSelectHead={p.onSelectHead}
+              selected={p.selected}
+            />
             <h3 style={{ margin: "12px 0 4px", fontSize: 15 }}>Patterns on the text: clean and ablated</h3>
             <div style={{ ...s.row, gap: 12 }}>
               {(["clean", "ablated"] as const).map((k) => (
@@ -108,13 +154,30 @@ export const Ablation = memo(function Ablation(p: AblationProps) {
           </div>
         )}
       </div>
-      <AblationScores scores={p.scores} nHeads={p.nHeads} grid={smallGrid} onSelectHead={p.onSelectHead} selected={p.selected} />
+      <AblationScores
+        scores={p.scores}
+        nHeads={p.nHeads}
+        grid={smallGrid}
+        onSelectHead={p.onSelectHead}
+        selected={p.selected}
+      />
     </section>
   );
 });
 
-function Comparison({ r, threshold, grid, half, onSelectHead, selected }: {
-  r: AblationResult; threshold: number; grid: { cellSize: number; showValues: boolean }; half: number; onSelectHead: (n: string) => void;
+function Comparison({
+  r,
+  threshold,
+  grid,
+  half,
+  onSelectHead,
+  selected,
+}: {
+  r: AblationResult;
+  threshold: number;
+  grid: { cellSize: number; showValues: boolean };
+  half: number;
+  onSelectHead: (n: string) => void;
   selected: string | null;
 }) {
   const diff = [0, ...Array.from(r.ablated.loss, (v, i) => v - r.clean.loss[i])];
@@ -122,43 +185,78 @@ function Comparison({ r, threshold, grid, half, onSelectHead, selected }: {
   const inductionHeads = headsAbove(r.clean.induction.inductionScores, threshold);
   const tracked = inductionHeads.length ? inductionHeads : [bestHeadName(r.clean.induction.inductionScores)];
   const meanScore = (x: AblationSide) =>
-    tracked.reduce((sum, n) => sum + x.induction.inductionScores[Number(n.split(".")[0])][Number(n.split(".")[1])], 0) / tracked.length;
+    tracked.reduce((sum, n) => sum + x.induction.inductionScores[Number(n.split(".")[0])][Number(n.split(".")[1])], 0) /
+    tracked.length;
   const detectors = [
-    ...DETECTORS.map((d) => ({ key: d.key, title: d.title, score: d.score, of: (x: AblationSide) => x.detectors[d.key] })),
-    { key: "induction", title: "Induction heads (repeated tokens)", score: "induction score", of: (x: AblationSide) => x.induction.inductionScores },
+    ...DETECTORS.map((d) => ({
+      key: d.key,
+      title: d.title,
+      score: d.score,
+      of: (x: AblationSide) => x.detectors[d.key],
+    })),
+    {
+      key: "induction",
+      title: "Induction heads (repeated tokens)",
+      score: "induction score",
+      of: (x: AblationSide) => x.induction.inductionScores,
+    },
   ];
   return (
     <>
       <table style={{ borderCollapse: "collapse", fontSize: 14, margin: "4px 0 8px" }}>
         <thead>
-          <tr style={{ textAlign: "left" }}><th style={cell} /><th style={cell}>clean</th><th style={cell}>ablated</th></tr>
+          <tr style={{ textAlign: "left" }}>
+            <th style={cell} />
+            <th style={cell}>clean</th>
+            <th style={cell}>ablated</th>
+          </tr>
         </thead>
         <tbody>
           <tr>
             <td style={cell}>mean loss on the text (nats)</td>
-            <td style={cell} data-testid="clean-loss">{fmt(r.clean.meanLoss)}</td>
-            <td style={cell} data-testid="ablated-loss">{fmt(r.ablated.meanLoss)}</td>
+            <td style={cell} data-testid="clean-loss">
+              {fmt(r.clean.meanLoss)}
+            </td>
+            <td style={cell} data-testid="ablated-loss">
+              {fmt(r.ablated.meanLoss)}
+            </td>
           </tr>
           <tr>
             <td style={cell}>repeated tokens, first half</td>
-            <td style={cell} data-testid="clean-loss-first">{fmt(r.clean.induction.lossFirstHalf)}</td>
-            <td style={cell} data-testid="ablated-loss-first">{fmt(r.ablated.induction.lossFirstHalf)}</td>
+            <td style={cell} data-testid="clean-loss-first">
+              {fmt(r.clean.induction.lossFirstHalf)}
+            </td>
+            <td style={cell} data-testid="ablated-loss-first">
+              {fmt(r.ablated.induction.lossFirstHalf)}
+            </td>
           </tr>
           <tr>
             <td style={cell}>repeated tokens, second half</td>
-            <td style={cell} data-testid="clean-loss-second">{fmt(r.clean.induction.lossSecondHalf)}</td>
-            <td style={cell} data-testid="ablated-loss-second">{fmt(r.ablated.induction.lossSecondHalf)}</td>
+            <td style={cell} data-testid="clean-loss-second">
+              {fmt(r.clean.induction.lossSecondHalf)}
+            </td>
+            <td style={cell} data-testid="ablated-loss-second">
+              {fmt(r.ablated.induction.lossSecondHalf)}
+            </td>
           </tr>
           <tr>
             <td style={cell}>induction score of {tracked.join(" ")}</td>
-            <td style={cell} data-testid="clean-induction-score">{fmt(meanScore(r.clean))}</td>
-            <td style={cell} data-testid="ablated-induction-score">{fmt(meanScore(r.ablated))}</td>
+            <td style={cell} data-testid="clean-induction-score">
+              {fmt(meanScore(r.clean))}
+            </td>
+            <td style={cell} data-testid="ablated-induction-score">
+              {fmt(meanScore(r.ablated))}
+            </td>
           </tr>
           {detectors.map((d) => (
             <tr key={d.key}>
-              <td style={cell}>{d.title} above {threshold}</td>
+              <td style={cell}>
+                {d.title} above {threshold}
+              </td>
               {(["clean", "ablated"] as const).map((k) => (
-                <td key={k} style={{ ...cell, ...s.mono }} data-testid={`${k}-detector-${d.key}`}>{headsAbove(d.of(r[k]), threshold).join(" ") || "none"}</td>
+                <td key={k} style={{ ...cell, ...s.mono }} data-testid={`${k}-detector-${d.key}`}>
+                  {headsAbove(d.of(r[k]), threshold).join(" ") || "none"}
+                </td>
               ))}
             </tr>
           ))}
@@ -203,7 +301,7 @@ function Comparison({ r, threshold, grid, half, onSelectHead, selected }: {
                   minValue={0}
                   maxValue={1}
                   onSelectHead={(h) => h && onSelectHead(headName(h.layer, h.head))}
-                selectedHead={headRef(selected)}
+                  selectedHead={headRef(selected)}
                   exportName={`attnscope-${k}-${d.key}-scores`}
                 />
               </div>
@@ -222,8 +320,17 @@ function bestHeadName(scores: number[][]): string {
 
 const cell = { padding: "2px 10px 2px 0", borderBottom: "1px solid var(--border)", verticalAlign: "top" } as const;
 
-function AblationScores({ scores, nHeads, grid, onSelectHead, selected }: {
-  scores: Async<AblationScoresResult>; nHeads: number; grid: { cellSize: number; showValues: boolean }; onSelectHead: (n: string) => void;
+function AblationScores({
+  scores,
+  nHeads,
+  grid,
+  onSelectHead,
+  selected,
+}: {
+  scores: Async<AblationScoresResult>;
+  nHeads: number;
+  grid: { cellSize: number; showValues: boolean };
+  onSelectHead: (n: string) => void;
   selected: string | null;
 }) {
   const r = scores.result;
@@ -232,10 +339,15 @@ function AblationScores({ scores, nHeads, grid, onSelectHead, selected }: {
     <div data-testid="ablation-scores" style={{ marginTop: 12 }}>
       <h3 style={{ margin: "0 0 4px", fontSize: 15 }}>Ablation scores (ARENA), on the induction batch</h3>
       <p style={{ ...s.muted, margin: "0 0 6px" }}>
-        One head ablated at a time: the loss on the last seq_len − 1 predictions of the repeated tokens, minus the clean loss
+        One head ablated at a time: the loss on the last seq_len − 1 predictions of the repeated tokens, minus the clean
+        loss
         {r ? ` (${r.cleanLoss.toFixed(2)} nats)` : ""}. A large rise marks a head the induction circuit needs.
       </p>
-      {scores.error && <div role="alert" style={s.errorBox}>{scores.error}</div>}
+      {scores.error && (
+        <div role="alert" style={s.errorBox}>
+          {scores.error}
+        </div>
+      )}
       {!r ? (
         <p style={s.muted}>{scores.running ? "Computing…" : "Waiting for the model…"}</p>
       ) : (

@@ -21,59 +21,93 @@ const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "–");
 const TOP = 5;
 
 /** The induction circuit: composition, the pairs it makes, copying and positional scores, logit attribution, decomposed scores. */
-export const Circuit = memo(function Circuit({ weights, text, threshold, selected, onSelectHead, onVisible }: CircuitProps) {
+export const Circuit = memo(function Circuit({
+  weights,
+  text,
+  threshold,
+  selected,
+  onSelectHead,
+  onVisible,
+}: CircuitProps) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const [section, setSection] = useState<HTMLElement | null>(null);
   useEffect(() => {
     if (!section) return;
-    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && onVisible(), { rootMargin: "200px" });
+    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && onVisible(), {
+      rootMargin: "200px",
+    });
     io.observe(section);
     return () => io.disconnect();
   }, [section, onVisible]);
   const w = weights.result;
   const ranked = w ? rankCircuits(w.circuits, threshold) : [];
   const top = ranked[0];
-  const pair: HeadPair | null = top
-    ? { source: toRef(top.previous), destination: toRef(top.induction) }
-    : null;
+  const pair: HeadPair | null = top ? { source: toRef(top.previous), destination: toRef(top.induction) } : null;
   const maxCell = Math.max(14, Math.min(40, Math.floor((width - 120) / Math.max(1, w?.nHeads ?? 8))));
   return (
     <section ref={setSection} style={s.panel} aria-label="Circuit" id="circuit" data-testid="circuit-panel">
       <h2 style={s.panelTitle}>The induction circuit</h2>
       <p style={s.lede}>
         A previous-token head writes "the token before me was X" into each position; an induction head's keys read it
-        (K-composition), so its queries find the token after the previous X, and its OV circuit copies that token to the output.
+        (K-composition), so its queries find the token after the previous X, and its OV circuit copies that token to the
+        output.
       </p>
       <div ref={ref}>
-        {weights.error && <div role="alert" style={s.errorBox} data-testid="circuit-error">{weights.error}</div>}
+        {weights.error && (
+          <div role="alert" style={s.errorBox} data-testid="circuit-error">
+            {weights.error}
+          </div>
+        )}
         {!w ? (
-          <p style={s.muted}>{weights.running ? "Computing composition scores and circuits…" : "Scroll here to compute."}</p>
+          <p style={s.muted}>
+            {weights.running ? "Computing composition scores and circuits…" : "Scroll here to compute."}
+          </p>
         ) : (
           <>
             <h3 style={h3}>Top induction circuits</h3>
             <p style={{ ...s.muted, margin: "0 0 4px" }}>
-              Previous-token head → induction head: both heads' scores on the repeated tokens and the K-composition between them
-              (random matrices of these shapes score {w.baseline.toFixed(3)}). Pairs where both heads pass the threshold come first.
+              Previous-token head → induction head: both heads' scores on the repeated tokens and the K-composition
+              between them (random matrices of these shapes score {w.baseline.toFixed(3)}). Pairs where both heads pass
+              the threshold come first.
             </p>
             <div style={{ margin: "4px 0" }}>
-              Best: <b style={s.mono} data-testid="circuit-top">{top ? `${top.previous} -> ${top.induction}` : "none"}</b>
-              {top && !top.isCircuit && <span style={s.muted}> (no pair passes the threshold {threshold}; the strongest K-composition is shown)</span>}
+              Best:{" "}
+              <b style={s.mono} data-testid="circuit-top">
+                {top ? `${top.previous} -> ${top.induction}` : "none"}
+              </b>
+              {top && !top.isCircuit && (
+                <span style={s.muted}>
+                  {" "}
+                  (no pair passes the threshold {threshold}; the strongest K-composition is shown)
+                </span>
+              )}
             </div>
             <div style={{ overflowX: "auto", maxWidth: "100%" }}>
               <table style={{ borderCollapse: "collapse", fontSize: 14 }} data-testid="circuit-table">
                 <thead>
                   <tr style={{ textAlign: "left" }}>
-                    {["previous-token head", "score", "induction head", "score", "K-composition", ""].map((h, i) => <th key={i} style={cell}>{h}</th>)}
+                    {["previous-token head", "score", "induction head", "score", "K-composition", ""].map((h, i) => (
+                      <th key={i} style={cell}>
+                        {h}
+                      </th>
+                    ))}
                   </tr>
                 </thead>
                 <tbody>
                   {ranked.slice(0, TOP).map((c) => (
                     <tr key={`${c.previous}-${c.induction}`}>
-                      <td style={cell}><HeadButton name={c.previous} onSelectHead={onSelectHead} /></td>
+                      <td style={cell}>
+                        <HeadButton name={c.previous} onSelectHead={onSelectHead} />
+                      </td>
                       <td style={cell}>{fmt(c.previousScore)}</td>
-                      <td style={cell}><HeadButton name={c.induction} onSelectHead={onSelectHead} /></td>
+                      <td style={cell}>
+                        <HeadButton name={c.induction} onSelectHead={onSelectHead} />
+                      </td>
                       <td style={cell}>{fmt(c.inductionScore)}</td>
-                      <td style={cell}>{c.kComposition.toFixed(3)} <span style={s.muted}>({(c.kComposition / w.baseline).toFixed(1)} × baseline)</span></td>
+                      <td style={cell}>
+                        {c.kComposition.toFixed(3)}{" "}
+                        <span style={s.muted}>({(c.kComposition / w.baseline).toFixed(1)} × baseline)</span>
+                      </td>
                       <td style={{ ...cell, ...s.muted }}>{c.isCircuit ? "circuit" : ""}</td>
                     </tr>
                   ))}
@@ -83,9 +117,9 @@ export const Circuit = memo(function Circuit({ weights, text, threshold, selecte
 
             <h3 style={h3}>Composition scores</h3>
             <p style={{ ...s.muted, margin: "0 0 4px" }}>
-              How much each earlier head's output feeds a later head's queries (Q), keys (K) or values (V): ‖W_OV · W‖ / (‖W_OV‖ ‖W‖).
-              Colours are centred on the random baseline: orange above it, blue below. Rows: source head (earlier layer); columns:
-              destination head. Click a pair to select its destination head.
+              How much each earlier head's output feeds a later head's queries (Q), keys (K) or values (V): ‖W_OV · W‖ /
+              (‖W_OV‖ ‖W‖). Colours are centred on the random baseline: orange above it, blue below. Rows: source head
+              (earlier layer); columns: destination head. Click a pair to select its destination head.
             </p>
             <div data-testid="composition-scores" style={{ maxWidth: "100%", overflowX: "auto" }}>
               <CompositionScores
@@ -113,7 +147,7 @@ export const Circuit = memo(function Circuit({ weights, text, threshold, selecte
                   maxValue={1}
                   {...s.gridCells(w.nHeads, Math.min(300, width - 90))}
                   onSelectHead={(h) => h && onSelectHead(headName(h.layer, h.head))}
-                selectedHead={headRef(selected)}
+                  selectedHead={headRef(selected)}
                   colorBarTitle="Σ Re λ / Σ |λ| of W_E W_OV W_U (1: copies its token)"
                   exportName="attnscope-copying-scores"
                 />
@@ -128,7 +162,7 @@ export const Circuit = memo(function Circuit({ weights, text, threshold, selecte
                   maxValue={1}
                   {...s.gridCells(w.nHeads, Math.min(300, width - 90))}
                   onSelectHead={(h) => h && onSelectHead(headName(h.layer, h.head))}
-                selectedHead={headRef(selected)}
+                  selectedHead={headRef(selected)}
                   colorBarTitle="attention to the previous position of W_pos W_QK W_posᵀ"
                   exportName="attnscope-positional-scores"
                 />
@@ -142,9 +176,22 @@ export const Circuit = memo(function Circuit({ weights, text, threshold, selecte
   );
 });
 
-function TextPart({ text, width, selected }: { text: Async<CircuitTextResult>; width: number; selected: string | null }) {
+function TextPart({
+  text,
+  width,
+  selected,
+}: {
+  text: Async<CircuitTextResult>;
+  width: number;
+  selected: string | null;
+}) {
   const r = text.result;
-  if (text.error) return <div role="alert" style={s.errorBox}>{text.error}</div>;
+  if (text.error)
+    return (
+      <div role="alert" style={s.errorBox}>
+        {text.error}
+      </div>
+    );
   if (!r) return null;
   const C = r.labels.length;
   const T1 = r.strTokens.length - 1;
@@ -160,8 +207,8 @@ function TextPart({ text, width, selected }: { text: Async<CircuitTextResult>; w
     <div style={{ opacity: text.running ? 0.6 : 1 }}>
       <h3 style={h3}>Direct logit attribution of the text</h3>
       <p style={{ ...s.muted, margin: "0 0 4px" }}>
-        Each component's share of the logit of the correct next token (ARENA's logit_attribution): rows are positions (row t
-        predicts token t + 1), columns the direct path (embedding) and every head. Hover a cell for the tokens.
+        Each component's share of the logit of the correct next token (ARENA's logit_attribution): rows are positions
+        (row t predicts token t + 1), columns the direct path (embedding) and every head. Hover a cell for the tokens.
       </p>
       <div data-testid="logit-attribution" style={{ maxWidth: "100%", overflowX: "auto" }}>
         <LogitAttribution
@@ -178,12 +225,16 @@ function TextPart({ text, width, selected }: { text: Async<CircuitTextResult>; w
           exportName="attnscope-logit-attribution"
         />
       </div>
-      <h3 style={h3} data-testid="decomposed-head">Decomposed attention scores of head {r.head}</h3>
+      <h3 style={h3} data-testid="decomposed-head">
+        Decomposed attention scores of head {r.head}
+      </h3>
       <p style={{ ...s.muted, margin: "0 0 4px" }}>
-        Where head {r.head}'s queries and keys come from, on the first repeated sequence: its input split into the embedding, the
-        position embedding and each earlier head's output; the table is the spread (std) of each query component × key
-        component's attention scores.{" "}
-        {selected && parseHead(selected)?.[0] === 0 ? `Head ${selected} is in layer 0, so the best induction head is shown.` : "Select a head of a later layer to decompose it."}
+        Where head {r.head}'s queries and keys come from, on the first repeated sequence: its input split into the
+        embedding, the position embedding and each earlier head's output; the table is the spread (std) of each query
+        component × key component's attention scores.{" "}
+        {selected && parseHead(selected)?.[0] === 0
+          ? `Head ${selected} is in layer 0, so the best induction head is shown.`
+          : "Select a head of a later layer to decompose it."}
       </p>
       <div style={s.row}>
         <div data-testid="decomposed-std" style={scrollBox}>
@@ -225,7 +276,14 @@ function TextPart({ text, width, selected }: { text: Async<CircuitTextResult>; w
 
 function HeadButton({ name, onSelectHead }: { name: string; onSelectHead: (n: string) => void }) {
   return (
-    <button type="button" data-head={name} style={{ ...s.headChip, background: "none", cursor: "pointer" }} onClick={() => onSelectHead(name)}>{name}</button>
+    <button
+      type="button"
+      data-head={name}
+      style={{ ...s.headChip, background: "none", cursor: "pointer" }}
+      onClick={() => onSelectHead(name)}
+    >
+      {name}
+    </button>
   );
 }
 

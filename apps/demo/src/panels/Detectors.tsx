@@ -6,9 +6,19 @@ import * as s from "../styles.js";
 import { HeadList } from "./HeadList.js";
 
 export const DETECTORS = [
-  { key: "previous", title: "Previous-token heads", how: "mean of the pattern's sub-diagonal", score: "previous-token score" },
+  {
+    key: "previous",
+    title: "Previous-token heads",
+    how: "mean of the pattern's sub-diagonal",
+    score: "previous-token score",
+  },
   { key: "current", title: "Current-token heads", how: "mean of the pattern's diagonal", score: "current-token score" },
-  { key: "first", title: "First-token heads", how: "mean attention to the first token (BOS)", score: "first-token score" },
+  {
+    key: "first",
+    title: "First-token heads",
+    how: "mean attention to the first token (BOS)",
+    score: "first-token score",
+  },
 ] as const;
 
 export interface DetectorsProps {
@@ -25,22 +35,24 @@ export interface DetectorsProps {
 export function ThresholdSlider({ threshold, onThreshold }: Pick<DetectorsProps, "threshold" | "onThreshold">) {
   return (
     <div>
-    <label style={{ display: "inline-flex", alignItems: "center", gap: 8, flexWrap: "wrap" }}>
-      <span style={{ fontWeight: 600 }}>Threshold</span>
-      <input
-        type="range"
-        min={0}
-        max={1}
-        step={0.01}
-        value={threshold}
-        data-testid="threshold"
-        aria-label="Detector threshold"
-        onChange={(e) => onThreshold(Number(e.target.value))}
-        style={{ width: 180, maxWidth: "50vw" }}
-      />
-      <span style={s.mono} data-testid="threshold-value">{threshold.toFixed(2)}</span>
-    </label>
-    <div style={s.muted}>Heads scoring above it are named and outlined, in every detector on the page.</div>
+      <label style={{ display: "inline-flex", alignItems: "center", gap: 8, flexWrap: "wrap" }}>
+        <span style={{ fontWeight: 600 }}>Threshold</span>
+        <input
+          type="range"
+          min={0}
+          max={1}
+          step={0.01}
+          value={threshold}
+          data-testid="threshold"
+          aria-label="Detector threshold"
+          onChange={(e) => onThreshold(Number(e.target.value))}
+          style={{ width: 180, maxWidth: "50vw" }}
+        />
+        <span style={s.mono} data-testid="threshold-value">
+          {threshold.toFixed(2)}
+        </span>
+      </label>
+      <div style={s.muted}>Heads scoring above it are named and outlined, in every detector on the page.</div>
     </div>
   );
 }
@@ -54,8 +66,8 @@ export function Detectors({ result, threshold, onThreshold, onSelectHead, select
     <section style={s.panel} aria-label="Head detectors" id="detectors">
       <h2 style={s.panelTitle}>Which heads do what</h2>
       <p style={s.lede}>
-        Each detector scores every head on the text above and names those scoring above the threshold, as ARENA's detectors do.
-        Click a head to show its pattern everywhere.
+        Each detector scores every head on the text above and names those scoring above the threshold, as ARENA's
+        detectors do. Click a head to show its pattern everywhere.
       </p>
       <ThresholdSlider threshold={threshold} onThreshold={onThreshold} />
       <div ref={ref}>
@@ -67,7 +79,12 @@ export function Detectors({ result, threshold, onThreshold, onSelectHead, select
                 <div key={d.key} style={{ flex: `1 1 ${Math.floor(width / columns) - 20}px`, minWidth: 0 }}>
                   <h3 style={{ margin: "0 0 2px", fontSize: 15 }}>{d.title}</h3>
                   <div style={s.muted}>{d.how}</div>
-                  <HeadList heads={headsAbove(det.scores, threshold)} testId={`detector-${d.key}`} threshold={threshold} onSelectHead={onSelectHead} />
+                  <HeadList
+                    heads={headsAbove(det.scores, threshold)}
+                    testId={`detector-${d.key}`}
+                    threshold={threshold}
+                    onSelectHead={onSelectHead}
+                  />
                   <HeadScoreGrid
                     scores={det.scores}
                     threshold={threshold}
@@ -76,7 +93,7 @@ export function Detectors({ result, threshold, onThreshold, onSelectHead, select
                     minValue={0}
                     maxValue={1}
                     onSelectHead={(h) => h && onSelectHead(headName(h.layer, h.head))}
-                selectedHead={headRef(selected)}
+                    selectedHead={headRef(selected)}
                     exportName={`attnscope-${d.key}-token-scores`}
                   />
                 </div>

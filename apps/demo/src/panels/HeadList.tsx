@@ -17,7 +17,12 @@ export function HeadList({ heads, testId, threshold, onSelectHead }: HeadListPro
         {heads.map((h, i) => (
           <span key={h}>
             {i > 0 && " "}
-            <button type="button" data-head={h} style={{ ...s.headChip, background: "none", cursor: "pointer" }} onClick={() => onSelectHead?.(h)}>
+            <button
+              type="button"
+              data-head={h}
+              style={{ ...s.headChip, background: "none", cursor: "pointer" }}
+              onClick={() => onSelectHead?.(h)}
+            >
               {h}
             </button>
           </span>

@@ -25,13 +25,17 @@ export const Induction = memo(function Induction({ induction, threshold, selecte
     <section style={s.panel} aria-label="Induction heads" data-testid="induction-panel" id="induction">
       <h2 style={s.panelTitle}>Induction heads</h2>
       <p style={s.lede}>
-        Random tokens, then the same tokens again. Nothing predicts the first half; an induction head predicts the second
-        by attending to the token after the previous occurrence of the current one. Score = mean attention along that
-        diagonal. ARENA finds 1.4 and 1.10 in its model; this model was trained separately, so its induction heads have
-        other names (and, for a model with fewer heads, other numbers).
+        Random tokens, then the same tokens again. Nothing predicts the first half; an induction head predicts the
+        second by attending to the token after the previous occurrence of the current one. Score = mean attention along
+        that diagonal. ARENA finds 1.4 and 1.10 in its model; this model was trained separately, so its induction heads
+        have other names (and, for a model with fewer heads, other numbers).
       </p>
       <InductionSettingsForm settings={induction.settings} running={running} onRun={induction.run} />
-      {error && <div role="alert" style={s.errorBox} data-testid="induction-error">{error}</div>}
+      {error && (
+        <div role="alert" style={s.errorBox} data-testid="induction-error">
+          {error}
+        </div>
+      )}
       {!result ? (
         <p style={s.muted}>{running ? "Running the experiment…" : "Waiting for the model…"}</p>
       ) : (
@@ -44,11 +48,17 @@ export const Induction = memo(function Induction({ induction, threshold, selecte
               second half: <b data-testid="loss-second">{result.lossSecondHalf.toFixed(2)}</b> nats
             </span>
             <span style={s.muted}>
-              {result.batch} sequence{result.batch === 1 ? "" : "s"} × (BOS + {result.seqLen} + {result.seqLen}) tokens · {Math.round(result.ms)} ms
+              {result.batch} sequence{result.batch === 1 ? "" : "s"} × (BOS + {result.seqLen} + {result.seqLen}) tokens
+              · {Math.round(result.ms)} ms
             </span>
           </div>
           <div>Induction heads:</div>
-          <HeadList heads={heads} testId="detector-induction" threshold={threshold} onSelectHead={(h) => onSelectHead(h)} />
+          <HeadList
+            heads={heads}
+            testId="detector-induction"
+            threshold={threshold}
+            onSelectHead={(h) => onSelectHead(h)}
+          />
           <div style={{ ...s.row, marginTop: 8 }}>
             <div>
               <HeadScoreGrid
@@ -79,8 +89,8 @@ export const Induction = memo(function Induction({ induction, threshold, selecte
           </div>
           <h3 style={{ margin: "12px 0 4px", fontSize: 15 }}>Patterns on the first sequence</h3>
           <p style={{ ...s.muted, margin: "0 0 8px" }}>
-            An induction head shows a stripe {result.seqLen - 1} tokens below the diagonal: each token of the repeat attends to
-            the token after its first occurrence.
+            An induction head shows a stripe {result.seqLen - 1} tokens below the diagonal: each token of the repeat
+            attends to the token after its first occurrence.
           </p>
           <SelectedPatterns
             tokens={result.strTokens}

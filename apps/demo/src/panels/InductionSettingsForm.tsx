@@ -9,9 +9,19 @@ const FIELDS = [
 ] as const;
 
 /** seq_len, batch and seed of the repeated-token batch, and Run. */
-export function InductionSettingsForm({ settings, running, onRun }: { settings: InductionSettings; running: boolean; onRun: (s: InductionSettings) => void }) {
+export function InductionSettingsForm({
+  settings,
+  running,
+  onRun,
+}: {
+  settings: InductionSettings;
+  running: boolean;
+  onRun: (s: InductionSettings) => void;
+}) {
   const [draft, setDraft] = useState<Record<keyof InductionSettings, string>>({
-    seqLen: String(settings.seqLen), batch: String(settings.batch), seed: String(settings.seed),
+    seqLen: String(settings.seqLen),
+    batch: String(settings.batch),
+    seed: String(settings.seed),
   });
   return (
     <form
@@ -32,11 +42,19 @@ export function InductionSettingsForm({ settings, running, onRun }: { settings: 
             data-testid={`induction-${f.key}`}
             title={f.hint}
             onChange={(e) => setDraft((d) => ({ ...d, [f.key]: e.target.value }))}
-            style={{ width: 90, padding: "3px 6px", border: "1px solid var(--border)", borderRadius: 6, background: "var(--surface)" }}
+            style={{
+              width: 90,
+              padding: "3px 6px",
+              border: "1px solid var(--border)",
+              borderRadius: 6,
+              background: "var(--surface)",
+            }}
           />
         </label>
       ))}
-      <button type="submit" style={s.button} disabled={running} data-testid="induction-run">{running ? "Running…" : "Run"}</button>
+      <button type="submit" style={s.button} disabled={running} data-testid="induction-run">
+        {running ? "Running…" : "Run"}
+      </button>
     </form>
   );
 }

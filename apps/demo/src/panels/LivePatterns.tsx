@@ -21,9 +21,9 @@ export function LivePatterns({ text, onText, live, selected, onSelectHead }: Liv
     <section style={s.panel} aria-label="Attention patterns" id="patterns-panel">
       <h2 style={s.panelTitle}>Type, and watch every head</h2>
       <p style={s.lede}>
-        The model reads your text with an activation cache; each thumbnail is one head's attention pattern
-        (<span style={s.mono}>blocks.L.attn.hook_pattern</span>, labelled layer.head). Hover a token to see where it attends; click to
-        lock, Escape to unlock (the head stays selected).
+        The model reads your text with an activation cache; each thumbnail is one head's attention pattern (
+        <span style={s.mono}>blocks.L.attn.hook_pattern</span>, labelled layer.head). Hover a token to see where it
+        attends; click to lock, Escape to unlock (the head stays selected).
       </p>
       <textarea
         aria-label="Text to run through the model"
@@ -32,14 +32,27 @@ export function LivePatterns({ text, onText, live, selected, onSelectHead }: Liv
         onChange={(e) => onText(e.target.value)}
         rows={4}
         spellCheck={false}
-        style={{ width: "100%", resize: "vertical", padding: 8, borderRadius: 6, border: "1px solid var(--border)", background: "var(--surface)" }}
+        style={{
+          width: "100%",
+          resize: "vertical",
+          padding: 8,
+          borderRadius: 6,
+          border: "1px solid var(--border)",
+          background: "var(--surface)",
+        }}
       />
       <div style={{ ...s.muted, margin: "4px 0 8px", minHeight: 20 }} aria-live="polite">
-        <span data-testid="run-status" data-state={status} data-worker-ms={result ? result.ms.toFixed(1) : undefined}>{status === "ready" ? "up to date" : status === "running" ? "updating…" : "error"}</span>
+        <span data-testid="run-status" data-state={status} data-worker-ms={result ? result.ms.toFixed(1) : undefined}>
+          {status === "ready" ? "up to date" : status === "running" ? "updating…" : "error"}
+        </span>
         {result && (
           <>
-            {" · "}<span data-testid="token-count" data-count={result.tokens.length}>{plural(result.tokens.length, "token")}</span> (BOS included) ·{" "}
-            {plural(result.nLayers * result.nHeads, "head")} · forward pass + detectors {result.ms.toFixed(1)} ms in the worker
+            {" · "}
+            <span data-testid="token-count" data-count={result.tokens.length}>
+              {plural(result.tokens.length, "token")}
+            </span>{" "}
+            (BOS included) · {plural(result.nLayers * result.nHeads, "head")} · forward pass + detectors{" "}
+            {result.ms.toFixed(1)} ms in the worker
           </>
         )}
       </div>

@@ -8,7 +8,13 @@ import * as s from "../styles.js";
  * Open a checkpoint from disk: a file picker and a drop zone for the weights, their config.json (or a known
  * config) and optionally a tokenizer.json. The files are read in the model worker; nothing is uploaded.
  */
-export function LocalCheckpoint({ onOpen, disabled }: { onOpen: (choice: LocalFilesChoice) => void; disabled: boolean }) {
+export function LocalCheckpoint({
+  onOpen,
+  disabled,
+}: {
+  onOpen: (choice: LocalFilesChoice) => void;
+  disabled: boolean;
+}) {
   const [known, setKnown] = useState<string>("");
   const [problem, setProblem] = useState<string | null>(null);
   const [over, setOver] = useState(false);
@@ -37,7 +43,10 @@ export function LocalCheckpoint({ onOpen, disabled }: { onOpen: (choice: LocalFi
         if (!disabled) void open([...e.dataTransfer.files]);
       }}
       style={{
-        marginTop: 10, padding: "8px 10px", borderRadius: 6, border: `1px dashed ${over ? "var(--accent)" : "var(--border)"}`,
+        marginTop: 10,
+        padding: "8px 10px",
+        borderRadius: 6,
+        border: `1px dashed ${over ? "var(--accent)" : "var(--border)"}`,
         background: over ? "var(--surface)" : "transparent",
       }}
     >
@@ -57,16 +66,31 @@ export function LocalCheckpoint({ onOpen, disabled }: { onOpen: (choice: LocalFi
             }}
           />
         </label>
-        <span style={s.muted}>or drop here a .pth or .safetensors file with its config.json (and optionally tokenizer.json).</span>
+        <span style={s.muted}>
+          or drop here a .pth or .safetensors file with its config.json (and optionally tokenizer.json).
+        </span>
         <label style={s.muted}>
           Without a config.json, use{" "}
-          <select value={known} onChange={(e) => setKnown(e.target.value)} data-testid="checkpoint-config" style={{ ...s.button, padding: "2px 6px" }}>
+          <select
+            value={known}
+            onChange={(e) => setKnown(e.target.value)}
+            data-testid="checkpoint-config"
+            style={{ ...s.button, padding: "2px 6px" }}
+          >
             <option value="">no known config</option>
-            {Object.values(KNOWN_MODELS).map((m) => <option key={m.name} value={m.name}>{m.name}</option>)}
+            {Object.values(KNOWN_MODELS).map((m) => (
+              <option key={m.name} value={m.name}>
+                {m.name}
+              </option>
+            ))}
           </select>
         </label>
       </div>
-      {problem && <div role="alert" style={s.errorBox} data-testid="checkpoint-problem">{problem}</div>}
+      {problem && (
+        <div role="alert" style={s.errorBox} data-testid="checkpoint-problem">
+          {problem}
+        </div>
+      )}
     </div>
   );
 }

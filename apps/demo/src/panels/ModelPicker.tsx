@@ -5,16 +5,23 @@ import * as s from "../styles.js";
 import { LocalCheckpoint } from "./LocalCheckpoint.js";
 
 const CHOICES: { value: RegistryChoice | "files" | "trained"; label: string; note: string }[] = [
-  { value: "default", label: "Embedded default model", note: "2 layers, attention-only, byte-level tokens; ships with the page, works offline" },
+  {
+    value: "default",
+    label: "Embedded default model",
+    note: "2 layers, attention-only, byte-level tokens; ships with the page, works offline",
+  },
   {
     value: "attn-only-2l-half",
     label: "attn-only-2l-half",
-    note: "ARENA's model from \"Finding induction heads\", downloaded from Hugging Face once, then cached in the browser",
+    note: 'ARENA\'s model from "Finding induction heads", downloaded from Hugging Face once, then cached in the browser',
   },
 ];
 const OPENED = {
   files: { label: "Checkpoint from this computer", note: "read from the files you opened; nothing is uploaded" },
-  trained: { label: "Tiny model trained on this page", note: "the weights of the training panel below, as they were when opened" },
+  trained: {
+    label: "Tiny model trained on this page",
+    note: "the weights of the training panel below, as they were when opened",
+  },
 };
 
 function formatBytes(n: number): string {
@@ -26,7 +33,9 @@ function formatBytes(n: number): string {
 function ProgressLine({ progress }: { progress: LoadProgress | null }) {
   if (!progress) return <span style={s.muted}>starting…</span>;
   const verb = progress.phase === "download" ? "Downloading" : progress.phase === "read" ? "Reading" : "Parsing";
-  const of = progress.total ? ` of ${formatBytes(progress.total)} (${Math.floor((100 * progress.loaded) / progress.total)} %)` : "";
+  const of = progress.total
+    ? ` of ${formatBytes(progress.total)} (${Math.floor((100 * progress.loaded) / progress.total)} %)`
+    : "";
   return (
     <span style={{ display: "inline-flex", alignItems: "center", gap: 8 }}>
       <progress
@@ -36,7 +45,8 @@ function ProgressLine({ progress }: { progress: LoadProgress | null }) {
         style={{ width: 200 }}
       />
       <span style={s.muted}>
-        {verb} {progress.file}: {formatBytes(progress.loaded)}{of}
+        {verb} {progress.file}: {formatBytes(progress.loaded)}
+        {of}
       </span>
     </span>
   );
@@ -47,11 +57,14 @@ export const ModelPicker = memo(function ModelPicker({ model }: { model: ModelSt
   const { info, loading, error } = model;
   const current = loading?.choice ?? info?.choice ?? "default";
   const selected = typeof current === "string" ? current : current.kind;
-  const options = selected === "files" || selected === "trained" ? [...CHOICES, { value: selected, ...OPENED[selected] }] : CHOICES;
+  const options =
+    selected === "files" || selected === "trained" ? [...CHOICES, { value: selected, ...OPENED[selected] }] : CHOICES;
   return (
     <section style={s.panel} aria-label="Model" data-testid="model-panel">
       <div style={{ ...s.row, alignItems: "center" }}>
-        <label style={{ fontWeight: 600 }} htmlFor="model-select">Model</label>
+        <label style={{ fontWeight: 600 }} htmlFor="model-select">
+          Model
+        </label>
         <select
           id="model-select"
           data-testid="model-select"
@@ -60,7 +73,11 @@ export const ModelPicker = memo(function ModelPicker({ model }: { model: ModelSt
           onChange={(e) => model.select(e.target.value as RegistryChoice)}
           style={{ ...s.button, padding: "4px 8px" }}
         >
-          {options.map((c) => <option key={c.value} value={c.value} disabled={c.value === "files" || c.value === "trained"}>{c.label}</option>)}
+          {options.map((c) => (
+            <option key={c.value} value={c.value} disabled={c.value === "files" || c.value === "trained"}>
+              {c.label}
+            </option>
+          ))}
         </select>
         <span style={s.muted}>{options.find((c) => c.value === selected)?.note}</span>
       </div>
@@ -69,15 +86,21 @@ export const ModelPicker = memo(function ModelPicker({ model }: { model: ModelSt
           <span style={{ display: "inline-flex", flexWrap: "wrap", alignItems: "center", gap: 8 }}>
             Loading {choiceName(loading.choice)}… <ProgressLine progress={loading.progress} />
             {info && (
-              <button type="button" style={s.button} onClick={model.cancel} data-testid="model-cancel">Cancel</button>
+              <button type="button" style={s.button} onClick={model.cancel} data-testid="model-cancel">
+                Cancel
+              </button>
             )}
             {info && <span style={s.muted}>(the {info.name} keeps running meanwhile)</span>}
           </span>
         ) : info ? (
           <span style={s.muted}>
-            Running <b style={{ color: "var(--text)", overflowWrap: "anywhere" }} data-testid="model-name">{info.name}</b>: {info.nLayers} layers × {info.nHeads} heads,
-            d_model {info.dModel}, vocabulary {info.dVocab} ({info.tokenizer} tokenizer), context {info.nCtx} tokens ·
-            backend <span style={s.mono}>{info.backend}</span> · loaded in {Math.round(info.loadMs)} ms
+            Running{" "}
+            <b style={{ color: "var(--text)", overflowWrap: "anywhere" }} data-testid="model-name">
+              {info.name}
+            </b>
+            : {info.nLayers} layers × {info.nHeads} heads, d_model {info.dModel}, vocabulary {info.dVocab} (
+            {info.tokenizer} tokenizer), context {info.nCtx} tokens · backend <span style={s.mono}>{info.backend}</span>{" "}
+            · loaded in {Math.round(info.loadMs)} ms
           </span>
         ) : null}
       </div>

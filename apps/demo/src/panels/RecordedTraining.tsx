@@ -12,7 +12,13 @@ export function RecordedTraining({ log }: { log: RecordedTrainingLog }) {
         Recorded when it was trained on {log.corpus}, {log.losses.length} steps in {Math.round(log.elapsedMs / 1000)} s:{" "}
         <code style={{ ...s.mono, overflowWrap: "anywhere" }}>{log.command}</code>
       </p>
-      <TrainingCharts losses={log.losses} evals={log.evals} totalSteps={log.losses.length} phase={p} testId="recorded" />
+      <TrainingCharts
+        losses={log.losses}
+        evals={log.evals}
+        totalSteps={log.losses.length}
+        phase={p}
+        testId="recorded"
+      />
       {p && (
         <p style={s.muted}>
           Induction head {p.head} formed between steps {p.startStep} and {p.endStep}: the best induction score rose from{" "}

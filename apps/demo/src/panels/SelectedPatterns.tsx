@@ -29,7 +29,10 @@ export function SelectedPatterns(p: SelectedPatternsProps) {
   const parsed = p.selected ? parseHead(p.selected) : null;
   const index = parsed && parsed[0] < p.nLayers && parsed[1] < p.nHeads ? parsed[0] * p.nHeads + parsed[1] : 0;
   // Stable inputs: a new object on every page render would make the view repaint every thumbnail.
-  const labels = useMemo(() => Array.from({ length: n }, (_, i) => headName(Math.floor(i / p.nHeads), i % p.nHeads)), [n, p.nHeads]);
+  const labels = useMemo(
+    () => Array.from({ length: n }, (_, i) => headName(Math.floor(i / p.nHeads), i % p.nHeads)),
+    [n, p.nHeads],
+  );
   const attention = useMemo(() => ({ data: p.attention, shape: [n, T, T] }), [p.attention, n, T]);
   // The view's frame takes 26 px (padding and border), plus a little for rounding.
   const inner = Math.max(200, width - 30);

@@ -7,7 +7,10 @@ import * as s from "../styles.js";
 export function Surprise({ result }: { result: RunResult | null }) {
   // Loss entry t belongs to token t + 1 (the one predicted); BOS is never predicted.
   const values = useMemo(() => (result ? [0, ...result.loss] : []), [result]);
-  const mean = useMemo(() => (result && result.loss.length ? result.loss.reduce((a, b) => a + b, 0) / result.loss.length : NaN), [result]);
+  const mean = useMemo(
+    () => (result && result.loss.length ? result.loss.reduce((a, b) => a + b, 0) / result.loss.length : NaN),
+    [result],
+  );
   if (!result) return null;
   return (
     <div data-testid="surprise" style={{ marginTop: 12 }}>
@@ -20,8 +23,8 @@ export function Surprise({ result }: { result: RunResult | null }) {
         exportName="attnscope-token-loss"
       />
       <div style={s.muted}>
-        Mean loss <span data-testid="mean-loss">{Number.isFinite(mean) ? mean.toFixed(2) : "–"}</span> nats per token; a token
-        the model predicted well is pale.
+        Mean loss <span data-testid="mean-loss">{Number.isFinite(mean) ? mean.toFixed(2) : "–"}</span> nats per token; a
+        token the model predicted well is pale.
       </div>
     </div>
   );

@@ -4,7 +4,14 @@
  * its progress (loss every step, probe losses and every head's scores every few steps) to the page.
  */
 import {
-  createKernelsBackend, createTrainer, kernelsAvailable, trainingConfigJson, tsBackend, writeSafetensors, type Backend, type Trainer,
+  createKernelsBackend,
+  createTrainer,
+  kernelsAvailable,
+  trainingConfigJson,
+  tsBackend,
+  writeSafetensors,
+  type Backend,
+  type Trainer,
 } from "@attnscope/core";
 import type { TrainRequest, TrainResponse, TrainSettings, TrainState } from "./train-protocol.js";
 
@@ -16,7 +23,8 @@ let backend: Backend | null = null;
 let running: Promise<void> | null = null;
 
 const post = (msg: TrainResponse, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
-const state = (s: TrainState) => post({ type: "state", state: s, step: trainer?.stepCount ?? 0, backend: backend?.name });
+const state = (s: TrainState) =>
+  post({ type: "state", state: s, step: trainer?.stepCount ?? 0, backend: backend?.name });
 
 self.onmessage = (e: MessageEvent<TrainRequest>) => {
   const msg = e.data;
@@ -51,12 +59,23 @@ async function start(settings: TrainSettings): Promise<void> {
     state("starting");
     trainer = createTrainer({
       config: {
-        ...settings.config, attn_only: true, normalization_type: null, positional_embedding_type: "shortformer",
+        ...settings.config,
+        attn_only: true,
+        normalization_type: null,
+        positional_embedding_type: "shortformer",
         attention_dir: "causal",
       },
-      steps: settings.steps, batchSize: settings.batchSize, seqLen: settings.seqLen, lr: settings.lr, warmup: settings.warmup,
-      evalEvery: settings.evalEvery, seed: settings.seed, probe: { half: settings.probeHalf }, posInit: { kind: settings.posInit },
-      bosTokenId: settings.config.d_vocab - 1, backend: await getBackend(),
+      steps: settings.steps,
+      batchSize: settings.batchSize,
+      seqLen: settings.seqLen,
+      lr: settings.lr,
+      warmup: settings.warmup,
+      evalEvery: settings.evalEvery,
+      seed: settings.seed,
+      probe: { half: settings.probeHalf },
+      posInit: { kind: settings.posInit },
+      bosTokenId: settings.config.d_vocab - 1,
+      backend: await getBackend(),
     });
     running = train(trainer);
   } catch (e) {
@@ -112,5 +131,7 @@ function exportWeights(): void {
   if (trainer.config.d_vocab === 257) config.tokenizer_name = "byte";
   config.model_name = `tiny model trained here (step ${trainer.stepCount})`;
   const bytes = writeSafetensors(trainer.stateDict());
-  post({ type: "weights", step: trainer.stepCount, config, weights: bytes.buffer as ArrayBuffer }, [bytes.buffer as ArrayBuffer]);
+  post({ type: "weights", step: trainer.stepCount, config, weights: bytes.buffer as ArrayBuffer }, [
+    bytes.buffer as ArrayBuffer,
+  ]);
 }

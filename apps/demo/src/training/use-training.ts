@@ -60,20 +60,26 @@ export function useTraining(): Training {
     worker.current.postMessage(msg);
   }, []);
 
-  const start = useCallback((settings: TrainSettings) => {
-    setLosses([]);
-    setEvals([]);
-    setError(null);
-    setStep(0);
-    send({ type: "start", settings });
-  }, [send]);
+  const start = useCallback(
+    (settings: TrainSettings) => {
+      setLosses([]);
+      setEvals([]);
+      setError(null);
+      setStep(0);
+      send({ type: "start", settings });
+    },
+    [send],
+  );
   const stop = useCallback(() => send({ type: "stop" }), [send]);
   const resume = useCallback(() => send({ type: "resume" }), [send]);
 
-  const exportWeights = useCallback((cb: (w: Extract<TrainResponse, { type: "weights" }>) => void) => {
-    onWeights.current = cb;
-    send({ type: "export" });
-  }, [send]);
+  const exportWeights = useCallback(
+    (cb: (w: Extract<TrainResponse, { type: "weights" }>) => void) => {
+      onWeights.current = cb;
+      send({ type: "export" });
+    },
+    [send],
+  );
 
   return { state, step, backend, losses, evals, error, start, stop, resume, exportWeights };
 }

@@ -1,5 +1,11 @@
 /** The engines the benchmark compares, each behind the same small interface. */
-import { createKernelsBackend, HookedTransformer, tsBackend, type KernelsBackend, type StateDict } from "@attnscope/core";
+import {
+  createKernelsBackend,
+  HookedTransformer,
+  tsBackend,
+  type KernelsBackend,
+  type StateDict,
+} from "@attnscope/core";
 import { BENCH_CONFIG } from "./random-model.js";
 import { buildOnnxModel, type OnnxMode } from "./onnx-graph.js";
 
@@ -42,7 +48,11 @@ export async function modelEngine(which: "kernels" | "ts", sd: StateDict, thread
         model.resetHooks();
         return;
       }
-      await model.runWithHooks(tokens, { returnType: mode === "full" ? "logits" : "loss", lossPerToken: true, fwdHooks: fresh });
+      await model.runWithHooks(tokens, {
+        returnType: mode === "full" ? "logits" : "loss",
+        lossPerToken: true,
+        fwdHooks: fresh,
+      });
     },
     async beforeAppend(prefix) {
       // Without hooks the model keeps this run's rows; the timed run then computes only the new token.
@@ -75,7 +85,12 @@ export async function ortEngine(which: "ort-web" | "ort-node", sd: StateDict, th
     opts = { executionProviders: ["wasm"], graphOptimizationLevel: "all" };
   } else {
     ort = (await import("onnxruntime-node")) as unknown as OrtLike;
-    opts = { executionProviders: ["cpu"], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: "all" };
+    opts = {
+      executionProviders: ["cpu"],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: "all",
+    };
   }
   const sessions = new Map<OnnxMode, OrtSession>();
   const graphMode = (m: Mode): OnnxMode => (m === "append1" ? "patterns" : m);
@@ -93,7 +108,10 @@ export async function ortEngine(which: "ort-web" | "ort-node", sd: StateDict, th
     return s;
   };
   return {
-    label: which === "ort-web" ? `ort-web wasm${threads > 1 ? ` x${threads}` : ""}` : `ort-node cpu${threads > 1 ? ` x${threads}` : ""}`,
+    label:
+      which === "ort-web"
+        ? `ort-web wasm${threads > 1 ? ` x${threads}` : ""}`
+        : `ort-node cpu${threads > 1 ? ` x${threads}` : ""}`,
     async prepare(mode) {
       await session(graphMode(mode));
     },
@@ -103,12 +121,24 @@ export async function ortEngine(which: "ort-web" | "ort-node", sd: StateDict, th
       const mask = new Float32Array(T * T);
       for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) mask[i * T + j] = -1e9;
       const feeds: Record<string, unknown> = {
-        ids: new ort.Tensor("int64", BigInt64Array.from(tokens, (t) => BigInt(t)), [T]),
-        pos: new ort.Tensor("int64", BigInt64Array.from({ length: T }, (_, i) => BigInt(i)), [T]),
+        ids: new ort.Tensor(
+          "int64",
+          BigInt64Array.from(tokens, (t) => BigInt(t)),
+          [T],
+        ),
+        pos: new ort.Tensor(
+          "int64",
+          BigInt64Array.from({ length: T }, (_, i) => BigInt(i)),
+          [T],
+        ),
         mask: new ort.Tensor("float32", mask, [T, T]),
       };
       if (mode === "loss") {
-        feeds.targets = new ort.Tensor("int64", BigInt64Array.from({ length: T }, (_, i) => BigInt(tokens[Math.min(i + 1, T - 1)])), [T, 1]);
+        feeds.targets = new ort.Tensor(
+          "int64",
+          BigInt64Array.from({ length: T }, (_, i) => BigInt(tokens[Math.min(i + 1, T - 1)])),
+          [T, 1],
+        );
       }
       await s.run(feeds);
     },

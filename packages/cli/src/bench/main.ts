@@ -57,16 +57,18 @@ function log(msg: string): void {
 async function runGroup(spec: GroupSpec): Promise<Row[]> {
   const t0 = performance.now();
   const sd = randomStateDict(1);
-  const engine: Engine = spec.engine === "kernels" || spec.engine === "ts"
-    ? await modelEngine(spec.engine, sd, spec.threads)
-    : await ortEngine(spec.engine, sd, spec.threads);
+  const engine: Engine =
+    spec.engine === "kernels" || spec.engine === "ts"
+      ? await modelEngine(spec.engine, sd, spec.threads)
+      : await ortEngine(spec.engine, sd, spec.threads);
   log(`  ${engine.label}: model ready in ${Math.round(performance.now() - t0)} ms, rss ${rssMb()} MB`);
   const rows: Row[] = [];
   let seed = 12345;
-  const randomTokens = (n: number) => Int32Array.from({ length: n }, (_, i) => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return i === 0 ? 0 : 1 + (seed % (BENCH_CONFIG.d_vocab - 1));
-  });
+  const randomTokens = (n: number) =>
+    Int32Array.from({ length: n }, (_, i) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return i === 0 ? 0 : 1 + (seed % (BENCH_CONFIG.d_vocab - 1));
+    });
   for (const T of spec.Ts) {
     for (const mode of spec.modes) {
       if (mode === "append1" && T !== 62) continue;
@@ -81,23 +83,32 @@ async function runGroup(spec: GroupSpec): Promise<Row[]> {
       const slow = spec.engine === "ts" && mode !== "append1" && (mode !== "patterns" || T > 62);
       const warmup = slow ? (spec.quick ? 0 : 1) : heavy || spec.quick ? 1 : 2;
       const reps = slow ? (spec.quick ? 1 : 2) : heavy ? 3 : T <= 256 ? (spec.quick ? 5 : 10) : 5;
-      const before = mode === "append1" && engine.beforeAppend ? () => engine.beforeAppend!(tokens.subarray(0, T)) : undefined;
+      const before =
+        mode === "append1" && engine.beforeAppend ? () => engine.beforeAppend!(tokens.subarray(0, T)) : undefined;
       // Cheap runs (T = 62 patterns and appends) warm up for a while and are measured over at least as long;
       // the rest of T = 62 (a few hundred ms a run) is measured for two seconds in the full benchmark.
       const cheap = !slow && forwardFlops(mode, T) < 2e9;
       const plan = {
-        warmup, reps,
+        warmup,
+        reps,
         warmupMs: cheap ? (spec.quick ? 300 : 1000) : 0,
         minMs: cheap ? (spec.quick ? 500 : 2000) : !slow && T === 62 && !spec.quick ? 2000 : 0,
       };
       const t = await time(() => engine.run(mode, tokens), plan, before);
       const flops = forwardFlops(mode, mode === "append1" ? T + 1 : T);
       const row: Row = {
-        engine: spec.engine, label: engine.label, threads: spec.threads, T, mode, ...t,
-        gflops: round(flops / (t.median_ms * 1e6), 2), peak_rss_mb: peakRssMb(),
+        engine: spec.engine,
+        label: engine.label,
+        threads: spec.threads,
+        T,
+        mode,
+        ...t,
+        gflops: round(flops / (t.median_ms * 1e6), 2),
+        peak_rss_mb: peakRssMb(),
       };
       if (spec.engine === "kernels") row.build = spec.relaxed ? "relaxed-simd" : "simd";
-      if (mode === "append1" && spec.engine.startsWith("ort")) row.note = "no incremental run: full patterns pass on 63 tokens";
+      if (mode === "append1" && spec.engine.startsWith("ort"))
+        row.note = "no incremental run: full patterns pass on 63 tokens";
       rows.push(row);
       log(`  ${engine.label} T=${T} ${mode}: ${t.median_ms} ms (min ${t.min_ms}, max ${t.max_ms})`);
     }
@@ -116,12 +127,24 @@ async function unembedRows(sd: ReturnType<typeof randomStateDict>, spec: GroupSp
   const T = 62;
   const x = Float32Array.from({ length: T * D }, (_, i) => Math.sin(i));
   const out = new Float32Array(T * V);
-  const t = await time(async () => void be.matmul(x, W, T, D, V, { bias: b, out }), { warmup: 1, reps: spec.quick ? 5 : 10 });
+  const t = await time(async () => void be.matmul(x, W, T, D, V, { bias: b, out }), {
+    warmup: 1,
+    reps: spec.quick ? 5 : 10,
+  });
   be.dispose();
-  return [{
-    engine: "kernels", label: be.name, threads: spec.threads, T, mode: "unembed", ...t,
-    gflops: round((2 * T * D * V) / (t.median_ms * 1e6), 2), peak_rss_mb: peakRssMb(), build: spec.relaxed ? "relaxed-simd" : "simd",
-  }];
+  return [
+    {
+      engine: "kernels",
+      label: be.name,
+      threads: spec.threads,
+      T,
+      mode: "unembed",
+      ...t,
+      gflops: round((2 * T * D * V) / (t.median_ms * 1e6), 2),
+      peak_rss_mb: peakRssMb(),
+      build: spec.relaxed ? "relaxed-simd" : "simd",
+    },
+  ];
 }
 
 function tsAffordable(mode: Mode, T: number): boolean {
@@ -133,8 +156,11 @@ function runChild(spec: GroupSpec): Promise<Row[]> {
   const self = fileURLToPath(import.meta.url);
   const flags = spec.relaxed ? ["--experimental-wasm-relaxed-simd"] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...flags, "--expose-gc", "--max-old-space-size=8192", self, "--child", JSON.stringify(spec)],
-      { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(
+      process.execPath,
+      [...flags, "--expose-gc", "--max-old-space-size=8192", self, "--child", JSON.stringify(spec)],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.on("error", reject);
@@ -164,20 +190,54 @@ function machine(): Record<string, unknown> {
     return null;
   };
   return {
-    cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memory_gb: round(totalmem() / 2 ** 30, 1),
-    platform: `${platform()} ${release()} ${arch()}`, node: process.version,
-    onnxruntime_web: version("onnxruntime-web"), onnxruntime_node: version("onnxruntime-node"),
-    model: { ...BENCH_CONFIG, weights_mb: 334 }, date: new Date().toISOString(),
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memory_gb: round(totalmem() / 2 ** 30, 1),
+    platform: `${platform()} ${release()} ${arch()}`,
+    node: process.version,
+    onnxruntime_web: version("onnxruntime-web"),
+    onnxruntime_node: version("onnxruntime-node"),
+    model: { ...BENCH_CONFIG, weights_mb: 334 },
+    date: new Date().toISOString(),
   };
 }
 
 function table(rows: Row[]): string {
   const find = (e: EngineName, r: Row, threads: number) =>
-    rows.find((x) => x.engine === e && x.T === r.T && x.mode === r.mode && x.threads === threads && (e !== "kernels" || x.build === r.build));
+    rows.find(
+      (x) =>
+        x.engine === e &&
+        x.T === r.T &&
+        x.mode === r.mode &&
+        x.threads === threads &&
+        (e !== "kernels" || x.build === r.build),
+    );
   const ratio = (other: Row | undefined, r: Row) => (other ? `${(other.median_ms / r.median_ms).toFixed(2)}×` : "–");
-  const head = ["engine", "thr", "T", "mode", "median ms", "min", "max", "cpu ms", "GFLOP/s", "vs ts", "vs ort-web", "vs ort-node", "peak RSS MB"];
+  const head = [
+    "engine",
+    "thr",
+    "T",
+    "mode",
+    "median ms",
+    "min",
+    "max",
+    "cpu ms",
+    "GFLOP/s",
+    "vs ts",
+    "vs ort-web",
+    "vs ort-node",
+    "peak RSS MB",
+  ];
   const lines = rows.map((r) => [
-    r.label, String(r.threads), String(r.T), r.mode, r.median_ms.toFixed(2), r.min_ms.toFixed(2), r.max_ms.toFixed(2), r.cpu_ms.toFixed(1), r.gflops.toFixed(1),
+    r.label,
+    String(r.threads),
+    String(r.T),
+    r.mode,
+    r.median_ms.toFixed(2),
+    r.min_ms.toFixed(2),
+    r.max_ms.toFixed(2),
+    r.cpu_ms.toFixed(1),
+    r.gflops.toFixed(1),
     r.engine === "kernels" ? ratio(find("ts", r, 1), r) : "",
     r.engine === "kernels" ? ratio(find("ort-web", r, r.threads), r) : "",
     r.engine === "kernels" ? ratio(find("ort-node", r, r.threads), r) : "",
@@ -191,13 +251,22 @@ function table(rows: Row[]): string {
 /** Markdown: one row per T × mode, median wall ms (CPU ms) per engine and thread count — the README's table. */
 function markdown(rows: Row[]): string {
   const get = (e: EngineName, T: number, mode: string, th: number, build = "simd") =>
-    rows.find((r) => r.engine === e && r.T === T && r.mode === mode && r.threads === th && (e !== "kernels" || r.build === build));
+    rows.find(
+      (r) =>
+        r.engine === e && r.T === T && r.mode === mode && r.threads === th && (e !== "kernels" || r.build === build),
+    );
   // Two significant digits at least: 11.5 ms against a 12 ms target must not print as 12.
   const ms = (x: number) => x.toFixed(x < 10 ? 2 : x < 100 ? 1 : 0);
   const cell = (r: Row | undefined) => (r ? `${ms(r.median_ms)} (${ms(r.cpu_ms)})` : "–");
   const cols: [string, EngineName, number, string?][] = [
-    ["kernels simd ×1", "kernels", 1], ["kernels simd ×2", "kernels", 2], ["kernels relaxed ×1", "kernels", 1, "relaxed-simd"],
-    ["ts ×1", "ts", 1], ["ort-web ×1", "ort-web", 1], ["ort-web ×2", "ort-web", 2], ["ort-node ×1", "ort-node", 1], ["ort-node ×2", "ort-node", 2],
+    ["kernels simd ×1", "kernels", 1],
+    ["kernels simd ×2", "kernels", 2],
+    ["kernels relaxed ×1", "kernels", 1, "relaxed-simd"],
+    ["ts ×1", "ts", 1],
+    ["ort-web ×1", "ort-web", 1],
+    ["ort-web ×2", "ort-web", 2],
+    ["ort-node ×1", "ort-node", 1],
+    ["ort-node ×2", "ort-node", 2],
   ];
   const lines = [`| T | mode | ${cols.map((c) => c[0]).join(" | ")} |`, `|${"---|".repeat(cols.length + 2)}`];
   const Ts = [...new Set(rows.map((r) => r.T))].sort((a, b) => a - b);
@@ -220,7 +289,18 @@ const USAGE = `Usage: npm run bench -- [options]   (or node packages/cli/dist/be
   --relaxed / --no-relaxed     include / skip the relaxed-SIMD kernels
   --from a.json,b.json         render saved --json results instead of running`;
 
-const KNOWN_FLAGS = new Set(["--quick", "--json", "--markdown", "--relaxed", "--no-relaxed", "--engines", "--threads", "--T", "--from", "--child"]);
+const KNOWN_FLAGS = new Set([
+  "--quick",
+  "--json",
+  "--markdown",
+  "--relaxed",
+  "--no-relaxed",
+  "--engines",
+  "--threads",
+  "--T",
+  "--from",
+  "--child",
+]);
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes("--help") || argv.includes("-h")) {
@@ -244,7 +324,9 @@ async function main(argv: string[]): Promise<void> {
   // --from a.json,b.json: render earlier --json results (merged) instead of running anything.
   const from = arg("--from");
   if (from) {
-    const files = from.split(",").map((f) => JSON.parse(readFileSync(f, "utf8")) as { machine: unknown; results: Row[] });
+    const files = from
+      .split(",")
+      .map((f) => JSON.parse(readFileSync(f, "utf8")) as { machine: unknown; results: Row[] });
     const merged = files.flatMap((f) => f.results);
     process.stdout.write(`${argv.includes("--markdown") ? markdown(merged) : table(merged)}\n`);
     return;
@@ -269,8 +351,18 @@ async function main(argv: string[]): Promise<void> {
   // Peak memory of a T = 2048 loss run on its own, free of the other sizes' high-water marks.
   if (Ts.includes(2048) && engines.includes("kernels")) {
     log("kernels, 1 thread: T = 2048 loss alone, for its peak memory");
-    const [r] = await runChild({ engine: "kernels", threads: 1, relaxed: false, Ts: [2048], modes: ["loss"], quick: true, noUnembed: true });
-    const row = rows.find((x) => x.engine === "kernels" && x.build === "simd" && x.threads === 1 && x.T === 2048 && x.mode === "loss");
+    const [r] = await runChild({
+      engine: "kernels",
+      threads: 1,
+      relaxed: false,
+      Ts: [2048],
+      modes: ["loss"],
+      quick: true,
+      noUnembed: true,
+    });
+    const row = rows.find(
+      (x) => x.engine === "kernels" && x.build === "simd" && x.threads === 1 && x.T === 2048 && x.mode === "loss",
+    );
     if (row) {
       row.peak_rss_mb = r.peak_rss_mb;
       row.note = "peak RSS measured in a process running only this case";
@@ -283,6 +375,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e) => {
-  process.stderr.write(`bench failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

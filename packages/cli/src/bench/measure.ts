@@ -60,7 +60,13 @@ export async function time(fn: () => Promise<void>, plan: TimingPlan, before?: (
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
   }
-  return { median_ms: round(median(ms)), min_ms: round(Math.min(...ms)), max_ms: round(Math.max(...ms)), runs: ms.length, cpu_ms: round(median(cpu)) };
+  return {
+    median_ms: round(median(ms)),
+    min_ms: round(Math.min(...ms)),
+    max_ms: round(Math.max(...ms)),
+    runs: ms.length,
+    cpu_ms: round(median(cpu)),
+  };
 }
 
 /** Peak resident set size of this process so far, in MB. */

@@ -37,7 +37,8 @@ export function buildOnnxModel(sd: StateDict, mode: OnnxMode, cfg: OnnxModelConf
   const packHeads = (w: Float32Array) => {
     // [H, D, Dh] → [D, H·Dh]
     const out = new Float32Array(D * HD);
-    for (let h = 0; h < H; h++) for (let d = 0; d < D; d++) for (let e = 0; e < Dh; e++) out[d * HD + h * Dh + e] = w[(h * D + d) * Dh + e];
+    for (let h = 0; h < H; h++)
+      for (let d = 0; d < D; d++) for (let e = 0; e < Dh; e++) out[d * HD + h * Dh + e] = w[(h * D + d) * Dh + e];
     return out;
   };
 
@@ -60,14 +61,25 @@ export function buildOnnxModel(sd: StateDict, mode: OnnxMode, cfg: OnnxModelConf
     };
     const q = node("Transpose", [proj("W_Q", qkIn)], `${p}q`, [{ name: "perm", ints: [1, 0, 2] }]);
     const kT = node("Transpose", [proj("W_K", qkIn)], `${p}kT`, [{ name: "perm", ints: [1, 2, 0] }]);
-    const scores = node("Add", [node("Mul", [node("MatMul", [q, kT], `${p}qk`), "inv_scale"], `${p}scaled`), "mask"], `${p}scores`);
+    const scores = node(
+      "Add",
+      [node("Mul", [node("MatMul", [q, kT], `${p}qk`), "inv_scale"], `${p}scaled`), "mask"],
+      `${p}scores`,
+    );
     const pattern = node("Softmax", [scores], `pattern${l}`, [{ name: "axis", i: -1 }]);
     if (mode === "patterns") {
       outputs.push({ name: pattern, elemType: FLOAT, shape: [H, "T", "T"] });
       if (l === L - 1) break; // the last layer's values and output feed nothing a patterns run returns
     }
     const v = node("Transpose", [proj("W_V", resid)], `${p}v`, [{ name: "perm", ints: [1, 0, 2] }]);
-    const z = node("Reshape", [node("Transpose", [node("MatMul", [pattern, v], `${p}zh`)], `${p}zt`, [{ name: "perm", ints: [1, 0, 2] }]), "shape_flat"], `${p}z`);
+    const z = node(
+      "Reshape",
+      [
+        node("Transpose", [node("MatMul", [pattern, v], `${p}zh`)], `${p}zt`, [{ name: "perm", ints: [1, 0, 2] }]),
+        "shape_flat",
+      ],
+      `${p}z`,
+    );
     init(`${p}W_O`, [HD, D], get(`${p}W_O`));
     init(`${p}b_O`, [D], get(`${p}b_O`));
     const attnOut = node("Add", [node("MatMul", [z, `${p}W_O`], `${p}o_mm`), `${p}b_O`], `${p}attn_out`);

@@ -6,8 +6,16 @@
 import type { StateDict } from "@attnscope/core";
 
 export const BENCH_CONFIG = {
-  d_model: 768, d_head: 64, n_heads: 12, n_layers: 2, n_ctx: 2048, d_vocab: 50278, attn_only: true,
-  normalization_type: null, positional_embedding_type: "shortformer", use_attn_result: true,
+  d_model: 768,
+  d_head: 64,
+  n_heads: 12,
+  n_layers: 2,
+  n_ctx: 2048,
+  d_vocab: 50278,
+  attn_only: true,
+  normalization_type: null,
+  positional_embedding_type: "shortformer",
+  use_attn_result: true,
 } as const;
 
 export function randomStateDict(seed = 1): StateDict {

@@ -12,21 +12,31 @@ interface AttributeOptions extends ModelOptions, InputOptions {
 
 /** `attnscope attribute`: ARENA's logit attribution of the correct next tokens (direct path and every head). */
 export function attributeCommand(io: CliIO): Command {
-  const cmd = new Command("attribute").description("attribute each correct next-token logit to the direct path and every head");
+  const cmd = new Command("attribute").description(
+    "attribute each correct next-token logit to the direct path and every head",
+  );
   withInputOptions(withModelOptions(cmd))
     .option("--json", "print JSON: labels, attribution [T-1][1 + L·H], correct_logits [T-1], bias_logits [T-1]")
     .action(async (opts: AttributeOptions) => {
       const model = await loadModel(opts, io);
       const tokens = inputTokens(model, opts);
-      if (tokens.length < 2) throw new Error("attribute needs at least two tokens: there is no next token to attribute");
+      if (tokens.length < 2)
+        throw new Error("attribute needs at least two tokens: there is no next token to attribute");
       const { cache } = await model.runWithCache(tokens, {
-        removeBatchDim: true, returnType: "none",
-        namesFilter: (n) => n === "hook_embed" || n === "hook_pos_embed" || /attn\.hook_(result|z)$/.test(n) || n.endsWith("hook_resid_post"),
+        removeBatchDim: true,
+        returnType: "none",
+        namesFilter: (n) =>
+          n === "hook_embed" ||
+          n === "hook_pos_embed" ||
+          /attn\.hook_(result|z)$/.test(n) ||
+          n.endsWith("hook_resid_post"),
       });
       const r = logitAttribution(cache, tokens);
       const rows = r.attribution.toArray() as number[][];
       if (opts.json) {
-        io.stdout.write(`${JSON.stringify({ labels: r.labels, attribution: rows, correct_logits: Array.from(r.correctLogits), bias_logits: Array.from(r.biasLogits) })}\n`);
+        io.stdout.write(
+          `${JSON.stringify({ labels: r.labels, attribution: rows, correct_logits: Array.from(r.correctLogits), bias_logits: Array.from(r.biasLogits) })}\n`,
+        );
         return;
       }
       const str = strTokens(model, tokens);
@@ -44,7 +54,9 @@ export function attributeCommand(io: CliIO): Command {
       rows.forEach((row, t) => {
         let best = 1;
         for (let c = 2; c < row.length; c++) if (Math.abs(row[c]) > Math.abs(row[best])) best = c;
-        lines.push(`  ${String(t).padStart(4)} ${JSON.stringify(str[t + 1]).padEnd(14)} ${r.correctLogits[t].toFixed(3).padStart(8)}  direct ${row[0].toFixed(3)}  ${r.labels[best]} ${row[best].toFixed(3)}`);
+        lines.push(
+          `  ${String(t).padStart(4)} ${JSON.stringify(str[t + 1]).padEnd(14)} ${r.correctLogits[t].toFixed(3).padStart(8)}  direct ${row[0].toFixed(3)}  ${r.labels[best]} ${row[best].toFixed(3)}`,
+        );
       });
       io.stdout.write(`${lines.join("\n")}\n`);
     });

@@ -15,9 +15,14 @@ interface CacheOptions extends ModelOptions, InputOptions {
 
 /** `attnscope cache`: every hook activation of one run (batch dim removed) and the logits, as float32 safetensors. */
 export function cacheCommand(io: CliIO): Command {
-  const cmd = new Command("cache").description("run the model and write its activation cache (and logits) to a safetensors file");
+  const cmd = new Command("cache").description(
+    "run the model and write its activation cache (and logits) to a safetensors file",
+  );
   withInputOptions(withModelOptions(cmd))
-    .option("--names <globs>", "comma-separated hook names or globs to keep, e.g. 'blocks.*.attn.hook_pattern' (default: every hook)")
+    .option(
+      "--names <globs>",
+      "comma-separated hook names or globs to keep, e.g. 'blocks.*.attn.hook_pattern' (default: every hook)",
+    )
     .option("--out <file>", "safetensors file to write (required)")
     .option("--no-logits", "leave out the logits [pos, d_vocab]")
     .action(async (opts: CacheOptions) => {
@@ -50,9 +55,13 @@ export function cacheCommand(io: CliIO): Command {
       }
       const bytes = writeSafetensors(tensors, { tokens: JSON.stringify(tokens) });
       await writeFile(opts.out, bytes).catch((e: NodeJS.ErrnoException) => {
-        throw new CliError(`cannot write ${opts.out}: ${e.code === "ENOENT" ? "its folder does not exist" : e.message}`);
+        throw new CliError(
+          `cannot write ${opts.out}: ${e.code === "ENOENT" ? "its folder does not exist" : e.message}`,
+        );
       });
-      io.stderr.write(`wrote ${tensors.size} tensors (${tokens.length} tokens) to ${opts.out} (${(bytes.length / 1e6).toFixed(1)} MB)\n`);
+      io.stderr.write(
+        `wrote ${tensors.size} tensors (${tokens.length} tokens) to ${opts.out} (${(bytes.length / 1e6).toFixed(1)} MB)\n`,
+      );
     });
   return cmd;
 }

@@ -29,7 +29,10 @@ export function detectCommand(io: CliIO): Command {
         removeBatchDim: true,
         returnType: "none",
       });
-      requireFiniteActivations(cache, "the model computes NaN or ±Infinity on this input, so its scores mean nothing (are its weights finite?)");
+      requireFiniteActivations(
+        cache,
+        "the model computes NaN or ±Infinity on this input, so its scores mean nothing (are its weights finite?)",
+      );
       const current = currentAttnDetector(cache, threshold);
       const previous = prevAttnDetector(cache, threshold);
       const first = firstAttnDetector(cache, threshold);

@@ -18,14 +18,22 @@ interface InductionOptions extends ModelOptions {
 
 /** `attnscope induction`: ARENA's repeated-random-tokens experiment (loss per half, induction score per head). */
 export function inductionCommand(io: CliIO): Command {
-  const cmd = new Command("induction").description("run repeated random tokens: loss on each half and every head's induction score");
+  const cmd = new Command("induction").description(
+    "run repeated random tokens: loss on each half and every head's induction score",
+  );
   withModelOptions(cmd)
     .option("--seq-len <n>", "length of the random half (default 50, or from --tokens)")
     .option("--batch <n>", "number of random sequences", "10")
     .option("--seed <n>", "random seed", "0")
-    .option("--tokens <ids>", "a repeated sequence to use instead (BOS + half + the same half); several separated by ';'")
+    .option(
+      "--tokens <ids>",
+      "a repeated sequence to use instead (BOS + half + the same half); several separated by ';'",
+    )
     .option("--threshold <x>", "a head is an induction head when its score is above this", "0.4")
-    .option("--json", "print JSON: induction_scores ([layer][head]), induction_heads, loss_first_half, loss_second_half")
+    .option(
+      "--json",
+      "print JSON: induction_scores ([layer][head]), induction_heads, loss_first_half, loss_second_half",
+    )
     .action(async (opts: InductionOptions) => {
       const seqLen = opts.seqLen === undefined ? undefined : parseInteger(opts.seqLen, "--seq-len", 1);
       const batch = parseInteger(opts.batch, "--batch", 1);

@@ -4,17 +4,56 @@ import path from "node:path";
 import { Command } from "commander";
 import cliProgress from "cli-progress";
 import {
-  ByteTokenizer, createKernelsBackend, createTrainer, DEFAULT_CORPUS, findPhaseChange, kernelsAvailable, loadTokenizer,
-  resolveConfig, trainingConfigJson, writeSafetensors, type Backend, type Tokenizer, type TrainProgress, tsBackend,
+  ByteTokenizer,
+  createKernelsBackend,
+  createTrainer,
+  DEFAULT_CORPUS,
+  findPhaseChange,
+  kernelsAvailable,
+  loadTokenizer,
+  resolveConfig,
+  trainingConfigJson,
+  writeSafetensors,
+  type Backend,
+  type Tokenizer,
+  type TrainProgress,
+  tsBackend,
 } from "@attnscope/core";
 import { CliError, type CliIO } from "../context.js";
 import { parseInteger, parseNumber } from "../parse.js";
 
 interface TrainOptions {
-  dModel: string; nHeads: string; dHead?: string; nLayers: string; nCtx: string; positional: string; posInit: string;
-  tokenizer: string; corpus: string; steps: string; batch: string; seqLen: string; lr: string; warmup: string;
-  schedule: string; weightDecay: string; clip: string; seed: string; evalEvery: string; repeatFraction: string;
-  repeatTextFraction: string; withoutBosFraction: string; dtype: string; backend: string; threads: string; out: string; curriculum?: string; probeHalf?: string; freezePos?: boolean; modelName?: string; progress?: boolean;
+  dModel: string;
+  nHeads: string;
+  dHead?: string;
+  nLayers: string;
+  nCtx: string;
+  positional: string;
+  posInit: string;
+  tokenizer: string;
+  corpus: string;
+  steps: string;
+  batch: string;
+  seqLen: string;
+  lr: string;
+  warmup: string;
+  schedule: string;
+  weightDecay: string;
+  clip: string;
+  seed: string;
+  evalEvery: string;
+  repeatFraction: string;
+  repeatTextFraction: string;
+  withoutBosFraction: string;
+  dtype: string;
+  backend: string;
+  threads: string;
+  out: string;
+  curriculum?: string;
+  probeHalf?: string;
+  freezePos?: boolean;
+  modelName?: string;
+  progress?: boolean;
 }
 
 /** `attnscope train`: train an attention-only transformer and write config.json, model.safetensors, training-log.json. */
@@ -30,12 +69,22 @@ export function trainCommand(io: CliIO): Command {
     .option("--pos-init <kind>", "W_pos initialisation: normal (TransformerLens) or sinusoidal", "normal")
     .option("--freeze-pos", "keep W_pos at its initial value (with --pos-init sinusoidal: fixed positional encodings)")
     .option("--tokenizer <t>", '"byte" (256 bytes + BOS) or a tokenizer.json file', "byte")
-    .option("--corpus <file>", 'training text file, "default" (Moby-Dick chapters 1-130 and the State of the Union addresses) or one of those: "moby-dick", "sotu"', "default")
+    .option(
+      "--corpus <file>",
+      'training text file, "default" (Moby-Dick chapters 1-130 and the State of the Union addresses) or one of those: "moby-dick", "sotu"',
+      "default",
+    )
     .option("--steps <n>", "optimizer steps", "2000")
     .option("--batch <n>", "sequences per step", "8")
     .option("--seq-len <n>", "tokens per sequence including BOS", "256")
-    .option("--curriculum <phases>", "earlier phases as until:seqLen:batch,... (e.g. 1000:64:16: steps before 1000 use 16 rows of 64)")
-    .option("--probe-half <n>", "random half length of the repeated-token probe (default: fits the shortest rows, at most 50)")
+    .option(
+      "--curriculum <phases>",
+      "earlier phases as until:seqLen:batch,... (e.g. 1000:64:16: steps before 1000 use 16 rows of 64)",
+    )
+    .option(
+      "--probe-half <n>",
+      "random half length of the repeated-token probe (default: fits the shortest rows, at most 50)",
+    )
     .option("--lr <x>", "peak learning rate (AdamW)", "0.005")
     .option("--warmup <n>", "linear warm-up steps", "100")
     .option("--schedule <s>", "after warm-up: constant or cosine", "constant")
@@ -45,9 +94,21 @@ export function trainCommand(io: CliIO): Command {
     .option("--eval-every <n>", "score the heads on the repeated-token probe every n steps", "25")
     .option("--repeat-fraction <x>", "fraction of sequences that are a random token segment repeated", "0.25")
     .option("--repeat-text-fraction <x>", "fraction of sequences that are a window of the corpus repeated", "0")
-    .option("--without-bos-fraction <x>", "fraction of sequences that start mid-text without BOS (so position 0 is not a free resting place for attention)", "0")
-    .option("--dtype <t>", "dtype of the written model.safetensors: float32 or float16 (half the size; training is float32)", "float32")
-    .option("--backend <b>", "kernels (AssemblyScript SIMD) or ts (plain TypeScript)", kernelsAvailable() ? "kernels" : "ts")
+    .option(
+      "--without-bos-fraction <x>",
+      "fraction of sequences that start mid-text without BOS (so position 0 is not a free resting place for attention)",
+      "0",
+    )
+    .option(
+      "--dtype <t>",
+      "dtype of the written model.safetensors: float32 or float16 (half the size; training is float32)",
+      "float32",
+    )
+    .option(
+      "--backend <b>",
+      "kernels (AssemblyScript SIMD) or ts (plain TypeScript)",
+      kernelsAvailable() ? "kernels" : "ts",
+    )
     .option("--threads <n>", "kernel threads (1 keeps runs bit-reproducible across machines)", "1")
     .option("--progress", "draw the progress bar even when stderr is not a terminal")
     .option("--model-name <name>", "model_name in config.json (default: the --out folder's name)")
@@ -55,59 +116,96 @@ export function trainCommand(io: CliIO): Command {
     .action(async (opts: TrainOptions) => {
       const dModel = parseInteger(opts.dModel, "--d-model", 1);
       const nHeads = parseInteger(opts.nHeads, "--n-heads", 1);
-      if (opts.dHead === undefined && dModel % nHeads !== 0) throw new CliError(`--d-model ${dModel} is not divisible by --n-heads ${nHeads}: give --d-head`);
+      if (opts.dHead === undefined && dModel % nHeads !== 0)
+        throw new CliError(`--d-model ${dModel} is not divisible by --n-heads ${nHeads}: give --d-head`);
       const dHead = opts.dHead === undefined ? dModel / nHeads : parseInteger(opts.dHead, "--d-head", 1);
-      if (opts.positional !== "shortformer" && opts.positional !== "standard") throw new CliError(`--positional must be shortformer or standard, got "${opts.positional}"`);
-      if (opts.posInit !== "normal" && opts.posInit !== "sinusoidal") throw new CliError(`--pos-init must be normal or sinusoidal, got "${opts.posInit}"`);
-      if (opts.schedule !== "constant" && opts.schedule !== "cosine") throw new CliError(`--schedule must be constant or cosine, got "${opts.schedule}"`);
-      if (opts.dtype !== "float32" && opts.dtype !== "float16") throw new CliError(`--dtype must be float32 or float16, got "${opts.dtype}"`);
-      if (opts.backend !== "kernels" && opts.backend !== "ts") throw new CliError(`--backend must be kernels or ts, got "${opts.backend}"`);
+      if (opts.positional !== "shortformer" && opts.positional !== "standard")
+        throw new CliError(`--positional must be shortformer or standard, got "${opts.positional}"`);
+      if (opts.posInit !== "normal" && opts.posInit !== "sinusoidal")
+        throw new CliError(`--pos-init must be normal or sinusoidal, got "${opts.posInit}"`);
+      if (opts.schedule !== "constant" && opts.schedule !== "cosine")
+        throw new CliError(`--schedule must be constant or cosine, got "${opts.schedule}"`);
+      if (opts.dtype !== "float32" && opts.dtype !== "float16")
+        throw new CliError(`--dtype must be float32 or float16, got "${opts.dtype}"`);
+      if (opts.backend !== "kernels" && opts.backend !== "ts")
+        throw new CliError(`--backend must be kernels or ts, got "${opts.backend}"`);
 
-      const tokenizer: Tokenizer = opts.tokenizer === "byte" ? new ByteTokenizer() : await loadTokenizer(opts.tokenizer);
+      const tokenizer: Tokenizer =
+        opts.tokenizer === "byte" ? new ByteTokenizer() : await loadTokenizer(opts.tokenizer);
       const corpus = readCorpus(opts.corpus);
       const ids = tokenizer.encode(corpus.text);
-      const config = resolveConfig({
-        d_model: dModel, n_heads: nHeads, d_head: dHead, n_layers: parseInteger(opts.nLayers, "--n-layers", 1),
-        n_ctx: parseInteger(opts.nCtx, "--n-ctx", 2), d_vocab: tokenizer.vocabSize, attn_only: true, normalization_type: null,
-        positional_embedding_type: opts.positional, use_attn_result: true, seed: parseInteger(opts.seed, "--seed", 0),
-        tokenizer_name: opts.tokenizer === "byte" ? "byte" : path.basename(opts.tokenizer),
-        model_name: opts.modelName ?? path.basename(path.resolve(opts.out)),
-      }, "--d-model/--n-heads/...");
+      const config = resolveConfig(
+        {
+          d_model: dModel,
+          n_heads: nHeads,
+          d_head: dHead,
+          n_layers: parseInteger(opts.nLayers, "--n-layers", 1),
+          n_ctx: parseInteger(opts.nCtx, "--n-ctx", 2),
+          d_vocab: tokenizer.vocabSize,
+          attn_only: true,
+          normalization_type: null,
+          positional_embedding_type: opts.positional,
+          use_attn_result: true,
+          seed: parseInteger(opts.seed, "--seed", 0),
+          tokenizer_name: opts.tokenizer === "byte" ? "byte" : path.basename(opts.tokenizer),
+          model_name: opts.modelName ?? path.basename(path.resolve(opts.out)),
+        },
+        "--d-model/--n-heads/...",
+      );
       const steps = parseInteger(opts.steps, "--steps", 1);
-      const backend: Backend = opts.backend === "kernels"
-        ? await createKernelsBackend({ threads: parseInteger(opts.threads, "--threads", 1) })
-        : tsBackend;
+      const backend: Backend =
+        opts.backend === "kernels"
+          ? await createKernelsBackend({ threads: parseInteger(opts.threads, "--threads", 1) })
+          : tsBackend;
       const options = {
-        steps, batchSize: parseInteger(opts.batch, "--batch", 1), seqLen: parseInteger(opts.seqLen, "--seq-len", 2),
-        lr: parseNumber(opts.lr, "--lr"), warmup: parseInteger(opts.warmup, "--warmup", 0), schedule: opts.schedule as "constant" | "cosine",
-        weightDecay: parseNumber(opts.weightDecay, "--weight-decay"), clip: parseNumber(opts.clip, "--clip"),
-        seed: config.seed ?? 0, evalEvery: parseInteger(opts.evalEvery, "--eval-every", 0),
+        steps,
+        batchSize: parseInteger(opts.batch, "--batch", 1),
+        seqLen: parseInteger(opts.seqLen, "--seq-len", 2),
+        lr: parseNumber(opts.lr, "--lr"),
+        warmup: parseInteger(opts.warmup, "--warmup", 0),
+        schedule: opts.schedule as "constant" | "cosine",
+        weightDecay: parseNumber(opts.weightDecay, "--weight-decay"),
+        clip: parseNumber(opts.clip, "--clip"),
+        seed: config.seed ?? 0,
+        evalEvery: parseInteger(opts.evalEvery, "--eval-every", 0),
         repeatFraction: parseNumber(opts.repeatFraction, "--repeat-fraction"),
         repeatTextFraction: parseNumber(opts.repeatTextFraction, "--repeat-text-fraction"),
         withoutBosFraction: parseNumber(opts.withoutBosFraction, "--without-bos-fraction"),
         posInit: opts.posInit === "sinusoidal" ? { kind: "sinusoidal" as const } : { kind: "normal" as const },
         frozen: opts.freezePos ? ["pos_embed.W_pos"] : [],
       };
-      const curriculum = opts.curriculum === undefined ? undefined : opts.curriculum.split(",").map((phase) => {
-        const parts = phase.split(":");
-        if (parts.length !== 3) throw new CliError(`--curriculum: "${phase}" is not until:seqLen:batch`);
-        return {
-          until: parseInteger(parts[0], "--curriculum until", 1), seqLen: parseInteger(parts[1], "--curriculum seqLen", 2),
-          batchSize: parseInteger(parts[2], "--curriculum batch", 1),
-        };
-      });
-      const probe = opts.probeHalf === undefined ? undefined : { half: parseInteger(opts.probeHalf, "--probe-half", 1) };
+      const curriculum =
+        opts.curriculum === undefined
+          ? undefined
+          : opts.curriculum.split(",").map((phase) => {
+              const parts = phase.split(":");
+              if (parts.length !== 3) throw new CliError(`--curriculum: "${phase}" is not until:seqLen:batch`);
+              return {
+                until: parseInteger(parts[0], "--curriculum until", 1),
+                seqLen: parseInteger(parts[1], "--curriculum seqLen", 2),
+                batchSize: parseInteger(parts[2], "--curriculum batch", 1),
+              };
+            });
+      const probe =
+        opts.probeHalf === undefined ? undefined : { half: parseInteger(opts.probeHalf, "--probe-half", 1) };
       const trainer = createTrainer({ config, corpus: ids, tokenizer, backend, curriculum, probe, ...options });
 
       const showBar = opts.progress === true || io.stderr.isTTY === true;
       const bar = showBar
-        ? new cliProgress.SingleBar({
-          stream: io.stderr as NodeJS.WritableStream, noTTYOutput: !io.stderr.isTTY, notTTYSchedule: 2000,
-          format: "Training |{bar}| {value}/{total} steps | loss {loss} | prev-token {prev} | induction {ind} | probe 2nd-half loss {probe} | {eta_formatted} left",
-        }, cliProgress.Presets.shades_classic)
+        ? new cliProgress.SingleBar(
+            {
+              stream: io.stderr as NodeJS.WritableStream,
+              noTTYOutput: !io.stderr.isTTY,
+              notTTYSchedule: 2000,
+              format:
+                "Training |{bar}| {value}/{total} steps | loss {loss} | prev-token {prev} | induction {ind} | probe 2nd-half loss {probe} | {eta_formatted} left",
+            },
+            cliProgress.Presets.shades_classic,
+          )
         : null;
       const fmt = (p: TrainProgress) => ({
-        ind: Math.max(...p.inductionScores.flat()).toFixed(2), prev: Math.max(...p.prevTokenScores.flat()).toFixed(2),
+        ind: Math.max(...p.inductionScores.flat()).toFixed(2),
+        prev: Math.max(...p.prevTokenScores.flat()).toFixed(2),
         probe: p.probe.lossSecondHalf.toFixed(2),
       });
       let last = { ind: "-", prev: "-", probe: "-" };
@@ -118,7 +216,9 @@ export function trainCommand(io: CliIO): Command {
       try {
         await trainer.run({
           signal: abort.signal,
-          onProgress: (p) => { last = fmt(p); },
+          onProgress: (p) => {
+            last = fmt(p);
+          },
           onStep: (s) => bar?.update(s.step, { loss: s.loss.toFixed(3), ...last }),
         });
       } finally {
@@ -138,7 +238,8 @@ export function trainCommand(io: CliIO): Command {
       if (opts.tokenizer !== "byte") writeFileSync(path.join(out, "tokenizer.json"), readFileSync(opts.tokenizer));
       const phaseChange = findPhaseChange(trainer.evals);
       const log = {
-        format: "attnscope-training-log", version: 1,
+        format: "attnscope-training-log",
+        version: 1,
         command: `attnscope train ${process.argv.slice(3).join(" ")}`.trim(),
         config: cfgJson,
         options: { ...options, curriculum, probe, backend: backend.name, tokenizer: opts.tokenizer, dtype },
@@ -151,15 +252,17 @@ export function trainCommand(io: CliIO): Command {
       };
       writeFileSync(path.join(out, "training-log.json"), `${JSON.stringify(log)}\n`);
       const fin = trainer.evals.at(-1)!;
-      io.stdout.write([
-        `trained ${trainer.stepCount}/${steps} steps in ${(log.elapsedMs / 1000).toFixed(1)} s on ${backend.name}`,
-        `final loss ${trainer.losses.at(-1)?.toFixed(3)}; probe loss first half ${fin.probe.lossFirstHalf.toFixed(3)}, second half ${fin.probe.lossSecondHalf.toFixed(3)}`,
-        phaseChange
-          ? `induction phase change: steps ${phaseChange.startStep}-${phaseChange.endStep} (best induction score ${phaseChange.scoreBefore.toFixed(2)} -> ${phaseChange.scoreAfter.toFixed(2)}, head ${phaseChange.head})`
-          : "no induction phase change seen",
-        `wrote ${path.join(out, "config.json")}, model.safetensors, ${opts.tokenizer !== "byte" ? "tokenizer.json, " : ""}training-log.json`,
-        "",
-      ].join("\n"));
+      io.stdout.write(
+        [
+          `trained ${trainer.stepCount}/${steps} steps in ${(log.elapsedMs / 1000).toFixed(1)} s on ${backend.name}`,
+          `final loss ${trainer.losses.at(-1)?.toFixed(3)}; probe loss first half ${fin.probe.lossFirstHalf.toFixed(3)}, second half ${fin.probe.lossSecondHalf.toFixed(3)}`,
+          phaseChange
+            ? `induction phase change: steps ${phaseChange.startStep}-${phaseChange.endStep} (best induction score ${phaseChange.scoreBefore.toFixed(2)} -> ${phaseChange.scoreAfter.toFixed(2)}, head ${phaseChange.head})`
+            : "no induction phase change seen",
+          `wrote ${path.join(out, "config.json")}, model.safetensors, ${opts.tokenizer !== "byte" ? "tokenizer.json, " : ""}training-log.json`,
+          "",
+        ].join("\n"),
+      );
     });
 }
 
@@ -173,7 +276,9 @@ export function registerTrainCommand(program: Command, io: CliIO): Command {
 function roundEval(e: TrainProgress): TrainProgress {
   const r = (x: number) => Number(x.toFixed(4));
   return {
-    ...e, loss: e.loss === null ? null : r(e.loss), lr: Number(e.lr.toPrecision(4)),
+    ...e,
+    loss: e.loss === null ? null : r(e.loss),
+    lr: Number(e.lr.toPrecision(4)),
     probe: { lossFirstHalf: r(e.probe.lossFirstHalf), lossSecondHalf: r(e.probe.lossSecondHalf) },
     inductionScores: e.inductionScores.map((row) => row.map(r)),
     prevTokenScores: e.prevTokenScores.map((row) => row.map(r)),
@@ -197,8 +302,10 @@ export function readCorpus(spec: string): Corpus {
     try {
       return { text: readFileSync(spec, "utf8"), source: path.basename(spec) };
     } catch (e) {
-      throw new CliError(`--corpus ${spec}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +
-        `or name the default corpus ("default") or one of its sources (${DEFAULT_CORPUS.sources.map((src) => src.name).join(", ")})`);
+      throw new CliError(
+        `--corpus ${spec}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +
+          `or name the default corpus ("default") or one of its sources (${DEFAULT_CORPUS.sources.map((src) => src.name).join(", ")})`,
+      );
     }
   }
   const req = createRequire(createRequire(import.meta.url).resolve("@attnscope/core/package.json"));
@@ -209,11 +316,19 @@ export function readCorpus(spec: string): Corpus {
     try {
       dir = path.join(path.dirname(req.resolve(`${src.package}/package.json`)), "data");
     } catch {
-      throw new CliError(`--corpus ${spec} needs the dev dependency ${src.package} (run npm ci in the repository), or pass --corpus FILE`);
+      throw new CliError(
+        `--corpus ${spec} needs the dev dependency ${src.package} (run npm ci in the repository), or pass --corpus FILE`,
+      );
     }
-    const files = src.trainFiles === "*.txt" ? readdirSync(dir).filter((f) => f.endsWith(".txt")).sort() : [...src.trainFiles];
+    const files =
+      src.trainFiles === "*.txt"
+        ? readdirSync(dir)
+            .filter((f) => f.endsWith(".txt"))
+            .sort()
+        : [...src.trainFiles];
     for (const f of files) parts.push(readFileSync(path.join(dir, f), "utf8").trim());
-    info[src.name] = `${src.package}@${src.version}: ${files.length} files, ${files[0]} .. ${files.at(-1)}; ${src.licence}`;
+    info[src.name] =
+      `${src.package}@${src.version}: ${files.length} files, ${files[0]} .. ${files.at(-1)}; ${src.licence}`;
   }
   return { text: parts.join("\n\n"), source: spec, info };
 }

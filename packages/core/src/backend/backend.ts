@@ -23,8 +23,17 @@ export interface Backend {
    * q: [Tq, H, dHead], k: [Tk, H, dHead] (Tq ≤ Tk; query i sits at absolute position Tk - Tq + i).
    * out: [H, Tq, Tk], out[h, i, j] = (q[i,h]·k[j,h]) / scale, and `maskValue` where j > Tk - Tq + i.
    */
-  attnScores(q: Float32Array, k: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
-    scale: number, maskValue: number, out?: Float32Array): Float32Array;
+  attnScores(
+    q: Float32Array,
+    k: Float32Array,
+    tq: number,
+    tk: number,
+    nHeads: number,
+    dHead: number,
+    scale: number,
+    maskValue: number,
+    out?: Float32Array,
+  ): Float32Array;
 
   /**
    * Row softmax of causal scores [H, Tq, Tk] (query i at absolute position Tk - Tq + i):
@@ -36,8 +45,16 @@ export interface Backend {
    * Optional fused attnScores + causalSoftmax, for when nothing needs the raw scores (no hook or cache on
    * `hook_attn_scores`). Same layout and result as `causalSoftmax(attnScores(...))`.
    */
-  attnPattern?(q: Float32Array, k: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
-    scale: number, out?: Float32Array): Float32Array;
+  attnPattern?(
+    q: Float32Array,
+    k: Float32Array,
+    tq: number,
+    tk: number,
+    nHeads: number,
+    dHead: number,
+    scale: number,
+    out?: Float32Array,
+  ): Float32Array;
 
   /**
    * Optional fused attention, for when nothing needs the scores or the pattern (no hook or cache on
@@ -45,21 +62,44 @@ export interface Backend {
    * few heads at a time so the [H, Tq, Tk] pattern is never held whole (200 MB per layer at T = 2048).
    * q: [Tq, H, dHead], k, v: [Tk, H, dHead], z: [Tq, H, dHead].
    */
-  attention?(q: Float32Array, k: Float32Array, v: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
-    scale: number, out?: Float32Array): Float32Array;
+  attention?(
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    tq: number,
+    tk: number,
+    nHeads: number,
+    dHead: number,
+    scale: number,
+    out?: Float32Array,
+  ): Float32Array;
 
   /**
    * z[i, h, :] = Σ_j pattern[h, i, j] · v[j, h, :]. pattern: [H, Tq, Tk], v: [Tk, H, dHead], z: [Tq, H, dHead].
    */
-  patternValue(pattern: Float32Array, v: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
-    out?: Float32Array): Float32Array;
+  patternValue(
+    pattern: Float32Array,
+    v: Float32Array,
+    tq: number,
+    tk: number,
+    nHeads: number,
+    dHead: number,
+    out?: Float32Array,
+  ): Float32Array;
 
   /**
    * Per-head outputs: result[i, h, :] = z[i, h, :] · W_O[h]. z: [T, H, dHead], W_O: [H, dHead, dModel],
    * result: [T, H, dModel] (TransformerLens `hook_result`, without b_O).
    */
-  headResults(z: Float32Array, wO: Float32Array, t: number, nHeads: number, dHead: number, dModel: number,
-    out?: Float32Array): Float32Array;
+  headResults(
+    z: Float32Array,
+    wO: Float32Array,
+    t: number,
+    nHeads: number,
+    dHead: number,
+    dModel: number,
+    out?: Float32Array,
+  ): Float32Array;
 
   /**
    * Unembedding statistics without materialising the [T, V] logits:
@@ -67,8 +107,15 @@ export interface Backend {
    * x: [T, dModel], W_U: [dModel, V], b_U: [V], targets: T entries (-1 = none).
    * Returns { logsumexp: [T], targetLogits: [T] (NaN where no target) }.
    */
-  unembedStats(x: Float32Array, wU: Float32Array, bU: Float32Array, t: number, dModel: number, vocab: number,
-    targets: Int32Array): { logsumexp: Float32Array; targetLogits: Float32Array };
+  unembedStats(
+    x: Float32Array,
+    wU: Float32Array,
+    bU: Float32Array,
+    t: number,
+    dModel: number,
+    vocab: number,
+    targets: Int32Array,
+  ): { logsumexp: Float32Array; targetLogits: Float32Array };
 
   /**
    * Optional hint from a model: these arrays are its weights and will be passed on every run. A backend that

@@ -17,8 +17,15 @@ export function checkAddA(addA: Float32Array, transA: boolean, n: number): void 
 }
 
 /** unembedStats' operands: x [t, dModel], W_U [dModel, vocab], b_U [vocab], targets [t]. */
-export function checkUnembedStats(x: Float32Array, wU: Float32Array, bU: Float32Array, targets: Int32Array,
-  t: number, dModel: number, vocab: number): void {
+export function checkUnembedStats(
+  x: Float32Array,
+  wU: Float32Array,
+  bU: Float32Array,
+  targets: Int32Array,
+  t: number,
+  dModel: number,
+  vocab: number,
+): void {
   checkLen(x, t * dModel, "unembedStats x");
   checkLen(wU, dModel * vocab, "unembedStats W_U");
   checkLen(bU, vocab, "unembedStats b_U");

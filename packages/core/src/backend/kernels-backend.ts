@@ -55,7 +55,10 @@ class KernelsBackendImpl implements KernelsBackend {
   private arenaPtr = 0;
   private arenaSize = 0;
 
-  constructor(private readonly ctx: KernelsContext, private readonly streamUnembedRows: number) {
+  constructor(
+    private readonly ctx: KernelsContext,
+    private readonly streamUnembedRows: number,
+  ) {
     this.name = ctx.name;
     this.weights = new WeightCache(ctx);
   }
@@ -109,11 +112,14 @@ class KernelsBackendImpl implements KernelsBackend {
     const bOff = transA ? ar.take(k * n * 4) : 0;
     const sOff = packedB ? 0 : ar.take(ctx.packScratchBytes(k));
     const base = this.reserve(ar.size);
-    const aP = base + aOff, cP = base + cOff, sP = base + sOff;
+    const aP = base + aOff,
+      cP = base + cOff,
+      sP = base + sOff;
     const bP = transA ? base + bOff : bPtr;
     const f32 = ctx.f32;
     if (transA) f32.set(b, bP / 4);
-    const bRs = transB ? 1 : n, bCs = transB ? k : 1;
+    const bRs = transB ? 1 : n,
+      bCs = transB ? k : 1;
     const flags = accumulate ? GEMM_ACCUMULATE : 0;
     for (let r0 = 0; r0 < m; r0 += rows) {
       const r = Math.min(rows, m - r0);
@@ -132,24 +138,52 @@ class KernelsBackendImpl implements KernelsBackend {
     return out;
   }
 
-  attnScores(q: Float32Array, k: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
-    scale: number, maskValue: number, out?: Float32Array): Float32Array {
+  attnScores(
+    q: Float32Array,
+    k: Float32Array,
+    tq: number,
+    tk: number,
+    nHeads: number,
+    dHead: number,
+    scale: number,
+    maskValue: number,
+    out?: Float32Array,
+  ): Float32Array {
     const res = checkedOut(out, nHeads * tq * tk, "attnScores");
     checkAttn(q, k, tq, tk, nHeads, dHead, "attnScores");
     return this.perHeads(q, k, tq, tk, nHeads, dHead, res, (qP, kP, oP, h0, h1, sP) =>
-      this.ctx.attnScores(qP, kP, oP, tq, tk, nHeads, dHead, scale, maskValue, h0, h1, sP));
+      this.ctx.attnScores(qP, kP, oP, tq, tk, nHeads, dHead, scale, maskValue, h0, h1, sP),
+    );
   }
 
-  attnPattern(q: Float32Array, k: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
-    scale: number, out?: Float32Array): Float32Array {
+  attnPattern(
+    q: Float32Array,
+    k: Float32Array,
+    tq: number,
+    tk: number,
+    nHeads: number,
+    dHead: number,
+    scale: number,
+    out?: Float32Array,
+  ): Float32Array {
     const res = checkedOut(out, nHeads * tq * tk, "attnPattern");
     checkAttn(q, k, tq, tk, nHeads, dHead, "attnPattern");
     return this.perHeads(q, k, tq, tk, nHeads, dHead, res, (qP, kP, oP, h0, h1, sP) =>
-      this.ctx.attnPattern(qP, kP, oP, tq, tk, nHeads, dHead, scale, h0, h1, sP));
+      this.ctx.attnPattern(qP, kP, oP, tq, tk, nHeads, dHead, scale, h0, h1, sP),
+    );
   }
 
-  attention(q: Float32Array, k: Float32Array, v: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
-    scale: number, out?: Float32Array): Float32Array {
+  attention(
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    tq: number,
+    tk: number,
+    nHeads: number,
+    dHead: number,
+    scale: number,
+    out?: Float32Array,
+  ): Float32Array {
     const z = checkedOut(out, tq * nHeads * dHead, "attention");
     checkAttn(q, k, tq, tk, nHeads, dHead, "attention");
     checkLen(v, tk * nHeads * dHead, "attention v");
@@ -195,8 +229,15 @@ class KernelsBackendImpl implements KernelsBackend {
     return res;
   }
 
-  patternValue(pattern: Float32Array, v: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
-    out?: Float32Array): Float32Array {
+  patternValue(
+    pattern: Float32Array,
+    v: Float32Array,
+    tq: number,
+    tk: number,
+    nHeads: number,
+    dHead: number,
+    out?: Float32Array,
+  ): Float32Array {
     const z = checkedOut(out, tq * nHeads * dHead, "patternValue");
     checkLen(pattern, nHeads * tq * tk, "patternValue pattern");
     checkLen(v, tk * nHeads * dHead, "patternValue v");
@@ -219,8 +260,15 @@ class KernelsBackendImpl implements KernelsBackend {
     return z;
   }
 
-  headResults(z: Float32Array, wO: Float32Array, t: number, nHeads: number, dHead: number, dModel: number,
-    out?: Float32Array): Float32Array {
+  headResults(
+    z: Float32Array,
+    wO: Float32Array,
+    t: number,
+    nHeads: number,
+    dHead: number,
+    dModel: number,
+    out?: Float32Array,
+  ): Float32Array {
     const res = checkedOut(out, t * nHeads * dModel, "headResults");
     checkLen(z, t * nHeads * dHead, "headResults z");
     checkLen(wO, nHeads * dHead * dModel, "headResults W_O");
@@ -245,8 +293,15 @@ class KernelsBackendImpl implements KernelsBackend {
     return res;
   }
 
-  unembedStats(x: Float32Array, wU: Float32Array, bU: Float32Array, t: number, dModel: number, vocab: number,
-    targets: Int32Array): { logsumexp: Float32Array; targetLogits: Float32Array } {
+  unembedStats(
+    x: Float32Array,
+    wU: Float32Array,
+    bU: Float32Array,
+    t: number,
+    dModel: number,
+    vocab: number,
+    targets: Int32Array,
+  ): { logsumexp: Float32Array; targetLogits: Float32Array } {
     checkUnembedStats(x, wU, bU, targets, t, dModel, vocab);
     const logsumexp = new Float32Array(t);
     const targetLogits = new Float32Array(t).fill(NaN);
@@ -259,7 +314,8 @@ class KernelsBackendImpl implements KernelsBackend {
     const ctx = this.ctx;
     const wW = this.weights.acquire(wU, wLayout);
     const bW = this.weights.acquire(bU);
-    const wP = wW.ptr, bP = bW.ptr;
+    const wP = wW.ptr,
+      bP = bW.ptr;
     const ar = this.arena();
     const xOff = ar.take(x.length * 4);
     const tOff = ar.take(t * 4);
@@ -269,7 +325,19 @@ class KernelsBackendImpl implements KernelsBackend {
     const base = this.reserve(ar.size);
     ctx.f32.set(x, (base + xOff) / 4);
     ctx.i32.set(targets, (base + tOff) / 4);
-    ctx.unembedStats(base + xOff, wP, bP, t, dModel, vocab, base + tOff, base + lOff, base + gOff, base + sOff, wW.packed);
+    ctx.unembedStats(
+      base + xOff,
+      wP,
+      bP,
+      t,
+      dModel,
+      vocab,
+      base + tOff,
+      base + lOff,
+      base + gOff,
+      base + sOff,
+      wW.packed,
+    );
     logsumexp.set(ctx.f32.subarray((base + lOff) / 4, (base + lOff) / 4 + t));
     targetLogits.set(ctx.f32.subarray((base + gOff) / 4, (base + gOff) / 4 + t));
     this.releaseAll(wW, bW);
@@ -280,8 +348,17 @@ class KernelsBackendImpl implements KernelsBackend {
    * unembedStats with W_U staged a column block at a time (about 16 MB) instead of copied whole; the blocks'
    * log-sum-exps are merged in float64 and each target logit comes from the block that holds it.
    */
-  private unembedStatsStreamed(x: Float32Array, wU: Float32Array, bU: Float32Array, t: number, dModel: number,
-    vocab: number, targets: Int32Array, logsumexp: Float32Array, targetLogits: Float32Array): void {
+  private unembedStatsStreamed(
+    x: Float32Array,
+    wU: Float32Array,
+    bU: Float32Array,
+    t: number,
+    dModel: number,
+    vocab: number,
+    targets: Int32Array,
+    logsumexp: Float32Array,
+    targetLogits: Float32Array,
+  ): void {
     const ctx = this.ctx;
     const vb = Math.max(8, Math.floor(STREAM_BLOCK_BYTES / (4 * dModel) / 8) * 8);
     const ar = this.arena();
@@ -304,7 +381,18 @@ class KernelsBackendImpl implements KernelsBackend {
       // Targets outside this block fall outside [0, n) and are ignored by the kernel.
       for (let r = 0; r < t; r++) shifted[r] = targets[r] < 0 ? -1 : targets[r] - v0;
       ctx.i32.set(shifted, (base + tOff) / 4);
-      ctx.unembedStats(base + xOff, base + wOff, base + bOff, t, dModel, n, base + tOff, base + lOff, base + gOff, base + sOff);
+      ctx.unembedStats(
+        base + xOff,
+        base + wOff,
+        base + bOff,
+        t,
+        dModel,
+        n,
+        base + tOff,
+        base + lOff,
+        base + gOff,
+        base + sOff,
+      );
       const l = (base + lOff) / 4;
       const g = (base + gOff) / 4;
       for (let r = 0; r < t; r++) {
@@ -320,8 +408,15 @@ class KernelsBackendImpl implements KernelsBackend {
   }
 
   /** Shared body of attnScores / attnPattern: q, k staged once, the [H, tq, tk] output in head chunks. */
-  private perHeads(q: Float32Array, k: Float32Array, tq: number, tk: number, nHeads: number, dHead: number,
-    res: Float32Array, run: (qP: number, kP: number, oP: number, h0: number, h1: number, sP: number) => void,
+  private perHeads(
+    q: Float32Array,
+    k: Float32Array,
+    tq: number,
+    tk: number,
+    nHeads: number,
+    dHead: number,
+    res: Float32Array,
+    run: (qP: number, kP: number, oP: number, h0: number, h1: number, sP: number) => void,
   ): Float32Array {
     if (res.length === 0) return res;
     const ctx = this.ctx;
@@ -377,12 +472,21 @@ class ArenaLayout {
   }
 }
 
-function checkAttn(q: Float32Array, k: Float32Array, tq: number, tk: number, nHeads: number, dHead: number, op: string) {
+function checkAttn(
+  q: Float32Array,
+  k: Float32Array,
+  tq: number,
+  tk: number,
+  nHeads: number,
+  dHead: number,
+  op: string,
+) {
   checkLen(q, tq * nHeads * dHead, `${op} q`);
   checkLen(k, tk * nHeads * dHead, `${op} k`);
   checkCausal(tq, tk, op);
 }
 
 function checkCausal(tq: number, tk: number, op: string): void {
-  if (tq > tk) throw new RangeError(`${op}: ${tq} queries against ${tk} keys; queries must be the last Tq ≤ Tk positions`);
+  if (tq > tk)
+    throw new RangeError(`${op}: ${tq} queries against ${tk} keys; queries must be the last Tq ≤ Tk positions`);
 }

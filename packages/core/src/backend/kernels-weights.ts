@@ -29,7 +29,9 @@ export interface WeightHandle {
 }
 
 function slotKey(a: Float32Array, layout: WeightLayout): string {
-  return layout === "rows" ? `${a.byteOffset}:${a.length}` : `${a.byteOffset}:${a.length}:p${layout.packed.k}x${layout.packed.n}`;
+  return layout === "rows"
+    ? `${a.byteOffset}:${a.length}`
+    : `${a.byteOffset}:${a.length}:p${layout.packed.k}x${layout.packed.n}`;
 }
 
 const SAMPLES = 64;

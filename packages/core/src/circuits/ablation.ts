@@ -34,7 +34,9 @@ export function repeatedSeqLen(batch: readonly (readonly number[])[], what = "to
   if (batch.length === 0) throw new RangeError(`${what}: give at least one repeated sequence`);
   const T = batch[0].length;
   if (T < 5 || T % 2 !== 1) {
-    throw new RangeError(`${what} must be repeated sequences, BOS + S tokens + the same S tokens (odd length ≥ 5), got length ${T}`);
+    throw new RangeError(
+      `${what} must be repeated sequences, BOS + S tokens + the same S tokens (odd length ≥ 5), got length ${T}`,
+    );
   }
   const S = (T - 1) / 2;
   batch.forEach((row, b) => {
@@ -81,7 +83,8 @@ export async function ablationScores(
   opts: { mode?: AblationMode; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<AblationScores> {
   const mode = opts.mode ?? "zero";
-  if (mode !== "zero" && mode !== "mean") throw new RangeError(`ablation mode must be "zero" or "mean", got ${JSON.stringify(mode)}`);
+  if (mode !== "zero" && mode !== "mean")
+    throw new RangeError(`ablation mode must be "zero" or "mean", got ${JSON.stringify(mode)}`);
   const batch = asBatch(tokens);
   validateTokenBatch(batch, model.cfg.d_vocab, model.cfg.n_ctx);
   const S = repeatedSeqLen(batch);
@@ -100,7 +103,10 @@ export async function ablationScores(
     const capture = (x: Tensor) => {
       for (let b = 0; b < B; b++) rows.set(x.data.subarray((b * T + T - 1 - n) * D, (b * T + T - 1) * D), b * n * D);
     };
-    await model.runWithHooks(batch, { returnType: "none", fwdHooks: [...hooks, [`blocks.${L - 1}.hook_resid_post`, capture]] });
+    await model.runWithHooks(batch, {
+      returnType: "none",
+      fwdHooks: [...hooks, [`blocks.${L - 1}.hook_resid_post`, capture]],
+    });
     const { logsumexp, targetLogits } = model.backend.unembedStats(rows, W_U, b_U, B * n, D, V, targets);
     let s = 0;
     for (let i = 0; i < B * n; i++) s += logsumexp[i] - targetLogits[i];
@@ -136,21 +142,29 @@ export async function ablationInductionScore(
   if (ablated !== null) {
     const prev = parseHead(ablated, model.cfg, "ablated head");
     if (prev.layer >= ind.layer) {
-      throw new RangeError(`the ablated head ${formatHead(prev)} must be in an earlier layer than the induction head ${formatHead(ind)}: its values cannot reach that head's pattern otherwise`);
+      throw new RangeError(
+        `the ablated head ${formatHead(prev)} must be in an earlier layer than the induction head ${formatHead(ind)}: its values cannot reach that head's pattern otherwise`,
+      );
     }
-    hooks.push([`blocks.${prev.layer}.attn.hook_v`, (v: Tensor) => {
-      const [B, T, H, Dh] = v.shape;
-      const out = v.clone();
-      for (let r = 0; r < B * T; r++) out.data.fill(0, (r * H + prev.head) * Dh, (r * H + prev.head + 1) * Dh);
-      return out;
-    }]);
+    hooks.push([
+      `blocks.${prev.layer}.attn.hook_v`,
+      (v: Tensor) => {
+        const [B, T, H, Dh] = v.shape;
+        const out = v.clone();
+        for (let r = 0; r < B * T; r++) out.data.fill(0, (r * H + prev.head) * Dh, (r * H + prev.head + 1) * Dh);
+        return out;
+      },
+    ]);
   }
   let score = NaN;
-  hooks.push([`blocks.${ind.layer}.attn.hook_pattern`, (p: Tensor) => {
-    let s = 0;
-    for (let b = 0; b < p.shape[0]; b++) s += diagonalMean(p.index(b, ind.head), -(S - 1));
-    score = s / p.shape[0];
-  }]);
+  hooks.push([
+    `blocks.${ind.layer}.attn.hook_pattern`,
+    (p: Tensor) => {
+      let s = 0;
+      for (let b = 0; b < p.shape[0]; b++) s += diagonalMean(p.index(b, ind.head), -(S - 1));
+      score = s / p.shape[0];
+    },
+  ]);
   await model.runWithHooks(batch, { returnType: "none", fwdHooks: hooks });
   return score;
 }

@@ -59,12 +59,18 @@ function transposeInto(a: Float32Array, rows: number, cols: number): Float32Arra
  * (L1, H1)'s OV circuit into head (L2, H2)'s query ("Q"), key ("K") or value ("V") input; zero unless L1 < L2.
  */
 export function compositionScores(model: HookedTransformer, mode: CompositionMode): Tensor {
-  if (mode !== "Q" && mode !== "K" && mode !== "V") throw new RangeError(`composition mode must be "Q", "K" or "V", got ${JSON.stringify(mode)}`);
+  if (mode !== "Q" && mode !== "K" && mode !== "V")
+    throw new RangeError(`composition mode must be "Q", "K" or "V", got ${JSON.stringify(mode)}`);
   const { n_layers: L, n_heads: H, d_model: D, d_head: Dh } = model.cfg;
   if (L < 2) {
-    throw new RangeError(`composition scores need at least two layers (heads compose only with heads of later layers); this model has ${L}`);
+    throw new RangeError(
+      `composition scores need at least two layers (heads compose only with heads of later layers); this model has ${L}`,
+    );
   }
-  const W_Q = model.W_Q, W_K = model.W_K, W_V = model.W_V, W_O = model.W_O;
+  const W_Q = model.W_Q,
+    W_K = model.W_K,
+    W_V = model.W_V,
+    W_O = model.W_O;
   const ov: Factored[][] = [];
   const right: Factored[][] = [];
   for (let l = 0; l < L; l++) {
@@ -81,9 +87,12 @@ export function compositionScores(model: HookedTransformer, mode: CompositionMod
     }
   }
   const out = new Float32Array(L * H * L * H);
-  for (let l1 = 0; l1 < L; l1++) for (let h1 = 0; h1 < H; h1++) for (let l2 = l1 + 1; l2 < L; l2++) for (let h2 = 0; h2 < H; h2++) {
-    out[((l1 * H + h1) * L + l2) * H + h2] = score(ov[l1][h1], right[l2][h2], D, Dh);
-  }
+  for (let l1 = 0; l1 < L; l1++)
+    for (let h1 = 0; h1 < H; h1++)
+      for (let l2 = l1 + 1; l2 < L; l2++)
+        for (let h2 = 0; h2 < H; h2++) {
+          out[((l1 * H + h1) * L + l2) * H + h2] = score(ov[l1][h1], right[l2][h2], D, Dh);
+        }
   return new Tensor(out, [L, H, L, H]);
 }
 
@@ -92,7 +101,8 @@ export function compositionScores(model: HookedTransformer, mode: CompositionMod
  * (ARENA's `get_comp_score`), without forming either product.
  */
 export function compositionScore(left: FactoredMatrix, right: FactoredMatrix): number {
-  if (left.leadingShape.length || right.leadingShape.length) throw new RangeError("compositionScore takes two single matrices (no leading axes)");
+  if (left.leadingShape.length || right.leadingShape.length)
+    throw new RangeError("compositionScore takes two single matrices (no leading axes)");
   const both = left.matmul(right) as FactoredMatrix;
   return both.norm().item() / (left.norm().item() * right.norm().item());
 }
@@ -102,9 +112,14 @@ export function compositionScore(left: FactoredMatrix, right: FactoredMatrix): n
  * each factor [d_model, d_head] drawn as torch's `kaiming_uniform_(a=√5)` (uniform on ±1/√d_head; the score
  * does not depend on the scale). About 0.036 for d_model 768, d_head 64.
  */
-export function compositionBaseline(dims: HookedTransformer | { d_model: number; d_head: number }, samples = 200, seed = 0): number {
+export function compositionBaseline(
+  dims: HookedTransformer | { d_model: number; d_head: number },
+  samples = 200,
+  seed = 0,
+): number {
   const { d_model: D, d_head: Dh } = "cfg" in dims ? dims.cfg : dims;
-  if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`samples must be a positive integer, got ${samples}`);
+  if (!Number.isInteger(samples) || samples < 1)
+    throw new RangeError(`samples must be a positive integer, got ${samples}`);
   const rng = new SeededRandom(seed);
   const bound = 1 / Math.sqrt(Dh);
   const draw = () => {
@@ -115,9 +130,14 @@ export function compositionBaseline(dims: HookedTransformer | { d_model: number;
   let total = 0;
   for (let s = 0; s < samples; s++) {
     // W_A = A₁A₂ᵀ, W_B = B₁B₂ᵀ: ‖W_A W_B‖²_F = Σ (A₁ᵀA₁ M) ⊙ (M B₂ᵀB₂) with M = A₂ᵀB₁; ‖W_A‖²_F = Σ A₁ᵀA₁ ⊙ A₂ᵀA₂.
-    const a1 = draw(), a2 = draw(), b1 = draw(), b2 = draw();
-    const gA1 = crossCols(a1, a1, D, Dh), gA2 = crossCols(a2, a2, D, Dh);
-    const gB1 = crossCols(b1, b1, D, Dh), gB2 = crossCols(b2, b2, D, Dh);
+    const a1 = draw(),
+      a2 = draw(),
+      b1 = draw(),
+      b2 = draw();
+    const gA1 = crossCols(a1, a1, D, Dh),
+      gA2 = crossCols(a2, a2, D, Dh);
+    const gB1 = crossCols(b1, b1, D, Dh),
+      gB2 = crossCols(b2, b2, D, Dh);
     const M = crossCols(a2, b1, D, Dh);
     const num = dot(matmul64(gA1, M, Dh, Dh, Dh), matmul64(M, gB2, Dh, Dh, Dh));
     total += Math.sqrt(Math.max(0, num) / (dot(gA1, gA2) * dot(gB1, gB2)));

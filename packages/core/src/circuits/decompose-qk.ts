@@ -27,7 +27,8 @@ function unbatched(cache: ActivationCache, what: string): ActivationCache {
 export function decomposeQkInput(cacheIn: ActivationCache, layer = 1): LabeledStack {
   const cache = unbatched(cacheIn, "decomposeQkInput");
   const { n_layers: L, n_heads: H } = cache.model!.cfg;
-  if (!Number.isInteger(layer) || layer < 1 || layer >= L) throw new RangeError(`decomposeQkInput: layer must be 1..${L - 1} (a layer with earlier heads), got ${layer}`);
+  if (!Number.isInteger(layer) || layer < 1 || layer >= L)
+    throw new RangeError(`decomposeQkInput: layer must be 1..${L - 1} (a layer with earlier heads), got ${layer}`);
   const embed = cache.get("hook_embed");
   const parts: Tensor[] = [embed, cache.get("hook_pos_embed")];
   const labels = ["embed", "pos_embed"];
@@ -64,20 +65,24 @@ export function decomposeK(cache: ActivationCache, head: HeadRef, input?: Labele
 /** ARENA `decompose_attn_scores`: [Cq, Ck, T, T] = q_{c_q} · k_{c_k}ᵀ / √d_head, unmasked. */
 export function decomposedAttnScores(q: Tensor, k: Tensor): Tensor {
   if (q.ndim !== 3 || k.ndim !== 3 || q.shape[2] !== k.shape[2]) {
-    throw new RangeError(`decomposedAttnScores takes q [C, T, d_head] and k [C, T, d_head], got [${q.shape.join(", ")}] and [${k.shape.join(", ")}]`);
+    throw new RangeError(
+      `decomposedAttnScores takes q [C, T, d_head] and k [C, T, d_head], got [${q.shape.join(", ")}] and [${k.shape.join(", ")}]`,
+    );
   }
   const [Cq, Tq, Dh] = q.shape;
   const [Ck, Tk] = k.shape;
   const scale = Math.sqrt(Dh);
   const out = new Float32Array(Cq * Ck * Tq * Tk);
-  for (let a = 0; a < Cq; a++) for (let b = 0; b < Ck; b++) {
-    const o = (a * Ck + b) * Tq * Tk;
-    for (let i = 0; i < Tq; i++) for (let j = 0; j < Tk; j++) {
-      let s = 0;
-      for (let d = 0; d < Dh; d++) s += q.data[(a * Tq + i) * Dh + d] * k.data[(b * Tk + j) * Dh + d];
-      out[o + i * Tk + j] = s / scale;
+  for (let a = 0; a < Cq; a++)
+    for (let b = 0; b < Ck; b++) {
+      const o = (a * Ck + b) * Tq * Tk;
+      for (let i = 0; i < Tq; i++)
+        for (let j = 0; j < Tk; j++) {
+          let s = 0;
+          for (let d = 0; d < Dh; d++) s += q.data[(a * Tq + i) * Dh + d] * k.data[(b * Tk + j) * Dh + d];
+          out[o + i * Tk + j] = s / scale;
+        }
     }
-  }
   return new Tensor(out, [Cq, Ck, Tq, Tk]);
 }
 

@@ -54,7 +54,10 @@ export interface InductionCircuits {
   tokens: number[][];
 }
 
-export async function findInductionCircuits(model: HookedTransformer, opts: FindInductionCircuitsOptions = {}): Promise<InductionCircuits> {
+export async function findInductionCircuits(
+  model: HookedTransformer,
+  opts: FindInductionCircuitsOptions = {},
+): Promise<InductionCircuits> {
   const { n_layers: L, n_heads: H } = model.cfg;
   const threshold = opts.threshold ?? 0.4;
   const K = compositionScores(model, "K"); // refuses one-layer models
@@ -62,23 +65,35 @@ export async function findInductionCircuits(model: HookedTransformer, opts: Find
   if (opts.tokens) tokens = opts.tokens.map((r) => [...r]);
   else tokens = repeatedTokensFor(model, opts.seqLen ?? 50, opts.batch ?? 10, opts.seed ?? 0);
   const S = repeatedSeqLen(tokens);
-  const { cache } = await model.runWithCache(tokens, { returnType: "none", namesFilter: (n) => n.endsWith("attn.hook_pattern") });
+  const { cache } = await model.runWithCache(tokens, {
+    returnType: "none",
+    namesFilter: (n) => n.endsWith("attn.hook_pattern"),
+  });
   const prev = prevAttnDetector(cache, threshold);
   const ind = inductionAttnDetector(cache, S, threshold);
   const circuits: InductionCircuit[] = [];
-  for (let l1 = 0; l1 < L; l1++) for (let a = 0; a < H; a++) for (let l2 = l1 + 1; l2 < L; l2++) for (let b = 0; b < H; b++) {
-    const previous = `${l1}.${a}`;
-    const induction = `${l2}.${b}`;
-    circuits.push({
-      previous, induction,
-      kComposition: K.at(l1, a, l2, b),
-      previousScore: prev.scores[l1][a],
-      inductionScore: ind.scores[l2][b],
-      isCircuit: prev.heads.includes(previous) && ind.heads.includes(induction),
-    });
-  }
+  for (let l1 = 0; l1 < L; l1++)
+    for (let a = 0; a < H; a++)
+      for (let l2 = l1 + 1; l2 < L; l2++)
+        for (let b = 0; b < H; b++) {
+          const previous = `${l1}.${a}`;
+          const induction = `${l2}.${b}`;
+          circuits.push({
+            previous,
+            induction,
+            kComposition: K.at(l1, a, l2, b),
+            previousScore: prev.scores[l1][a],
+            inductionScore: ind.scores[l2][b],
+            isCircuit: prev.heads.includes(previous) && ind.heads.includes(induction),
+          });
+        }
   circuits.sort((x, y) => Number(y.isCircuit) - Number(x.isCircuit) || y.kComposition - x.kComposition);
   return {
-    circuits, previousScores: prev.scores, inductionScores: ind.scores, previousHeads: prev.heads, inductionHeads: ind.heads, tokens,
+    circuits,
+    previousScores: prev.scores,
+    inductionScores: ind.scores,
+    previousHeads: prev.heads,
+    inductionHeads: ind.heads,
+    tokens,
   };
 }

@@ -10,7 +10,11 @@ export interface HeadIndex {
 export type HeadRef = string | HeadIndex;
 
 /** Resolve a head reference, with an error naming the model's layers and heads when it does not exist. */
-export function parseHead(ref: HeadRef, cfg: Pick<HookedTransformerConfig, "n_layers" | "n_heads">, what = "head"): HeadIndex {
+export function parseHead(
+  ref: HeadRef,
+  cfg: Pick<HookedTransformerConfig, "n_layers" | "n_heads">,
+  what = "head",
+): HeadIndex {
   let layer: number;
   let head: number;
   if (typeof ref === "string") {
@@ -22,10 +26,14 @@ export function parseHead(ref: HeadRef, cfg: Pick<HookedTransformerConfig, "n_la
     ({ layer, head } = ref);
   }
   if (!Number.isInteger(layer) || layer < 0 || layer >= cfg.n_layers) {
-    throw new RangeError(`${what} ${formatHead({ layer, head })} does not exist: this model has layers 0..${cfg.n_layers - 1}`);
+    throw new RangeError(
+      `${what} ${formatHead({ layer, head })} does not exist: this model has layers 0..${cfg.n_layers - 1}`,
+    );
   }
   if (!Number.isInteger(head) || head < 0 || head >= cfg.n_heads) {
-    throw new RangeError(`${what} ${formatHead({ layer, head })} does not exist: each layer has heads 0..${cfg.n_heads - 1}`);
+    throw new RangeError(
+      `${what} ${formatHead({ layer, head })} does not exist: each layer has heads 0..${cfg.n_heads - 1}`,
+    );
   }
   return { layer, head };
 }

@@ -13,16 +13,30 @@ import type { HookedTransformer } from "../model/hooked-transformer.js";
 import { Tensor } from "../tensor.js";
 import { formatHead, parseHead, type HeadRef } from "./heads.js";
 import {
-  accuracies, columnsOf, packHeads, prepareColumns, ranksAgainst, topKAccuracy, type CircuitOptions, type CircuitProgress,
+  accuracies,
+  columnsOf,
+  packHeads,
+  prepareColumns,
+  ranksAgainst,
+  topKAccuracy,
+  type CircuitOptions,
+  type CircuitProgress,
 } from "./ov-circuit.js";
 import { embedRows, resolveVocab } from "./vocab.js";
 
 /** K_comp as a FactoredMatrix [S, S] (query token × key's previous token), mdim d_head. */
-export function kCompositionFullCircuit(model: HookedTransformer, prevHead: HeadRef, inductionHead: HeadRef, opts: CircuitOptions = {}): FactoredMatrix {
+export function kCompositionFullCircuit(
+  model: HookedTransformer,
+  prevHead: HeadRef,
+  inductionHead: HeadRef,
+  opts: CircuitOptions = {},
+): FactoredMatrix {
   const p = parseHead(prevHead, model.cfg, "previous-token head");
   const i = parseHead(inductionHead, model.cfg, "induction head");
   if (p.layer >= i.layer) {
-    throw new RangeError(`K-composition runs from an earlier layer to a later one: ${formatHead(p)} is not before ${formatHead(i)}`);
+    throw new RangeError(
+      `K-composition runs from an earlier layer to a later one: ${formatHead(p)} is not before ${formatHead(i)}`,
+    );
   }
   const v = resolveVocab(model.cfg, opts.vocab);
   const be = opts.backend ?? model.backend;
@@ -37,8 +51,12 @@ export function kCompositionFullCircuit(model: HookedTransformer, prevHead: Head
 }
 
 /** ARENA `top_1_acc(K_comp.T)` on S: the fraction of key tokens whose row of K_compᵀ has its maximum on the diagonal. */
-export function kCompositionTop1(model: HookedTransformer, prevHead: HeadRef, inductionHead: HeadRef,
-  opts: CircuitOptions & { onProgress?: CircuitProgress } = {}): number {
+export function kCompositionTop1(
+  model: HookedTransformer,
+  prevHead: HeadRef,
+  inductionHead: HeadRef,
+  opts: CircuitOptions & { onProgress?: CircuitProgress } = {},
+): number {
   const fm = kCompositionFullCircuit(model, prevHead, inductionHead, opts);
   return topKAccuracy(fm.T, 1, { backend: opts.backend ?? model.backend, onProgress: opts.onProgress });
 }
@@ -48,13 +66,18 @@ export function kCompositionTop1(model: HookedTransformer, prevHead: HeadRef, in
  * W_E[S] product per layer for all heads and each induction head's query columns prepared once for all p.
  * `onProgress` counts rows over all pairs.
  */
-export function kCompositionTop1Table(model: HookedTransformer, opts: CircuitOptions & { fromLayer?: number; toLayer?: number; onProgress?: CircuitProgress } = {}): number[][] {
+export function kCompositionTop1Table(
+  model: HookedTransformer,
+  opts: CircuitOptions & { fromLayer?: number; toLayer?: number; onProgress?: CircuitProgress } = {},
+): number[][] {
   const { n_heads: H, d_model: D, d_head: Dh, n_layers: L } = model.cfg;
   const l1 = opts.fromLayer ?? 0;
   const l2 = opts.toLayer ?? 1;
   if (L < 2) throw new RangeError(`K-composition needs at least two layers; this model has ${L}`);
   if (!(Number.isInteger(l1) && Number.isInteger(l2) && 0 <= l1 && l1 < l2 && l2 < L)) {
-    throw new RangeError(`K-composition runs from an earlier layer to a later one: layers ${l1} → ${l2} (this model has 0..${L - 1})`);
+    throw new RangeError(
+      `K-composition runs from an earlier layer to a later one: layers ${l1} → ${l2} (this model has 0..${L - 1})`,
+    );
   }
   const v = resolveVocab(model.cfg, opts.vocab);
   const be = opts.backend ?? model.backend;
@@ -74,7 +97,9 @@ export function kCompositionTop1Table(model: HookedTransformer, opts: CircuitOpt
     for (let i = 0; i < H; i++) {
       const done = (p * H + i) * v.n;
       const ranks = ranksAgainst(columnsOf(kp, v.n, HD, i * Dh, Dh), queries[i], {
-        backend: be, maxK: 1, onProgress: opts.onProgress && ((d) => opts.onProgress!(done + d, H * H * v.n)),
+        backend: be,
+        maxK: 1,
+        onProgress: opts.onProgress && ((d) => opts.onProgress!(done + d, H * H * v.n)),
       });
       row.push(accuracies(ranks, [1])[0]);
     }

@@ -30,7 +30,8 @@ function requireUnbatched(cache: ActivationCache, what: string) {
   if (!cache.model) throw new Error(`${what} needs a cache made by model.runWithCache (this one has no model)`);
   if (cache.hasBatchDim) {
     const B = cache.get("hook_embed").shape[0];
-    if (B !== 1) throw new Error(`${what} takes one sequence: use cache.batchItem(i) (this cache holds a batch of ${B})`);
+    if (B !== 1)
+      throw new Error(`${what} takes one sequence: use cache.batchItem(i) (this cache holds a batch of ${B})`);
     return { model: cache.model, cache: cache.removeBatchDim() };
   }
   return { model: cache.model, cache };
@@ -43,7 +44,8 @@ export function logitAttribution(cacheIn: ActivationCache, tokens: ArrayLike<num
   const embed = cache.get("hook_embed");
   const T = embed.shape[0];
   validateTokens(tokens, model.cfg.d_vocab, undefined, "logitAttribution tokens");
-  if (tokens.length !== T) throw new RangeError(`logitAttribution: ${tokens.length} tokens given, the cache holds ${T} positions`);
+  if (tokens.length !== T)
+    throw new RangeError(`logitAttribution: ${tokens.length} tokens given, the cache holds ${T} positions`);
   if (T < 2) throw new RangeError("logitAttribution needs at least two tokens (there is no next token to attribute)");
   const W_U = model.W_U.data;
   const b_U = model.b_U.data;
@@ -68,7 +70,8 @@ export function logitAttribution(cacheIn: ActivationCache, tokens: ArrayLike<num
       out[t * C + c] = v;
     };
     put(0, udot(direct.data, t * D, y));
-    for (let l = 0; l < L; l++) for (let h = 0; h < H; h++) put(1 + l * H + h, udot(results[l].data, (t * H + h) * D, y));
+    for (let l = 0; l < L; l++)
+      for (let h = 0; h < H; h++) put(1 + l * H + h, udot(results[l].data, (t * H + h) * D, y));
     bias[t] = udot(bOsum, 0, y) + b_U[y];
     correct[t] = udot(final.data, t * D, y) + b_U[y]; // the model's own logit for the next token
   }

@@ -123,12 +123,18 @@ export function ranksAgainst(A: Float32Array, cols: CircuitColumns, opts: RankOp
     let count = 0;
     let settled = false;
     for (let s = 0; s < probe; s++) {
-      if (na * sortedNorm[s] <= d) { settled = true; break; } // no later column can beat the diagonal
+      if (na * sortedNorm[s] <= d) {
+        settled = true;
+        break;
+      } // no later column can beat the diagonal
       if (order[s] === i) continue;
       let v = 0;
       const so = s * m;
       for (let p = 0; p < m; p++) v += A[ao + p] * sorted[so + p];
-      if (v > d && ++count >= maxK) { settled = true; break; }
+      if (v > d && ++count >= maxK) {
+        settled = true;
+        break;
+      }
     }
     if (settled || probe === n) ranks[i] = count;
     else hard.push(i);
@@ -160,22 +166,34 @@ export function ranksAgainst(A: Float32Array, cols: CircuitColumns, opts: RankOp
 
 /** out [rows, n] = a [rows, m] · Btᵀ, Bt [n, m]. */
 function denseBlockT(a: Float32Array, bt: Float32Array, rows: number, m: number, n: number, out: Float32Array): void {
-  for (let i = 0; i < rows; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let p = 0; p < m; p++) s += a[i * m + p] * bt[j * m + p];
-    out[i * n + j] = s;
-  }
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < m; p++) s += a[i * m + p] * bt[j * m + p];
+      out[i * n + j] = s;
+    }
 }
-
 
 /**
  * ARENA `top_1_acc` generalised to top-k: the fraction of rows i of the square circuit whose diagonal entry
  * M[i, i] is among the row's k largest (ties counted in the diagonal's favour). One k gives a number, several
  * give one number each from a single pass.
  */
-export function topKAccuracy(fm: FactoredMatrix, k: number, opts?: { backend?: Backend; onProgress?: CircuitProgress }): number;
-export function topKAccuracy(fm: FactoredMatrix, k: readonly number[], opts?: { backend?: Backend; onProgress?: CircuitProgress }): number[];
-export function topKAccuracy(fm: FactoredMatrix, k: number | readonly number[], opts: { backend?: Backend; onProgress?: CircuitProgress } = {}): number | number[] {
+export function topKAccuracy(
+  fm: FactoredMatrix,
+  k: number,
+  opts?: { backend?: Backend; onProgress?: CircuitProgress },
+): number;
+export function topKAccuracy(
+  fm: FactoredMatrix,
+  k: readonly number[],
+  opts?: { backend?: Backend; onProgress?: CircuitProgress },
+): number[];
+export function topKAccuracy(
+  fm: FactoredMatrix,
+  k: number | readonly number[],
+  opts: { backend?: Backend; onProgress?: CircuitProgress } = {},
+): number | number[] {
   const ks = typeof k === "number" ? [k] : [...k];
   for (const x of ks) if (!Number.isInteger(x) || x < 1) throw new RangeError(`k must be a positive integer, got ${x}`);
   const acc = accuracies(diagonalRanks(fm, { ...opts, maxK: Math.max(...ks) }), ks);
@@ -198,7 +216,8 @@ export function columnsOf(x: Float32Array, rows: number, cols: number, c0: numbe
 export function packHeads(w: Tensor): Float32Array {
   const [H, D, Dh] = w.shape;
   const out = new Float32Array(H * D * Dh);
-  for (let h = 0; h < H; h++) for (let m = 0; m < D; m++) out.set(w.data.subarray((h * D + m) * Dh, (h * D + m + 1) * Dh), m * H * Dh + h * Dh);
+  for (let h = 0; h < H; h++)
+    for (let m = 0; m < D; m++) out.set(w.data.subarray((h * D + m) * Dh, (h * D + m + 1) * Dh), m * H * Dh + h * Dh);
   return out;
 }
 
@@ -213,18 +232,24 @@ export interface OvCircuitTable {
  * `fullOvCircuit` + `topKAccuracy([1, 5])` + `copyingScore` for every head, with one W_E[S] · W_V and one
  * W_O · W_U[:, S] product per layer (every head at once). `onProgress` counts rows over all heads.
  */
-export function ovCircuitTable(model: HookedTransformer, opts: CircuitOptions & { onProgress?: (done: number, total: number, head: string) => void } = {}): OvCircuitTable {
+export function ovCircuitTable(
+  model: HookedTransformer,
+  opts: CircuitOptions & { onProgress?: (done: number, total: number, head: string) => void } = {},
+): OvCircuitTable {
   const { n_layers: L, n_heads: H, d_model: D, d_head: Dh } = model.cfg;
   const v = resolveVocab(model.cfg, opts.vocab);
   const be = opts.backend ?? model.backend;
   const E = embedRows(model.W_E, v);
   const U = unembedCols(model.W_U, v);
-  const W_V = model.W_V, W_O = model.W_O;
+  const W_V = model.W_V,
+    W_O = model.W_O;
   const out: OvCircuitTable = { top1: [], top5: [], copying: [] };
   for (let l = 0; l < L; l++) {
     const ev = be.matmul(E, packHeads(W_V.index(l)), v.n, D, H * Dh); // [S, H·Dh]
     const ou = be.matmul(W_O.index(l).data, U, H * Dh, D, v.n); // [H·Dh, S]
-    out.top1.push([]); out.top5.push([]); out.copying.push([]);
+    out.top1.push([]);
+    out.top5.push([]);
+    out.copying.push([]);
     for (let h = 0; h < H; h++) {
       const label = `${l}.${h}`;
       const A = columnsOf(ev, v.n, H * Dh, h * Dh, Dh);
@@ -232,7 +257,9 @@ export function ovCircuitTable(model: HookedTransformer, opts: CircuitOptions & 
       const fm = new FactoredMatrix(new Tensor(A, [v.n, Dh]), new Tensor(B, [Dh, v.n]));
       const done = (l * H + h) * v.n;
       const ranks = ranksAgainst(A, prepareColumns(transpose2d(B, Dh, v.n), v.n, Dh), {
-        backend: be, maxK: 5, onProgress: opts.onProgress && ((d) => opts.onProgress!(done + d, L * H * v.n, label)),
+        backend: be,
+        maxK: 5,
+        onProgress: opts.onProgress && ((d) => opts.onProgress!(done + d, L * H * v.n, label)),
       });
       const [a1, a5] = accuracies(ranks, [1, 5]);
       out.top1[l].push(a1);

@@ -12,11 +12,18 @@ export interface ResolvedVocab {
 }
 
 /** Check a range against the model: integers, non-empty, inside 0..d_vocab (and d_vocab_out). */
-export function resolveVocab(cfg: Pick<HookedTransformerConfig, "d_vocab" | "d_vocab_out">, vocab?: VocabRange): ResolvedVocab {
+export function resolveVocab(
+  cfg: Pick<HookedTransformerConfig, "d_vocab" | "d_vocab_out">,
+  vocab?: VocabRange,
+): ResolvedVocab {
   const V = Math.min(cfg.d_vocab, cfg.d_vocab_out);
   const [lo, hi] = vocab ?? [0, V];
-  if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw new RangeError(`vocab range [${lo}, ${hi}) must be two integers`);
-  if (lo < 0 || hi > V) throw new RangeError(`vocab range [${lo}, ${hi}) is outside the vocabulary: token ids are 0..${V - 1} (so 0 ≤ lo < hi ≤ ${V})`);
+  if (!Number.isInteger(lo) || !Number.isInteger(hi))
+    throw new RangeError(`vocab range [${lo}, ${hi}) must be two integers`);
+  if (lo < 0 || hi > V)
+    throw new RangeError(
+      `vocab range [${lo}, ${hi}) is outside the vocabulary: token ids are 0..${V - 1} (so 0 ≤ lo < hi ≤ ${V})`,
+    );
   if (hi <= lo) throw new RangeError(`vocab range [${lo}, ${hi}) is empty: give lo < hi`);
   return { lo, hi, n: hi - lo };
 }

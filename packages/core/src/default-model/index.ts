@@ -34,13 +34,23 @@ export interface DefaultModelTrainingLog {
   command: string;
   losses: number[];
   evals: {
-    step: number; loss: number | null; lr: number; elapsedMs: number;
+    step: number;
+    loss: number | null;
+    lr: number;
+    elapsedMs: number;
     probe: { lossFirstHalf: number; lossSecondHalf: number };
-    inductionScores: number[][]; prevTokenScores: number[][]; firstTokenScores: number[][];
+    inductionScores: number[][];
+    prevTokenScores: number[][];
+    firstTokenScores: number[][];
   }[];
   phaseChange: {
-    startStep: number; endStep: number; scoreBefore: number; scoreAfter: number;
-    secondHalfLossBefore: number; secondHalfLossAfter: number; head: string;
+    startStep: number;
+    endStep: number;
+    scoreBefore: number;
+    scoreAfter: number;
+    secondHalfLossBefore: number;
+    secondHalfLossAfter: number;
+    head: string;
   } | null;
   [key: string]: unknown;
 }
@@ -71,8 +81,13 @@ function filesOf(m: EmbeddedModule): DefaultModelFiles {
     decoded.set(m.MODEL_NAME, d);
   }
   return {
-    name: m.MODEL_NAME, config: d.config, configJson: m.MODEL_CONFIG, stateDict: d.stateDict, tokenizer: d.tokenizer,
-    tokenizerJson: m.MODEL_TOKENIZER_JSON, trainingLog: m.MODEL_TRAINING_LOG as unknown as DefaultModelTrainingLog,
+    name: m.MODEL_NAME,
+    config: d.config,
+    configJson: m.MODEL_CONFIG,
+    stateDict: d.stateDict,
+    tokenizer: d.tokenizer,
+    tokenizerJson: m.MODEL_TOKENIZER_JSON,
+    trainingLog: m.MODEL_TRAINING_LOG as unknown as DefaultModelTrainingLog,
   };
 }
 
@@ -84,7 +99,9 @@ export function loadDefaultModelFiles(): DefaultModelFiles {
 /** An embedded model by name (see `EMBEDDED_MODEL_NAMES`). */
 export async function loadEmbeddedModelFiles(name: string): Promise<DefaultModelFiles> {
   if (name === DEFAULT_MODEL_NAME) return loadDefaultModelFiles();
-  const load = Object.prototype.hasOwnProperty.call(OTHER_EMBEDDED_MODELS, name) ? OTHER_EMBEDDED_MODELS[name] : undefined;
+  const load = Object.prototype.hasOwnProperty.call(OTHER_EMBEDDED_MODELS, name)
+    ? OTHER_EMBEDDED_MODELS[name]
+    : undefined;
   if (!load) throw new Error(`no embedded model "${name}"; embedded models: ${EMBEDDED_MODEL_NAMES.join(", ")}`);
   return filesOf(await load());
 }

@@ -19,7 +19,9 @@ export type PatternScoreFn = (pattern: Tensor) => number;
 export function genericAttnDetector(cache: ActivationCache, scoreFn: PatternScoreFn, threshold = 0.4): DetectorResult {
   const nLayers = cache.nLayersWithPattern;
   if (nLayers === 0) {
-    throw new Error("The cache holds no attention patterns (blocks.0.attn.hook_pattern); run runWithCache without excluding them");
+    throw new Error(
+      "The cache holds no attention patterns (blocks.0.attn.hook_pattern); run runWithCache without excluding them",
+    );
   }
   const scores: number[][] = [];
   const heads: string[] = [];

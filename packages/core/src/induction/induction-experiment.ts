@@ -33,7 +33,10 @@ export interface InductionExperimentResult {
  * ARENA's induction experiment: run repeated random tokens, measure the loss on each half and every
  * head's induction score.
  */
-export async function runInductionExperiment(model: HookedTransformer, opts: InductionExperimentOptions = {}): Promise<InductionExperimentResult> {
+export async function runInductionExperiment(
+  model: HookedTransformer,
+  opts: InductionExperimentOptions = {},
+): Promise<InductionExperimentResult> {
   const { batch = 10, seed = 0, threshold = 0.4 } = opts;
   let tokens: number[][];
   let seqLen: number;

@@ -13,7 +13,12 @@ export interface RepeatedTokensOptions {
  * ARENA's `generate_repeated_tokens`: each row is BOS + `seqLen` random ids + the same `seqLen` ids again
  * (length 2·seqLen + 1). Seeded and platform-independent; the BOS id is never drawn.
  */
-export function generateRepeatedTokens(seqLen: number, batch: number, seed: number, opts: RepeatedTokensOptions = {}): number[][] {
+export function generateRepeatedTokens(
+  seqLen: number,
+  batch: number,
+  seed: number,
+  opts: RepeatedTokensOptions = {},
+): number[][] {
   const { low = 0, high = 50278, bosTokenId = 0 } = opts;
   if (!Number.isInteger(seqLen) || seqLen < 1) throw new Error(`seqLen must be a positive integer, got ${seqLen}`);
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`batch must be a positive integer, got ${batch}`);

@@ -54,7 +54,8 @@ export async function cacheKeyPath(url: string): Promise<string[]> {
 export function legacyCacheKeyPath(url: string): string[] | undefined {
   const u = new URL(url);
   const segments = u.pathname.split("/").filter(Boolean);
-  if (u.search || segments.length === 0 || !segments.every((s) => SAFE.test(s) && s !== "." && s !== "..")) return undefined;
+  if (u.search || segments.length === 0 || !segments.every((s) => SAFE.test(s) && s !== "." && s !== ".."))
+    return undefined;
   return [u.host.replace(":", "_"), ...segments];
 }
 
@@ -121,16 +122,33 @@ export function folderCache(dir: string): SourceCache {
     },
     async delete(url) {
       const fs = await fsP;
-      for (const f of [await fileFor(url), await legacyFor(url)]) if (f) await fs.rm(f, { force: true }).catch(() => {});
+      for (const f of [await fileFor(url), await legacyFor(url)])
+        if (f) await fs.rm(f, { force: true }).catch(() => {});
     },
     async confirm(url) {
       // A hit from the earlier layout moves to its collision-free name.
       const [fs, path] = await Promise.all([fsP, pathP]);
       const legacy = await legacyFor(url);
       const file = await fileFor(url);
-      if (!legacy || (await fs.stat(file).then(() => true, () => false))) return;
-      if (!(await fs.stat(legacy).then((s) => s.isFile(), () => false))) return;
-      await fs.mkdir(path.dirname(file), { recursive: true }).then(() => fs.rename(legacy, file)).catch(() => {});
+      if (
+        !legacy ||
+        (await fs.stat(file).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return;
+      if (
+        !(await fs.stat(legacy).then(
+          (s) => s.isFile(),
+          () => false,
+        ))
+      )
+        return;
+      await fs
+        .mkdir(path.dirname(file), { recursive: true })
+        .then(() => fs.rename(legacy, file))
+        .catch(() => {});
     },
   };
 }
@@ -156,7 +174,9 @@ export function browserCache(name = "attnscope"): SourceCache | undefined {
 }
 
 /** `true` → the platform default; a string → that folder (Node); an object → itself; `false` → no cache. */
-export async function resolveCache(option: boolean | string | SourceCache | undefined): Promise<SourceCache | undefined> {
+export async function resolveCache(
+  option: boolean | string | SourceCache | undefined,
+): Promise<SourceCache | undefined> {
   if (option === false) return undefined;
   if (typeof option === "object") return option;
   if (typeof option === "string") return folderCache(option);

@@ -9,7 +9,11 @@ import { describeContent, detectFormat } from "../weights/load.js";
 import type { ProgressCallback } from "../weights/state-dict.js";
 
 export class DownloadError extends Error {
-  constructor(message: string, readonly url: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly url: string,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = "DownloadError";
   }
@@ -59,7 +63,17 @@ function wrongContent(bytes: Uint8Array, expect: ExpectedFormat | undefined): st
   }
   if (expect === "json") {
     let i = 0;
-    while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09 || bytes[i] === 0xef || bytes[i] === 0xbb || bytes[i] === 0xbf)) i++;
+    while (
+      i < bytes.length &&
+      (bytes[i] === 0x20 ||
+        bytes[i] === 0x0a ||
+        bytes[i] === 0x0d ||
+        bytes[i] === 0x09 ||
+        bytes[i] === 0xef ||
+        bytes[i] === 0xbb ||
+        bytes[i] === 0xbf)
+    )
+      i++;
     if (bytes[i] === 0x3c) return "an HTML or XML page, not JSON";
     if (bytes[i] !== 0x7b && bytes[i] !== 0x5b) return `not JSON${describeContent(bytes)}`;
   }
@@ -94,8 +108,10 @@ export async function download(url: string, opts: DownloadOptions = {}): Promise
     throw new DownloadError(message, url, status);
   };
   const stalledError = () =>
-    fail(`download of ${url} stalled: no data for ${seconds(idleMs)} after ${loaded}${total !== undefined ? ` of ${total}` : ""} bytes ` +
-      "(the idle timeout is the idleTimeoutMs option); nothing was cached");
+    fail(
+      `download of ${url} stalled: no data for ${seconds(idleMs)} after ${loaded}${total !== undefined ? ` of ${total}` : ""} bytes ` +
+        "(the idle timeout is the idleTimeoutMs option); nothing was cached",
+    );
 
   arm();
   try {
@@ -111,14 +127,22 @@ export async function download(url: string, opts: DownloadOptions = {}): Promise
     }
     if (!res.ok) {
       await res.body?.cancel().catch(() => {});
-      const hint = res.status === 401 || res.status === 403 ? " (the file may be private or gated)" : res.status === 404 ? " (no such file)" : "";
+      const hint =
+        res.status === 401 || res.status === 403
+          ? " (the file may be private or gated)"
+          : res.status === 404
+            ? " (no such file)"
+            : "";
       return fail(`could not download ${url}: HTTP ${res.status} ${res.statusText}${hint}`, res.status);
     }
     const badType = wrongContentType(res.headers.get("content-type"), opts.expect);
     if (badType) {
       await res.body?.cancel().catch(() => {});
-      return fail(`${url} answered with ${badType} instead of ${opts.expect === "json" ? "JSON" : "a weight file"}: ` +
-        "a login page, captive portal or error page? Nothing was cached", res.status);
+      return fail(
+        `${url} answered with ${badType} instead of ${opts.expect === "json" ? "JSON" : "a weight file"}: ` +
+          "a login page, captive portal or error page? Nothing was cached",
+        res.status,
+      );
     }
     // With a content-encoding, content-length counts compressed bytes; then the size is unknown.
     const encoding = res.headers.get("content-encoding");
@@ -155,7 +179,9 @@ export async function download(url: string, opts: DownloadOptions = {}): Promise
           if (known) {
             if (loaded + value.length > total!) {
               await reader.cancel().catch(() => {});
-              return fail(`download of ${url} sent more than its content-length of ${total} bytes (wrong length); nothing was cached`);
+              return fail(
+                `download of ${url} sent more than its content-length of ${total} bytes (wrong length); nothing was cached`,
+              );
             }
             out.set(value, loaded);
           } else {
@@ -172,7 +198,9 @@ export async function download(url: string, opts: DownloadOptions = {}): Promise
         if (e instanceof DownloadError) throw e;
         if (stalled) return stalledError();
         if (opts.signal?.aborted) throw e;
-        return fail(`download of ${url} was interrupted after ${loaded}${known ? ` of ${total}` : ""} bytes: ${causeOf(e)}; nothing was cached`);
+        return fail(
+          `download of ${url} was interrupted after ${loaded}${known ? ` of ${total}` : ""} bytes: ${causeOf(e)}; nothing was cached`,
+        );
       }
       if (known && loaded !== total) {
         return fail(`download of ${url} ended after ${loaded} of ${total} bytes (incomplete); nothing was cached`);

@@ -22,7 +22,8 @@ export function parseHfSource(source: string): HfPath {
   const m = /^hf:([^/@\s]+)\/([^/@\s]+)(?:@([^/\s]+))?(?:\/(.*))?$/.exec(source);
   if (!m) throw new Error(`${source}: expected hf:owner/repo/path/in/repo`);
   const path = (m[4] ?? "").replace(/\/+$/, "");
-  if (path.split("/").some((s) => s === ".." || s === ".")) throw new Error(`${source}: the path may not contain "." or ".." segments`);
+  if (path.split("/").some((s) => s === ".." || s === "."))
+    throw new Error(`${source}: the path may not contain "." or ".." segments`);
   return { repo: `${m[1]}/${m[2]}`, revision: m[3] ?? "main", path };
 }
 

@@ -53,7 +53,12 @@ interface Plan {
 export async function loadModelFiles(source: ModelSource, opts: LoadModelFilesOptions = {}): Promise<ModelFiles> {
   const plan = await planFor(source);
   const config = await loadConfig(plan.config, opts);
-  const resolvedConfig = resolveConfig(config, typeof plan.config === "object" && !isBytes(plan.config) ? `${plan.name} config` : sourceName(plan.config as Source));
+  const resolvedConfig = resolveConfig(
+    config,
+    typeof plan.config === "object" && !isBytes(plan.config)
+      ? `${plan.name} config`
+      : sourceName(plan.config as Source),
+  );
 
   const { bytes, name, stateDict: parsed } = await readFirstAvailable(plan.weights, opts);
   opts.onProgress?.({ phase: "parse", file: name, loaded: 0, total: bytes.length });
@@ -85,20 +90,29 @@ function isMissing(e: unknown): boolean {
 }
 
 async function loadConfig(config: Plan["config"], opts: ReadSourceOptions): Promise<HookedTransformerConfigInput> {
-  if (typeof config === "object" && !isBytes(config) && !(config instanceof URL)) return config as HookedTransformerConfigInput;
+  if (typeof config === "object" && !isBytes(config) && !(config instanceof URL))
+    return config as HookedTransformerConfigInput;
   const json = await readJsonSource(config as Source, opts);
-  if (json === null || typeof json !== "object" || Array.isArray(json)) throw new Error(`${sourceName(config as Source)}: expected a JSON object of config fields`);
+  if (json === null || typeof json !== "object" || Array.isArray(json))
+    throw new Error(`${sourceName(config as Source)}: expected a JSON object of config fields`);
   return json as HookedTransformerConfigInput;
 }
 
-async function readFirstAvailable(weights: Source | Source[], opts: ReadSourceOptions): Promise<{ bytes: Uint8Array; name: string; stateDict?: StateDict }> {
+async function readFirstAvailable(
+  weights: Source | Source[],
+  opts: ReadSourceOptions,
+): Promise<{ bytes: Uint8Array; name: string; stateDict?: StateDict }> {
   const list = Array.isArray(weights) ? weights : [weights];
   for (let i = 0; i < list.length; i++) {
     try {
       const name = sourceName(list[i]);
       // A download is parsed before it is cached, so a damaged or wrong file never sticks; the parse is kept.
       let stateDict: StateDict | undefined;
-      const bytes = await readSource(list[i], { ...opts, format: "weights", validate: (b) => void (stateDict = parseWeights(b, name)) });
+      const bytes = await readSource(list[i], {
+        ...opts,
+        format: "weights",
+        validate: (b) => void (stateDict = parseWeights(b, name)),
+      });
       return { bytes, name, stateDict };
     } catch (e) {
       if (i === list.length - 1 || !isMissing(e)) throw e;
@@ -109,8 +123,14 @@ async function readFirstAvailable(weights: Source | Source[], opts: ReadSourceOp
 
 async function planFor(source: ModelSource): Promise<Plan> {
   if (typeof source === "object") {
-    if (source.config === undefined || source.weights === undefined) throw new Error("a model source object needs `config` and `weights`");
-    return { config: source.config, weights: source.weights, tokenizer: source.tokenizer, name: sourceName(source.weights) };
+    if (source.config === undefined || source.weights === undefined)
+      throw new Error("a model source object needs `config` and `weights`");
+    return {
+      config: source.config,
+      weights: source.weights,
+      tokenizer: source.tokenizer,
+      name: sourceName(source.weights),
+    };
   }
   if (isKnownModel(source)) {
     const m = getKnownModel(source);
@@ -119,8 +139,11 @@ async function planFor(source: ModelSource): Promise<Plan> {
   if (isHfSource(source)) {
     const { repo, revision, path } = parseHfSource(source);
     const base = `hf:${repo}${revision === "main" ? "" : `@${revision}`}`;
-    const known = Object.values(KNOWN_MODELS).find((m) => m.weights.startsWith(`hf:${repo}/`) && (!path || m.weights === source));
-    if (known && revision === "main") return { config: known.config, weights: known.weights, tokenizer: known.tokenizer, name: source };
+    const known = Object.values(KNOWN_MODELS).find(
+      (m) => m.weights.startsWith(`hf:${repo}/`) && (!path || m.weights === source),
+    );
+    if (known && revision === "main")
+      return { config: known.config, weights: known.weights, tokenizer: known.tokenizer, name: source };
     const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/") + 1) : "";
     return {
       config: `${base}/${dir}config.json`,
@@ -139,18 +162,26 @@ async function planFor(source: ModelSource): Promise<Plan> {
 
 async function planForPath(p: string): Promise<Plan> {
   const [fs, path] = await Promise.all([nodeFs(), nodePath()]);
-  const exists = (f: string) => fs.stat(f).then((s) => s.isFile(), () => false);
+  const exists = (f: string) =>
+    fs.stat(f).then(
+      (s) => s.isFile(),
+      () => false,
+    );
   const stat = await fs.stat(p).catch(() => undefined);
   if (!stat) {
-    throw new Error(`"${p}" is neither a folder nor a known model (known models: ${Object.keys(KNOWN_MODELS).join(", ")})`);
+    throw new Error(
+      `"${p}" is neither a folder nor a known model (known models: ${Object.keys(KNOWN_MODELS).join(", ")})`,
+    );
   }
   const dir = stat.isDirectory() ? p : path.dirname(p);
   const config = path.join(dir, "config.json");
-  if (!(await exists(config))) throw new Error(`${dir}: no config.json (a model folder holds config.json and model.safetensors or model.pth)`);
+  if (!(await exists(config)))
+    throw new Error(`${dir}: no config.json (a model folder holds config.json and model.safetensors or model.pth)`);
   let weights = p;
   if (stat.isDirectory()) {
     const found = [];
-    for (const f of ["model.safetensors", "model.pth"]) if (await exists(path.join(dir, f))) found.push(path.join(dir, f));
+    for (const f of ["model.safetensors", "model.pth"])
+      if (await exists(path.join(dir, f))) found.push(path.join(dir, f));
     if (!found.length) throw new Error(`${dir}: no model.safetensors or model.pth`);
     weights = found[0];
   }

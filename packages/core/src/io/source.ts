@@ -89,7 +89,12 @@ export async function readSource(source: Source, opts: ReadSourceOptions & ReadC
       }
     }
     const bytes = await download(url, {
-      onProgress: opts.onProgress, signal: opts.signal, file: name, idleTimeoutMs: opts.idleTimeoutMs, maxBytes: opts.maxBytes, expect: opts.format,
+      onProgress: opts.onProgress,
+      signal: opts.signal,
+      file: name,
+      idleTimeoutMs: opts.idleTimeoutMs,
+      maxBytes: opts.maxBytes,
+      expect: opts.format,
     });
     opts.validate?.(bytes); // a body that does not parse is an error, and is never cached
     if (cache) {
@@ -107,7 +112,9 @@ export async function readSource(source: Source, opts: ReadSourceOptions & ReadC
 
 async function readLocalFile(pathOrFileUrl: string, opts: ReadSourceOptions): Promise<Uint8Array> {
   if (!isNode) {
-    throw new Error(`${pathOrFileUrl}: local paths can only be read in Node; in a browser pass a URL, a File or the bytes`);
+    throw new Error(
+      `${pathOrFileUrl}: local paths can only be read in Node; in a browser pass a URL, a File or the bytes`,
+    );
   }
   const fs = await nodeFs();
   const file = pathOrFileUrl.startsWith("file:") ? new URL(pathOrFileUrl) : pathOrFileUrl;
@@ -152,7 +159,11 @@ export async function readJsonSource(source: Source, opts: ReadSourceOptions = {
       throw new Error(`${sourceName(source)}: invalid JSON (${(e as Error).message})`);
     }
   };
-  const text = await readTextSource(source, { ...opts, format: "json", validate: (b) => parse(new TextDecoder().decode(b)) });
+  const text = await readTextSource(source, {
+    ...opts,
+    format: "json",
+    validate: (b) => parse(new TextDecoder().decode(b)),
+  });
   if (!parsed) parse(text);
   return value;
 }

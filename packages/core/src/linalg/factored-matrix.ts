@@ -28,7 +28,9 @@ export class FactoredMatrix {
 
   constructor(A: Tensor, B: Tensor) {
     if (A.ndim < 2 || B.ndim < 2) {
-      throw new RangeError(`FactoredMatrix needs matrices: A has shape [${A.shape.join(", ")}], B has shape [${B.shape.join(", ")}]`);
+      throw new RangeError(
+        `FactoredMatrix needs matrices: A has shape [${A.shape.join(", ")}], B has shape [${B.shape.join(", ")}]`,
+      );
     }
     if (A.shape[A.ndim - 1] !== B.shape[B.ndim - 2]) {
       throw new RangeError(
@@ -37,7 +39,9 @@ export class FactoredMatrix {
     }
     this.A = A;
     this.B = B;
-    this.leadingShape = Object.freeze(broadcastShapes(A.shape.slice(0, -2), B.shape.slice(0, -2), "FactoredMatrix leading axes"));
+    this.leadingShape = Object.freeze(
+      broadcastShapes(A.shape.slice(0, -2), B.shape.slice(0, -2), "FactoredMatrix leading axes"),
+    );
   }
 
   get ldim(): number {
@@ -113,7 +117,11 @@ export class FactoredMatrix {
       Vh.set(v, t * r * k);
     });
     const lead = [...this.leadingShape];
-    this.svdCache = { U: new Tensor(U, [...lead, l, k]), S: new Tensor(S, [...lead, k]), Vh: new Tensor(Vh, [...lead, r, k]) };
+    this.svdCache = {
+      U: new Tensor(U, [...lead, l, k]),
+      S: new Tensor(S, [...lead, k]),
+      Vh: new Tensor(Vh, [...lead, r, k]),
+    };
     return this.svdCache;
   }
 
@@ -198,14 +206,18 @@ export class FactoredMatrix {
     if (other instanceof FactoredMatrix) return (this.matmul(other.A) as FactoredMatrix).matmul(other.B);
     if (other.ndim < 2) return this.A.matmul(this.B.matmul(other));
     this.checkChain(this.rdim, other.shape[other.ndim - 2], "matmul");
-    return this.rdim > this.mdim ? new FactoredMatrix(this.A, this.B.matmul(other)) : new FactoredMatrix(this.AB, other);
+    return this.rdim > this.mdim
+      ? new FactoredMatrix(this.A, this.B.matmul(other))
+      : new FactoredMatrix(this.AB, other);
   }
 
   /** `other @ self`, mirror of `matmul` (a vector gives (v·A)·B). */
   rmatmul(other: Tensor): FactoredMatrix | Tensor {
     if (other.ndim < 2) return other.matmul(this.A).matmul(this.B);
     this.checkChain(other.shape[other.ndim - 1], this.ldim, "rmatmul");
-    return this.ldim > this.mdim ? new FactoredMatrix(other.matmul(this.A), this.B) : new FactoredMatrix(other, this.AB);
+    return this.ldim > this.mdim
+      ? new FactoredMatrix(other.matmul(this.A), this.B)
+      : new FactoredMatrix(other, this.AB);
   }
 
   /** Rows `ids` of AB, still factored: A[..., ids, :] · B (so W_E[S] @ OV never forms the other rows). */
@@ -222,7 +234,9 @@ export class FactoredMatrix {
   index(...indices: number[]): FactoredMatrix {
     const lead = this.leadingShape;
     if (indices.length > lead.length) {
-      throw new RangeError(`FactoredMatrix of shape [${this.shape.join(", ")}] has ${lead.length} leading axes, got ${indices.length} indices`);
+      throw new RangeError(
+        `FactoredMatrix of shape [${this.shape.join(", ")}] has ${lead.length} leading axes, got ${indices.length} indices`,
+      );
     }
     const pick = (t: Tensor): Tensor => {
       const own = t.ndim - 2;
@@ -231,7 +245,8 @@ export class FactoredMatrix {
       for (let d = 0; d < indices.length; d++) {
         const n = lead[d];
         const i = indices[d] < 0 ? n + indices[d] : indices[d];
-        if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`Index ${indices[d]} out of range for axis ${d} of size ${n}`);
+        if (!Number.isInteger(i) || i < 0 || i >= n)
+          throw new RangeError(`Index ${indices[d]} out of range for axis ${d} of size ${n}`);
         if (d < skip) continue;
         idx.push(t.shape[d - skip] === 1 ? 0 : i);
       }
@@ -245,7 +260,8 @@ export class FactoredMatrix {
   /** Insert a leading axis of size 1 at `axis` (0 ≤ axis ≤ number of leading axes). */
   unsqueeze(axis: number): FactoredMatrix {
     const nl = this.leadingShape.length;
-    if (!Number.isInteger(axis) || axis < 0 || axis > nl) throw new RangeError(`unsqueeze: axis ${axis} must be a leading axis (0..${nl})`);
+    if (!Number.isInteger(axis) || axis < 0 || axis > nl)
+      throw new RangeError(`unsqueeze: axis ${axis} must be a leading axis (0..${nl})`);
     const grow = (t: Tensor) => {
       const own = [...t.shape.slice(0, -2)];
       const full = [...new Array<number>(nl - own.length).fill(1), ...own];
@@ -266,12 +282,17 @@ export class FactoredMatrix {
     const ia = broadcastOffsets(this.A.shape.slice(0, -2), lead);
     const ib = broadcastOffsets(this.B.shape.slice(0, -2), lead);
     for (let t = 0; t < ia.length; t++) {
-      f(this.A.data.subarray(ia[t] * l * m, (ia[t] + 1) * l * m), this.B.data.subarray(ib[t] * m * r, (ib[t] + 1) * m * r), t);
+      f(
+        this.A.data.subarray(ia[t] * l * m, (ia[t] + 1) * l * m),
+        this.B.data.subarray(ib[t] * m * r, (ib[t] + 1) * m * r),
+        t,
+      );
     }
   }
 
   private requireSquare(what: string): void {
-    if (this.ldim !== this.rdim) throw new RangeError(`${what} needs a square matrix, this one is ${this.ldim} × ${this.rdim}`);
+    if (this.ldim !== this.rdim)
+      throw new RangeError(`${what} needs a square matrix, this one is ${this.ldim} × ${this.rdim}`);
   }
 
   private checkChain(left: number, right: number, what: string): void {

@@ -2,7 +2,11 @@ import { Tensor } from "../tensor.js";
 import { getActName } from "./hook-names.js";
 import type { HookedTransformer } from "./hooked-transformer.js";
 import {
-  accumulatedResid, decomposeResid, logitAttrs, stackHeadResults, type LabeledStack,
+  accumulatedResid,
+  decomposeResid,
+  logitAttrs,
+  stackHeadResults,
+  type LabeledStack,
 } from "./cache-decompositions.js";
 
 /**
@@ -48,7 +52,9 @@ export class ActivationCache {
     const t = this.store.get(key);
     if (!t) {
       const known = [...this.store.keys()];
-      const hint = known.length ? ` Cached: ${known.slice(0, 6).join(", ")}${known.length > 6 ? ", …" : ""}` : " The cache is empty.";
+      const hint = known.length
+        ? ` Cached: ${known.slice(0, 6).join(", ")}${known.length > 6 ? ", …" : ""}`
+        : " The cache is empty.";
       throw new Error(`No activation "${key}" in the cache (was it excluded by namesFilter?).${hint}`);
     }
     return t;

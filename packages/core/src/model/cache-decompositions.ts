@@ -24,7 +24,10 @@ export interface CacheSource {
 }
 
 function requireModel(c: CacheSource, what: string) {
-  if (!c.model) throw new Error(`${what} needs the model's weights: use a cache made by model.runWithCache (this one has no model)`);
+  if (!c.model)
+    throw new Error(
+      `${what} needs the model's weights: use a cache made by model.runWithCache (this one has no model)`,
+    );
   return c.model;
 }
 
@@ -32,7 +35,9 @@ function requireModel(c: CacheSource, what: string) {
 function resolveLayer(layer: number | undefined, nLayers: number, what: string, min = 0): number {
   const l = layer === undefined || layer === -1 ? nLayers : layer;
   if (!Number.isInteger(l) || l < min || l > nLayers) {
-    throw new RangeError(`${what}: layer ${layer} is out of range (${min}..${nLayers}, or -1 for all ${nLayers} layers)`);
+    throw new RangeError(
+      `${what}: layer ${layer} is out of range (${min}..${nLayers}, or -1 for all ${nLayers} layers)`,
+    );
   }
   return l;
 }
@@ -42,7 +47,8 @@ export function stackTensors(parts: Tensor[], inner: readonly number[]): Tensor 
   const n = parts[0]?.size ?? 0;
   const out = new Float32Array(parts.length * n);
   parts.forEach((p, i) => {
-    if (p.size !== n) throw new RangeError(`cannot stack tensors of shapes [${parts[0].shape.join(", ")}] and [${p.shape.join(", ")}]`);
+    if (p.size !== n)
+      throw new RangeError(`cannot stack tensors of shapes [${parts[0].shape.join(", ")}] and [${p.shape.join(", ")}]`);
     out.set(p.data, i * n);
   });
   return new Tensor(out, [parts.length, ...inner]);
@@ -151,20 +157,29 @@ export function accumulatedResid(c: CacheSource, layer?: number): LabeledStack {
  * `tokens` (minus that of `incorrectTokens`): Σ_d stack[c, …, d] · (W_U[d, token] − W_U[d, incorrect]),
  * [C, …]. `tokens` has one id per position of the stack (the product of its middle axes) or is one id for all.
  */
-export function logitAttrs(c: CacheSource, stack: Tensor, tokens: number | ArrayLike<number>, incorrectTokens?: number | ArrayLike<number>): Tensor {
+export function logitAttrs(
+  c: CacheSource,
+  stack: Tensor,
+  tokens: number | ArrayLike<number>,
+  incorrectTokens?: number | ArrayLike<number>,
+): Tensor {
   const { cfg, W_U } = requireModel(c, "logitAttrs");
   const D = cfg.d_model;
   const V = cfg.d_vocab_out;
   if (stack.ndim < 2 || stack.shape[stack.ndim - 1] !== D) {
-    throw new RangeError(`logitAttrs: the stack must be [components, …, d_model = ${D}], got [${stack.shape.join(", ")}]`);
+    throw new RangeError(
+      `logitAttrs: the stack must be [components, …, d_model = ${D}], got [${stack.shape.join(", ")}]`,
+    );
   }
   const C = stack.shape[0];
   const P = stack.size / (C * D);
   const ids = (t: number | ArrayLike<number>, what: string): Int32Array => {
     const arr = typeof t === "number" ? new Int32Array(P).fill(t) : Int32Array.from(t);
-    if (arr.length !== P) throw new RangeError(`logitAttrs: ${what} has ${arr.length} ids, the stack has ${P} positions`);
+    if (arr.length !== P)
+      throw new RangeError(`logitAttrs: ${what} has ${arr.length} ids, the stack has ${P} positions`);
     for (let i = 0; i < P; i++) {
-      if (!Number.isInteger(arr[i]) || arr[i] < 0 || arr[i] >= V) throw new RangeError(`logitAttrs: ${what} id ${arr[i]} at position ${i} is outside 0..${V - 1}`);
+      if (!Number.isInteger(arr[i]) || arr[i] < 0 || arr[i] >= V)
+        throw new RangeError(`logitAttrs: ${what} id ${arr[i]} at position ${i} is outside 0..${V - 1}`);
     }
     return arr;
   };

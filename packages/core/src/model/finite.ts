@@ -36,7 +36,11 @@ export function findNonFinite(data: Float32Array, shape: readonly number[]): Non
 
 /** "holds 1 NaN at [2, 5, 3]" or "holds 3 NaN and 1 +Infinity (the first at [0, 1])". */
 export function describeNonFinite(r: NonFiniteReport): string {
-  const parts = [[r.nan, "NaN"], [r.posInf, "+Infinity"], [r.negInf, "-Infinity"]]
+  const parts = [
+    [r.nan, "NaN"],
+    [r.posInf, "+Infinity"],
+    [r.negInf, "-Infinity"],
+  ]
     .filter(([n]) => (n as number) > 0)
     .map(([n, what]) => `${n} ${what}`);
   const total = r.nan + r.posInf + r.negInf;
@@ -47,7 +51,9 @@ export function describeNonFinite(r: NonFiniteReport): string {
 type Outputs = { readonly data: Float32Array; readonly shape: readonly number[] };
 
 /** `result` with `nonFinite` set when its logits or loss hold NaN or ±Infinity (a diverged model, or a hook's doing). */
-export function outputsNonFinite<R extends { logits: Outputs | null; loss: Outputs | null; nonFinite?: string }>(result: R): R {
+export function outputsNonFinite<R extends { logits: Outputs | null; loss: Outputs | null; nonFinite?: string }>(
+  result: R,
+): R {
   const found: string[] = [];
   for (const name of ["logits", "loss"] as const) {
     const t = result[name];

@@ -22,7 +22,10 @@ export interface FromPretrainedOptions extends Omit<LoadModelFilesOptions, "toke
  * (`"attn-only-2l-half"`), an embedded model's name (`"attnscope-byte-2l"`, offline), `hf:owner/repo`, or
  * `{config, weights, tokenizer?}`; omitted, the embedded default model, which needs no network.
  */
-export async function fromPretrained(source?: ModelSource, opts: FromPretrainedOptions = {}): Promise<HookedTransformer> {
+export async function fromPretrained(
+  source?: ModelSource,
+  opts: FromPretrainedOptions = {},
+): Promise<HookedTransformer> {
   const { backend: backendChoice, tokenizer: tokenizerOpt, allowNonFinite, ...readOpts } = opts;
   const backendPromise = resolveBackend(backendChoice);
   let tokenizer: Tokenizer | null = null;
@@ -32,11 +35,18 @@ export async function fromPretrained(source?: ModelSource, opts: FromPretrainedO
   if (source === undefined || isEmbeddedModelName(source)) {
     const files = source === undefined ? loadDefaultModelFiles() : await loadEmbeddedModelFiles(source);
     return new HookedTransformer(files.config, files.stateDict, {
-      backend: await backendPromise, tokenizer: tokenizer ?? files.tokenizer, allowNonFinite,
+      backend: await backendPromise,
+      tokenizer: tokenizer ?? files.tokenizer,
+      allowNonFinite,
       source: source === undefined ? "embedded default model" : `embedded model ${source}`,
     });
   }
   const files = await loadModelFiles(source, { ...readOpts, tokenizer: tokenizer === null });
   tokenizer ??= modelTokenizer(files.config, files.tokenizerJson, `${files.source} tokenizer.json`);
-  return new HookedTransformer(files.resolvedConfig, files.stateDict, { backend: await backendPromise, tokenizer, source: files.source, allowNonFinite });
+  return new HookedTransformer(files.resolvedConfig, files.stateDict, {
+    backend: await backendPromise,
+    tokenizer,
+    source: files.source,
+    allowNonFinite,
+  });
 }

@@ -4,7 +4,15 @@
  */
 
 /** Hook points inside `blocks.{l}.attn`, in the order they fire. */
-export const ATTN_HOOKS = ["hook_q", "hook_k", "hook_v", "hook_attn_scores", "hook_pattern", "hook_z", "hook_result"] as const;
+export const ATTN_HOOKS = [
+  "hook_q",
+  "hook_k",
+  "hook_v",
+  "hook_attn_scores",
+  "hook_pattern",
+  "hook_z",
+  "hook_result",
+] as const;
 
 /** Every hook point of an attention-only model with `nLayers` blocks, in the order TransformerLens fires them. */
 export function hookNames(nLayers: number, opts: { useAttnResult?: boolean } = {}): string[] {
@@ -46,12 +54,15 @@ export function getActName(name: string, layer?: number): string {
   if (!Number.isInteger(layer) || layer < 0) throw new Error(`layer must be a non-negative integer, got ${layer}`);
   if (ATTN_SHORT.has(short)) return `blocks.${layer}.attn.hook_${short}`;
   if (BLOCK_SHORT.has(short)) return `blocks.${layer}.hook_${short}`;
-  throw new Error(`Unknown activation name "${name}" (known: ${[...ATTN_SHORT, ...BLOCK_SHORT, "embed", "pos_embed"].join(", ")})`);
+  throw new Error(
+    `Unknown activation name "${name}" (known: ${[...ATTN_SHORT, ...BLOCK_SHORT, "embed", "pos_embed"].join(", ")})`,
+  );
 }
 
 /** The block a hook point belongs to, as TransformerLens's `HookPoint.layer()`: `blocks.1.attn.hook_z` → 1. */
 export function hookLayer(name: string): number {
   const m = /^blocks\.(\d+)\./.exec(name);
-  if (!m) throw new Error(`Hook point "${name}" is not inside a block, so it has no layer (only blocks.{l}.… hooks do)`);
+  if (!m)
+    throw new Error(`Hook point "${name}" is not inside a block, so it has no layer (only blocks.{l}.… hooks do)`);
   return Number(m[1]);
 }

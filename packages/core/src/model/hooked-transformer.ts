@@ -127,15 +127,23 @@ export class HookedTransformer {
   /** Pooled buffers the current prefix cache holds: they go back to the pool when it lets go of them. */
   private prefixOwned = new Set<Float32Array>();
 
-  constructor(cfg: HookedTransformerConfig | HookedTransformerConfigInput, stateDict: StateDict, opts: HookedTransformerOptions = {}) {
+  constructor(
+    cfg: HookedTransformerConfig | HookedTransformerConfigInput,
+    stateDict: StateDict,
+    opts: HookedTransformerOptions = {},
+  ) {
     // Always validated: a config that merely looks resolved may still hold wrong values (resolving is idempotent).
     this.cfg = resolveConfig(cfg as HookedTransformerConfigInput, opts.source ? `${opts.source} config` : "config");
-    this.weights = extractWeights(this.cfg, stateDict, opts.source ?? "state dict", { allowNonFinite: opts.allowNonFinite });
+    this.weights = extractWeights(this.cfg, stateDict, opts.source ?? "state dict", {
+      allowNonFinite: opts.allowNonFinite,
+    });
     this.backend = opts.backend ?? tsBackend;
     // The kernels then keep the weights (packed for X·W) from the first run instead of the second.
     const w = this.weights;
     this.backend.markWeights?.([
-      ...w.layers.flatMap((l) => [l.W_Q, l.W_K, l.W_V, l.W_O, l.b_Q, l.b_K, l.b_V, l.b_O]), w.W_U, w.b_U,
+      ...w.layers.flatMap((l) => [l.W_Q, l.W_K, l.W_V, l.W_O, l.b_Q, l.b_K, l.b_V, l.b_O]),
+      w.W_U,
+      w.b_U,
     ]);
     this.tokenizer = opts.tokenizer ?? null;
     this.allHookNames = hookNames(this.cfg.n_layers, { useAttnResult: this.cfg.use_attn_result });
@@ -159,43 +167,75 @@ export class HookedTransformer {
   // ----- weights under TransformerLens's names (views of W_E/W_pos/W_U/b_U; stacked copies per layer) -----
 
   /** [d_vocab, d_model] */
-  get W_E(): Tensor { return weightView(this.cfg, this.weights, "W_E"); }
+  get W_E(): Tensor {
+    return weightView(this.cfg, this.weights, "W_E");
+  }
   /** [n_ctx, d_model] */
-  get W_pos(): Tensor { return weightView(this.cfg, this.weights, "W_pos"); }
+  get W_pos(): Tensor {
+    return weightView(this.cfg, this.weights, "W_pos");
+  }
   /** [d_model, d_vocab_out] */
-  get W_U(): Tensor { return weightView(this.cfg, this.weights, "W_U"); }
+  get W_U(): Tensor {
+    return weightView(this.cfg, this.weights, "W_U");
+  }
   /** [d_vocab_out] */
-  get b_U(): Tensor { return weightView(this.cfg, this.weights, "b_U"); }
+  get b_U(): Tensor {
+    return weightView(this.cfg, this.weights, "b_U");
+  }
   /** [n_layers, n_heads, d_model, d_head] */
-  get W_Q(): Tensor { return weightView(this.cfg, this.weights, "W_Q"); }
+  get W_Q(): Tensor {
+    return weightView(this.cfg, this.weights, "W_Q");
+  }
   /** [n_layers, n_heads, d_model, d_head] */
-  get W_K(): Tensor { return weightView(this.cfg, this.weights, "W_K"); }
+  get W_K(): Tensor {
+    return weightView(this.cfg, this.weights, "W_K");
+  }
   /** [n_layers, n_heads, d_model, d_head] */
-  get W_V(): Tensor { return weightView(this.cfg, this.weights, "W_V"); }
+  get W_V(): Tensor {
+    return weightView(this.cfg, this.weights, "W_V");
+  }
   /** [n_layers, n_heads, d_head, d_model] */
-  get W_O(): Tensor { return weightView(this.cfg, this.weights, "W_O"); }
+  get W_O(): Tensor {
+    return weightView(this.cfg, this.weights, "W_O");
+  }
   /** [n_layers, n_heads, d_head] */
-  get b_Q(): Tensor { return weightView(this.cfg, this.weights, "b_Q"); }
+  get b_Q(): Tensor {
+    return weightView(this.cfg, this.weights, "b_Q");
+  }
   /** [n_layers, n_heads, d_head] */
-  get b_K(): Tensor { return weightView(this.cfg, this.weights, "b_K"); }
+  get b_K(): Tensor {
+    return weightView(this.cfg, this.weights, "b_K");
+  }
   /** [n_layers, n_heads, d_head] */
-  get b_V(): Tensor { return weightView(this.cfg, this.weights, "b_V"); }
+  get b_V(): Tensor {
+    return weightView(this.cfg, this.weights, "b_V");
+  }
   /** [n_layers, d_model] */
-  get b_O(): Tensor { return weightView(this.cfg, this.weights, "b_O"); }
+  get b_O(): Tensor {
+    return weightView(this.cfg, this.weights, "b_O");
+  }
   /** W_Q · W_Kᵀ as a FactoredMatrix [n_layers, n_heads, d_model, d_model]. */
-  get QK(): FactoredMatrix { return new FactoredMatrix(this.W_Q, this.W_K.transpose()); }
+  get QK(): FactoredMatrix {
+    return new FactoredMatrix(this.W_Q, this.W_K.transpose());
+  }
   /** W_V · W_O as a FactoredMatrix [n_layers, n_heads, d_model, d_model]. */
-  get OV(): FactoredMatrix { return new FactoredMatrix(this.W_V, this.W_O); }
+  get OV(): FactoredMatrix {
+    return new FactoredMatrix(this.W_V, this.W_O);
+  }
 
   /** Every head as TransformerLens labels them, `"L0H0"`, `"L0H1"`, … (`all_head_labels`). */
   allHeadLabels(): string[] {
-    return headLabels(this.cfg).map((h) => { const [l, i] = h.split("."); return `L${l}H${i}`; });
+    return headLabels(this.cfg).map((h) => {
+      const [l, i] = h.split(".");
+      return `L${l}H${i}`;
+    });
   }
 
   // ----- tokens -------------------------------------------------------------------------------------------
 
   private requireTokenizer(): Tokenizer {
-    if (!this.tokenizer) throw new Error("This model has no tokenizer: pass token ids, or load one with the tokenizer option");
+    if (!this.tokenizer)
+      throw new Error("This model has no tokenizer: pass token ids, or load one with the tokenizer option");
     return this.tokenizer;
   }
 
@@ -207,11 +247,15 @@ export class HookedTransformer {
   toTokens(text: string, opts?: { prependBos?: boolean }): number[];
   toTokens(texts: readonly string[], opts?: { prependBos?: boolean }): number[][];
   toTokens(input: string | readonly string[], opts: { prependBos?: boolean } = {}): number[] | number[][] {
-    const one = (text: string) => toTokens(this.requireTokenizer(), text, {
-      prependBos: opts.prependBos ?? this.cfg.default_prepend_bos, nCtx: this.cfg.n_ctx, dVocab: this.cfg.d_vocab,
-    });
+    const one = (text: string) =>
+      toTokens(this.requireTokenizer(), text, {
+        prependBos: opts.prependBos ?? this.cfg.default_prepend_bos,
+        nCtx: this.cfg.n_ctx,
+        dVocab: this.cfg.d_vocab,
+      });
     if (typeof input === "string") return one(input);
-    if (!Array.isArray(input) || input.length === 0) throw new Error("toTokens: give a text or a non-empty list of texts");
+    if (!Array.isArray(input) || input.length === 0)
+      throw new Error("toTokens: give a text or a non-empty list of texts");
     const rows = input.map(one);
     if (rows.some((r) => r.length !== rows[0].length)) {
       throw new Error(
@@ -225,10 +269,16 @@ export class HookedTransformer {
   /** One display string per token (TransformerLens `to_str_tokens`); a list of inputs gives one list each. */
   toStrTokens(input: string | readonly number[], opts?: { prependBos?: boolean }): string[];
   toStrTokens(input: readonly string[] | readonly (readonly number[])[], opts?: { prependBos?: boolean }): string[][];
-  toStrTokens(input: string | readonly number[] | readonly string[] | readonly (readonly number[])[], opts: { prependBos?: boolean } = {}): string[] | string[][] {
-    const one = (x: string | readonly number[]) => toStrTokens(this.requireTokenizer(), x, {
-      prependBos: opts.prependBos ?? this.cfg.default_prepend_bos, nCtx: this.cfg.n_ctx, dVocab: this.cfg.d_vocab,
-    });
+  toStrTokens(
+    input: string | readonly number[] | readonly string[] | readonly (readonly number[])[],
+    opts: { prependBos?: boolean } = {},
+  ): string[] | string[][] {
+    const one = (x: string | readonly number[]) =>
+      toStrTokens(this.requireTokenizer(), x, {
+        prependBos: opts.prependBos ?? this.cfg.default_prepend_bos,
+        nCtx: this.cfg.n_ctx,
+        dVocab: this.cfg.d_vocab,
+      });
     if (typeof input !== "string" && input.length > 0 && typeof input[0] !== "number") {
       return (input as readonly (string | readonly number[])[]).map(one);
     }
@@ -260,13 +310,15 @@ export class HookedTransformer {
 
   /** Text of a token sequence (TransformerLens `to_string`). */
   toString(tokens?: readonly number[]): string {
-    if (tokens === undefined) return `HookedTransformer(${this.cfg.n_layers} layers, ${this.cfg.n_heads} heads, d_model ${this.cfg.d_model})`;
+    if (tokens === undefined)
+      return `HookedTransformer(${this.cfg.n_layers} layers, ${this.cfg.n_heads} heads, d_model ${this.cfg.d_model})`;
     return this.requireTokenizer().decode(tokens);
   }
 
   private toBatch(input: ModelInput, prependBos?: boolean): Int32Array[] {
     if (typeof input === "string") return toTokenBatch(this.toTokens(input, { prependBos }), this.cfg);
-    if (input.length > 0 && typeof input[0] === "string") return toTokenBatch(this.toTokens(input as readonly string[], { prependBos }), this.cfg);
+    if (input.length > 0 && typeof input[0] === "string")
+      return toTokenBatch(this.toTokens(input as readonly string[], { prependBos }), this.cfg);
     return toTokenBatch(input as TokenInput, this.cfg);
   }
 
@@ -286,7 +338,9 @@ export class HookedTransformer {
     const names = typeof name === "string" ? [name] : typeof name === "function" ? [] : name;
     for (const n of names) {
       if (!this.allHookNames.includes(n)) {
-        throw new Error(`Unknown hook point "${n}". This model's hook points are: ${this.allHookNames.slice(0, 12).join(", ")}, …`);
+        throw new Error(
+          `Unknown hook point "${n}". This model's hook points are: ${this.allHookNames.slice(0, 12).join(", ")}, …`,
+        );
       }
     }
   }
@@ -296,7 +350,12 @@ export class HookedTransformer {
   /** Forward pass without cache (TransformerLens `model(input, return_type=...)`). */
   async forward(input: ModelInput, opts: RunOptions = {}): Promise<ForwardResult> {
     checkRunArgs("forward", input, opts);
-    const { logits, loss } = this.run(this.toBatch(input, opts.prependBos), this.hooks, null, opts.returnType ?? "logits");
+    const { logits, loss } = this.run(
+      this.toBatch(input, opts.prependBos),
+      this.hooks,
+      null,
+      opts.returnType ?? "logits",
+    );
     const checked = outputsNonFinite({ logits, loss });
     return { ...checked, loss: reduceLoss(checked.loss, opts.lossPerToken) };
   }
@@ -323,7 +382,12 @@ export class HookedTransformer {
       this.checkHookName(name);
       return { matches: toPredicate(name), fn };
     });
-    const { logits, loss } = this.run(this.toBatch(input, opts.prependBos), [...this.hooks, ...extra], null, opts.returnType ?? "logits");
+    const { logits, loss } = this.run(
+      this.toBatch(input, opts.prependBos),
+      [...this.hooks, ...extra],
+      null,
+      opts.returnType ?? "logits",
+    );
     const checked = outputsNonFinite({ logits, loss });
     return { ...checked, loss: reduceLoss(checked.loss, opts.lossPerToken) };
   }
@@ -363,9 +427,12 @@ export class HookedTransformer {
         escaped.add(t.data);
         const r = h.fn(t, { name, layer: () => hookLayer(name) });
         if (r !== undefined && r !== null) {
-          if (!(r instanceof Tensor)) throw new Error(`Hook on "${name}" returned ${typeof r}, expected a Tensor or nothing`);
+          if (!(r instanceof Tensor))
+            throw new Error(`Hook on "${name}" returned ${typeof r}, expected a Tensor or nothing`);
           if (!shapeEquals(r.shape, t.shape)) {
-            throw new Error(`Hook on "${name}" returned shape ${formatShape(r.shape)}, expected ${formatShape(t.shape)}`);
+            throw new Error(
+              `Hook on "${name}" returned shape ${formatShape(r.shape)}, expected ${formatShape(t.shape)}`,
+            );
           }
           t = r;
         }
@@ -413,14 +480,13 @@ export class HookedTransformer {
     const embedT = rowsOf("hook_embed", D, embed, [B, T, D]);
     // A single sequence whose positions nothing observes reads W_pos in place; hooks and the cache get a copy.
     const posRows = w.W_pos.subarray(0, T * D);
-    const posT = B === 1 && !wanted("hook_pos_embed")
-      ? new Tensor(posRows, [B, T, D])
-      : fire("hook_pos_embed", new Tensor(tileRows(posRows, B), [B, T, D]));
+    const posT =
+      B === 1 && !wanted("hook_pos_embed")
+        ? new Tensor(posRows, [B, T, D])
+        : fire("hook_pos_embed", new Tensor(tileRows(posRows, B), [B, T, D]));
 
     let resid: Tensor =
-      cfg.positional_embedding_type === "standard"
-        ? new Tensor(addArrays(embedT.data, posT.data), [B, T, D])
-        : embedT; // shortformer: positions go into queries and keys only, never the residual stream
+      cfg.positional_embedding_type === "standard" ? new Tensor(addArrays(embedT.data, posT.data), [B, T, D]) : embedT; // shortformer: positions go into queries and keys only, never the residual stream
 
     for (let l = 0; l < plan.layers.length; l++) {
       const lp = plan.layers[l];
@@ -443,7 +509,10 @@ export class HookedTransformer {
       const zOf = (b: number, z: Float32Array) => z.subarray(b * R * HD, (b + 1) * R * HD);
       const attnNew = (b: number, arr: Float32Array) => arr.subarray(b * H * R * T, (b + 1) * H * R * T);
       const joinAttn = (name: string, data: Float32Array, above: number) =>
-        keep(name, fire(name, new Tensor(joinAttention(prev?.acts.get(name), P, start, H, T, data, above), [B, H, T, T])));
+        keep(
+          name,
+          fire(name, new Tensor(joinAttention(prev?.acts.get(name), P, start, H, T, data, above), [B, H, T, T])),
+        );
       /** Rows [start, T) of a full [B, H, T, T] attention tensor, as [B, H, R, T]. */
       const attnRowsOf = (full: Float32Array): Float32Array => {
         if (start === 0) return full;
@@ -457,14 +526,16 @@ export class HookedTransformer {
         let patternNew: Float32Array;
         if (lp.scores) {
           const scores = new Float32Array(B * H * R * T);
-          for (let b = 0; b < B; b++) be.attnScores(qOf(b), kOf(b), R, T, H, Dh, cfg.attn_scale, lw.IGNORE, attnNew(b, scores));
+          for (let b = 0; b < B; b++)
+            be.attnScores(qOf(b), kOf(b), R, T, H, Dh, cfg.attn_scale, lw.IGNORE, attnNew(b, scores));
           const scoresT = joinAttn(`${p}attn.hook_attn_scores`, scores, lw.IGNORE);
           const scoresNew = attnRowsOf(scoresT.data);
           patternNew = new Float32Array(B * H * R * T);
           for (let b = 0; b < B; b++) be.causalSoftmax(attnNew(b, scoresNew), H, R, T, attnNew(b, patternNew));
         } else {
           patternNew = new Float32Array(B * H * R * T);
-          for (let b = 0; b < B; b++) be.attnPattern!(qOf(b), kOf(b), R, T, H, Dh, cfg.attn_scale, attnNew(b, patternNew));
+          for (let b = 0; b < B; b++)
+            be.attnPattern!(qOf(b), kOf(b), R, T, H, Dh, cfg.attn_scale, attnNew(b, patternNew));
         }
         patternRows = attnRowsOf(joinAttn(`${p}attn.hook_pattern`, patternNew, 0).data);
       }
@@ -482,7 +553,12 @@ export class HookedTransformer {
       if (lp.attnOut) {
         let attnOut: Float32Array;
         if (lp.result) {
-          const resultT = rowsOf(`${p}attn.hook_result`, H * D, be.headResults(zNew, lw.W_O, NR, H, Dh, D), [B, T, H, D]);
+          const resultT = rowsOf(`${p}attn.hook_result`, H * D, be.headResults(zNew, lw.W_O, NR, H, Dh, D), [
+            B,
+            T,
+            H,
+            D,
+          ]);
           attnOut = sumHeads(fresh(resultT, H * D), NR, H, D, lw.b_O);
         } else {
           // Σ_h z_h · W_O[h] is one matmul over the concatenated heads.
@@ -525,8 +601,14 @@ export class HookedTransformer {
    * Logits and/or per-token loss from the final residual stream (no final LayerNorm in these models).
    * Rows before `start` come from the previous run when it computed them.
    */
-  private unembed(x: Float32Array, batch: Int32Array[], returnType: ReturnType, prev: PrefixCache | null, start: number,
-    state: Map<string, Float32Array>): ForwardResult {
+  private unembed(
+    x: Float32Array,
+    batch: Int32Array[],
+    returnType: ReturnType,
+    prev: PrefixCache | null,
+    start: number,
+    state: Map<string, Float32Array>,
+  ): ForwardResult {
     if (returnType === "none") return { logits: null, loss: null };
     const { d_model: D, d_vocab_out: V } = this.cfg;
     const B = batch.length;
@@ -548,15 +630,21 @@ export class HookedTransformer {
         state.set("unembed.target", tgt);
       }
       const loss = new Float32Array(B * (T - 1));
-      for (let b = 0; b < B; b++) for (let t = 0; t + 1 < T; t++) loss[b * (T - 1) + t] = lse[b * T + t] - tgt[b * T + t];
+      for (let b = 0; b < B; b++)
+        for (let t = 0; t + 1 < T; t++) loss[b * (T - 1) + t] = lse[b * T + t] - tgt[b * T + t];
       return { logits: null, loss: new Tensor(loss, [B, T - 1]) };
     }
     const prevLogits = prev?.acts.get("unembed.logits");
     const s0 = prevLogits ? start : 0;
-    const fresh = this.backend.matmul(s0 === 0 ? x : x.subarray(s0 * D), this.weights.W_U, B * (T - s0), D, V, { bias: this.weights.b_U });
+    const fresh = this.backend.matmul(s0 === 0 ? x : x.subarray(s0 * D), this.weights.W_U, B * (T - s0), D, V, {
+      bias: this.weights.b_U,
+    });
     const logits = joinRows(prevLogits, s0, V, fresh);
     if (B === 1) state.set("unembed.logits", logits);
-    return { logits: new Tensor(logits, [B, T, V]), loss: returnType === "both" ? lossFromLogits(logits, batch, V) : null };
+    return {
+      logits: new Tensor(logits, [B, T, V]),
+      loss: returnType === "both" ? lossFromLogits(logits, batch, V) : null,
+    };
   }
 }
 
@@ -580,12 +668,20 @@ interface LayerPlan {
  * backend's fused attention, never holding [H, T, T]. `joined` lists the activations an incremental run
  * takes from the previous run.
  */
-function planLayers(cfg: HookedTransformerConfig, be: Backend, wanted: (name: string) => boolean, returnType: ReturnType):
-  { layers: LayerPlan[]; joined: string[] } {
+function planLayers(
+  cfg: HookedTransformerConfig,
+  be: Backend,
+  wanted: (name: string) => boolean,
+  returnType: ReturnType,
+): { layers: LayerPlan[]; joined: string[] } {
   const L = cfg.n_layers;
   const layerNames = (l: number) => [
-    `blocks.${l}.hook_resid_pre`, ...["hook_q", "hook_k", "hook_v", "hook_attn_scores", "hook_pattern", "hook_z", "hook_result"].map((h) => `blocks.${l}.attn.${h}`),
-    `blocks.${l}.hook_attn_out`, `blocks.${l}.hook_resid_post`,
+    `blocks.${l}.hook_resid_pre`,
+    ...["hook_q", "hook_k", "hook_v", "hook_attn_scores", "hook_pattern", "hook_z", "hook_result"].map(
+      (h) => `blocks.${l}.attn.${h}`,
+    ),
+    `blocks.${l}.hook_attn_out`,
+    `blocks.${l}.hook_resid_post`,
   ];
   const layers: LayerPlan[] = [];
   const joined = ["hook_embed"];
@@ -593,7 +689,12 @@ function planLayers(cfg: HookedTransformerConfig, be: Backend, wanted: (name: st
     const a = (h: string) => wanted(`blocks.${l}.attn.${h}`);
     let laterNeeded = returnType !== "none";
     for (let m = l + 1; m < L && !laterNeeded; m++) laterNeeded = layerNames(m).some(wanted);
-    const rest = laterNeeded || a("hook_z") || a("hook_result") || wanted(`blocks.${l}.hook_attn_out`) || wanted(`blocks.${l}.hook_resid_post`);
+    const rest =
+      laterNeeded ||
+      a("hook_z") ||
+      a("hook_result") ||
+      wanted(`blocks.${l}.hook_attn_out`) ||
+      wanted(`blocks.${l}.hook_resid_post`);
     const pattern = a("hook_pattern") || a("hook_attn_scores") || (rest && !be.attention);
     const scores = a("hook_attn_scores") || (pattern && !be.attnPattern);
     const plan: LayerPlan = {

@@ -33,7 +33,8 @@ export interface ModelWeights {
 function floatTensor(sd: StateDict, key: string, expected: number[], source: string): Float32Array {
   const t: StateDictTensor | undefined = sd.get(key);
   if (!t) throw new Error(`${source}: missing key "${key}" (expected shape ${formatShape(expected)})`);
-  if (!(t.data instanceof Float32Array)) throw new Error(`${source}: "${key}" has dtype ${t.dtype}, expected a floating tensor`);
+  if (!(t.data instanceof Float32Array))
+    throw new Error(`${source}: "${key}" has dtype ${t.dtype}, expected a floating tensor`);
   const ok = t.shape.length === expected.length && t.shape.every((d, i) => d === expected[i]);
   if (!ok) throw new Error(`${source}: "${key}" has shape ${formatShape(t.shape)}, expected ${formatShape(expected)}`);
   return t.data;
@@ -73,7 +74,8 @@ export function checkFiniteWeights(sd: StateDict, source = "state dict"): void {
   if (problems.length) {
     throw new WeightsError(
       `${problems.join("\n")}\nweights with non-finite values make every output NaN; pass allowNonFinite: true to build the model anyway`,
-      source, /\((\S+)\)/.exec(problems[0])?.[1],
+      source,
+      /\((\S+)\)/.exec(problems[0])?.[1],
     );
   }
 }
@@ -87,8 +89,16 @@ export interface ExtractWeightsOptions {
  * Pull the tensors the forward pass needs out of a state dict, after checking it has exactly this config's keys
  * and shapes (unknown keys are refused, as TransformerLens's strict `load_state_dict` does) and finite weights.
  */
-export function extractWeights(cfg: HookedTransformerConfig, sd: StateDict, source = "state dict", opts: ExtractWeightsOptions = {}): ModelWeights {
-  if (!(sd instanceof Map)) throw new TypeError(`${source}: the state dict must be a Map of key → tensor, got ${sd === null ? "null" : typeof sd}`);
+export function extractWeights(
+  cfg: HookedTransformerConfig,
+  sd: StateDict,
+  source = "state dict",
+  opts: ExtractWeightsOptions = {},
+): ModelWeights {
+  if (!(sd instanceof Map))
+    throw new TypeError(
+      `${source}: the state dict must be a Map of key → tensor, got ${sd === null ? "null" : typeof sd}`,
+    );
   checkStateDict(sd, cfg, source);
   if (!opts.allowNonFinite) checkFiniteWeights(sd, source);
   const { d_model, d_head, n_heads, n_ctx, d_vocab, d_vocab_out } = cfg;

@@ -23,7 +23,12 @@ export class PrefixCache {
 }
 
 /** First `start` rows of a [P, width] array followed by `fresh` ([T - start, width]). */
-export function joinRows(prev: Float32Array | undefined, start: number, width: number, fresh: Float32Array): Float32Array {
+export function joinRows(
+  prev: Float32Array | undefined,
+  start: number,
+  width: number,
+  fresh: Float32Array,
+): Float32Array {
   if (start === 0 || !prev) return fresh;
   const out = new Float32Array(start * width + fresh.length);
   out.set(prev.subarray(0, start * width), 0);
@@ -36,8 +41,15 @@ export function joinRows(prev: Float32Array | undefined, start: number, width: n
  * new rows `fresh` [H, T - start, T]. Entries of old rows right of column `start` lie above the causal
  * diagonal and get `above` (IGNORE for scores, 0 for patterns).
  */
-export function joinAttention(prev: Float32Array | undefined, prevT: number, start: number, nHeads: number, t: number,
-  fresh: Float32Array, above: number): Float32Array {
+export function joinAttention(
+  prev: Float32Array | undefined,
+  prevT: number,
+  start: number,
+  nHeads: number,
+  t: number,
+  fresh: Float32Array,
+  above: number,
+): Float32Array {
   if (start === 0 || !prev) return fresh;
   const out = new Float32Array(nHeads * t * t);
   const r = t - start;

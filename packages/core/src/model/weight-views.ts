@@ -14,7 +14,7 @@ import { Tensor } from "../tensor.js";
 import type { ModelWeights } from "./model-weights.js";
 
 export type WeightName =
-  | "W_E" | "W_pos" | "W_U" | "b_U" | "W_Q" | "W_K" | "W_V" | "W_O" | "b_Q" | "b_K" | "b_V" | "b_O";
+  "W_E" | "W_pos" | "W_U" | "b_U" | "W_Q" | "W_K" | "W_V" | "W_O" | "b_Q" | "b_K" | "b_V" | "b_O";
 
 /** [D, H·Dh] packed → [H, D, Dh] (TransformerLens layout), written at `out[o…]`. */
 function unpackHeadsIn(w: Float32Array, H: number, D: number, Dh: number, out: Float32Array, o: number): void {
@@ -39,19 +39,40 @@ function stack(arrays: Float32Array[], shape: number[]): Tensor {
 export function weightView(cfg: HookedTransformerConfig, w: ModelWeights, name: WeightName): Tensor {
   const { d_model: D, n_heads: H, d_head: Dh, n_layers: L, d_vocab: V, d_vocab_out: Vout, n_ctx: N } = cfg;
   switch (name) {
-    case "W_E": return new Tensor(w.W_E, [V, D]);
-    case "W_pos": return new Tensor(w.W_pos, [N, D]);
-    case "W_U": return new Tensor(w.W_U, [D, Vout]);
-    case "b_U": return new Tensor(w.b_U, [Vout]);
-    case "W_Q": case "W_K": case "W_V": {
+    case "W_E":
+      return new Tensor(w.W_E, [V, D]);
+    case "W_pos":
+      return new Tensor(w.W_pos, [N, D]);
+    case "W_U":
+      return new Tensor(w.W_U, [D, Vout]);
+    case "b_U":
+      return new Tensor(w.b_U, [Vout]);
+    case "W_Q":
+    case "W_K":
+    case "W_V": {
       const out = new Float32Array(L * H * D * Dh);
       w.layers.forEach((lw, l) => unpackHeadsIn(lw[name], H, D, Dh, out, l * H * D * Dh));
       return new Tensor(out, [L, H, D, Dh]);
     }
-    case "W_O": return stack(w.layers.map((lw) => lw.W_O), [H, Dh, D]);
-    case "b_Q": case "b_K": case "b_V": return stack(w.layers.map((lw) => lw[name]), [H, Dh]);
-    case "b_O": return stack(w.layers.map((lw) => lw.b_O), [D]);
-    default: throw new Error(`Unknown weight "${String(name)}"`);
+    case "W_O":
+      return stack(
+        w.layers.map((lw) => lw.W_O),
+        [H, Dh, D],
+      );
+    case "b_Q":
+    case "b_K":
+    case "b_V":
+      return stack(
+        w.layers.map((lw) => lw[name]),
+        [H, Dh],
+      );
+    case "b_O":
+      return stack(
+        w.layers.map((lw) => lw.b_O),
+        [D],
+      );
+    default:
+      throw new Error(`Unknown weight "${String(name)}"`);
   }
 }
 

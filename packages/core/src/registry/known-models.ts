@@ -19,7 +19,7 @@ export const KNOWN_MODELS: Readonly<Record<string, KnownModel>> = Object.freeze(
   "attn-only-2l-half": {
     name: "attn-only-2l-half",
     description:
-      "ARENA's 2-layer attention-only model from \"Finding induction heads\" (callummcdougall/attn_only_2L_half)",
+      'ARENA\'s 2-layer attention-only model from "Finding induction heads" (callummcdougall/attn_only_2L_half)',
     config: {
       d_model: 768,
       d_head: 64,

@@ -45,9 +45,12 @@ export function trainByteLevelBpe(texts: Iterable<string>, options: BpeTrainerOp
   const minFrequency = options.minFrequency ?? 2;
   const base = specials.length + 256;
   if (!Number.isInteger(options.vocabSize) || options.vocabSize < base) {
-    throw new RangeError(`vocabSize must be an integer ≥ ${base} (the special tokens and the 256 bytes), got ${options.vocabSize}`);
+    throw new RangeError(
+      `vocabSize must be an integer ≥ ${base} (the special tokens and the 256 bytes), got ${options.vocabSize}`,
+    );
   }
-  if (new Set(specials).size !== specials.length) throw new RangeError(`specialTokens has duplicates: ${specials.join(" ")}`);
+  if (new Set(specials).size !== specials.length)
+    throw new RangeError(`specialTokens has duplicates: ${specials.join(" ")}`);
   const byteChars = bytesToUnicode();
   const tokens: string[] = [...specials, ...byteChars]; // id → token string
 
@@ -87,7 +90,10 @@ export function trainByteLevelBpe(texts: Iterable<string>, options: BpeTrainerOp
     let best = -1;
     let bestCount = minFrequency - 1;
     for (const [k, c] of pairCount) {
-      if (c <= 0) { pairCount.delete(k); continue; } // pairs a merge used up (deleting while iterating is safe)
+      if (c <= 0) {
+        pairCount.delete(k);
+        continue;
+      } // pairs a merge used up (deleting while iterating is safe)
       if (c > bestCount || (c === bestCount && best >= 0 && comparePairs(tokens, k, best) < 0)) {
         best = k;
         bestCount = c;
@@ -102,12 +108,19 @@ export function trainByteLevelBpe(texts: Iterable<string>, options: BpeTrainerOp
     for (const w of pairWords.get(best) ?? []) {
       const s = words[w];
       let has = false;
-      for (let i = 0; i + 1 < s.length; i++) if (s[i] === a && s[i + 1] === b) { has = true; break; }
+      for (let i = 0; i + 1 < s.length; i++)
+        if (s[i] === a && s[i + 1] === b) {
+          has = true;
+          break;
+        }
       if (!has) continue;
       addPairs(w, -1);
       const merged: number[] = [];
       for (let i = 0; i < s.length; i++) {
-        if (i + 1 < s.length && s[i] === a && s[i + 1] === b) { merged.push(id); i++; } else merged.push(s[i]);
+        if (i + 1 < s.length && s[i] === a && s[i + 1] === b) {
+          merged.push(id);
+          i++;
+        } else merged.push(s[i]);
       }
       words[w] = merged;
       addPairs(w, 1);
@@ -121,15 +134,27 @@ export function trainByteLevelBpe(texts: Iterable<string>, options: BpeTrainerOp
     truncation: null,
     padding: null,
     added_tokens: specials.map((content, id) => ({
-      id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+      id,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
     })),
     normalizer: null,
     pre_tokenizer: byteLevel,
     post_processor: { ...byteLevel, trim_offsets: false },
     decoder: byteLevel,
     model: {
-      type: "BPE", dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
-      fuse_unk: false, byte_fallback: false, ignore_merges: false,
+      type: "BPE",
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
       vocab: Object.fromEntries(tokens.map((t, i) => [t, i])),
       merges: merges.map(([x, y]) => `${x} ${y}`),
     },
@@ -137,8 +162,10 @@ export function trainByteLevelBpe(texts: Iterable<string>, options: BpeTrainerOp
 }
 
 function comparePairs(tokens: string[], k1: number, k2: number): number {
-  const a1 = tokens[Math.floor(k1 / 1_048_576)], a2 = tokens[Math.floor(k2 / 1_048_576)];
+  const a1 = tokens[Math.floor(k1 / 1_048_576)],
+    a2 = tokens[Math.floor(k2 / 1_048_576)];
   if (a1 !== a2) return a1 < a2 ? -1 : 1;
-  const b1 = tokens[k1 % 1_048_576], b2 = tokens[k2 % 1_048_576];
+  const b1 = tokens[k1 % 1_048_576],
+    b2 = tokens[k2 % 1_048_576];
   return b1 === b2 ? 0 : b1 < b2 ? -1 : 1;
 }

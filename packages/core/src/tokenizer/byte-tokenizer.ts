@@ -100,6 +100,7 @@ function decodeStrict(bytes: number[]): string | undefined {
 }
 
 function checkId(id: number, position: number): number {
-  if (!Number.isInteger(id) || id < 0) throw new TokenizerError(`token at position ${position} is ${id}, not a token id (a non-negative integer)`);
+  if (!Number.isInteger(id) || id < 0)
+    throw new TokenizerError(`token at position ${position} is ${id}, not a token id (a non-negative integer)`);
   return id;
 }

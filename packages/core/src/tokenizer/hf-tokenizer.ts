@@ -41,10 +41,14 @@ export class HfTokenizer implements Tokenizer {
   constructor(json: TokenizerJson, options: HfTokenizerOptions = {}) {
     this.name = options.name ?? "tokenizer.json";
     if (json === null || typeof json !== "object" || Array.isArray(json)) {
-      throw new TokenizerError(`${this.name}: expected a tokenizer.json object, got ${json === null ? "null" : Array.isArray(json) ? "an array" : typeof json}`);
+      throw new TokenizerError(
+        `${this.name}: expected a tokenizer.json object, got ${json === null ? "null" : Array.isArray(json) ? "an array" : typeof json}`,
+      );
     }
     if (!json.model || typeof json.model !== "object") {
-      throw new TokenizerError(`${this.name}: not a tokenizer.json (no "model" object; keys: ${Object.keys(json).slice(0, 8).join(", ") || "none"})`);
+      throw new TokenizerError(
+        `${this.name}: not a tokenizer.json (no "model" object; keys: ${Object.keys(json).slice(0, 8).join(", ") || "none"})`,
+      );
     }
     const config = options.config ?? {};
     try {
@@ -53,7 +57,10 @@ export class HfTokenizer implements Tokenizer {
       throw new TokenizerError(`${this.name}: cannot build the tokenizer: ${(e as Error).message}`);
     }
     this.vocabSize = countIds(json);
-    const bos = options.bosToken ?? tokenContent(config.bos_token) ?? USUAL_BOS_TOKENS.find((t) => this.lib.token_to_id(t) !== undefined);
+    const bos =
+      options.bosToken ??
+      tokenContent(config.bos_token) ??
+      USUAL_BOS_TOKENS.find((t) => this.lib.token_to_id(t) !== undefined);
     const bosId = bos === undefined ? undefined : this.lib.token_to_id(bos);
     if (bosId === undefined) {
       throw new TokenizerError(
@@ -99,7 +106,8 @@ export class HfTokenizer implements Tokenizer {
 
 function tokenContent(t: unknown): string | undefined {
   if (typeof t === "string") return t;
-  if (t && typeof t === "object" && typeof (t as { content?: unknown }).content === "string") return (t as { content: string }).content;
+  if (t && typeof t === "object" && typeof (t as { content?: unknown }).content === "string")
+    return (t as { content: string }).content;
   return undefined;
 }
 
@@ -107,16 +115,19 @@ function tokenContent(t: unknown): string | undefined {
 function countIds(json: TokenizerJson): number {
   let max = -1;
   const vocab = json.model.vocab;
-  if (Array.isArray(vocab)) max = vocab.length - 1; // Unigram: [token, score] pairs, id = index
+  if (Array.isArray(vocab))
+    max = vocab.length - 1; // Unigram: [token, score] pairs, id = index
   else if (vocab && typeof vocab === "object") for (const id of Object.values(vocab)) if (id > max) max = id;
   for (const t of json.added_tokens ?? []) if (t.id > max) max = t.id;
   return max + 1;
 }
 
 function checkIds(ids: readonly number[]): void {
-  if (!Array.isArray(ids) && !ArrayBuffer.isView(ids)) throw new TokenizerError(`decode expects an array of ids, got ${typeof ids}`);
+  if (!Array.isArray(ids) && !ArrayBuffer.isView(ids))
+    throw new TokenizerError(`decode expects an array of ids, got ${typeof ids}`);
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
-    if (!Number.isInteger(id) || id < 0) throw new TokenizerError(`token at position ${i} is ${id}, not a token id (a non-negative integer)`);
+    if (!Number.isInteger(id) || id < 0)
+      throw new TokenizerError(`token at position ${i} is ${id}, not a token id (a non-negative integer)`);
   }
 }

@@ -39,8 +39,10 @@ export function tokenizerFromJson(json: TokenizerJson | string, options: Tokeniz
 
 export function isTokenizer(x: unknown): x is Tokenizer {
   return (
-    typeof x === "object" && x !== null &&
-    typeof (x as Tokenizer).encode === "function" && typeof (x as Tokenizer).idToStr === "function" &&
+    typeof x === "object" &&
+    x !== null &&
+    typeof (x as Tokenizer).encode === "function" &&
+    typeof (x as Tokenizer).idToStr === "function" &&
     typeof (x as Tokenizer).bosTokenId === "number"
   );
 }
@@ -55,21 +57,28 @@ export async function loadTokenizer(source: TokenizerSource, options: LoadTokeni
   if (isTokenizer(source)) return source;
   if (source === BYTE_TOKENIZER_NAME) return new ByteTokenizer();
   if (source === "" || source === null || source === undefined) {
-    throw new TokenizerError(`tokenizer source must be "byte", a tokenizer.json path or URL, or a parsed tokenizer.json; got ${source === "" ? "an empty string" : String(source)}`);
+    throw new TokenizerError(
+      `tokenizer source must be "byte", a tokenizer.json path or URL, or a parsed tokenizer.json; got ${source === "" ? "an empty string" : String(source)}`,
+    );
   }
   if (typeof source === "object" && !isBinary(source) && !(source instanceof URL)) {
     return tokenizerFromJson(source as TokenizerJson, options);
   }
   let src = source as Source;
   let config = options.config;
-  if (typeof src === "string" && isHfSource(src) && parseHfSource(src).path === "") src = `${src.replace(/\/+$/, "")}/tokenizer.json`;
+  if (typeof src === "string" && isHfSource(src) && parseHfSource(src).path === "")
+    src = `${src.replace(/\/+$/, "")}/tokenizer.json`;
   if (typeof src === "string" && isNode && !sourceUrl(src) && !src.startsWith("file:")) {
     const [fs, path] = await Promise.all([nodeFs(), nodePath()]);
     const stat = await fs.stat(src).catch(() => undefined);
     if (!stat) throw new TokenizerError(`tokenizer file not found: ${src}`);
     if (stat.isDirectory()) {
       const configFile = path.join(src, "tokenizer_config.json");
-      if (!config) config = await fs.readFile(configFile, "utf8").then((t) => parseJson(t, configFile) as TokenizerConfigJson, () => undefined);
+      if (!config)
+        config = await fs.readFile(configFile, "utf8").then(
+          (t) => parseJson(t, configFile) as TokenizerConfigJson,
+          () => undefined,
+        );
       src = path.join(src, "tokenizer.json");
       if (!(await fs.stat(src).catch(() => undefined))) throw new TokenizerError(`tokenizer file not found: ${src}`);
     }
@@ -95,8 +104,13 @@ function parseJson(text: string, name: string): unknown {
  * The tokenizer that goes with a model's files: its tokenizer.json when it has one, else the byte-level
  * tokenizer when its config says `tokenizer_name: "byte"`, else null (the model then takes token ids only).
  */
-export function modelTokenizer(config: { tokenizer_name?: unknown }, tokenizerJson?: unknown, name = "tokenizer.json"): Tokenizer | null {
-  if (tokenizerJson !== undefined && tokenizerJson !== null) return tokenizerFromJson(tokenizerJson as TokenizerJson, { name });
+export function modelTokenizer(
+  config: { tokenizer_name?: unknown },
+  tokenizerJson?: unknown,
+  name = "tokenizer.json",
+): Tokenizer | null {
+  if (tokenizerJson !== undefined && tokenizerJson !== null)
+    return tokenizerFromJson(tokenizerJson as TokenizerJson, { name });
   if (config.tokenizer_name === BYTE_TOKENIZER_NAME) return new ByteTokenizer();
   return null;
 }

@@ -34,7 +34,11 @@ export function toTokens(tokenizer: Tokenizer, text: string, options: ToTokensOp
  * Display strings of a sequence (TransformerLens's `to_str_tokens`): text is tokenized first (with BOS
  * unless `prependBos: false`); ids are used as given.
  */
-export function toStrTokens(tokenizer: Tokenizer, input: string | readonly number[], options: ToTokensOptions = {}): string[] {
+export function toStrTokens(
+  tokenizer: Tokenizer,
+  input: string | readonly number[],
+  options: ToTokensOptions = {},
+): string[] {
   const ids = typeof input === "string" ? toTokens(tokenizer, input, options) : input;
   return tokenizer.strTokens ? tokenizer.strTokens(ids) : ids.map((id) => tokenizer.idToStr(id));
 }
@@ -67,11 +71,14 @@ export function validateTokens(ids: ArrayLike<number>, dVocab: number, nCtx?: nu
 
 /** `validateTokens` for a batch: sequences of equal length; errors name the batch row. */
 export function validateTokenBatch(batch: readonly ArrayLike<number>[], dVocab: number, nCtx?: number): void {
-  if (!Array.isArray(batch) || batch.length === 0) throw new TokenizerError("token batch is empty: give at least one sequence");
+  if (!Array.isArray(batch) || batch.length === 0)
+    throw new TokenizerError("token batch is empty: give at least one sequence");
   batch.forEach((row, b) => {
     validateTokens(row, dVocab, nCtx, `batch row ${b}`);
     if (row.length !== batch[0].length) {
-      throw new TokenizerError(`batch rows must have equal lengths: row 0 has ${batch[0].length} tokens, row ${b} has ${row.length}`);
+      throw new TokenizerError(
+        `batch rows must have equal lengths: row 0 has ${batch[0].length} tokens, row ${b} has ${row.length}`,
+      );
     }
   });
 }

@@ -45,14 +45,20 @@ export class BatchSampler {
     const repeatText = opts.repeatTextFraction ?? 0;
     if (!(seqLen >= 2)) throw new RangeError(`seqLen must be at least 2, got ${seqLen}`);
     if (!(batchSize >= 1)) throw new RangeError(`batchSize must be at least 1, got ${batchSize}`);
-    if (!(repeatFraction >= 0 && repeatFraction <= 1)) throw new RangeError(`repeatFraction must be in [0, 1], got ${repeatFraction}`);
+    if (!(repeatFraction >= 0 && repeatFraction <= 1))
+      throw new RangeError(`repeatFraction must be in [0, 1], got ${repeatFraction}`);
     if (!(repeatText >= 0 && repeatFraction + repeatText <= 1)) {
-      throw new RangeError(`repeatTextFraction must be in [0, 1 - repeatFraction] = [0, ${1 - repeatFraction}], got ${repeatText}`);
+      throw new RangeError(
+        `repeatTextFraction must be in [0, 1 - repeatFraction] = [0, ${1 - repeatFraction}], got ${repeatText}`,
+      );
     }
     const withoutBos = opts.withoutBosFraction ?? 0;
-    if (!(withoutBos >= 0 && withoutBos <= 1)) throw new RangeError(`withoutBosFraction must be in [0, 1], got ${withoutBos}`);
+    if (!(withoutBos >= 0 && withoutBos <= 1))
+      throw new RangeError(`withoutBosFraction must be in [0, 1], got ${withoutBos}`);
     if (repeatFraction < 1 && corpus.length < seqLen) {
-      throw new RangeError(`corpus has ${corpus.length} tokens, fewer than seqLen ${seqLen}: give a longer corpus or a shorter seqLen`);
+      throw new RangeError(
+        `corpus has ${corpus.length} tokens, fewer than seqLen ${seqLen}: give a longer corpus or a shorter seqLen`,
+      );
     }
     this.segMin = Math.max(1, opts.segMin ?? 4);
     this.segMax = Math.max(this.segMin, Math.min(opts.segMax ?? Math.floor((seqLen - 1) / 2), seqLen - 1));

@@ -18,7 +18,9 @@ export interface LayerActivations {
   resid: Float32Array;
   /** Input of W_Q/W_K: resid + W_pos (shortformer) or resid itself (standard). */
   qkIn: Float32Array;
-  q: Float32Array; k: Float32Array; v: Float32Array;
+  q: Float32Array;
+  k: Float32Array;
+  v: Float32Array;
   /** [batch, H, T, T] attention patterns. */
   pattern: Float32Array;
   /** [N, H * d_head]. */
@@ -42,21 +44,30 @@ export interface ForwardOptions {
 }
 
 export function forward(
-  cfg: HookedTransformerConfig, p: Params, tokens: Int32Array, batch: number, seqLen: number, backend: Backend,
+  cfg: HookedTransformerConfig,
+  p: Params,
+  tokens: Int32Array,
+  batch: number,
+  seqLen: number,
+  backend: Backend,
   opts: ForwardOptions = {},
 ): ForwardResult {
   const { d_model: D, n_heads: H, d_head: E, d_vocab, n_ctx } = cfg;
   const HE = H * E;
   const T = seqLen;
   const N = batch * T;
-  if (tokens.length !== N) throw new RangeError(`forward: ${tokens.length} tokens for batch ${batch} × seqLen ${seqLen}`);
+  if (tokens.length !== N)
+    throw new RangeError(`forward: ${tokens.length} tokens for batch ${batch} × seqLen ${seqLen}`);
   if (T > n_ctx) throw new RangeError(`forward: seqLen ${T} exceeds n_ctx ${n_ctx}`);
   const shortformer = cfg.positional_embedding_type === "shortformer";
 
   let resid: Float32Array = new Float32Array(N * D);
   for (let n = 0; n < N; n++) {
     const tok = tokens[n];
-    if (!(tok >= 0 && tok < d_vocab)) throw new RangeError(`forward: token ${tok} at position ${n % T} of sequence ${Math.floor(n / T)} is outside the vocabulary [0, ${d_vocab})`);
+    if (!(tok >= 0 && tok < d_vocab))
+      throw new RangeError(
+        `forward: token ${tok} at position ${n % T} of sequence ${Math.floor(n / T)} is outside the vocabulary [0, ${d_vocab})`,
+      );
     resid.set(p.W_E.subarray(tok * D, tok * D + D), n * D);
     if (!shortformer) {
       const po = (n % T) * D;
@@ -127,7 +138,12 @@ function logSumExp(x: Float32Array, off: number, n: number): number {
  * to every parameter, written into `grads` (overwritten, same layout as the parameters).
  */
 export function lossAndGrad(
-  cfg: HookedTransformerConfig, p: Params, grads: Params, tokens: Int32Array, batch: number, seqLen: number,
+  cfg: HookedTransformerConfig,
+  p: Params,
+  grads: Params,
+  tokens: Int32Array,
+  batch: number,
+  seqLen: number,
   backend: Backend,
 ): { loss: number; forward: ForwardResult } {
   const fwd = forward(cfg, p, tokens, batch, seqLen, backend);

@@ -1,6 +1,13 @@
 // Training of attention-only transformers: forward/backward, AdamW, the Worker-friendly trainer.
 export { createTrainer } from "./trainer.js";
-export type { Trainer, TrainerOptions, TrainProgress, TrainerSnapshot, StepResult, TrainRunOptions } from "./trainer.js";
+export type {
+  Trainer,
+  TrainerOptions,
+  TrainProgress,
+  TrainerSnapshot,
+  StepResult,
+  TrainRunOptions,
+} from "./trainer.js";
 export { initParams, toStateDict, paramsFromStateDict, paramEntries, zerosLike } from "./params.js";
 export type { Params, LayerParams, ParamEntry, PosInit } from "./params.js";
 export { forward, lossAndGrad, perTokenLoss } from "./forward-backward.js";

@@ -9,8 +9,12 @@ import { SeededRandom } from "../util/random.js";
  * `toStateDict` / `paramsFromStateDict` convert to and from TransformerLens's names and layouts.
  */
 export interface LayerParams {
-  W_Q: Float32Array; W_K: Float32Array; W_V: Float32Array;
-  b_Q: Float32Array; b_K: Float32Array; b_V: Float32Array;
+  W_Q: Float32Array;
+  W_K: Float32Array;
+  W_V: Float32Array;
+  b_Q: Float32Array;
+  b_K: Float32Array;
+  b_V: Float32Array;
   /** [n_heads * d_head, d_model] — identical bytes to TransformerLens's [n_heads, d_head, d_model]. */
   W_O: Float32Array;
   b_O: Float32Array;
@@ -63,14 +67,22 @@ export function zerosLike(cfg: HookedTransformerConfig): Params {
   const layers: LayerParams[] = [];
   for (let l = 0; l < cfg.n_layers; l++) {
     layers.push({
-      W_Q: new Float32Array(D * HE), W_K: new Float32Array(D * HE), W_V: new Float32Array(D * HE),
-      b_Q: new Float32Array(HE), b_K: new Float32Array(HE), b_V: new Float32Array(HE),
-      W_O: new Float32Array(HE * D), b_O: new Float32Array(D),
+      W_Q: new Float32Array(D * HE),
+      W_K: new Float32Array(D * HE),
+      W_V: new Float32Array(D * HE),
+      b_Q: new Float32Array(HE),
+      b_K: new Float32Array(HE),
+      b_V: new Float32Array(HE),
+      W_O: new Float32Array(HE * D),
+      b_O: new Float32Array(D),
     });
   }
   return {
-    W_E: new Float32Array(d_vocab * D), W_pos: new Float32Array(n_ctx * D), layers,
-    W_U: new Float32Array(D * d_vocab_out), b_U: new Float32Array(d_vocab_out),
+    W_E: new Float32Array(d_vocab * D),
+    W_pos: new Float32Array(n_ctx * D),
+    layers,
+    W_U: new Float32Array(D * d_vocab_out),
+    b_U: new Float32Array(d_vocab_out),
   };
 }
 
@@ -125,14 +137,26 @@ export function tlShape(cfg: HookedTransformerConfig, key: string): number[] {
   const { d_model: D, n_heads: H, d_head: E, n_ctx, d_vocab, d_vocab_out } = cfg;
   const name = key.split(".").pop()!;
   switch (name) {
-    case "W_E": return [d_vocab, D];
-    case "W_pos": return [n_ctx, D];
-    case "W_U": return [D, d_vocab_out];
-    case "b_U": return [d_vocab_out];
-    case "W_Q": case "W_K": case "W_V": return [H, D, E];
-    case "W_O": return [H, E, D];
-    case "b_Q": case "b_K": case "b_V": return [H, E];
-    case "b_O": return [D];
+    case "W_E":
+      return [d_vocab, D];
+    case "W_pos":
+      return [n_ctx, D];
+    case "W_U":
+      return [D, d_vocab_out];
+    case "b_U":
+      return [d_vocab_out];
+    case "W_Q":
+    case "W_K":
+    case "W_V":
+      return [H, D, E];
+    case "W_O":
+      return [H, E, D];
+    case "b_Q":
+    case "b_K":
+    case "b_V":
+      return [H, E];
+    case "b_O":
+      return [D];
   }
   throw new Error(`unknown parameter key "${key}"`);
 }
@@ -158,7 +182,8 @@ export function paramsFromStateDict(cfg: HookedTransformerConfig, sd: StateDict,
     const t: StateDictTensor | undefined = sd.get(e.key);
     const shape = tlShape(cfg, e.key);
     if (!t) throw new Error(`${source}: missing key "${e.key}" (expected shape ${formatShape(shape)})`);
-    if (!(t.data instanceof Float32Array)) throw new Error(`${source}: "${e.key}" has dtype ${t.dtype}, expected a floating tensor`);
+    if (!(t.data instanceof Float32Array))
+      throw new Error(`${source}: "${e.key}" has dtype ${t.dtype}, expected a floating tensor`);
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
       throw new Error(`${source}: "${e.key}" has shape ${formatShape(t.shape)}, expected ${formatShape(shape)}`);
     }
@@ -170,21 +195,23 @@ export function paramsFromStateDict(cfg: HookedTransformerConfig, sd: StateDict,
 /** [H, d_model, d_head] → [d_model, H * d_head]. */
 export function packHeadsIn(w: Float32Array, H: number, D: number, E: number): Float32Array {
   const out = new Float32Array(w.length);
-  for (let h = 0; h < H; h++) for (let m = 0; m < D; m++) {
-    const src = (h * D + m) * E;
-    const dst = m * H * E + h * E;
-    for (let d = 0; d < E; d++) out[dst + d] = w[src + d];
-  }
+  for (let h = 0; h < H; h++)
+    for (let m = 0; m < D; m++) {
+      const src = (h * D + m) * E;
+      const dst = m * H * E + h * E;
+      for (let d = 0; d < E; d++) out[dst + d] = w[src + d];
+    }
   return out;
 }
 
 /** [d_model, H * d_head] → [H, d_model, d_head]. */
 export function unpackHeadsIn(w: Float32Array, H: number, D: number, E: number): Float32Array {
   const out = new Float32Array(w.length);
-  for (let h = 0; h < H; h++) for (let m = 0; m < D; m++) {
-    const dst = (h * D + m) * E;
-    const src = m * H * E + h * E;
-    for (let d = 0; d < E; d++) out[dst + d] = w[src + d];
-  }
+  for (let h = 0; h < H; h++)
+    for (let m = 0; m < D; m++) {
+      const dst = (h * D + m) * E;
+      const src = m * H * E + h * E;
+      for (let d = 0; d < E; d++) out[dst + d] = w[src + d];
+    }
   return out;
 }

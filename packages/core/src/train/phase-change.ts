@@ -26,16 +26,29 @@ export function findPhaseChange(evals: readonly TrainProgress[], minRise = 0.2):
   const endIdx = best.findIndex((s) => s >= lo + 0.8 * (hi - lo));
   let startIdx = 0;
   for (let i = endIdx; i >= 0; i--) {
-    if (best[i] <= lo + 0.2 * (hi - lo)) { startIdx = i; break; }
+    if (best[i] <= lo + 0.2 * (hi - lo)) {
+      startIdx = i;
+      break;
+    }
   }
   const last = evals[evals.length - 1].inductionScores;
   let head = "";
   let max = -Infinity;
-  last.forEach((row, l) => row.forEach((s, h) => { if (s > max) { max = s; head = `${l}.${h}`; } }));
+  last.forEach((row, l) =>
+    row.forEach((s, h) => {
+      if (s > max) {
+        max = s;
+        head = `${l}.${h}`;
+      }
+    }),
+  );
   return {
-    startStep: evals[startIdx].step, endStep: evals[endIdx].step,
-    scoreBefore: best[startIdx], scoreAfter: best[endIdx],
-    secondHalfLossBefore: evals[startIdx].probe.lossSecondHalf, secondHalfLossAfter: evals[endIdx].probe.lossSecondHalf,
+    startStep: evals[startIdx].step,
+    endStep: evals[endIdx].step,
+    scoreBefore: best[startIdx],
+    scoreAfter: best[endIdx],
+    secondHalfLossBefore: evals[startIdx].probe.lossSecondHalf,
+    secondHalfLossAfter: evals[endIdx].probe.lossSecondHalf,
     head,
   };
 }

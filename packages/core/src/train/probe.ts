@@ -21,11 +21,15 @@ export interface ProbeResult {
 
 /** Run `rows` (BOS + half + the same half, equal lengths) and score every head. */
 export function runProbe(
-  cfg: HookedTransformerConfig, p: Params, rows: readonly (readonly number[])[], backend: Backend,
+  cfg: HookedTransformerConfig,
+  p: Params,
+  rows: readonly (readonly number[])[],
+  backend: Backend,
 ): ProbeResult {
   const T = rows[0].length;
   const half = (T - 1) / 2;
-  if (!Number.isInteger(half) || half < 1) throw new RangeError(`probe rows must hold BOS + 2·half tokens, got length ${T}`);
+  if (!Number.isInteger(half) || half < 1)
+    throw new RangeError(`probe rows must hold BOS + 2·half tokens, got length ${T}`);
   const tokens = new Int32Array(rows.length * T);
   rows.forEach((r, b) => {
     if (r.length !== T) throw new RangeError(`probe row ${b} has ${r.length} tokens, expected ${T}`);
@@ -55,7 +59,10 @@ export function runProbe(
 function patternCache(cfg: HookedTransformerConfig, fwd: ForwardResult): ActivationCache {
   const store = new Map<string, Tensor>();
   fwd.layers.forEach((act, l) => {
-    store.set(`blocks.${l}.attn.hook_pattern`, new Tensor(act.pattern, [fwd.batch, cfg.n_heads, fwd.seqLen, fwd.seqLen]));
+    store.set(
+      `blocks.${l}.attn.hook_pattern`,
+      new Tensor(act.pattern, [fwd.batch, cfg.n_heads, fwd.seqLen, fwd.seqLen]),
+    );
   });
   return new ActivationCache(store, true);
 }

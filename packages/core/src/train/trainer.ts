@@ -156,17 +156,25 @@ export function createTrainer(options: TrainerOptions): Trainer {
     checkInt(c.until, `curriculum[${i}].until`, 1);
     checkInt(c.batchSize, `curriculum[${i}].batchSize`, 1);
     checkInt(c.seqLen, `curriculum[${i}].seqLen`, 2);
-    if (c.seqLen > cfg.n_ctx) throw new RangeError(`curriculum[${i}].seqLen ${c.seqLen} exceeds the model's n_ctx ${cfg.n_ctx}`);
-    if (i > 0 && c.until <= curriculum[i - 1].until) throw new RangeError(`curriculum entries must have increasing "until"`);
+    if (c.seqLen > cfg.n_ctx)
+      throw new RangeError(`curriculum[${i}].seqLen ${c.seqLen} exceeds the model's n_ctx ${cfg.n_ctx}`);
+    if (i > 0 && c.until <= curriculum[i - 1].until)
+      throw new RangeError(`curriculum entries must have increasing "until"`);
   });
   const shapeAt = (s: number): { seqLen: number; batchSize: number } =>
     curriculum.find((c) => s < c.until) ?? { seqLen, batchSize };
   const minSeqLen = Math.min(seqLen, ...curriculum.map((c) => c.seqLen));
   const maxSeqLen = Math.max(seqLen, ...curriculum.map((c) => c.seqLen));
   const bos = options.bosTokenId ?? options.tokenizer?.bosTokenId ?? 0;
-  if (!(bos >= 0 && bos < cfg.d_vocab)) throw new RangeError(`BOS id ${bos} is outside the vocabulary [0, ${cfg.d_vocab})`);
+  if (!(bos >= 0 && bos < cfg.d_vocab))
+    throw new RangeError(`BOS id ${bos} is outside the vocabulary [0, ${cfg.d_vocab})`);
   const evalEvery = options.evalEvery ?? 50;
-  const schedule = { lr: options.lr, warmup: options.warmup ?? 0, schedule: options.schedule ?? "constant", totalSteps } as const;
+  const schedule = {
+    lr: options.lr,
+    warmup: options.warmup ?? 0,
+    schedule: options.schedule ?? "constant",
+    totalSteps,
+  } as const;
   const clip = options.clip ?? 1;
 
   let sampler: BatchSampler | null = null;
@@ -174,21 +182,33 @@ export function createTrainer(options: TrainerOptions): Trainer {
     if (options.corpus) {
       for (let i = 0; i < options.corpus.length; i++) {
         const t = options.corpus[i];
-        if (!(t >= 0 && t < cfg.d_vocab)) throw new RangeError(`corpus token ${t} at index ${i} is outside the vocabulary [0, ${cfg.d_vocab})`);
+        if (!(t >= 0 && t < cfg.d_vocab))
+          throw new RangeError(`corpus token ${t} at index ${i} is outside the vocabulary [0, ${cfg.d_vocab})`);
       }
     }
     sampler = new BatchSampler({
-      corpus: options.corpus ?? [], bosTokenId: bos, vocabSize: cfg.d_vocab, batchSize, seqLen: maxSeqLen,
-      repeatFraction: options.repeatFraction ?? (options.corpus ? 0.25 : 1), repeatTextFraction: options.repeatTextFraction, withoutBosFraction: options.withoutBosFraction, segMin: options.segMin, segMax: options.segMax,
+      corpus: options.corpus ?? [],
+      bosTokenId: bos,
+      vocabSize: cfg.d_vocab,
+      batchSize,
+      seqLen: maxSeqLen,
+      repeatFraction: options.repeatFraction ?? (options.corpus ? 0.25 : 1),
+      repeatTextFraction: options.repeatTextFraction,
+      withoutBosFraction: options.withoutBosFraction,
+      segMin: options.segMin,
+      segMax: options.segMax,
     });
   }
 
   // By default the probe fits in the shortest training rows, so it stays in distribution in every phase.
   const probeHalf = options.probe?.half ?? Math.min(50, Math.floor((minSeqLen - 1) / 2));
-  if (2 * probeHalf + 1 > cfg.n_ctx) throw new RangeError(`probe of 2·${probeHalf} + 1 tokens exceeds n_ctx ${cfg.n_ctx}`);
+  if (2 * probeHalf + 1 > cfg.n_ctx)
+    throw new RangeError(`probe of 2·${probeHalf} + 1 tokens exceeds n_ctx ${cfg.n_ctx}`);
   // The same generator as the induction experiment, over the tokenizer's ids (all of d_vocab without one).
   const probeRows = generateRepeatedTokens(probeHalf, options.probe?.batch ?? 4, options.probe?.seed ?? 0, {
-    low: 0, high: Math.min(options.tokenizer?.vocabSize ?? cfg.d_vocab, cfg.d_vocab), bosTokenId: bos,
+    low: 0,
+    high: Math.min(options.tokenizer?.vocabSize ?? cfg.d_vocab, cfg.d_vocab),
+    bosTokenId: bos,
   });
 
   const params = initParams(cfg, seed, { posInit: options.posInit });
@@ -199,12 +219,20 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const gEntries = paramEntries(grads);
   const frozen = new Set(options.frozen ?? []);
   for (const k of frozen) {
-    if (!pEntries.some((e) => e.key === k)) throw new Error(`frozen: unknown parameter "${k}" (keys are TransformerLens names such as "pos_embed.W_pos")`);
+    if (!pEntries.some((e) => e.key === k))
+      throw new Error(`frozen: unknown parameter "${k}" (keys are TransformerLens names such as "pos_embed.W_pos")`);
   }
   const frozenGrads = gEntries.filter((e) => frozen.has(e.key));
-  const opt = new AdamW(pEntries.map((e) => (frozen.has(e.key) ? { ...e, frozen: true } : e)), paramEntries(m).map((e) => e.data), paramEntries(v).map((e) => e.data), {
-    weightDecay: options.weightDecay ?? 0, beta1: options.beta1, beta2: options.beta2,
-  });
+  const opt = new AdamW(
+    pEntries.map((e) => (frozen.has(e.key) ? { ...e, frozen: true } : e)),
+    paramEntries(m).map((e) => e.data),
+    paramEntries(v).map((e) => e.data),
+    {
+      weightDecay: options.weightDecay ?? 0,
+      beta1: options.beta1,
+      beta2: options.beta2,
+    },
+  );
   // The data stream has its own seed so changing the init never changes the data order.
   const rng = new SeededRandom(seed + 1_000_003);
   let stepCount = 0;
@@ -215,13 +243,23 @@ export function createTrainer(options: TrainerOptions): Trainer {
   if (options.resume) {
     const s = options.resume;
     if (s.format !== "attnscope-trainer-snapshot") throw new Error("resume: not a trainer snapshot");
-    for (const k of ["d_model", "n_heads", "d_head", "n_layers", "n_ctx", "d_vocab", "positional_embedding_type"] as const) {
-      if (s.config[k] !== cfg[k]) throw new Error(`resume: snapshot has ${k} = ${s.config[k]}, the trainer has ${cfg[k]}`);
+    for (const k of [
+      "d_model",
+      "n_heads",
+      "d_head",
+      "n_layers",
+      "n_ctx",
+      "d_vocab",
+      "positional_embedding_type",
+    ] as const) {
+      if (s.config[k] !== cfg[k])
+        throw new Error(`resume: snapshot has ${k} = ${s.config[k]}, the trainer has ${cfg[k]}`);
     }
     const restore = (dst: Params, src: Record<string, Float32Array>, what: string) => {
       for (const e of paramEntries(dst)) {
         const a = src[e.key];
-        if (!a || a.length !== e.data.length) throw new Error(`resume: ${what} "${e.key}" is missing or has the wrong size`);
+        if (!a || a.length !== e.data.length)
+          throw new Error(`resume: ${what} "${e.key}" is missing or has the wrong size`);
         e.data.set(a);
       }
     };
@@ -242,10 +280,12 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const nextBatch = (batchSize: number, seqLen: number): Int32Array => {
     if (sampler) return sampler.next(rng, batchSize, seqLen);
     const rows = options.batches!(stepCount);
-    if (rows.length !== batchSize) throw new RangeError(`batches(${stepCount}) gave ${rows.length} rows, expected batchSize ${batchSize}`);
+    if (rows.length !== batchSize)
+      throw new RangeError(`batches(${stepCount}) gave ${rows.length} rows, expected batchSize ${batchSize}`);
     const out = new Int32Array(batchSize * seqLen);
     rows.forEach((r, b) => {
-      if (r.length !== seqLen) throw new RangeError(`batches(${stepCount}) row ${b} has ${r.length} tokens, expected seqLen ${seqLen}`);
+      if (r.length !== seqLen)
+        throw new RangeError(`batches(${stepCount}) row ${b} has ${r.length} tokens, expected seqLen ${seqLen}`);
       out.set(r, b * seqLen);
     });
     return out;
@@ -255,7 +295,8 @@ export function createTrainer(options: TrainerOptions): Trainer {
     const shape = shapeAt(stepCount);
     const tokens = nextBatch(shape.batchSize, shape.seqLen);
     const { loss } = lossAndGrad(cfg, params, grads, tokens, shape.batchSize, shape.seqLen, backend);
-    if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${stepCount}: loss is ${loss} (try a lower lr or a clip)`);
+    if (!Number.isFinite(loss))
+      throw new Error(`training diverged at step ${stepCount}: loss is ${loss} (try a lower lr or a clip)`);
     for (const g of frozenGrads) g.data.fill(0); // no update, no share of the clipping norm
     const gradNorm = clipGradNorm(gEntries, clip);
     const lr = learningRate(schedule, stepCount);
@@ -270,10 +311,14 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const emit = (onProgress?: (p: TrainProgress) => void): void => {
     const r = evaluate();
     const ev: TrainProgress = {
-      step: stepCount, totalSteps, loss: stepCount ? losses[stepCount - 1] : null,
+      step: stepCount,
+      totalSteps,
+      loss: stepCount ? losses[stepCount - 1] : null,
       lr: learningRate(schedule, Math.max(0, stepCount - 1)),
       probe: { lossFirstHalf: r.lossFirstHalf, lossSecondHalf: r.lossSecondHalf },
-      inductionScores: r.inductionScores, prevTokenScores: r.prevTokenScores, firstTokenScores: r.firstTokenScores,
+      inductionScores: r.inductionScores,
+      prevTokenScores: r.prevTokenScores,
+      firstTokenScores: r.firstTokenScores,
       elapsedMs: Math.round(elapsed()),
     };
     if (evals.length && evals[evals.length - 1].step === stepCount) evals[evals.length - 1] = ev;
@@ -306,18 +351,38 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const snapshot = (): TrainerSnapshot => {
     const rec = (p: Params) => Object.fromEntries(paramEntries(p).map((e) => [e.key, e.data.slice()]));
     return {
-      format: "attnscope-trainer-snapshot", version: 1, config: cfg, step: stepCount, adamT: opt.t,
-      rngState: rng.getState(), elapsedMs: Math.round(elapsed()), params: rec(params), m: rec(m), v: rec(v),
-      losses: [...losses], evals: evals.map((e) => structuredCloneish(e)),
+      format: "attnscope-trainer-snapshot",
+      version: 1,
+      config: cfg,
+      step: stepCount,
+      adamT: opt.t,
+      rngState: rng.getState(),
+      elapsedMs: Math.round(elapsed()),
+      params: rec(params),
+      m: rec(m),
+      v: rec(v),
+      losses: [...losses],
+      evals: evals.map((e) => structuredCloneish(e)),
     };
   };
 
   return {
-    config: cfg, totalSteps, params,
-    get stepCount() { return stepCount; },
-    get losses() { return losses; },
-    get evals() { return evals; },
-    step, evaluate, run, snapshot,
+    config: cfg,
+    totalSteps,
+    params,
+    get stepCount() {
+      return stepCount;
+    },
+    get losses() {
+      return losses;
+    },
+    get evals() {
+      return evals;
+    },
+    step,
+    evaluate,
+    run,
+    snapshot,
     stateDict: () => toStateDict(cfg, params),
   };
 }

@@ -16,20 +16,34 @@ interface Expected {
 /** Every key this architecture's state dict holds, with the symbolic and the concrete shape. */
 export function expectedStateDict(cfg: HookedTransformerConfig): Expected[] {
   const dim: Record<string, number> = {
-    d_vocab: cfg.d_vocab, d_model: cfg.d_model, n_ctx: cfg.n_ctx, n_heads: cfg.n_heads, d_head: cfg.d_head,
+    d_vocab: cfg.d_vocab,
+    d_model: cfg.d_model,
+    n_ctx: cfg.n_ctx,
+    n_heads: cfg.n_heads,
+    d_head: cfg.d_head,
     d_vocab_out: cfg.d_vocab_out,
   };
-  const e = (key: string, dims: string[], optional = false): Expected => ({ key, dims, shape: dims.map((d) => dim[d]), optional });
+  const e = (key: string, dims: string[], optional = false): Expected => ({
+    key,
+    dims,
+    shape: dims.map((d) => dim[d]),
+    optional,
+  });
   const out: Expected[] = [e("embed.W_E", ["d_vocab", "d_model"]), e("pos_embed.W_pos", ["n_ctx", "d_model"])];
   for (let l = 0; l < cfg.n_layers; l++) {
     const p = `blocks.${l}.attn.`;
     out.push(
-      e(`${p}W_Q`, ["n_heads", "d_model", "d_head"]), e(`${p}W_K`, ["n_heads", "d_model", "d_head"]),
-      e(`${p}W_V`, ["n_heads", "d_model", "d_head"]), e(`${p}W_O`, ["n_heads", "d_head", "d_model"]),
-      e(`${p}b_Q`, ["n_heads", "d_head"]), e(`${p}b_K`, ["n_heads", "d_head"]), e(`${p}b_V`, ["n_heads", "d_head"]),
+      e(`${p}W_Q`, ["n_heads", "d_model", "d_head"]),
+      e(`${p}W_K`, ["n_heads", "d_model", "d_head"]),
+      e(`${p}W_V`, ["n_heads", "d_model", "d_head"]),
+      e(`${p}W_O`, ["n_heads", "d_head", "d_model"]),
+      e(`${p}b_Q`, ["n_heads", "d_head"]),
+      e(`${p}b_K`, ["n_heads", "d_head"]),
+      e(`${p}b_V`, ["n_heads", "d_head"]),
       e(`${p}b_O`, ["d_model"]),
       // Buffers TransformerLens saves with the weights; the model can rebuild them.
-      e(`${p}mask`, ["n_ctx", "n_ctx"], true), e(`${p}IGNORE`, [], true),
+      e(`${p}mask`, ["n_ctx", "n_ctx"], true),
+      e(`${p}IGNORE`, [], true),
     );
   }
   out.push(e("unembed.W_U", ["d_model", "d_vocab_out"]), e("unembed.b_U", ["d_vocab_out"]));
@@ -62,7 +76,9 @@ export function checkStateDict(stateDict: StateDict, cfg: HookedTransformerConfi
   const unknown = [...stateDict.keys()].filter((k) => !known.has(k));
   if (unknown.length) {
     const shown = unknown.slice(0, 8).join(", ") + (unknown.length > 8 ? `, ... (${unknown.length} in all)` : "");
-    problems.push(`unexpected key${unknown.length > 1 ? "s" : ""} for this config (${cfg.n_layers} layers, attention-only): ${shown}`);
+    problems.push(
+      `unexpected key${unknown.length > 1 ? "s" : ""} for this config (${cfg.n_layers} layers, attention-only): ${shown}`,
+    );
   }
   if (problems.length) {
     const first = problems[0].match(/^(missing key |)([\w.]+)/)?.[2];

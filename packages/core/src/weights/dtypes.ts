@@ -5,7 +5,16 @@
 import type { StoredDType, StateDictTensor } from "./state-dict.js";
 
 export const DTYPE_SIZE: Record<StoredDType, number> = {
-  float64: 8, float32: 4, float16: 2, bfloat16: 2, bool: 1, uint8: 1, int8: 1, int16: 2, int32: 4, int64: 8,
+  float64: 8,
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+  bool: 1,
+  uint8: 1,
+  int8: 1,
+  int16: 2,
+  int32: 4,
+  int64: 8,
 };
 
 export const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -63,23 +72,32 @@ export function float32ToFloat16Bits(values: ArrayLike<number>): Uint16Array {
     const sign = (x >>> 16) & 0x8000;
     const exp = (x >>> 23) & 0xff;
     let mant = x & 0x7fffff;
-    if (exp === 0xff) { out[i] = sign | 0x7c00 | (mant ? 0x200 : 0); continue; }
+    if (exp === 0xff) {
+      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
+      continue;
+    }
     const e = exp - 127 + 15;
-    if (e >= 31) { out[i] = sign | 0x7c00; continue; }
+    if (e >= 31) {
+      out[i] = sign | 0x7c00;
+      continue;
+    }
     if (e <= 0) {
-      if (e < -10) { out[i] = sign; continue; }
+      if (e < -10) {
+        out[i] = sign;
+        continue;
+      }
       mant |= 0x800000;
       const shift = 14 - e;
       let half = mant >>> shift;
       const rem = mant & ((1 << shift) - 1);
       const mid = 1 << (shift - 1);
-      if (rem > mid || (rem === mid && (half & 1))) half++;
+      if (rem > mid || (rem === mid && half & 1)) half++;
       out[i] = sign | half;
       continue;
     }
     let half = (e << 10) | (mant >>> 13);
     const rem = mant & 0x1fff;
-    if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
+    if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
     out[i] = sign | half; // a carry into the exponent is the correct rounding (up to inf)
   }
   return out;
@@ -93,7 +111,10 @@ export function float32ToBfloat16Bits(values: ArrayLike<number>): Uint16Array {
   for (let i = 0; i < values.length; i++) {
     f[0] = values[i];
     const x = u[0];
-    if ((x & 0x7f800000) === 0x7f800000 && x & 0x7fffff) { out[i] = (x >>> 16) | 0x40; continue; }
+    if ((x & 0x7f800000) === 0x7f800000 && x & 0x7fffff) {
+      out[i] = (x >>> 16) | 0x40;
+      continue;
+    }
     out[i] = (x + 0x7fff + ((x >>> 16) & 1)) >>> 16;
   }
   return out;
@@ -108,21 +129,31 @@ export function decodeElements(bytes: Uint8Array, dtype: StoredDType, count: num
   const aligned = (n: number) => bytes.byteOffset % n === 0;
   switch (dtype) {
     case "float32":
-      return aligned(4) ? new Float32Array(bytes.buffer, bytes.byteOffset, count) : new Float32Array(copyBytes(bytes, count * 4));
+      return aligned(4)
+        ? new Float32Array(bytes.buffer, bytes.byteOffset, count)
+        : new Float32Array(copyBytes(bytes, count * 4));
     case "float16":
       return float16ToFloat32(bytes, count);
     case "bfloat16":
       return bfloat16ToFloat32(bytes, count);
     case "float64": {
-      const f64 = aligned(8) ? new Float64Array(bytes.buffer, bytes.byteOffset, count) : new Float64Array(copyBytes(bytes, count * 8));
+      const f64 = aligned(8)
+        ? new Float64Array(bytes.buffer, bytes.byteOffset, count)
+        : new Float64Array(copyBytes(bytes, count * 8));
       return Float32Array.from(f64);
     }
     case "int64":
-      return aligned(8) ? new BigInt64Array(bytes.buffer, bytes.byteOffset, count) : new BigInt64Array(copyBytes(bytes, count * 8));
+      return aligned(8)
+        ? new BigInt64Array(bytes.buffer, bytes.byteOffset, count)
+        : new BigInt64Array(copyBytes(bytes, count * 8));
     case "int32":
-      return aligned(4) ? new Int32Array(bytes.buffer, bytes.byteOffset, count) : new Int32Array(copyBytes(bytes, count * 4));
+      return aligned(4)
+        ? new Int32Array(bytes.buffer, bytes.byteOffset, count)
+        : new Int32Array(copyBytes(bytes, count * 4));
     case "int16":
-      return aligned(2) ? new Int16Array(bytes.buffer, bytes.byteOffset, count) : new Int16Array(copyBytes(bytes, count * 2));
+      return aligned(2)
+        ? new Int16Array(bytes.buffer, bytes.byteOffset, count)
+        : new Int16Array(copyBytes(bytes, count * 2));
     case "int8":
       return new Int8Array(bytes.buffer, bytes.byteOffset, count);
     case "bool":

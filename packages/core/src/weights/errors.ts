@@ -3,7 +3,11 @@
  * mis-shaped tensor. The message always starts with the file it is about.
  */
 export class WeightsError extends Error {
-  constructor(message: string, readonly file?: string, readonly key?: string) {
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly key?: string,
+  ) {
     super(message);
     this.name = "WeightsError";
   }

@@ -12,7 +12,8 @@ export type WeightsFormat = "pth" | "safetensors" | "pth-legacy" | "unknown";
 
 /** Format of a weight file from its first bytes. */
 export function detectFormat(bytes: Uint8Array): WeightsFormat {
-  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return "pth";
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
+    return "pth";
   if (isLegacyTorchFile(bytes)) return "pth-legacy";
   if (bytes.length >= 9) {
     // safetensors: u64 little-endian header length, then a JSON object. A length beyond the file still
@@ -32,7 +33,10 @@ export function parseWeights(bytes: Uint8Array, source = "weights"): StateDict {
     case "safetensors":
       return readSafetensors(bytes, source).tensors;
     default:
-      throw new WeightsError(`${source} is not a PyTorch checkpoint (.pth zip) or safetensors file${describeContent(bytes)}`, source);
+      throw new WeightsError(
+        `${source} is not a PyTorch checkpoint (.pth zip) or safetensors file${describeContent(bytes)}`,
+        source,
+      );
   }
 }
 
@@ -44,7 +48,8 @@ export function describeContent(bytes: Uint8Array): string {
   if (head.startsWith("version https://git-lfs")) return " (it is a Git LFS pointer, not the file itself)";
   if (/^\s*</.test(head)) return " (it looks like HTML or XML)";
   if (/^\s*[{[]/.test(head)) return " (it looks like JSON)";
-  if (bytes.subarray(0, 512).every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 128)) return " (it looks like text)";
+  if (bytes.subarray(0, 512).every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 128))
+    return " (it looks like text)";
   return "";
 }
 

@@ -37,30 +37,56 @@ export function readPth(bytes: Uint8Array, source = "checkpoint.pth"): StateDict
     throw new WeightsError(`${source}: not a PyTorch checkpoint: the zip has no "<name>/data.pkl" entry`, source);
   }
   const prefix = pklName.slice(0, pklName.length - "data.pkl".length);
-  const byteorder = zip.entries.has(`${prefix}byteorder`) ? new TextDecoder().decode(zip.read(`${prefix}byteorder`)).trim() : "little";
-  if (byteorder !== "little") throw new WeightsError(`${source}: storages are ${repr(byteorder)}-endian; only little-endian is supported`, source);
+  const byteorder = zip.entries.has(`${prefix}byteorder`)
+    ? new TextDecoder().decode(zip.read(`${prefix}byteorder`)).trim()
+    : "little";
+  if (byteorder !== "little")
+    throw new WeightsError(
+      `${source}: storages are ${repr(byteorder)}-endian; only little-endian is supported`,
+      source,
+    );
 
   const storages = new Map<string, StorageRef>();
   const root = unpickle(zip.read(pklName, "the pickled state dict"), {
     source,
     persistentLoad: (pid) => {
       if (!(pid instanceof PyTuple) || pid.items[0] !== "storage" || pid.items.length < 5) {
-        throw new WeightsError(`${source}: unsupported persistent id ${repr(pid)} in data.pkl (expected ('storage', type, key, location, numel))`, source);
+        throw new WeightsError(
+          `${source}: unsupported persistent id ${repr(pid)} in data.pkl (expected ('storage', type, key, location, numel))`,
+          source,
+        );
       }
       const [, type, key, location, numel] = pid.items;
       const qual = type instanceof PyGlobal ? type.qualname : "";
       const dtype = STORAGE_DTYPES[qual] ?? TORCH_DTYPES[qual];
-      if (!dtype) throw new WeightsError(`${source}: storage ${repr(key)} has unsupported type ${qual || repr(type)}`, source);
-      if (typeof key !== "string" || key === "" || typeof numel !== "number" || !Number.isSafeInteger(numel) || numel < 0) {
-        throw new WeightsError(`${source}: malformed storage reference ${repr(pid)} (expected a key string and a element count)`, source);
+      if (!dtype)
+        throw new WeightsError(`${source}: storage ${repr(key)} has unsupported type ${qual || repr(type)}`, source);
+      if (
+        typeof key !== "string" ||
+        key === "" ||
+        typeof numel !== "number" ||
+        !Number.isSafeInteger(numel) ||
+        numel < 0
+      ) {
+        throw new WeightsError(
+          `${source}: malformed storage reference ${repr(pid)} (expected a key string and a element count)`,
+          source,
+        );
       }
       const earlier = storages.get(key);
       if (earlier && (earlier.dtype !== dtype || earlier.numel !== numel)) {
         throw new WeightsError(
-          `${source}: storage "${key}" is declared twice, as ${earlier.numel} ${earlier.dtype} and as ${numel} ${dtype}: the pickle is corrupted`, source,
+          `${source}: storage "${key}" is declared twice, as ${earlier.numel} ${earlier.dtype} and as ${numel} ${dtype}: the pickle is corrupted`,
+          source,
         );
       }
-      const ref: StorageRef = earlier ?? { kind: "storage", key, dtype, numel, location: typeof location === "string" ? location : repr(location) };
+      const ref: StorageRef = earlier ?? {
+        kind: "storage",
+        key,
+        dtype,
+        numel,
+        location: typeof location === "string" ? location : repr(location),
+      };
       storages.set(key, ref);
       return ref;
     },
@@ -73,17 +99,26 @@ export function readPth(bytes: Uint8Array, source = "checkpoint.pth"): StateDict
   // costs no conversion or copy.
   const views: [string, TensorRef, Uint8Array][] = [];
   for (const [key, value] of dict.map) {
-    if (typeof key !== "string") throw new WeightsError(`${source}: state dict key ${repr(key)} is not a string`, source);
+    if (typeof key !== "string")
+      throw new WeightsError(`${source}: state dict key ${repr(key)} is not a string`, source);
     if (key === "") throw new WeightsError(`${source}: the state dict has an empty key`, source);
     if (!isTensorRef(value)) {
-      throw new WeightsError(`${source}: "${key}" is a ${repr(value)}, not a tensor; a state dict maps names to tensors`, source, key);
+      throw new WeightsError(
+        `${source}: "${key}" is a ${repr(value)}, not a tensor; a state dict maps names to tensors`,
+        source,
+        key,
+      );
     }
     const s = value.storage;
     let raw = storageBytes.get(s.key);
     if (!raw) {
       const entry = `${prefix}data/${s.key}`;
       if (!zip.entries.has(entry)) {
-        throw new WeightsError(`${source}: storage entry "${entry}" for "${key}" is missing from the archive`, source, key);
+        throw new WeightsError(
+          `${source}: storage entry "${entry}" for "${key}" is missing from the archive`,
+          source,
+          key,
+        );
       }
       raw = zip.read(entry, `the storage of "${key}"`);
       storageBytes.set(s.key, raw);
@@ -92,7 +127,10 @@ export function readPth(bytes: Uint8Array, source = "checkpoint.pth"): StateDict
   }
   for (const name of zip.entries.keys()) {
     if (name.startsWith(`${prefix}data/`) && !storageBytes.has(name.slice(prefix.length + 5))) {
-      throw new WeightsError(`${source}: corrupted: the archive holds storage "${name}" but no tensor of the state dict uses it`, source);
+      throw new WeightsError(
+        `${source}: corrupted: the archive holds storage "${name}" but no tensor of the state dict uses it`,
+        source,
+      );
     }
   }
   for (const [key, ref, raw] of views) out.set(key, materialize(ref, raw, source, key));
@@ -101,7 +139,8 @@ export function readPth(bytes: Uint8Array, source = "checkpoint.pth"): StateDict
 
 /** The state dict itself, or the one inside a training checkpoint's `state_dict`/`model` entry. */
 function findStateDict(root: unknown, source: string): PyDict {
-  if (!(root instanceof PyDict)) throw new WeightsError(`${source}: the checkpoint holds ${repr(root)}, not a state dict`, source);
+  if (!(root instanceof PyDict))
+    throw new WeightsError(`${source}: the checkpoint holds ${repr(root)}, not a state dict`, source);
   const allTensors = (d: PyDict) => [...d.map.values()].every(isTensorRef);
   if (allTensors(root)) return root;
   for (const k of ["state_dict", "model_state_dict", "model"]) {
@@ -109,7 +148,11 @@ function findStateDict(root: unknown, source: string): PyDict {
     if (inner instanceof PyDict && inner.map.size > 0 && allTensors(inner)) return inner;
   }
   const bad = [...root.map].find(([, v]) => !isTensorRef(v))!;
-  throw new WeightsError(`${source}: not a state dict: ${repr(bad[0])} is ${repr(bad[1])}, not a tensor`, source, typeof bad[0] === "string" ? bad[0] : repr(bad[0]));
+  throw new WeightsError(
+    `${source}: not a state dict: ${repr(bad[0])} is ${repr(bad[1])}, not a tensor`,
+    source,
+    typeof bad[0] === "string" ? bad[0] : repr(bad[0]),
+  );
 }
 
 /** How many times a stride-0 view may repeat its storage (counted from at least 1024 elements). */
@@ -124,7 +167,9 @@ function materialize(t: TensorRef, raw: Uint8Array, source: string, key: string)
   const view = `(shape [${shape.join(", ")}], stride [${stride.join(", ")}], offset ${offset})`;
   if (shape.length !== stride.length) fail(`has ${shape.length} sizes but ${stride.length} strides`);
   if (raw.length !== storage.numel * size) {
-    fail(`declares a storage of ${storage.numel} ${storage.dtype} (${storage.numel * size} bytes) but "data/${storage.key}" holds ${raw.length} bytes: the file is corrupted`);
+    fail(
+      `declares a storage of ${storage.numel} ${storage.dtype} (${storage.numel * size} bytes) but "data/${storage.key}" holds ${raw.length} bytes: the file is corrupted`,
+    );
   }
   // Every check happens before anything is allocated: a hostile shape must not reserve memory.
   let count = 1;
@@ -132,7 +177,9 @@ function materialize(t: TensorRef, raw: Uint8Array, source: string, key: string)
   // A broadcast (stride-0) view may repeat its storage (torch saves expanded tensors so), but not by more than
   // MAX_BROADCAST: a few bytes must not declare gigabytes.
   if (count > MAX_BROADCAST * Math.max(storage.numel, 1024)) {
-    fail(`${view} has ${count} elements but its storage "${storage.key}" only ${storage.numel}: a broadcast (stride-0) view far larger than its data`);
+    fail(
+      `${view} has ${count} elements but its storage "${storage.key}" only ${storage.numel}: a broadcast (stride-0) view far larger than its data`,
+    );
   }
   let span = 0; // index of the last element, relative to offset
   if (count > 0) for (let d = 0; d < shape.length; d++) span += (shape[d] - 1) * stride[d];
@@ -141,10 +188,14 @@ function materialize(t: TensorRef, raw: Uint8Array, source: string, key: string)
   }
   // Apart from broadcast (stride-0) dimensions, the elements of a saved tensor never alias one another: a view
   // whose strides overlap (only torch's as_strided makes one) would read the same numbers twice.
-  const dims = shape.map((n, d) => ({ n, s: stride[d] })).filter((x) => x.n > 1 && x.s > 0).sort((a, b) => a.s - b.s);
+  const dims = shape
+    .map((n, d) => ({ n, s: stride[d] }))
+    .filter((x) => x.n > 1 && x.s > 0)
+    .sort((a, b) => a.s - b.s);
   let reach = 0; // furthest element the dimensions with smaller strides reach
   for (const { n, s } of dims) {
-    if (s <= reach) fail(`${view} has overlapping strides: its elements alias one another, which a saved tensor's never do`);
+    if (s <= reach)
+      fail(`${view} has overlapping strides: its elements alias one another, which a saved tensor's never do`);
     reach += s * (n - 1);
   }
   const contiguous = isContiguous(shape, stride);

@@ -12,8 +12,16 @@ import { DTYPE_SIZE, decodeElements, float32ToBfloat16Bits, float32ToFloat16Bits
 import { WeightsError } from "./errors.js";
 
 const FROM_SAFETENSORS: Record<string, StoredDType> = {
-  F64: "float64", F32: "float32", F16: "float16", BF16: "bfloat16", BOOL: "bool", U8: "uint8", I8: "int8",
-  I16: "int16", I32: "int32", I64: "int64",
+  F64: "float64",
+  F32: "float32",
+  F16: "float16",
+  BF16: "bfloat16",
+  BOOL: "bool",
+  U8: "uint8",
+  I8: "int8",
+  I16: "int16",
+  I32: "int32",
+  I64: "int64",
 };
 const TO_SAFETENSORS: Record<StoredDType, string> = Object.fromEntries(
   Object.entries(FROM_SAFETENSORS).map(([k, v]) => [v, k]),
@@ -60,7 +68,8 @@ export function readSafetensors(bytes: Uint8Array, source = "safetensors file"):
 
   for (const [key, raw] of Object.entries(header as Record<string, unknown>)) {
     if (key === "__metadata__") {
-      if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail("__metadata__ must be an object of strings");
+      if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+        fail("__metadata__ must be an object of strings");
       for (const [mk, mv] of Object.entries(raw as Record<string, unknown>)) {
         if (typeof mv !== "string") fail(`__metadata__[${short(mk)}] must be a string, got ${short(mv)}`);
         metadata[mk] = mv as string;
@@ -68,11 +77,13 @@ export function readSafetensors(bytes: Uint8Array, source = "safetensors file"):
       continue;
     }
     if (key === "") fail("a tensor in the header has an empty name");
-    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail(`header entry is ${short(raw)}, not an object`, key);
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+      fail(`header entry is ${short(raw)}, not an object`, key);
     const { dtype: st, shape, data_offsets: offs } = raw as Record<string, unknown>;
     if (typeof st !== "string") fail("missing dtype", key);
     const dtype = FROM_SAFETENSORS[st as string];
-    if (!dtype) fail(`dtype ${short(st)} is not supported (supported: ${Object.keys(FROM_SAFETENSORS).join(", ")})`, key);
+    if (!dtype)
+      fail(`dtype ${short(st)} is not supported (supported: ${Object.keys(FROM_SAFETENSORS).join(", ")})`, key);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       fail(`shape must be a list of non-negative integers, got ${short(shape)}`, key);
     }
@@ -81,7 +92,8 @@ export function readSafetensors(bytes: Uint8Array, source = "safetensors file"):
     }
     const [begin, end] = offs as number[];
     if (begin > end) fail(`data_offsets [${begin}, ${end}] end before they begin`, key);
-    if (end > dataLen) fail(`data_offsets [${begin}, ${end}] run past the end of the data (${dataLen} bytes): truncated file`, key);
+    if (end > dataLen)
+      fail(`data_offsets [${begin}, ${end}] run past the end of the data (${dataLen} bytes): truncated file`, key);
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
     const want = count * DTYPE_SIZE[dtype];
     if (end - begin !== want) {
@@ -97,19 +109,30 @@ export function readSafetensors(bytes: Uint8Array, source = "safetensors file"):
   let at = 0;
   let prev: (typeof entries)[number] | undefined;
   for (const cur of byOffset) {
-    if (cur.begin < at) fail(`data [${cur.begin}, ${cur.end}] overlaps tensor "${prev!.key}" [${prev!.begin}, ${prev!.end}]`, cur.key);
-    if (cur.begin > at) fail(`begins at byte ${cur.begin} of the data, but the tensors before it end at byte ${at}: a gap of ${cur.begin - at} bytes`, cur.key);
+    if (cur.begin < at)
+      fail(`data [${cur.begin}, ${cur.end}] overlaps tensor "${prev!.key}" [${prev!.begin}, ${prev!.end}]`, cur.key);
+    if (cur.begin > at)
+      fail(
+        `begins at byte ${cur.begin} of the data, but the tensors before it end at byte ${at}: a gap of ${cur.begin - at} bytes`,
+        cur.key,
+      );
     at = cur.end;
     if (cur.end > cur.begin) prev = cur;
   }
   if (at !== dataLen) {
-    fail(`the data section holds ${dataLen - at} bytes after the last tensor${prev ? ` "${prev.key}" (which ends at byte ${at} of ${dataLen})` : ` (it has no tensor data)`}: the file is damaged or padded`);
+    fail(
+      `the data section holds ${dataLen - at} bytes after the last tensor${prev ? ` "${prev.key}" (which ends at byte ${at} of ${dataLen})` : ` (it has no tensor data)`}: the file is damaged or padded`,
+    );
   }
 
   const tensors: StateDict = new Map();
   for (const { key, dtype, shape, begin, end } of entries) {
     const count = (end - begin) / DTYPE_SIZE[dtype];
-    tensors.set(key, { dtype, shape, data: decodeElements(bytes.subarray(dataStart + begin, dataStart + end), dtype, count) });
+    tensors.set(key, {
+      dtype,
+      shape,
+      data: decodeElements(bytes.subarray(dataStart + begin, dataStart + end), dtype, count),
+    });
   }
   return { tensors, metadata };
 }
@@ -161,23 +184,44 @@ export function safetensorsLayout(
 export function encodeTensorData(key: string, t: TensorToWrite): Uint8Array {
   const count = t.shape.reduce((a, b) => a * b, 1);
   if (t.data.length !== count) {
-    throw new Error(`tensor "${key}": data has ${t.data.length} elements but shape [${t.shape.join(", ")}] needs ${count}`);
+    throw new Error(
+      `tensor "${key}": data has ${t.data.length} elements but shape [${t.shape.join(", ")}] needs ${count}`,
+    );
   }
   const d = t.data as ArrayLike<number>;
   let out: ArrayBufferView;
   switch (t.dtype) {
-    case "float32": out = d instanceof Float32Array ? d : Float32Array.from(d); break;
-    case "float64": out = d instanceof Float64Array ? d : Float64Array.from(d); break;
-    case "float16": out = d instanceof Uint16Array ? d : float32ToFloat16Bits(d); break;
-    case "bfloat16": out = d instanceof Uint16Array ? d : float32ToBfloat16Bits(d); break;
-    case "bool": out = Uint8Array.from(d, (v) => (v ? 1 : 0)); break;
-    case "uint8": out = d instanceof Uint8Array ? d : Uint8Array.from(d); break;
-    case "int8": out = d instanceof Int8Array ? d : Int8Array.from(d); break;
-    case "int16": out = d instanceof Int16Array ? d : Int16Array.from(d); break;
-    case "int32": out = d instanceof Int32Array ? d : Int32Array.from(d); break;
+    case "float32":
+      out = d instanceof Float32Array ? d : Float32Array.from(d);
+      break;
+    case "float64":
+      out = d instanceof Float64Array ? d : Float64Array.from(d);
+      break;
+    case "float16":
+      out = d instanceof Uint16Array ? d : float32ToFloat16Bits(d);
+      break;
+    case "bfloat16":
+      out = d instanceof Uint16Array ? d : float32ToBfloat16Bits(d);
+      break;
+    case "bool":
+      out = Uint8Array.from(d, (v) => (v ? 1 : 0));
+      break;
+    case "uint8":
+      out = d instanceof Uint8Array ? d : Uint8Array.from(d);
+      break;
+    case "int8":
+      out = d instanceof Int8Array ? d : Int8Array.from(d);
+      break;
+    case "int16":
+      out = d instanceof Int16Array ? d : Int16Array.from(d);
+      break;
+    case "int32":
+      out = d instanceof Int32Array ? d : Int32Array.from(d);
+      break;
     case "int64": {
       const src = t.data as ArrayLike<bigint | number>;
-      out = src instanceof BigInt64Array ? src : BigInt64Array.from(src as ArrayLike<bigint | number>, (v) => BigInt(v));
+      out =
+        src instanceof BigInt64Array ? src : BigInt64Array.from(src as ArrayLike<bigint | number>, (v) => BigInt(v));
       break;
     }
   }

@@ -3,7 +3,8 @@
  * precision (float32/float16/bfloat16) arrive as float32; bool buffers (`mask`) as Uint8Array 0/1;
  * integer tensors keep an integer array.
  */
-export type StoredDType = "float32" | "float16" | "bfloat16" | "float64" | "bool" | "uint8" | "int8" | "int16" | "int32" | "int64";
+export type StoredDType =
+  "float32" | "float16" | "bfloat16" | "float64" | "bool" | "uint8" | "int8" | "int16" | "int32" | "int64";
 
 export interface StateDictTensor {
   /** dtype as stored in the file (before conversion). */

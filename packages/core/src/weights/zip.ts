@@ -40,7 +40,10 @@ export class ZipArchive {
   private readonly view: DataView;
   private cdOffset = 0;
 
-  constructor(readonly bytes: Uint8Array, readonly source = "zip file") {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly source = "zip file",
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.readCentralDirectory();
     this.checkLayout();
@@ -50,8 +53,12 @@ export class ZipArchive {
     throw new WeightsError(`${this.source}: truncated or corrupt zip: ${why}`, this.source);
   }
 
-  private u16(at: number): number { return this.view.getUint16(at, true); }
-  private u32(at: number): number { return this.view.getUint32(at, true); }
+  private u16(at: number): number {
+    return this.view.getUint16(at, true);
+  }
+  private u32(at: number): number {
+    return this.view.getUint32(at, true);
+  }
   private u64(at: number): number {
     const v = this.view.getBigUint64(at, true);
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) this.fail(`64-bit field at byte ${at} is out of range`);
@@ -63,7 +70,10 @@ export class ZipArchive {
     // The end-of-central-directory record is the last 22 bytes plus a comment of up to 65535 bytes.
     let eocd = -1;
     for (let i = b.length - 22; i >= Math.max(0, b.length - 22 - 65535); i--) {
-      if (this.u32(i) === EOCD && i + 22 + this.u16(i + 20) <= b.length) { eocd = i; break; }
+      if (this.u32(i) === EOCD && i + 22 + this.u16(i + 20) <= b.length) {
+        eocd = i;
+        break;
+      }
     }
     if (eocd < 0) this.fail("end of central directory not found");
     let count = this.u16(eocd + 10);
@@ -79,7 +89,10 @@ export class ZipArchive {
       cdOffset = this.u64(z + 48);
     }
     this.cdOffset = cdOffset;
-    if (cdOffset + cdSize > b.length) this.fail(`central directory (bytes ${cdOffset}-${cdOffset + cdSize}) lies beyond the end of the file (${b.length} bytes)`);
+    if (cdOffset + cdSize > b.length)
+      this.fail(
+        `central directory (bytes ${cdOffset}-${cdOffset + cdSize}) lies beyond the end of the file (${b.length} bytes)`,
+      );
     let p = cdOffset;
     const decoder = new TextDecoder();
     for (let i = 0; i < count; i++) {
@@ -93,7 +106,8 @@ export class ZipArchive {
       const extraLen = this.u16(p + 30);
       const commentLen = this.u16(p + 32);
       let localHeaderOffset = this.u32(p + 42);
-      if (p + 46 + nameLen + extraLen + commentLen > cdOffset + cdSize) this.fail(`central directory entry ${i} is damaged`);
+      if (p + 46 + nameLen + extraLen + commentLen > cdOffset + cdSize)
+        this.fail(`central directory entry ${i} is damaged`);
       const name = decoder.decode(b.subarray(p + 46, p + 46 + nameLen));
       // Zip64 extended information: the 64-bit values replace, in order, the 32-bit fields set to 0xffffffff.
       let e = p + 46 + nameLen;
@@ -106,7 +120,8 @@ export class ZipArchive {
           zip64 = true;
           let q = e + 4;
           const field = () => {
-            if (q + 8 > e + 4 + len || q + 8 > extraEnd) this.fail(`zip64 field of central directory entry ${i} ("${name}") is cut off`);
+            if (q + 8 > e + 4 + len || q + 8 > extraEnd)
+              this.fail(`zip64 field of central directory entry ${i} ("${name}") is cut off`);
             q += 8;
             return this.u64(q - 8);
           };
@@ -126,22 +141,30 @@ export class ZipArchive {
   private dataRange(entry: ZipEntry): { start: number; end: number } {
     const { name } = entry;
     const at = entry.localHeaderOffset;
-    if (at + 30 > this.bytes.length || this.u32(at) !== LOCAL) this.fail(`local header of "${name}" not found at byte ${at}`);
+    if (at + 30 > this.bytes.length || this.u32(at) !== LOCAL)
+      this.fail(`local header of "${name}" not found at byte ${at}`);
     const nameLen = this.u16(at + 26);
-    const localName = new TextDecoder().decode(this.bytes.subarray(at + 30, Math.min(this.bytes.length, at + 30 + nameLen)));
-    if (localName !== name) this.fail(`the local header at byte ${at} names ${JSON.stringify(localName)}, the central directory "${name}"`);
+    const localName = new TextDecoder().decode(
+      this.bytes.subarray(at + 30, Math.min(this.bytes.length, at + 30 + nameLen)),
+    );
+    if (localName !== name)
+      this.fail(`the local header at byte ${at} names ${JSON.stringify(localName)}, the central directory "${name}"`);
     const method = this.u16(at + 8);
-    if (method !== entry.method) this.fail(`entry "${name}": local header says compression method ${method}, central directory ${entry.method}`);
+    if (method !== entry.method)
+      this.fail(`entry "${name}": local header says compression method ${method}, central directory ${entry.method}`);
     // The local header's extra field can differ from the central one (torch pads it to align the data).
     const start = at + 30 + nameLen + this.u16(at + 28);
     const end = start + entry.compressedSize;
-    if (end > this.bytes.length) this.fail(`entry "${name}" (bytes ${start}-${end}) runs past the end of the file (${this.bytes.length} bytes)`);
+    if (end > this.bytes.length)
+      this.fail(`entry "${name}" (bytes ${start}-${end}) runs past the end of the file (${this.bytes.length} bytes)`);
     const flags = this.u16(at + 6);
     if ((flags & HAS_DESCRIPTOR) === 0) {
       const [crc, cs, us] = [this.u32(at + 14), this.u32(at + 18), this.u32(at + 22)];
       const zip64 = cs === 0xffffffff && us === 0xffffffff;
       if (crc !== entry.crc || (!zip64 && (cs !== entry.compressedSize || us !== entry.size))) {
-        this.fail(`entry "${name}": local header (CRC ${hex(crc)}, ${cs}/${us} bytes) disagrees with the central directory (CRC ${hex(entry.crc)}, ${entry.compressedSize}/${entry.size} bytes)`);
+        this.fail(
+          `entry "${name}": local header (CRC ${hex(crc)}, ${cs}/${us} bytes) disagrees with the central directory (CRC ${hex(entry.crc)}, ${entry.compressedSize}/${entry.size} bytes)`,
+        );
       }
     } else {
       // torch streams its entries: CRC and sizes follow the data, optionally after a signature.
@@ -153,7 +176,9 @@ export class ZipArchive {
       const cs = wide === 8 ? this.u64(d + 4) : this.u32(d + 4);
       const us = wide === 8 ? this.u64(d + 12) : this.u32(d + 8);
       if (crc !== entry.crc || cs !== entry.compressedSize || us !== entry.size) {
-        this.fail(`entry "${name}": data descriptor (CRC ${hex(crc)}, ${cs}/${us} bytes) disagrees with the central directory (CRC ${hex(entry.crc)}, ${entry.compressedSize}/${entry.size} bytes)`);
+        this.fail(
+          `entry "${name}": data descriptor (CRC ${hex(crc)}, ${cs}/${us} bytes) disagrees with the central directory (CRC ${hex(entry.crc)}, ${entry.compressedSize}/${entry.size} bytes)`,
+        );
       }
     }
     return { start, end };
@@ -161,13 +186,21 @@ export class ZipArchive {
 
   /** Entries' headers and data may not overlap one another or the central directory. */
   private checkLayout(): void {
-    const ranges = [...this.entries.values()].map((e) => ({ e, ...this.dataRange(e) })).sort((a, b) => a.e.localHeaderOffset - b.e.localHeaderOffset);
+    const ranges = [...this.entries.values()]
+      .map((e) => ({ e, ...this.dataRange(e) }))
+      .sort((a, b) => a.e.localHeaderOffset - b.e.localHeaderOffset);
     for (let i = 0; i + 1 < ranges.length; i++) {
       const [a, b] = [ranges[i], ranges[i + 1]];
-      if (a.end > b.e.localHeaderOffset) this.fail(`entry "${a.e.name}" (bytes ${a.e.localHeaderOffset}-${a.end}) overlaps entry "${b.e.name}" at byte ${b.e.localHeaderOffset}`);
+      if (a.end > b.e.localHeaderOffset)
+        this.fail(
+          `entry "${a.e.name}" (bytes ${a.e.localHeaderOffset}-${a.end}) overlaps entry "${b.e.name}" at byte ${b.e.localHeaderOffset}`,
+        );
     }
     const last = ranges[ranges.length - 1];
-    if (last && last.end > this.cdOffset) this.fail(`entry "${last.e.name}" (bytes ${last.e.localHeaderOffset}-${last.end}) overlaps the central directory at byte ${this.cdOffset}`);
+    if (last && last.end > this.cdOffset)
+      this.fail(
+        `entry "${last.e.name}" (bytes ${last.e.localHeaderOffset}-${last.end}) overlaps the central directory at byte ${this.cdOffset}`,
+      );
   }
 
   /**
@@ -181,7 +214,10 @@ export class ZipArchive {
     const raw = this.bytes.subarray(start, end);
     let out: Uint8Array;
     if (entry.method === 0) {
-      if (entry.size !== entry.compressedSize) this.fail(`stored entry "${name}" declares ${entry.compressedSize} stored but ${entry.size} uncompressed bytes`);
+      if (entry.size !== entry.compressedSize)
+        this.fail(
+          `stored entry "${name}" declares ${entry.compressedSize} stored but ${entry.size} uncompressed bytes`,
+        );
       out = raw;
     } else if (entry.method === 8) {
       try {
@@ -189,9 +225,13 @@ export class ZipArchive {
       } catch (err) {
         return this.fail(`entry "${name}" does not inflate (${(err as Error).message})`);
       }
-      if (out.length !== entry.size) this.fail(`entry "${name}" inflates to ${out.length} bytes, expected ${entry.size}`);
+      if (out.length !== entry.size)
+        this.fail(`entry "${name}" inflates to ${out.length} bytes, expected ${entry.size}`);
     } else {
-      throw new WeightsError(`${this.source}: zip entry "${name}" uses compression method ${entry.method}; only stored and deflated entries are supported`, this.source);
+      throw new WeightsError(
+        `${this.source}: zip entry "${name}" uses compression method ${entry.method}; only stored and deflated entries are supported`,
+        this.source,
+      );
     }
     const crc = CRC32.buf(out) >>> 0;
     if (crc !== entry.crc) {

@@ -11,8 +11,16 @@ import type { StateDict } from "../../src/weights/state-dict.js";
 
 export function runCircuitsProbe(): Record<string, number[] | number> {
   const cfg = resolveConfig({
-    d_model: 16, d_head: 4, n_heads: 3, n_layers: 2, n_ctx: 24, d_vocab: 300, attn_only: true,
-    normalization_type: null, positional_embedding_type: "shortformer", use_attn_result: true,
+    d_model: 16,
+    d_head: 4,
+    n_heads: 3,
+    n_layers: 2,
+    n_ctx: 24,
+    d_vocab: 300,
+    attn_only: true,
+    normalization_type: null,
+    positional_embedding_type: "shortformer",
+    use_attn_result: true,
   });
   const rng = new SeededRandom(5);
   const sd: StateDict = new Map();
@@ -32,7 +40,16 @@ export function runCircuitsProbe(): Record<string, number[] | number> {
   add("unembed.b_U", [300]);
   const model = new HookedTransformer(cfg, sd);
   const ov = fullOvCircuit(model, "1.2");
-  const fm = new FactoredMatrix(new Tensor(Float32Array.from({ length: 24 }, (_, i) => Math.sin(i)), [6, 4]), new Tensor(Float32Array.from({ length: 24 }, (_, i) => Math.cos(i)), [4, 6]));
+  const fm = new FactoredMatrix(
+    new Tensor(
+      Float32Array.from({ length: 24 }, (_, i) => Math.sin(i)),
+      [6, 4],
+    ),
+    new Tensor(
+      Float32Array.from({ length: 24 }, (_, i) => Math.cos(i)),
+      [4, 6],
+    ),
+  );
   return {
     S: Array.from(model.OV.index(1, 2).S.data),
     eigReal: Array.from(fm.eigenvalues.real.data).sort((a, b) => a - b),

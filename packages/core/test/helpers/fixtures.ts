@@ -35,9 +35,11 @@ export function readGoldens(): Goldens {
  * `describe` that runs only when ../shared/fixtures is present, and says so when it is not. The suite's body is
  * not even collected without the fixtures (it may read them at collection time).
  */
-export const describeWithFixtures: typeof describe = (hasFixtures
-  ? describe
-  : (name: string) =>
-      describe.skip(`${name} (skipped: fixtures not found at ${tinyDir})`, () => {
-        it.skip("needs ../shared/fixtures", () => {});
-      })) as typeof describe;
+export const describeWithFixtures: typeof describe = (
+  hasFixtures
+    ? describe
+    : (name: string) =>
+        describe.skip(`${name} (skipped: fixtures not found at ${tinyDir})`, () => {
+          it.skip("needs ../shared/fixtures", () => {});
+        })
+) as typeof describe;

@@ -39,19 +39,21 @@ export function structuralRegions(b, format) {
   if (format === "safetensors") {
     const n = Number(new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true));
     return [[0, 8 + n]]; // the length and the JSON header; the file's end is moved by truncate/extend/insert/delete
-
   }
   const { entries, cdOffset } = zipLayout(b);
   const out = [[cdOffset, b.length]];
   for (const e of entries) {
     out.push([e.local, e.start + 8]); // local header, name, extra field and the first data bytes
     out.push([Math.max(e.start, e.end - 8), Math.min(b.length, e.end + 24)]); // data end and descriptor
-    if (e.name.endsWith("data.pkl") || e.name.endsWith("version") || e.name.endsWith("byteorder")) out.push([e.start, e.end]);
+    if (e.name.endsWith("data.pkl") || e.name.endsWith("version") || e.name.endsWith("byteorder"))
+      out.push([e.start, e.end]);
   }
   return out;
 }
 
-const INTERESTING_BYTES = [0x00, 0xff, 0x7f, 0x80, 0x01, 0x30, 0x39, 0x22, 0x7b, 0x7d, 0x2c, 0x5b, 0x5d, 0x2e, 0x28, 0x4b, 0x71, 0x68];
+const INTERESTING_BYTES = [
+  0x00, 0xff, 0x7f, 0x80, 0x01, 0x30, 0x39, 0x22, 0x7b, 0x7d, 0x2c, 0x5b, 0x5d, 0x2e, 0x28, 0x4b, 0x71, 0x68,
+];
 const INTERESTING_U32 = [0, 1, 2, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffffe];
 
 /**
@@ -78,9 +80,10 @@ export function mutate(bytes, format, seed, scratch) {
     const [s, e] = regions[int(regions.length)];
     return Math.min(len - 1, s + int(Math.max(1, e - s)));
   };
-  const kinds = format === "pth"
-    ? ["flip", "flip", "byte", "u32", "truncate", "extend", "insert", "delete", "splice", "repickle", "repickle"]
-    : ["flip", "flip", "byte", "byte", "u32", "truncate", "extend", "insert", "delete", "splice"];
+  const kinds =
+    format === "pth"
+      ? ["flip", "flip", "byte", "u32", "truncate", "extend", "insert", "delete", "splice", "repickle", "repickle"]
+      : ["flip", "flip", "byte", "byte", "u32", "truncate", "extend", "insert", "delete", "splice"];
   const kind = kinds[int(kinds.length)];
   let out;
   let what;

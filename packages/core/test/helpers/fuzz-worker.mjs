@@ -32,7 +32,8 @@ function difference(sd, ref) {
     const m = sd.get(key);
     if (!m) return `no ${key}`;
     if (m.dtype !== t.dtype) return `${key}: dtype ${m.dtype}, not ${t.dtype}`;
-    if (m.shape.length !== t.shape.length || m.shape.some((d, i) => d !== t.shape[i])) return `${key}: shape [${m.shape}], not [${t.shape}]`;
+    if (m.shape.length !== t.shape.length || m.shape.some((d, i) => d !== t.shape[i]))
+      return `${key}: shape [${m.shape}], not [${t.shape}]`;
     if (!raw(m).equals(raw(t))) return `${key}: other values`;
   }
   return null;

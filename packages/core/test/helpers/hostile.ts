@@ -56,7 +56,8 @@ const tensor = { storageKey: "0", storageDtype: "float32", storageNumel: 4, offs
 export const HOSTILE_PICKLES: Record<string, HostileCase> = {
   "LONG4 of 300 KB": {
     file: "long4.pth",
-    bytes: () => pthWithPickle(rawPickle([[0x80, 0x02, 0x8b, ...u32le(300_000)], new Array(300_000).fill(0x7f), [0x2e]])),
+    bytes: () =>
+      pthWithPickle(rawPickle([[0x80, 0x02, 0x8b, ...u32le(300_000)], new Array(300_000).fill(0x7f), [0x2e]])),
     error: /an integer of 300000 bytes at byte 2: larger than a state dict ever holds/,
   },
   "text LONG of 600k digits": {
@@ -72,7 +73,15 @@ export const HOSTILE_PICKLES: Record<string, HostileCase> = {
   },
   "billion laughs as a state-dict value": {
     file: "laughs-value.pth",
-    bytes: () => pthWithPickle(rawPickle([[0x80, 0x02, 0x7d, 0x58, ...u32le(9)], [...new TextEncoder().encode("embed.W_E")], billionLaughs(30), [0x73, 0x2e]])),
+    bytes: () =>
+      pthWithPickle(
+        rawPickle([
+          [0x80, 0x02, 0x7d, 0x58, ...u32le(9)],
+          [...new TextEncoder().encode("embed.W_E")],
+          billionLaughs(30),
+          [0x73, 0x2e],
+        ]),
+      ),
     error: /not a state dict: "embed\.W_E" is \(\(\(.*…/,
   },
   "a list holding itself": {
@@ -83,12 +92,39 @@ export const HOSTILE_PICKLES: Record<string, HostileCase> = {
   "a tuple holding itself (through a list)": {
     file: "cycle-tuple.pth",
     // l = []; t = (l,); l.append(t); {"w": t}
-    bytes: () => pthWithPickle(rawPickle([[0x80, 0x02, 0x7d, 0x58, ...u32le(1), 0x77, 0x5d, 0x71, 0x00, 0x68, 0x00, 0x85, 0x71, 0x01, 0x61, 0x30, 0x68, 0x01, 0x73, 0x2e]])),
+    bytes: () =>
+      pthWithPickle(
+        rawPickle([
+          [
+            0x80,
+            0x02,
+            0x7d,
+            0x58,
+            ...u32le(1),
+            0x77,
+            0x5d,
+            0x71,
+            0x00,
+            0x68,
+            0x00,
+            0x85,
+            0x71,
+            0x01,
+            0x61,
+            0x30,
+            0x68,
+            0x01,
+            0x73,
+            0x2e,
+          ],
+        ]),
+      ),
     error: /a cycle: the tuple at top-level value\["w"\] contains itself \(through \[0\]\[0\]\)/,
   },
   "a dict holding itself": {
     file: "cycle-dict.pth",
-    bytes: () => pthWithPickle(rawPickle([[0x80, 0x02, 0x7d, 0x71, 0x00, 0x58, ...u32le(1), 0x6b, 0x68, 0x00, 0x73, 0x2e]])),
+    bytes: () =>
+      pthWithPickle(rawPickle([[0x80, 0x02, 0x7d, 0x71, 0x00, 0x58, ...u32le(1), 0x6b, 0x68, 0x00, 0x73, 0x2e]])),
     error: /a cycle: the dict at top level contains itself \(through \["k"\]\)/,
   },
   "APPENDS with 200k items": {
@@ -103,13 +139,15 @@ export const HOSTILE_PICKLES: Record<string, HostileCase> = {
   },
   "MARKs nested 100k deep": {
     file: "deep-marks.pth",
-    bytes: () => pthWithPickle(rawPickle([[0x80, 0x02], new Array(100_000).fill(0x28), repeat([0x74], 100_000), [0x2e]])),
+    bytes: () =>
+      pthWithPickle(rawPickle([[0x80, 0x02], new Array(100_000).fill(0x28), repeat([0x74], 100_000), [0x2e]])),
     error: /MARKs nested more than 1000 deep at byte 1002/,
   },
   "lists nested 100k deep": {
     file: "deep-lists.pth",
     // 100k empty lists on the stack, each APPENDed into the one below: [[[[...]]]]
-    bytes: () => pthWithPickle(rawPickle([[0x80, 0x02], new Array(100_000).fill(0x5d), new Array(99_999).fill(0x61), [0x2e]])),
+    bytes: () =>
+      pthWithPickle(rawPickle([[0x80, 0x02], new Array(100_000).fill(0x5d), new Array(99_999).fill(0x61), [0x2e]])),
     error: /the checkpoint holds \[\[\[\[.*, not a state dict/,
   },
   "tuples nested 100k deep": {
@@ -119,22 +157,40 @@ export const HOSTILE_PICKLES: Record<string, HostileCase> = {
   },
   "a stride-0 [65536, 65536] view over 4 bytes": {
     file: "broadcast.pth",
-    bytes: () => writeStridedPth({ "0": { dtype: "float32", data: [1] } }, { w: { storage: "0", shape: [65536, 65536], stride: [0, 0] } }),
-    error: /tensor "w" \(shape \[65536, 65536\], stride \[0, 0\], offset 0\) has 4294967296 elements but its storage "0" only 1/,
+    bytes: () =>
+      writeStridedPth(
+        { "0": { dtype: "float32", data: [1] } },
+        { w: { storage: "0", shape: [65536, 65536], stride: [0, 0] } },
+      ),
+    error:
+      /tensor "w" \(shape \[65536, 65536\], stride \[0, 0\], offset 0\) has 4294967296 elements but its storage "0" only 1/,
   },
   "strides reaching outside the storage": {
     file: "strides.pth",
-    bytes: () => writeStridedPth({ "0": { dtype: "float32", data: [1, 2, 3, 4] } }, { w: { storage: "0", shape: [2, 2], stride: [3, 1] } }),
-    error: /tensor "w" \(shape \[2, 2\], stride \[3, 1\], offset 0\) addresses element 4, past its storage "0" of 4 elements/,
+    bytes: () =>
+      writeStridedPth(
+        { "0": { dtype: "float32", data: [1, 2, 3, 4] } },
+        { w: { storage: "0", shape: [2, 2], stride: [3, 1] } },
+      ),
+    error:
+      /tensor "w" \(shape \[2, 2\], stride \[3, 1\], offset 0\) addresses element 4, past its storage "0" of 4 elements/,
   },
   "overlapping strides": {
     file: "overlap.pth",
-    bytes: () => writeStridedPth({ "0": { dtype: "float32", data: [1, 2, 3, 4, 5, 6] } }, { w: { storage: "0", shape: [2, 3], stride: [2, 1] } }),
+    bytes: () =>
+      writeStridedPth(
+        { "0": { dtype: "float32", data: [1, 2, 3, 4, 5, 6] } },
+        { w: { storage: "0", shape: [2, 3], stride: [2, 1] } },
+      ),
     error: /tensor "w" \(shape \[2, 3\], stride \[2, 1\], offset 0\) has overlapping strides/,
   },
   "an offset past the storage": {
     file: "offset.pth",
-    bytes: () => writeStridedPth({ "0": { dtype: "float32", data: [1, 2, 3, 4] } }, { w: { storage: "0", shape: [1], offset: 1_000_000 } }),
+    bytes: () =>
+      writeStridedPth(
+        { "0": { dtype: "float32", data: [1, 2, 3, 4] } },
+        { w: { storage: "0", shape: [1], offset: 1_000_000 } },
+      ),
     error: /addresses element 1000000, past its storage "0" of 4 elements/,
   },
   "a tuple as a state-dict key": {
@@ -149,7 +205,13 @@ export const HOSTILE_PICKLES: Record<string, HostileCase> = {
   },
   "a storage declared twice with different sizes": {
     file: "storage-twice.pth",
-    bytes: () => pthWithPickle(torchStateDictPickle([["a", tensor], ["b", { ...tensor, storageNumel: 8 }]])),
+    bytes: () =>
+      pthWithPickle(
+        torchStateDictPickle([
+          ["a", tensor],
+          ["b", { ...tensor, storageNumel: 8 }],
+        ]),
+      ),
     error: /storage "0" is declared twice, as 4 float32 and as 8 float32/,
   },
 };
@@ -200,12 +262,16 @@ export const HOSTILE_ZIPS: Record<string, HostileCase> = {
       new DataView(out.buffer).setUint32(at + 22, 12, true);
       return out;
     },
-    error: /entry "archive\/data\/0": local header \(CRC 0x[0-9a-f]{8}, 16\/12 bytes\) disagrees with the central directory \(CRC 0x[0-9a-f]{8}, 16\/16 bytes\)/,
+    error:
+      /entry "archive\/data\/0": local header \(CRC 0x[0-9a-f]{8}, 16\/12 bytes\) disagrees with the central directory \(CRC 0x[0-9a-f]{8}, 16\/16 bytes\)/,
   },
   "a central directory offset pointing into another entry": {
     file: "central-offset.pth",
     bytes: () => {
-      const good = writePth({ a: { dtype: "float32", shape: [4], data: [1, 2, 3, 4] }, b: { dtype: "float32", shape: [4], data: [5, 6, 7, 8] } });
+      const good = writePth({
+        a: { dtype: "float32", shape: [4], data: [1, 2, 3, 4] },
+        b: { dtype: "float32", shape: [4], data: [5, 6, 7, 8] },
+      });
       const out = good.slice();
       const v = new DataView(out.buffer);
       // The central record of archive/data/1 is the last "archive/data/1" in the file; point it at data/0's header.
@@ -231,12 +297,26 @@ export const HOSTILE_SAFETENSORS: Record<string, HostileCase> = {
   },
   "a gap between tensors": {
     file: "gap.safetensors",
-    bytes: () => withHeader({ a: { dtype: "F32", shape: [1], data_offsets: [0, 4] }, b: { dtype: "F32", shape: [1], data_offsets: [8, 12] } }, 12),
+    bytes: () =>
+      withHeader(
+        {
+          a: { dtype: "F32", shape: [1], data_offsets: [0, 4] },
+          b: { dtype: "F32", shape: [1], data_offsets: [8, 12] },
+        },
+        12,
+      ),
     error: /tensor "b": begins at byte 8 of the data, but the tensors before it end at byte 4: a gap of 4 bytes/,
   },
   "overlapping tensors": {
     file: "overlap.safetensors",
-    bytes: () => withHeader({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }, 8),
+    bytes: () =>
+      withHeader(
+        {
+          a: { dtype: "F32", shape: [2], data_offsets: [0, 8] },
+          b: { dtype: "F32", shape: [1], data_offsets: [4, 8] },
+        },
+        8,
+      ),
     error: /tensor "b": data \[4, 8\] overlaps tensor "a" \[0, 8\]/,
   },
   "a tensor with an empty name": {
@@ -270,7 +350,7 @@ export function findBytes(hay: Uint8Array, needle: Uint8Array, from = 0): number
 
 function allOffsets(hay: Uint8Array, needle: Uint8Array): number[] {
   const out: number[] = [];
-  for (let at = 0; ; ) {
+  for (let at = 0; ;) {
     try {
       at = findBytes(hay, needle, at);
     } catch {

@@ -41,7 +41,9 @@ export interface TestServer {
 }
 
 export async function startServer(routes: Record<string, Route | Uint8Array> = {}): Promise<TestServer> {
-  const table = new Map<string, Route>(Object.entries(routes).map(([p, r]) => [p, r instanceof Uint8Array ? { body: r } : r]));
+  const table = new Map<string, Route>(
+    Object.entries(routes).map(([p, r]) => [p, r instanceof Uint8Array ? { body: r } : r]),
+  );
   const requests: string[] = [];
   const server = http.createServer(async (req, res) => {
     const u = new URL(req.url ?? "/", "http://x");
@@ -69,7 +71,10 @@ export async function startServer(routes: Record<string, Route | Uint8Array> = {
       return; // and never end
     }
     if (route.file) {
-      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(statSync(route.file).size) });
+      res.writeHead(200, {
+        "content-type": "application/octet-stream",
+        "content-length": String(statSync(route.file).size),
+      });
       createReadStream(route.file).pipe(res);
       return;
     }
@@ -94,7 +99,11 @@ export async function startServer(routes: Record<string, Route | Uint8Array> = {
     port,
     requests,
     routes: table,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

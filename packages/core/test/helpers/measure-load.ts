@@ -40,15 +40,23 @@ export async function measureLoad(file: string): Promise<LoadMeasurement> {
     else copiedBytes += t.data.byteLength;
   }
   return {
-    file, fileBytes: (await stat(file)).size, readMs: t1 - t0, parseMs: t2 - t1,
-    rssIncrease: after.rss - before.rss, arrayBuffersIncrease: after.arrayBuffers - before.arrayBuffers,
-    viewBytes, copiedBytes, stateDict,
+    file,
+    fileBytes: (await stat(file)).size,
+    readMs: t1 - t0,
+    parseMs: t2 - t1,
+    rssIncrease: after.rss - before.rss,
+    arrayBuffersIncrease: after.arrayBuffers - before.arrayBuffers,
+    viewBytes,
+    copiedBytes,
+    stateDict,
   };
 }
 
 export function formatMeasurement(m: LoadMeasurement): string {
   const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
-  return `${m.file}: ${mb(m.fileBytes)}, read ${m.readMs.toFixed(0)} ms + parse ${m.parseMs.toFixed(0)} ms; ` +
+  return (
+    `${m.file}: ${mb(m.fileBytes)}, read ${m.readMs.toFixed(0)} ms + parse ${m.parseMs.toFixed(0)} ms; ` +
     `RSS +${mb(m.rssIncrease)} (${(m.rssIncrease / m.fileBytes).toFixed(2)}x file), ArrayBuffers +${mb(m.arrayBuffersIncrease)}; ` +
-    `views ${mb(m.viewBytes)}, copied/converted ${mb(m.copiedBytes)}`;
+    `views ${mb(m.viewBytes)}, copied/converted ${mb(m.copiedBytes)}`
+  );
 }

@@ -62,7 +62,12 @@ interface TensorPlan {
   fill: (out: Float32Array, start: number) => void;
 }
 
-function planTensors(cfgInput: HookedTransformerConfigInput, seed: number, dtype: StoredDType, buffers: boolean): TensorPlan[] {
+function planTensors(
+  cfgInput: HookedTransformerConfigInput,
+  seed: number,
+  dtype: StoredDType,
+  buffers: boolean,
+): TensorPlan[] {
   const cfg = resolveConfig(cfgInput);
   const std = cfg.initializer_range;
   return expectedStateDict(cfg)
@@ -70,13 +75,30 @@ function planTensors(cfgInput: HookedTransformerConfigInput, seed: number, dtype
     .map((e) => {
       if (e.key.endsWith(".mask")) {
         const n = cfg.n_ctx;
-        return { key: e.key, dtype: "bool", shape: e.shape, fill: (out, start) => { for (let j = 0; j < out.length; j++) { const q = start + j; out[j] = q % n <= Math.floor(q / n) ? 1 : 0; } } };
+        return {
+          key: e.key,
+          dtype: "bool",
+          shape: e.shape,
+          fill: (out, start) => {
+            for (let j = 0; j < out.length; j++) {
+              const q = start + j;
+              out[j] = q % n <= Math.floor(q / n) ? 1 : 0;
+            }
+          },
+        };
       }
       if (e.key.endsWith(".IGNORE")) return { key: e.key, dtype, shape: e.shape, fill: (out) => out.fill(-Infinity) };
       const isBias = /\.b_\w+$/.test(e.key);
       const a = (isBias ? std / 4 : std) * Math.sqrt(3); // uniform on [-a, a] has std a/sqrt(3)
       const rand = mulberry32(seed * 1000003 + hashString(e.key)); // per key: same values with or without buffers
-      return { key: e.key, dtype, shape: e.shape, fill: (out) => { for (let j = 0; j < out.length; j++) out[j] = (2 * rand() - 1) * a; } };
+      return {
+        key: e.key,
+        dtype,
+        shape: e.shape,
+        fill: (out) => {
+          for (let j = 0; j < out.length; j++) out[j] = (2 * rand() - 1) * a;
+        },
+      };
     });
 }
 
@@ -103,15 +125,28 @@ export function writeRandomModel(dir: string, opts: RandomModelOptions = {}): Ra
   const sink = new FdSink(fd);
   try {
     if (format === "safetensors") {
-      const layout = safetensorsLayout(plans.map((p) => [p.key, p]), { format: "pt" });
+      const layout = safetensorsLayout(
+        plans.map((p) => [p.key, p]),
+        { format: "pt" },
+      );
       sink.write(layout.header);
       for (const p of plans) for (const c of chunks(p)) sink.write(c);
     } else {
-      const size = (p: TensorPlan) => p.shape.reduce((x, y) => x * y, 1) * (p.dtype === "float32" ? 4 : p.dtype === "bool" ? 1 : 2);
-      const pkl = torchStateDictPickle(plans.map((p, i) => [p.key, {
-        storageKey: String(i), storageDtype: p.dtype, storageNumel: p.shape.reduce((x, y) => x * y, 1), offset: 0, shape: p.shape,
-        stride: p.shape.map((_, d) => p.shape.slice(d + 1).reduce((x, y) => x * y, 1)),
-      }]));
+      const size = (p: TensorPlan) =>
+        p.shape.reduce((x, y) => x * y, 1) * (p.dtype === "float32" ? 4 : p.dtype === "bool" ? 1 : 2);
+      const pkl = torchStateDictPickle(
+        plans.map((p, i) => [
+          p.key,
+          {
+            storageKey: String(i),
+            storageDtype: p.dtype,
+            storageNumel: p.shape.reduce((x, y) => x * y, 1),
+            offset: 0,
+            shape: p.shape,
+            stride: p.shape.map((_, d) => p.shape.slice(d + 1).reduce((x, y) => x * y, 1)),
+          },
+        ]),
+      );
       const zip = new ZipWriter(sink);
       zip.add("model/data.pkl", pkl.length, [pkl]);
       plans.forEach((p, i) => zip.add(`model/data/${i}`, size(p), chunks(p)));

@@ -26,7 +26,16 @@ export function randomStateDict(cfg: HookedTransformerConfig, seed = 1, std = 0.
 
 export function smallConfig(overrides: Record<string, unknown> = {}): HookedTransformerConfig {
   return resolveConfig({
-    d_model: 16, d_head: 4, n_heads: 3, n_layers: 2, n_ctx: 32, d_vocab: 50, attn_only: true,
-    normalization_type: null, positional_embedding_type: "shortformer", use_attn_result: true, ...overrides,
+    d_model: 16,
+    d_head: 4,
+    n_heads: 3,
+    n_layers: 2,
+    n_ctx: 32,
+    d_vocab: 50,
+    attn_only: true,
+    normalization_type: null,
+    positional_embedding_type: "shortformer",
+    use_attn_result: true,
+    ...overrides,
   });
 }

@@ -64,7 +64,10 @@ export class FdSink implements ZipSink {
 
 export class ZipWriter {
   private central: { name: Uint8Array; crc: number; size: number; offset: number }[] = [];
-  constructor(private readonly sink: ZipSink, private readonly align = 64) {}
+  constructor(
+    private readonly sink: ZipSink,
+    private readonly align = 64,
+  ) {}
 
   /** One stored entry whose `size` bytes come from `chunks`. */
   add(name: string, size: number, chunks: Iterable<Uint8Array>): void {
@@ -146,10 +149,17 @@ export function writeStridedPth(
   tensors: Record<string, StridedTensorSpec>,
   archiveName = "archive",
 ): Uint8Array {
-  const pickled: [string, PickledTensor][] = Object.entries(tensors).map(([k, t]) => [k, {
-    storageKey: t.storage, storageDtype: storages[t.storage].dtype, storageNumel: storages[t.storage].data.length,
-    offset: t.offset ?? 0, shape: t.shape, stride: t.stride ?? rowMajor(t.shape),
-  }]);
+  const pickled: [string, PickledTensor][] = Object.entries(tensors).map(([k, t]) => [
+    k,
+    {
+      storageKey: t.storage,
+      storageDtype: storages[t.storage].dtype,
+      storageNumel: storages[t.storage].data.length,
+      offset: t.offset ?? 0,
+      shape: t.shape,
+      stride: t.stride ?? rowMajor(t.shape),
+    },
+  ]);
   const sink = new MemorySink();
   const zip = new ZipWriter(sink);
   const pkl = torchStateDictPickle(pickled);
@@ -165,7 +175,10 @@ export function writeStridedPth(
 }
 
 /** A `.pth` of contiguous tensors, one storage each (what torch.save(state_dict) writes). */
-export function writePth(tensors: Record<string, { dtype: StoredDType; shape: number[]; data: ArrayLike<number> }>, archiveName = "archive"): Uint8Array {
+export function writePth(
+  tensors: Record<string, { dtype: StoredDType; shape: number[]; data: ArrayLike<number> }>,
+  archiveName = "archive",
+): Uint8Array {
   const storages: Record<string, StorageSpec> = {};
   const specs: Record<string, StridedTensorSpec> = {};
   Object.entries(tensors).forEach(([k, t], i) => {

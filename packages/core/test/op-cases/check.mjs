@@ -12,7 +12,9 @@ const reviver = (_k, v) => (v === "Infinity" ? Infinity : v === "-Infinity" ? -I
 
 /** [{ op, cases: [{ name, args, expected }] }] for every op-case file. */
 export function loadOpCases() {
-  return readdirSync(here).filter((f) => f.endsWith(".json")).sort()
+  return readdirSync(here)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
     .map((f) => JSON.parse(readFileSync(join(here, f), "utf8"), reviver));
 }
 
@@ -24,9 +26,14 @@ export function runOp(backend, op, args) {
   switch (op) {
     case "matmul": {
       const out = a.out ? f32(a.out) : undefined;
-      const r = backend.matmul(f32(a.a), f32(a.b), a.m, a.k, a.n,
-        { bias: a.bias ? f32(a.bias) : undefined, addA: a.addA ? f32(a.addA) : undefined, transA: a.transA,
-          transB: a.transB, accumulate: a.accumulate, out });
+      const r = backend.matmul(f32(a.a), f32(a.b), a.m, a.k, a.n, {
+        bias: a.bias ? f32(a.bias) : undefined,
+        addA: a.addA ? f32(a.addA) : undefined,
+        transA: a.transA,
+        transB: a.transB,
+        accumulate: a.accumulate,
+        out,
+      });
       return { out: r };
     }
     case "attnScores":
@@ -58,22 +65,35 @@ export function compare(got, expected) {
   const problems = [];
   for (const [key, exp] of Object.entries(expected)) {
     const g = got[key];
-    if (!g) { problems.push(`${key}: missing`); continue; }
-    if (g.length !== exp.length) { problems.push(`${key}: length ${g.length}, expected ${exp.length}`); continue; }
+    if (!g) {
+      problems.push(`${key}: missing`);
+      continue;
+    }
+    if (g.length !== exp.length) {
+      problems.push(`${key}: length ${g.length}, expected ${exp.length}`);
+      continue;
+    }
     let scale = 0;
     for (const e of exp) if (Number.isFinite(e)) scale = Math.max(scale, Math.abs(e));
     const tol = REL_TOL * Math.max(scale, 1e-30);
-    let worst = 0, worstAt = -1;
+    let worst = 0,
+      worstAt = -1;
     for (let i = 0; i < exp.length; i++) {
-      const e = exp[i], v = g[i];
+      const e = exp[i],
+        v = g[i];
       if (!Number.isFinite(e)) {
-        if (!Object.is(e, v) && !(Number.isNaN(e) && Number.isNaN(v))) problems.push(`${key}[${i}] = ${v}, expected ${e}`);
+        if (!Object.is(e, v) && !(Number.isNaN(e) && Number.isNaN(v)))
+          problems.push(`${key}[${i}] = ${v}, expected ${e}`);
         continue;
       }
       const err = Math.abs(v - e);
-      if (!(err <= worst)) { worst = err; worstAt = i; }
+      if (!(err <= worst)) {
+        worst = err;
+        worstAt = i;
+      }
     }
-    if (!(worst <= tol)) problems.push(`${key}[${worstAt}] = ${g[worstAt]}, expected ${exp[worstAt]} (error ${worst}, tolerance ${tol})`);
+    if (!(worst <= tol))
+      problems.push(`${key}[${worstAt}] = ${g[worstAt]}, expected ${exp[worstAt]} (error ${worst}, tolerance ${tol})`);
   }
   return problems.slice(0, 5);
 }

@@ -27,56 +27,69 @@ function matmul({ a, b, m, k, n, bias, addA, transA, transB, accumulate, out }) 
   const c = new Array(m * n);
   // addA: the left operand is A + addA (the grid values make that sum exact in float32).
   const A = (i) => a[i] + (addA ? addA[i] : 0);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let p = 0; p < k; p++) s += (transA ? A(p * m + i) : A(i * k + p)) * (transB ? b[j * k + p] : b[p * n + j]);
-    if (bias) s += bias[j];
-    c[i * n + j] = accumulate ? out[i * n + j] + s : s;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += (transA ? A(p * m + i) : A(i * k + p)) * (transB ? b[j * k + p] : b[p * n + j]);
+      if (bias) s += bias[j];
+      c[i * n + j] = accumulate ? out[i * n + j] + s : s;
+    }
   return c;
 }
 function attnScores({ q, k, tq, tk, nHeads: H, dHead: D, scale, maskValue }) {
   const out = new Array(H * tq * tk);
-  for (let h = 0; h < H; h++) for (let i = 0; i < tq; i++) for (let j = 0; j < tk; j++) {
-    if (j > tk - tq + i) { out[(h * tq + i) * tk + j] = maskValue; continue; }
-    let s = 0;
-    for (let d = 0; d < D; d++) s += q[(i * H + h) * D + d] * k[(j * H + h) * D + d];
-    out[(h * tq + i) * tk + j] = s / scale;
-  }
+  for (let h = 0; h < H; h++)
+    for (let i = 0; i < tq; i++)
+      for (let j = 0; j < tk; j++) {
+        if (j > tk - tq + i) {
+          out[(h * tq + i) * tk + j] = maskValue;
+          continue;
+        }
+        let s = 0;
+        for (let d = 0; d < D; d++) s += q[(i * H + h) * D + d] * k[(j * H + h) * D + d];
+        out[(h * tq + i) * tk + j] = s / scale;
+      }
   return out;
 }
 function causalSoftmax({ scores, nHeads: H, tq, tk }) {
   const out = new Array(H * tq * tk).fill(0);
-  for (let h = 0; h < H; h++) for (let i = 0; i < tq; i++) {
-    const o = (h * tq + i) * tk, last = tk - tq + i;
-    let mx = -Infinity;
-    for (let j = 0; j <= last; j++) mx = Math.max(mx, scores[o + j]);
-    let sum = 0;
-    for (let j = 0; j <= last; j++) sum += Math.exp(scores[o + j] - mx);
-    for (let j = 0; j <= last; j++) out[o + j] = Math.exp(scores[o + j] - mx) / sum;
-  }
+  for (let h = 0; h < H; h++)
+    for (let i = 0; i < tq; i++) {
+      const o = (h * tq + i) * tk,
+        last = tk - tq + i;
+      let mx = -Infinity;
+      for (let j = 0; j <= last; j++) mx = Math.max(mx, scores[o + j]);
+      let sum = 0;
+      for (let j = 0; j <= last; j++) sum += Math.exp(scores[o + j] - mx);
+      for (let j = 0; j <= last; j++) out[o + j] = Math.exp(scores[o + j] - mx) / sum;
+    }
   return out;
 }
 function patternValue({ pattern, v, tq, tk, nHeads: H, dHead: D }) {
   const z = new Array(tq * H * D).fill(0);
-  for (let h = 0; h < H; h++) for (let i = 0; i < tq; i++) for (let d = 0; d < D; d++) {
-    let s = 0;
-    for (let j = 0; j < tk; j++) s += pattern[(h * tq + i) * tk + j] * v[(j * H + h) * D + d];
-    z[(i * H + h) * D + d] = s;
-  }
+  for (let h = 0; h < H; h++)
+    for (let i = 0; i < tq; i++)
+      for (let d = 0; d < D; d++) {
+        let s = 0;
+        for (let j = 0; j < tk; j++) s += pattern[(h * tq + i) * tk + j] * v[(j * H + h) * D + d];
+        z[(i * H + h) * D + d] = s;
+      }
   return z;
 }
 function headResults({ z, wO, t, nHeads: H, dHead: D, dModel: M }) {
   const r = new Array(t * H * M);
-  for (let i = 0; i < t; i++) for (let h = 0; h < H; h++) for (let m = 0; m < M; m++) {
-    let s = 0;
-    for (let d = 0; d < D; d++) s += z[(i * H + h) * D + d] * wO[(h * D + d) * M + m];
-    r[(i * H + h) * M + m] = s;
-  }
+  for (let i = 0; i < t; i++)
+    for (let h = 0; h < H; h++)
+      for (let m = 0; m < M; m++) {
+        let s = 0;
+        for (let d = 0; d < D; d++) s += z[(i * H + h) * D + d] * wO[(h * D + d) * M + m];
+        r[(i * H + h) * M + m] = s;
+      }
   return r;
 }
 function unembedStats({ x, wU, bU, t, dModel, vocab, targets }) {
-  const logsumexp = [], targetLogits = [];
+  const logsumexp = [],
+    targetLogits = [];
   for (let i = 0; i < t; i++) {
     const logits = new Array(vocab);
     for (let v = 0; v < vocab; v++) {
@@ -92,7 +105,16 @@ function unembedStats({ x, wU, bU, t, dModel, vocab, targets }) {
 }
 
 // ---- cases -----------------------------------------------------------------------------------------
-const cases = { attention: [], matmul: [], attnScores: [], causalSoftmax: [], attnPattern: [], patternValue: [], headResults: [], unembedStats: [] };
+const cases = {
+  attention: [],
+  matmul: [],
+  attnScores: [],
+  causalSoftmax: [],
+  attnPattern: [],
+  patternValue: [],
+  headResults: [],
+  unembedStats: [],
+};
 
 for (const [name, m, k, n, o] of [
   ["8x8x8", 8, 8, 8, {}],
@@ -111,7 +133,16 @@ for (const [name, m, k, n, o] of [
   ["addA single row 1x8x9", 1, 8, 9, { addA: true }],
   ["addA accumulate transB 5x7x16", 5, 7, 16, { addA: true, accumulate: true, transB: true }],
 ]) {
-  const args = { a: vec(m * k), b: vec(k * n), m, k, n, transA: !!o.transA, transB: !!o.transB, accumulate: !!o.accumulate };
+  const args = {
+    a: vec(m * k),
+    b: vec(k * n),
+    m,
+    k,
+    n,
+    transA: !!o.transA,
+    transB: !!o.transB,
+    accumulate: !!o.accumulate,
+  };
   if (o.addA) args.addA = vec(m * k);
   if (o.bias) args.bias = vec(n);
   if (o.accumulate) args.out = vec(m * n, 2);
@@ -128,8 +159,11 @@ for (const [name, H, D, tq, tk, scale, maskValue] of [
   const args = { q: vec(tq * H * D, 2), k: vec(tk * H * D, 2), tq, tk, nHeads: H, dHead: D, scale, maskValue };
   cases.attnScores.push({ name, args, expected: { out: attnScores(args) } });
   const { maskValue: _m, ...pArgs } = args;
-  cases.attnPattern.push({ name: name.replace(/, mask [^,]+$/, ""), args: pArgs,
-    expected: { out: causalSoftmax({ scores: attnScores({ ...args, maskValue: 0 }), nHeads: H, tq, tk }) } });
+  cases.attnPattern.push({
+    name: name.replace(/, mask [^,]+$/, ""),
+    args: pArgs,
+    expected: { out: causalSoftmax({ scores: attnScores({ ...args, maskValue: 0 }), nHeads: H, tq, tk }) },
+  });
 }
 
 for (const [name, H, tq, tk, fill] of [
@@ -140,12 +174,17 @@ for (const [name, H, tq, tk, fill] of [
   ["1 head 11x11, large equal scores", 1, 11, 11, 0],
 ]) {
   const scores = vec(H * tq * tk, name.includes("wide") ? 40 : 3);
-  for (let h = 0; h < H; h++) for (let i = 0; i < tq; i++) for (let j = 0; j < tk; j++) {
-    const at = (h * tq + i) * tk + j;
-    if (j > tk - tq + i) scores[at] = fill;
-    else if (name.includes("large equal")) scores[at] = 80;
+  for (let h = 0; h < H; h++)
+    for (let i = 0; i < tq; i++)
+      for (let j = 0; j < tk; j++) {
+        const at = (h * tq + i) * tk + j;
+        if (j > tk - tq + i) scores[at] = fill;
+        else if (name.includes("large equal")) scores[at] = 80;
+      }
+  if (name.includes("-inf inside")) {
+    scores[9 * 9 + 4 * 9 + 1] = -Infinity;
+    scores[8 * 9 + 3] = -Infinity;
   }
-  if (name.includes("-inf inside")) { scores[9 * 9 + 4 * 9 + 1] = -Infinity; scores[8 * 9 + 3] = -Infinity; }
   const args = { scores, nHeads: H, tq, tk };
   cases.causalSoftmax.push({ name, args, expected: { out: causalSoftmax(args) } });
 }
@@ -158,7 +197,9 @@ for (const [name, H, D, tq, tk, causal] of [
   ["2 heads dHead 10, 12x12", 2, 10, 12, 12, true],
 ]) {
   const pattern = vec(H * tq * tk).map((x) => Math.abs(x));
-  if (causal) for (let h = 0; h < H; h++) for (let i = 0; i < tq; i++) for (let j = tk - tq + i + 1; j < tk; j++) pattern[(h * tq + i) * tk + j] = 0;
+  if (causal)
+    for (let h = 0; h < H; h++)
+      for (let i = 0; i < tq; i++) for (let j = tk - tq + i + 1; j < tk; j++) pattern[(h * tq + i) * tk + j] = 0;
   const args = { pattern, v: vec(tk * H * D, 2), tq, tk, nHeads: H, dHead: D };
   cases.patternValue.push({ name, args, expected: { out: patternValue(args) } });
 }
@@ -181,8 +222,13 @@ for (const [name, t, dModel, vocab, rising] of [
   const x = vec(t * dModel, 3);
   const wU = vec(dModel * vocab, 2);
   const bU = vec(vocab).map((b, v) => (rising ? b + Math.round(v / 64) : b));
-  const targets = Array.from({ length: t }, (_, i) => (name.includes("no targets") || i % 7 === 3 ? -1 : Math.floor(rnd() * vocab)));
-  if (t > 2 && !name.includes("no targets")) { targets[0] = 0; targets[1] = vocab - 1; }
+  const targets = Array.from({ length: t }, (_, i) =>
+    name.includes("no targets") || i % 7 === 3 ? -1 : Math.floor(rnd() * vocab),
+  );
+  if (t > 2 && !name.includes("no targets")) {
+    targets[0] = 0;
+    targets[1] = vocab - 1;
+  }
   const args = { x, wU, bU, t, dModel, vocab, targets };
   cases.unembedStats.push({ name, args, expected: unembedStats(args) });
 }
@@ -193,9 +239,22 @@ for (const [name, H, D, tq, tk] of [
   ["one query against 9 keys (appending a token)", 2, 5, 1, 9],
   ["1 head 12x12, dHead 16", 1, 16, 12, 12],
 ]) {
-  const args = { q: vec(tq * H * D, 2), k: vec(tk * H * D, 2), v: vec(tk * H * D, 2), tq, tk, nHeads: H, dHead: D, scale: Math.sqrt(D) };
+  const args = {
+    q: vec(tq * H * D, 2),
+    k: vec(tk * H * D, 2),
+    v: vec(tk * H * D, 2),
+    tq,
+    tk,
+    nHeads: H,
+    dHead: D,
+    scale: Math.sqrt(D),
+  };
   const pattern = causalSoftmax({ scores: attnScores({ ...args, maskValue: 0 }), nHeads: H, tq, tk });
-  cases.attention.push({ name, args, expected: { out: patternValue({ pattern, v: args.v, tq, tk, nHeads: H, dHead: D }) } });
+  cases.attention.push({
+    name,
+    args,
+    expected: { out: patternValue({ pattern, v: args.v, tq, tk, nHeads: H, dHead: D }) },
+  });
 }
 
 // JSON has no ±Infinity or NaN: write them as strings, read back by check.mjs.

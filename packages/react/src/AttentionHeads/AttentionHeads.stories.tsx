@@ -39,7 +39,9 @@ export const Synthetic: Story = {
     let best = 0;
     for (let k = 0; k <= 20; k++) if (at(3, 20, k) > at(3, 20, best)) best = k;
     await expect(tokens[best - 1]).toBe(tokens[20]);
-    await waitFor(() => expect(status.textContent).toMatch(new RegExp(`Head 1\\.0: .*\\(20\\) attends most to [^,]*\\(${best}\\)`)));
+    await waitFor(() =>
+      expect(status.textContent).toMatch(new RegExp(`Head 1\\.0: .*\\(20\\) attends most to [^,]*\\(${best}\\)`)),
+    );
     // Click locks the token; Escape releases it.
     await userEvent.click(items[20]!);
     await userEvent.hover(items[2]!);
@@ -83,6 +85,8 @@ export const RealModelAllHeads: Story = {
     await userEvent.click(c.getByRole("option", { name: "Head 1.10" }));
     const items = within(c.getByRole("listbox", { name: "Tokens" })).getAllByRole("option");
     await userEvent.hover(items[80]!);
-    await waitFor(() => expect(c.getByRole("status").textContent).toMatch(/Head 1\.10: .*\(80\) attends most to [^,]*\(31\)/));
+    await waitFor(() =>
+      expect(c.getByRole("status").textContent).toMatch(/Head 1\.10: .*\(80\) attends most to [^,]*\(31\)/),
+    );
   },
 };

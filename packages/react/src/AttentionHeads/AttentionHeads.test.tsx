@@ -4,12 +4,22 @@ import { describe, expect, it, vi } from "vitest";
 import { AttentionHeads, renderAttentionHeads } from "./index.js";
 
 const tokens = ["<bos>", " a", " b"];
-const prev = [[1, 0, 0], [1, 0, 0], [0, 1, 0]];
-const self = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
+const prev = [
+  [1, 0, 0],
+  [1, 0, 0],
+  [0, 1, 0],
+];
+const self = [
+  [1, 0, 0],
+  [0, 1, 0],
+  [0, 0, 1],
+];
 
 describe("AttentionHeads", () => {
   it("server-renders every head as an option", () => {
-    const html = renderToString(<AttentionHeads tokens={tokens} attention={[prev, self]} headLabels={["0.0", "0.1"]} />);
+    const html = renderToString(
+      <AttentionHeads tokens={tokens} attention={[prev, self]} headLabels={["0.0", "0.1"]} />,
+    );
     expect(html).toContain('aria-label="Head 0.0"');
     expect(html).toContain('aria-label="Head 0.1"');
   });
@@ -28,7 +38,9 @@ describe("AttentionHeads", () => {
 
   it("follows a controlled selectedHead and reports clicks without taking over", () => {
     const onSelectHead = vi.fn();
-    const { rerender } = render(<AttentionHeads tokens={tokens} attention={[prev, self]} selectedHead={1} onSelectHead={onSelectHead} />);
+    const { rerender } = render(
+      <AttentionHeads tokens={tokens} attention={[prev, self]} selectedHead={1} onSelectHead={onSelectHead} />,
+    );
     expect(screen.getByRole("option", { name: "Head 1" }).getAttribute("aria-selected")).toBe("true");
     fireEvent.click(screen.getByRole("option", { name: "Head 0" }));
     expect(onSelectHead).toHaveBeenLastCalledWith(0);

@@ -6,7 +6,13 @@ import type { Figure } from "../lib/export.js";
 import { formatValue, shortToken } from "../lib/format-token.js";
 import { colorAt } from "../lib/color-scales.js";
 import { heatmapBitmap, type HeatmapStyle } from "../lib/heatmap.js";
-import { AXIS_TITLE_BAND, axisTitlesFrom, drawAxisTitles, drawColorBar, PATTERN_AXIS_TITLES } from "../lib/pattern-figure.js";
+import {
+  AXIS_TITLE_BAND,
+  axisTitlesFrom,
+  drawAxisTitles,
+  drawColorBar,
+  PATTERN_AXIS_TITLES,
+} from "../lib/pattern-figure.js";
 import { AxisTitled } from "../shared/AxisTitled.js";
 import { ColorLegend } from "../shared/ColorLegend.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
@@ -80,14 +86,24 @@ export function AttentionHeads(props: AttentionHeadsProps) {
   const { tokens } = props;
   const T = tokens.length;
   const tensor = useMemo(() => toAttentionTensor(props.attention, T, T), [props.attention, T]);
-  const labels = useMemo(() => props.headLabels ?? Array.from({ length: tensor.heads }, (_, h) => String(h)), [props.headLabels, tensor.heads]);
-  if (labels.length !== tensor.heads) throw new Error(`headLabels has ${labels.length} labels but attention has ${tensor.heads} heads`);
+  const labels = useMemo(
+    () => props.headLabels ?? Array.from({ length: tensor.heads }, (_, h) => String(h)),
+    [props.headLabels, tensor.heads],
+  );
+  if (labels.length !== tensor.heads)
+    throw new Error(`headLabels has ${labels.length} labels but attention has ${tensor.heads} heads`);
   const { colorScale, negativeColor, positiveColor } = props;
   const min = props.minValue ?? 0;
   const max = props.maxValue ?? 1;
   const maskUpper = props.maskUpperTriangle ?? props.maskUpperTri ?? true;
   const style: HeatmapStyle = useMemo(
-    () => ({ scale: scaleFromProps({ colorScale, negativeColor, positiveColor }, min, max, "viridis"), min, max, maskUpper, maskColor: theme.mask }),
+    () => ({
+      scale: scaleFromProps({ colorScale, negativeColor, positiveColor }, min, max, "viridis"),
+      min,
+      max,
+      maskUpper,
+      maskColor: theme.mask,
+    }),
     [colorScale, negativeColor, positiveColor, min, max, maskUpper, theme.mask],
   );
 
@@ -127,7 +143,8 @@ export function AttentionHeads(props: AttentionHeadsProps) {
   // Highlight values: the focused head's row/column, or the mean over all heads.
   const values = useMemo(() => {
     if (active === null) return null;
-    const pick = (h: number) => (direction === "destination" ? attentionRow(tensor, h, active) : attentionColumn(tensor, h, active));
+    const pick = (h: number) =>
+      direction === "destination" ? attentionRow(tensor, h, active) : attentionColumn(tensor, h, active);
     if (focusHead !== null) return pick(focusHead);
     const mean = new Float32Array(T);
     for (let h = 0; h < tensor.heads; h++) {
@@ -137,8 +154,14 @@ export function AttentionHeads(props: AttentionHeadsProps) {
     return mean;
   }, [active, direction, tensor, focusHead, T]);
   const normalize = props.normalizeTokenColors ?? true;
-  const bg = useMemo(() => (values ? highlightBackgrounds(values, theme, normalize, max) : null), [values, theme, normalize, max]);
-  const fg = useMemo(() => (values ? highlightForegrounds(values, theme, normalize, max) : null), [values, theme, normalize, max]);
+  const bg = useMemo(
+    () => (values ? highlightBackgrounds(values, theme, normalize, max) : null),
+    [values, theme, normalize, max],
+  );
+  const fg = useMemo(
+    () => (values ? highlightForegrounds(values, theme, normalize, max) : null),
+    [values, theme, normalize, max],
+  );
 
   const which = focusHead !== null ? `Head ${labels[focusHead]}` : "Mean over heads";
   let status = `Hover a token or a cell. ${focusHead !== null ? `Focused: Head ${labels[focusHead]}${lockedHead !== null ? " (locked)" : ""}.` : ""}`;
@@ -166,15 +189,35 @@ export function AttentionHeads(props: AttentionHeadsProps) {
       background: theme.background,
       draw(p) {
         p.text(pad, 16, props.title ?? "Attention heads", { fill: theme.text, size: 13, weight: "bold" });
-        p.text(pad, 30, `rows: destination (query) ↓ · columns: source (key) → · ${T} tokens`, { fill: theme.muted, size: 10 });
+        p.text(pad, 30, `rows: destination (query) ↓ · columns: source (key) → · ${T} tokens`, {
+          fill: theme.muted,
+          size: 10,
+        });
         for (let h = 0; h < tensor.heads; h++) {
           const x = left + (h % columns) * cellW;
           const y = top + pad + Math.floor(h / columns) * cellH;
           p.image(heatmapBitmap(tensor, h, style, Math.ceil(size * 2)), x, y, size, size);
           p.text(x + size / 2, y + size + 12, `Head ${labels[h]!}`, { fill: theme.muted, size: 11, anchor: "middle" });
         }
-        if (titles) drawAxisTitles(p, titles, { x0: left, y0: top + pad, w: columns * cellW - pad, h: rows * cellH - pad, left: 0, top: 38 }, theme);
-        drawColorBar(p, style.scale, min, max, left + columns * cellW + 6, top + pad, Math.min(160, rows * cellH - pad), theme, undefined, titles?.colorBar);
+        if (titles)
+          drawAxisTitles(
+            p,
+            titles,
+            { x0: left, y0: top + pad, w: columns * cellW - pad, h: rows * cellH - pad, left: 0, top: 38 },
+            theme,
+          );
+        drawColorBar(
+          p,
+          style.scale,
+          min,
+          max,
+          left + columns * cellW + 6,
+          top + pad,
+          Math.min(160, rows * cellH - pad),
+          theme,
+          undefined,
+          titles?.colorBar,
+        );
       },
     };
   };
@@ -188,23 +231,30 @@ export function AttentionHeads(props: AttentionHeadsProps) {
         <ExportButtons theme={theme} figure={figure} name={props.exportName ?? "attention-heads"} />
       </Toolbar>
       <AxisTitled titles={titles} theme={theme} fill>
-      <HeadSelector
-        tensor={tensor}
-        style={style}
-        labels={labels}
-        size={size}
-        theme={theme}
-        selected={lockedHead}
-        previewed={heads.hovered}
-        onPreview={heads.preview}
-        onSelect={selectHead}
-        columns={columns}
-        ariaLabel="Attention heads"
-        mark={mark}
-        onCellHover={onCellHover}
-      />
+        <HeadSelector
+          tensor={tensor}
+          style={style}
+          labels={labels}
+          size={size}
+          theme={theme}
+          selected={lockedHead}
+          previewed={heads.hovered}
+          onPreview={heads.preview}
+          onSelect={selectHead}
+          columns={columns}
+          ariaLabel="Attention heads"
+          mark={mark}
+          onCellHover={onCellHover}
+        />
       </AxisTitled>
-      <ColorLegend theme={theme} colorOf={(v) => colorAt(style.scale, v, min, max)} min={min} max={max} width={200} title={titles?.colorBar} />
+      <ColorLegend
+        theme={theme}
+        colorOf={(v) => colorAt(style.scale, v, min, max)}
+        min={min}
+        max={max}
+        width={200}
+        title={titles?.colorBar}
+      />
       <div style={{ marginTop: 10 }}>
         <TokenStrip
           tokens={tokens}
@@ -213,7 +263,9 @@ export function AttentionHeads(props: AttentionHeadsProps) {
           active={active}
           locked={toks.locked !== null}
           theme={theme}
-          describe={(i) => `${shortToken(tokens[i] ?? "", 30)} (${i})${values && active !== i ? `: ${formatValue(values[i] ?? 0)}` : ""}`}
+          describe={(i) =>
+            `${shortToken(tokens[i] ?? "", 30)} (${i})${values && active !== i ? `: ${formatValue(values[i] ?? 0)}` : ""}`
+          }
           onHover={toks.preview}
           onSelect={toks.lock}
           ariaLabel="Tokens"

@@ -5,6 +5,9 @@ export { AttentionHeads };
 export type { AttentionHeadsProps } from "./AttentionHeads.js";
 
 /** Mount AttentionHeads into a plain DOM element. */
-export function renderAttentionHeads(element: Element, props: AttentionHeadsProps): MountedComponent<AttentionHeadsProps> {
+export function renderAttentionHeads(
+  element: Element,
+  props: AttentionHeadsProps,
+): MountedComponent<AttentionHeadsProps> {
   return mountComponent(AttentionHeads, element, props);
 }

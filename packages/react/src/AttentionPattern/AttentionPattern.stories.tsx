@@ -74,21 +74,52 @@ export const SignedValuesDiverging: Story = {
   },
 };
 
-function RealHead({ fixture, layer, head, title }: { fixture: AttnFixture | null; layer: "0" | "1"; head: number; title: string }) {
+function RealHead({
+  fixture,
+  layer,
+  head,
+  title,
+}: {
+  fixture: AttnFixture | null;
+  layer: "0" | "1";
+  head: number;
+  title: string;
+}) {
   if (!fixture) return <FixtureMissing />;
-  return <AttentionPattern tokens={fixture.str_tokens} attention={fixture.attention[layer][head]!} title={title} size={560} />;
+  return (
+    <AttentionPattern
+      tokens={fixture.str_tokens}
+      attention={fixture.attention[layer][head]!}
+      title={title}
+      size={560}
+    />
+  );
 }
 
 /** Head 0.7 of attn_only_2L_half on “We think…”: the previous-token stripe below the diagonal. */
 export const RealModelHead0_7: Story = {
   loaders: [async () => ({ fixture: await loadWeThink() })],
-  render: (_a, { loaded }) => <RealHead fixture={loaded.fixture as AttnFixture | null} layer="0" head={7} title="attn_only_2L_half · head 0.7 (previous token)" />,
+  render: (_a, { loaded }) => (
+    <RealHead
+      fixture={loaded.fixture as AttnFixture | null}
+      layer="0"
+      head={7}
+      title="attn_only_2L_half · head 0.7 (previous token)"
+    />
+  ),
 };
 
 /** Head 1.4 on the repeated sequence: the induction stripe 49 positions below the diagonal. */
 export const RealModelHead1_4: Story = {
   loaders: [async () => ({ fixture: await loadRepeated() })],
-  render: (_a, { loaded }) => <RealHead fixture={loaded.fixture as AttnFixture | null} layer="1" head={4} title="attn_only_2L_half · head 1.4 (induction)" />,
+  render: (_a, { loaded }) => (
+    <RealHead
+      fixture={loaded.fixture as AttnFixture | null}
+      layer="1"
+      head={4}
+      title="attn_only_2L_half · head 1.4 (induction)"
+    />
+  ),
   play: async ({ canvasElement, loaded }) => {
     const fixture = loaded.fixture as AttnFixture | null;
     if (!fixture) return;
@@ -137,7 +168,9 @@ export const Export: Story = {
       await userEvent.click(c.getByRole("button", { name: "Download view as SVG" }));
       await userEvent.click(c.getByRole("button", { name: "Download view as PNG" }));
       // PNG encoding is asynchronous and slow on a busy machine.
-      await waitFor(() => expect(downloads.sort()).toEqual(["attention-pattern.png", "attention-pattern.svg"]), { timeout: 15_000 });
+      await waitFor(() => expect(downloads.sort()).toEqual(["attention-pattern.png", "attention-pattern.svg"]), {
+        timeout: 15_000,
+      });
     } finally {
       HTMLAnchorElement.prototype.click = click;
     }

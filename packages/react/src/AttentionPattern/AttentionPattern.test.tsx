@@ -35,7 +35,15 @@ describe("AttentionPattern", () => {
   });
 
   it("shows hostile tokens as text in its tooltip", () => {
-    const { container } = render(<AttentionPattern tokens={["<img src=x onerror=alert(1)>", "b"]} attention={[[1, 0], [0.5, 0.5]]} />);
+    const { container } = render(
+      <AttentionPattern
+        tokens={["<img src=x onerror=alert(1)>", "b"]}
+        attention={[
+          [1, 0],
+          [0.5, 0.5],
+        ]}
+      />,
+    );
     fireEvent.keyDown(screen.getByRole("application"), { key: "ArrowRight" });
     expect(container.querySelector("img")).toBeNull();
     expect(screen.getByRole("status").textContent).toContain("<img");
@@ -44,9 +52,9 @@ describe("AttentionPattern", () => {
   it("takes different query and key tokens and checks the shape against both", () => {
     render(<AttentionPattern tokens={[]} queryTokens={["a"]} keyTokens={["p", "q"]} attention={[[0.3, 0.7]]} />);
     expect(screen.getByText(/rows: destination \(1\) · columns: source \(2\)/)).toBeTruthy();
-    expect(() => render(<AttentionPattern tokens={[]} queryTokens={["a"]} keyTokens={["p"]} attention={[[0.3, 0.7]]} />)).toThrow(
-      /attention\[0\]\[0\] has 2 values, expected 1/,
-    );
+    expect(() =>
+      render(<AttentionPattern tokens={[]} queryTokens={["a"]} keyTokens={["p"]} attention={[[0.3, 0.7]]} />),
+    ).toThrow(/attention\[0\]\[0\] has 2 values, expected 1/);
   });
 
   it("mounts without React on the page", () => {

@@ -5,7 +5,14 @@ import { scaleFromProps } from "../lib/scale-props.js";
 import { formatValue, MASKED, shortToken } from "../lib/format-token.js";
 import type { HeatmapStyle } from "../lib/heatmap.js";
 import type { Painter } from "../lib/painter.js";
-import { axisTitlesFrom, drawPatternOverlay, exportPatternFigure, patternFigure, patternLayout, PATTERN_AXIS_TITLES } from "../lib/pattern-figure.js";
+import {
+  axisTitlesFrom,
+  drawPatternOverlay,
+  exportPatternFigure,
+  patternFigure,
+  patternLayout,
+  PATTERN_AXIS_TITLES,
+} from "../lib/pattern-figure.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
 import { FigureCanvas } from "../shared/FigureCanvas.js";
@@ -75,13 +82,22 @@ export function AttentionPattern(props: AttentionPatternProps) {
   const qTokens = props.queryTokens ?? props.tokens;
   const kTokens = props.keyTokens ?? props.tokens;
   const same = qTokens === kTokens || (qTokens.length === kTokens.length && qTokens.every((t, i) => t === kTokens[i]));
-  const tensor = useMemo(() => toPatternTensor(props.attention, qTokens.length, kTokens.length), [props.attention, qTokens.length, kTokens.length]);
+  const tensor = useMemo(
+    () => toPatternTensor(props.attention, qTokens.length, kTokens.length),
+    [props.attention, qTokens.length, kTokens.length],
+  );
   const { colorScale, negativeColor, positiveColor } = props;
   const min = props.minValue ?? 0;
   const max = props.maxValue ?? 1;
   const maskUpper = props.maskUpperTriangle ?? props.maskUpperTri ?? same;
   const style: HeatmapStyle = useMemo(
-    () => ({ scale: scaleFromProps({ colorScale, negativeColor, positiveColor }, min, max, "viridis"), min, max, maskUpper, maskColor: theme.mask }),
+    () => ({
+      scale: scaleFromProps({ colorScale, negativeColor, positiveColor }, min, max, "viridis"),
+      min,
+      max,
+      maskUpper,
+      maskColor: theme.mask,
+    }),
     [colorScale, negativeColor, positiveColor, min, max, maskUpper, theme.mask],
   );
   const size = props.size ?? (props.zoomed ? 800 : 400);
@@ -91,17 +107,36 @@ export function AttentionPattern(props: AttentionPatternProps) {
     [showAxisLabels, rowTitle, columnTitle, colorBarTitle],
   );
   const layout = useMemo(
-    () => patternLayout(tensor.queries, tensor.keys, size, { labels: showAxisLabels ?? true, colorBar: true, title: !!props.title, axisTitles: titles }),
+    () =>
+      patternLayout(tensor.queries, tensor.keys, size, {
+        labels: showAxisLabels ?? true,
+        colorBar: true,
+        title: !!props.title,
+        axisTitles: titles,
+      }),
     [tensor.queries, tensor.keys, size, showAxisLabels, props.title, titles],
   );
   const maxPixels = Math.ceil(size * (typeof window === "undefined" ? 1 : Math.min(2, window.devicePixelRatio || 1)));
   const figure = useMemo(
-    () => patternFigure({ tensor, head: 0, style, layout, queryTokens: qTokens, keyTokens: kTokens, theme, title: props.title, maxPixels }),
+    () =>
+      patternFigure({
+        tensor,
+        head: 0,
+        style,
+        layout,
+        queryTokens: qTokens,
+        keyTokens: kTokens,
+        theme,
+        title: props.title,
+        maxPixels,
+      }),
     [tensor, style, layout, qTokens, kTokens, theme, props.title, maxPixels],
   );
 
   const value = (c: Cell) => tensor.data[c.q * tensor.keys + c.k]!;
-  const { cell, locked, pointer, canvasProps } = useCellCursor(layout, (c) => props.onCellHover?.(c ? { query: c.q, key: c.k, value: value(c) } : null));
+  const { cell, locked, pointer, canvasProps } = useCellCursor(layout, (c) =>
+    props.onCellHover?.(c ? { query: c.q, key: c.k, value: value(c) } : null),
+  );
   const overlay = useMemo(() => (p: Painter) => drawPatternOverlay(p, layout, theme, { cell }), [layout, theme, cell]);
 
   const describe = (c: Cell) =>
@@ -117,7 +152,13 @@ export function AttentionPattern(props: AttentionPatternProps) {
         <ExportButtons
           theme={theme}
           figure={() =>
-            exportPatternFigure({ tensor, head: 0, style, queryTokens: qTokens, keyTokens: kTokens, theme }, size, showAxisLabels ?? true, props.title ?? "Attention pattern", titles)
+            exportPatternFigure(
+              { tensor, head: 0, style, queryTokens: qTokens, keyTokens: kTokens, theme },
+              size,
+              showAxisLabels ?? true,
+              props.title ?? "Attention pattern",
+              titles,
+            )
           }
           name={props.exportName ?? "attention-pattern"}
         />
@@ -136,7 +177,9 @@ export function AttentionPattern(props: AttentionPatternProps) {
           </Tooltip>
         )}
       </FigureCanvas>
-      <Status theme={theme}>{cell ? `${describe(cell)}${locked ? " · locked, Escape to unlock" : ""}` : "Hover a cell to read its value."}</Status>
+      <Status theme={theme}>
+        {cell ? `${describe(cell)}${locked ? " · locked, Escape to unlock" : ""}` : "Hover a cell to read its value."}
+      </Status>
     </Frame>
   );
 }

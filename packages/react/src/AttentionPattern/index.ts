@@ -5,6 +5,9 @@ export { AttentionPattern };
 export type { AttentionPatternProps, PatternCell } from "./AttentionPattern.js";
 
 /** Mount AttentionPattern into a plain DOM element. */
-export function renderAttentionPattern(element: Element, props: AttentionPatternProps): MountedComponent<AttentionPatternProps> {
+export function renderAttentionPattern(
+  element: Element,
+  props: AttentionPatternProps,
+): MountedComponent<AttentionPatternProps> {
   return mountComponent(AttentionPattern, element, props);
 }

@@ -25,7 +25,8 @@ export default meta;
 type Story = StoryObj<typeof meta>;
 
 /** Row i of head h, recomputed from the story's own input for independent checks. */
-const row = (h: number, q: number) => Array.from(flat.subarray((h * tokens.length + q) * tokens.length, (h * tokens.length + q + 1) * tokens.length));
+const row = (h: number, q: number) =>
+  Array.from(flat.subarray((h * tokens.length + q) * tokens.length, (h * tokens.length + q + 1) * tokens.length));
 const argmax = (xs: number[]) => xs.reduce((best, v, i) => (v > xs[best]! ? i : best), 0);
 
 export const Synthetic: Story = {
@@ -101,8 +102,14 @@ export const DifferentQueryAndKeyTokens: Story = {
   args: (() => {
     const q = ["<|endoftext|>", " Paris", " is", " in"];
     const k = ["<|endoftext|>", "The", " Eiffel", " Tower", " is", " in", " Paris", "."];
-    const att = q.map((_, i) => k.map((_, j) => (j === 0 ? 0.2 : (0.8 * ((i * 7 + j * 3) % 5 + 1)) / 21)));
-    return { tokens: q, queryTokens: q, keyTokens: k, attention: [att, att.map((r) => [...r].reverse())], headLabels: ["0", "1"] };
+    const att = q.map((_, i) => k.map((_, j) => (j === 0 ? 0.2 : (0.8 * (((i * 7 + j * 3) % 5) + 1)) / 21)));
+    return {
+      tokens: q,
+      queryTokens: q,
+      keyTokens: k,
+      attention: [att, att.map((r) => [...r].reverse())],
+      headLabels: ["0", "1"],
+    };
   })(),
   play: async ({ canvasElement }) => {
     const c = within(canvasElement);
@@ -125,7 +132,15 @@ export const HostileTokens: Story = {
   },
 };
 
-function RealModel({ fixture, initialHead, title }: { fixture: AttnFixture | null; initialHead: number; title: string }) {
+function RealModel({
+  fixture,
+  initialHead,
+  title,
+}: {
+  fixture: AttnFixture | null;
+  initialHead: number;
+  title: string;
+}) {
   if (!fixture) return <FixtureMissing />;
   const T = fixture.str_tokens.length;
   const all = stackLayers([fixture.attention["0"], fixture.attention["1"]], T);
@@ -146,7 +161,13 @@ function RealModel({ fixture, initialHead, title }: { fixture: AttnFixture | nul
 /** attn_only_2L_half on ARENA's "We think…" prompt, both layers; head 0.7 is the previous-token head. */
 export const RealModelPreviousTokenHead: Story = {
   loaders: [async () => ({ fixture: await loadWeThink() })],
-  render: (_args, { loaded }) => <RealModel fixture={loaded.fixture as AttnFixture | null} initialHead={7} title="attn_only_2L_half · “We think…” · all layers" />,
+  render: (_args, { loaded }) => (
+    <RealModel
+      fixture={loaded.fixture as AttnFixture | null}
+      initialHead={7}
+      title="attn_only_2L_half · “We think…” · all layers"
+    />
+  ),
   play: async ({ canvasElement, loaded }) => {
     const fixture = loaded.fixture as AttnFixture | null;
     if (!fixture) return void (await expect(within(canvasElement).getByRole("note")).toBeTruthy());
@@ -157,14 +178,22 @@ export const RealModelPreviousTokenHead: Story = {
     // Head 0.7 attends from each token to the one before it (from the fixture, independently).
     const r = fixture.attention["0"][7]![10]!;
     await expect(argmax(r)).toBe(9);
-    await waitFor(() => expect(c.getByRole("status").textContent).toMatch(/Head 0\.7: .*\(10\) attends most to .*\(9\)/));
+    await waitFor(() =>
+      expect(c.getByRole("status").textContent).toMatch(/Head 0\.7: .*\(10\) attends most to .*\(9\)/),
+    );
   },
 };
 
 /** The repeated random sequence: heads 1.4 and 1.10 attend to the token after the earlier copy. */
 export const RealModelInductionHeads: Story = {
   loaders: [async () => ({ fixture: await loadRepeated() })],
-  render: (_args, { loaded }) => <RealModel fixture={loaded.fixture as AttnFixture | null} initialHead={16} title="attn_only_2L_half · repeated random tokens · all layers" />,
+  render: (_args, { loaded }) => (
+    <RealModel
+      fixture={loaded.fixture as AttnFixture | null}
+      initialHead={16}
+      title="attn_only_2L_half · repeated random tokens · all layers"
+    />
+  ),
   play: async ({ canvasElement, loaded }) => {
     const fixture = loaded.fixture as AttnFixture | null;
     if (!fixture) return void (await expect(within(canvasElement).getByRole("note")).toBeTruthy());
@@ -174,7 +203,9 @@ export const RealModelInductionHeads: Story = {
     // Token 70 is the second copy of token 20, so an induction head attends to 21.
     await expect(fixture.str_tokens[70]).toBe(fixture.str_tokens[20]);
     await userEvent.hover(tokenEls[70]!);
-    await waitFor(() => expect(c.getByRole("status").textContent).toMatch(/Head 1\.4: .*\(70\) attends most to [^,]*\(21\)/));
+    await waitFor(() =>
+      expect(c.getByRole("status").textContent).toMatch(/Head 1\.4: .*\(70\) attends most to [^,]*\(21\)/),
+    );
     // Preview head 1.10 by keyboard from 1.4.
     c.getByRole("option", { name: "Head 1.4" }).focus();
     await userEvent.keyboard("{ArrowRight}".repeat(6));
@@ -208,7 +239,12 @@ export const PlainDomMount: Story = {
   render: () => <div data-testid="host" />,
   play: async ({ canvasElement }) => {
     const host = within(canvasElement).getByTestId("host");
-    const view = renderAttentionPatterns(host, { tokens, attention: flat, headLabels: ["a", "b", "c", "d"], title: "Mounted without JSX" });
+    const view = renderAttentionPatterns(host, {
+      tokens,
+      attention: flat,
+      headLabels: ["a", "b", "c", "d"],
+      title: "Mounted without JSX",
+    });
     await waitFor(() => expect(host.textContent).toContain("Mounted without JSX"));
     view.update({ tokens, attention: flat, headLabels: ["a", "b", "c", "d"], title: "Updated", theme: "dark" });
     await waitFor(() => expect(host.textContent).toContain("Updated"));

@@ -22,22 +22,38 @@ describe("AttentionPatterns", () => {
 
   it("shows the head a parent selects and reports clicks to it", () => {
     const onSelectHead = vi.fn();
-    const { rerender } = render(<AttentionPatterns tokens={tokens} attention={[prev, bos]} selectedHead={1} onSelectHead={onSelectHead} />);
+    const { rerender } = render(
+      <AttentionPatterns tokens={tokens} attention={[prev, bos]} selectedHead={1} onSelectHead={onSelectHead} />,
+    );
     expect(screen.getByRole("status").textContent).toMatch(/^Head 1 \(locked\)/);
     fireEvent.click(screen.getByRole("option", { name: "Head 0" }));
     expect(onSelectHead).toHaveBeenLastCalledWith(0);
     fireEvent.pointerLeave(screen.getByRole("option", { name: "Head 0" }));
     expect(screen.getByRole("status").textContent).toMatch(/^Head 1 \(locked\)/);
-    rerender(<AttentionPatterns tokens={tokens} attention={[prev, bos]} selectedHead={0} onSelectHead={onSelectHead} />);
+    rerender(
+      <AttentionPatterns tokens={tokens} attention={[prev, bos]} selectedHead={0} onSelectHead={onSelectHead} />,
+    );
     expect(screen.getByRole("status").textContent).toMatch(/^Head 0 \(locked\)/);
   });
 
   it("renders hostile tokens as text, never as HTML", () => {
     const evil = ["<img src=x onerror=alert(1)>", "<b>bold</b>"];
-    const { container } = render(<AttentionPatterns tokens={evil} attention={[[[1, 0], [0.5, 0.5]]]} />);
+    const { container } = render(
+      <AttentionPatterns
+        tokens={evil}
+        attention={[
+          [
+            [1, 0],
+            [0.5, 0.5],
+          ],
+        ]}
+      />,
+    );
     expect(container.querySelector("img")).toBeNull();
     expect(container.querySelector("b")).toBeNull();
-    expect(within(screen.getByRole("listbox", { name: "Tokens" })).getAllByRole("option")[0]!.textContent).toBe("<img src=x onerror=alert(1)>");
+    expect(within(screen.getByRole("listbox", { name: "Tokens" })).getAllByRole("option")[0]!.textContent).toBe(
+      "<img src=x onerror=alert(1)>",
+    );
   });
 
   it("accepts a flat Float32Array and nested arrays alike", () => {
@@ -80,12 +96,18 @@ describe("AttentionPatterns", () => {
   });
 
   it("rejects an initial head that does not exist", () => {
-    expect(() => render(<AttentionPatterns tokens={tokens} attention={[prev]} initialHead={3} />)).toThrow(/initialHead 3 is out of range: attention has 1 heads/);
+    expect(() => render(<AttentionPatterns tokens={tokens} attention={[prev]} initialHead={3} />)).toThrow(
+      /initialHead 3 is out of range: attention has 1 heads/,
+    );
   });
 
   it("says which shape is wrong", () => {
-    expect(() => render(<AttentionPatterns tokens={tokens} attention={[prev.slice(0, 3)]} />)).toThrow(/attention\[0\] has 3 rows, expected 4/);
-    expect(() => render(<AttentionPatterns tokens={tokens} attention={new Float32Array(15)} />)).toThrow(/15 values.*4 × 4/);
+    expect(() => render(<AttentionPatterns tokens={tokens} attention={[prev.slice(0, 3)]} />)).toThrow(
+      /attention\[0\] has 3 rows, expected 4/,
+    );
+    expect(() => render(<AttentionPatterns tokens={tokens} attention={new Float32Array(15)} />)).toThrow(
+      /15 values.*4 × 4/,
+    );
   });
 
   it("mounts into a plain element and updates", () => {

@@ -4,7 +4,15 @@ import type { ColorScaleName } from "../lib/color-scales.js";
 import { scaleFromProps } from "../lib/scale-props.js";
 import { formatValue, MASKED, shortToken } from "../lib/format-token.js";
 import type { HeatmapStyle } from "../lib/heatmap.js";
-import { axisTitlesFrom, cellAt, drawPatternOverlay, exportPatternFigure, patternFigure, patternLayout, PATTERN_AXIS_TITLES } from "../lib/pattern-figure.js";
+import {
+  axisTitlesFrom,
+  cellAt,
+  drawPatternOverlay,
+  exportPatternFigure,
+  patternFigure,
+  patternLayout,
+  PATTERN_AXIS_TITLES,
+} from "../lib/pattern-figure.js";
 import type { Painter } from "../lib/painter.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { describeTop, highlightBackgrounds, highlightForegrounds } from "../lib/token-colors.js";
@@ -101,15 +109,22 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
   const theme = useTheme(props.theme);
   const qTokens = props.queryTokens ?? props.tokens;
   const kTokens = props.keyTokens ?? props.tokens;
-  const sameTokens = qTokens === kTokens || (qTokens.length === kTokens.length && qTokens.every((t, i) => t === kTokens[i]));
-  const tensor = useMemo(() => toAttentionTensor(props.attention, qTokens.length, kTokens.length), [props.attention, qTokens.length, kTokens.length]);
+  const sameTokens =
+    qTokens === kTokens || (qTokens.length === kTokens.length && qTokens.every((t, i) => t === kTokens[i]));
+  const tensor = useMemo(
+    () => toAttentionTensor(props.attention, qTokens.length, kTokens.length),
+    [props.attention, qTokens.length, kTokens.length],
+  );
   const labels = useMemo(
     () => props.headLabels ?? Array.from({ length: tensor.heads }, (_, h) => String(h)),
     [props.headLabels, tensor.heads],
   );
-  if (labels.length !== tensor.heads) throw new Error(`headLabels has ${labels.length} labels but attention has ${tensor.heads} heads`);
+  if (labels.length !== tensor.heads)
+    throw new Error(`headLabels has ${labels.length} labels but attention has ${tensor.heads} heads`);
   if (props.initialHead !== undefined && !(props.initialHead >= 0 && props.initialHead < tensor.heads)) {
-    throw new Error(`initialHead ${props.initialHead} is out of range: attention has ${tensor.heads} heads (0–${tensor.heads - 1})`);
+    throw new Error(
+      `initialHead ${props.initialHead} is out of range: attention has ${tensor.heads} heads (0–${tensor.heads - 1})`,
+    );
   }
 
   const { colorScale, negativeColor, positiveColor } = props;
@@ -117,7 +132,13 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
   const max = props.maxValue ?? 1;
   const maskUpper = props.maskUpperTriangle ?? props.maskUpperTri ?? sameTokens;
   const style: HeatmapStyle = useMemo(
-    () => ({ scale: scaleFromProps({ colorScale, negativeColor, positiveColor }, min, max, "viridis"), min, max, maskUpper, maskColor: theme.mask }),
+    () => ({
+      scale: scaleFromProps({ colorScale, negativeColor, positiveColor }, min, max, "viridis"),
+      min,
+      max,
+      maskUpper,
+      maskColor: theme.mask,
+    }),
     [colorScale, negativeColor, positiveColor, min, max, maskUpper, theme.mask],
   );
 
@@ -129,7 +150,8 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
   }, [layerOf]);
   const [layer, setLayer] = useState<"all" | number>(props.initialLayer ?? "all");
   const visible = useMemo(
-    () => (layer === "all" || layers.length < 2 ? undefined : labels.map((_, h) => h).filter((h) => layerOf[h] === layer)),
+    () =>
+      layer === "all" || layers.length < 2 ? undefined : labels.map((_, h) => h).filter((h) => layerOf[h] === layer),
     [layer, layers, labels, layerOf],
   );
 
@@ -170,12 +192,29 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
     [showAxisLabels, rowTitle, columnTitle, colorBarTitle],
   );
   const layout = useMemo(
-    () => patternLayout(tensor.queries, tensor.keys, size, { labels: showAxisLabels ?? true, colorBar: true, title: true, axisTitles: titles }),
+    () =>
+      patternLayout(tensor.queries, tensor.keys, size, {
+        labels: showAxisLabels ?? true,
+        colorBar: true,
+        title: true,
+        axisTitles: titles,
+      }),
     [tensor.queries, tensor.keys, size, showAxisLabels, titles],
   );
   const maxPixels = Math.ceil(size * (typeof window === "undefined" ? 1 : Math.min(2, window.devicePixelRatio || 1)));
   const figure = useMemo(
-    () => patternFigure({ tensor, head, style, layout, queryTokens: qTokens, keyTokens: kTokens, theme, title: `Head ${labels[head]}`, maxPixels }),
+    () =>
+      patternFigure({
+        tensor,
+        head,
+        style,
+        layout,
+        queryTokens: qTokens,
+        keyTokens: kTokens,
+        theme,
+        title: `Head ${labels[head]}`,
+        maxPixels,
+      }),
     [tensor, head, style, layout, qTokens, kTokens, theme, labels, maxPixels],
   );
 
@@ -193,11 +232,19 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
   // Values driving the token highlights: the active query's row or the active key's column.
   const values = useMemo(() => {
     if (!active) return null;
-    return active.side === "query" ? attentionRow(tensor, head, active.index) : attentionColumn(tensor, head, active.index);
+    return active.side === "query"
+      ? attentionRow(tensor, head, active.index)
+      : attentionColumn(tensor, head, active.index);
   }, [tensor, head, active]);
   const normalize = props.normalizeTokenColors ?? true;
   const colors = useMemo(
-    () => (values ? { bg: highlightBackgrounds(values, theme, normalize, max), fg: highlightForegrounds(values, theme, normalize, max) } : null),
+    () =>
+      values
+        ? {
+            bg: highlightBackgrounds(values, theme, normalize, max),
+            fg: highlightForegrounds(values, theme, normalize, max),
+          }
+        : null,
     [values, theme, normalize, max],
   );
 
@@ -231,9 +278,9 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
     return (
       <TokenStrip
         tokens={list}
-        backgrounds={isSource ? colors?.bg ?? null : null}
-        foregrounds={isSource ? colors?.fg ?? null : null}
-        active={sameTokens || active?.side === side ? active?.index ?? null : null}
+        backgrounds={isSource ? (colors?.bg ?? null) : null}
+        foregrounds={isSource ? (colors?.fg ?? null) : null}
+        active={sameTokens || active?.side === side ? (active?.index ?? null) : null}
         locked={tokens.locked !== null}
         theme={theme}
         describe={describeToken(side)}
@@ -253,7 +300,13 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
         {layers.length > 1 && (
           <span role="group" aria-label="Layers shown" style={{ display: "inline-flex", gap: 4 }}>
             {(["all", ...layers] as const).map((l) => (
-              <button key={l} type="button" aria-pressed={layer === l} style={buttonStyle(theme, layer === l)} onClick={() => setLayer(l)}>
+              <button
+                key={l}
+                type="button"
+                aria-pressed={layer === l}
+                style={buttonStyle(theme, layer === l)}
+                onClick={() => setLayer(l)}
+              >
                 {l === "all" ? "All layers" : `Layer ${l}`}
               </button>
             ))}

@@ -5,13 +5,32 @@ import { loadRepeated, type AttnFixture } from "../stories-support/fixtures.js";
 import { rng, syntheticTokens } from "../stories-support/synthetic.js";
 import { ColoredTokens } from "./ColoredTokens.js";
 
-const tokens = ["<|endoftext|>", "The", " movie", " was", " not", " good", ",", " but", " the", " acting", " was", " brilliant", "."];
+const tokens = [
+  "<|endoftext|>",
+  "The",
+  " movie",
+  " was",
+  " not",
+  " good",
+  ",",
+  " but",
+  " the",
+  " acting",
+  " was",
+  " brilliant",
+  ".",
+];
 const signed = [0, 0.05, 0.1, 0, -0.6, 0.7, 0, -0.1, 0, 0.3, 0, 0.95, 0];
 
 const meta = {
   title: "Tokens/ColoredTokens",
   component: ColoredTokens,
-  args: { tokens, values: signed, valueLabel: "logit attribution", title: "Signed values (blue negative, orange positive)" },
+  args: {
+    tokens,
+    values: signed,
+    valueLabel: "logit attribution",
+    title: "Signed values (blue negative, orange positive)",
+  },
 } satisfies Meta<typeof ColoredTokens>;
 export default meta;
 type Story = StoryObj<typeof meta>;
@@ -64,7 +83,13 @@ export const ByteTokens: Story = {
 export const ByteTokensCanvas: Story = {
   args: (() => {
     const t = [...byteText];
-    return { tokens: t, values: t.map((ch) => (ch === "e" ? 0.8 : 0)), valueLabel: "value", title: "Byte tokens (canvas)", canvasTokenThreshold: 4 };
+    return {
+      tokens: t,
+      values: t.map((ch) => (ch === "e" ? 0.8 : 0)),
+      valueLabel: "value",
+      title: "Byte tokens (canvas)",
+      canvasTokenThreshold: 4,
+    };
   })(),
   play: async ({ canvasElement }) => {
     const strip = canvasElement.querySelector<HTMLElement>('[data-canvas-strip="true"]')!;

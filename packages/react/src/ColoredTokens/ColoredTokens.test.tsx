@@ -56,7 +56,9 @@ describe("ColoredTokens", () => {
   });
 
   it("names the mismatch when values and tokens differ in length", () => {
-    expect(() => render(<ColoredTokens tokens={["a", "b"]} values={[1]} />)).toThrow(/values has 1 entries but there are 2 tokens/);
+    expect(() => render(<ColoredTokens tokens={["a", "b"]} values={[1]} />)).toThrow(
+      /values has 1 entries but there are 2 tokens/,
+    );
   });
 
   it("renders hostile tokens as text and server-renders", () => {

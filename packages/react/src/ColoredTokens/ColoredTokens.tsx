@@ -66,10 +66,21 @@ export function ColoredTokens(props: ColoredTokensProps) {
   const label = props.valueLabel ?? "value";
   const describe = (i: number) => `${shortToken(tokens[i] ?? "", 30)} (${i}) ${label}: ${formatValue(values[i]!)}`;
 
-  const figure = () => tokensFigure({ tokens, colors, theme, title: props.title, caption: `${label}: ${formatValue(range.min)} … ${formatValue(range.max)}` });
+  const figure = () =>
+    tokensFigure({
+      tokens,
+      colors,
+      theme,
+      title: props.title,
+      caption: `${label}: ${formatValue(range.min)} … ${formatValue(range.max)}`,
+    });
 
   return (
-    <Frame theme={theme} label={props.title ?? "Coloured tokens"} style={{ paddingBottom: 12 + (props.paddingBottom ?? 0) }}>
+    <Frame
+      theme={theme}
+      label={props.title ?? "Coloured tokens"}
+      style={{ paddingBottom: 12 + (props.paddingBottom ?? 0) }}
+    >
       <Toolbar>
         {props.title && <strong style={{ fontSize: 14 }}>{props.title}</strong>}
         <span style={{ fontSize: 12, color: theme.muted }}>
@@ -94,7 +105,9 @@ export function ColoredTokens(props: ColoredTokensProps) {
         ariaLabel="Tokens"
         canvasThreshold={props.canvasTokenThreshold ?? 400}
       />
-      <Status theme={theme}>{sel.active !== null ? describe(sel.active) + (sel.locked !== null ? " · locked" : "") : ""}</Status>
+      <Status theme={theme}>
+        {sel.active !== null ? describe(sel.active) + (sel.locked !== null ? " · locked" : "") : ""}
+      </Status>
     </Frame>
   );
 }

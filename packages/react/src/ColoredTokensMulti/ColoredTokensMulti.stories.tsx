@@ -10,7 +10,12 @@ const values = d.correctTokenLogProb.map((lp) => [+(lp + 3).toFixed(4), lp, +Mat
 const meta = {
   title: "Tokens/ColoredTokensMulti",
   component: ColoredTokensMulti,
-  args: { tokens: d.prompt.slice(1), values, labels: ["logits", "log_probs", "probs"], title: "Three views of each prediction (toy model)" },
+  args: {
+    tokens: d.prompt.slice(1),
+    values,
+    labels: ["logits", "log_probs", "probs"],
+    title: "Three views of each prediction (toy model)",
+  },
 } satisfies Meta<typeof ColoredTokensMulti>;
 export default meta;
 type Story = StoryObj<typeof meta>;
@@ -37,11 +42,15 @@ export const LogitsLogProbsProbs: Story = {
       await userEvent.click(c.getByRole("button", { name: "Download view as SVG" }));
       await userEvent.click(c.getByRole("button", { name: "Download view as PNG" }));
       // PNG encoding is asynchronous and slow on a busy machine.
-      await waitFor(() => expect(downloads.sort()).toEqual(["colored-tokens-multi.png", "colored-tokens-multi.svg"]), { timeout: 15_000 });
+      await waitFor(() => expect(downloads.sort()).toEqual(["colored-tokens-multi.png", "colored-tokens-multi.svg"]), {
+        timeout: 15_000,
+      });
     } finally {
       HTMLAnchorElement.prototype.click = click;
     }
   },
 };
 
-export const CustomColoursDark: Story = { args: { theme: "dark", negativeColor: "#d81b60", positiveColor: "#1e88e5", initialSeries: 1 } };
+export const CustomColoursDark: Story = {
+  args: { theme: "dark", negativeColor: "#d81b60", positiveColor: "#1e88e5", initialSeries: 1 },
+};

@@ -4,12 +4,24 @@ import { describe, expect, it, vi } from "vitest";
 import { ColoredTokensMulti, renderColoredTokensMulti } from "./index.js";
 
 const tokens = ["a", "b"];
-const values = [[1, -2], [-1, 4]];
+const values = [
+  [1, -2],
+  [-1, 4],
+];
 
 describe("ColoredTokensMulti", () => {
   it("colours by the chosen series with white at zero and the given colours at the bounds", () => {
     const onSeriesSelect = vi.fn();
-    render(<ColoredTokensMulti tokens={tokens} values={values} labels={["x", "y"]} negativeColor="#ff0000" positiveColor="#0000ff" onSeriesSelect={onSeriesSelect} />);
+    render(
+      <ColoredTokensMulti
+        tokens={tokens}
+        values={values}
+        labels={["x", "y"]}
+        negativeColor="#ff0000"
+        positiveColor="#0000ff"
+        onSeriesSelect={onSeriesSelect}
+      />,
+    );
     const items = () => within(screen.getByRole("listbox")).getAllByRole("option");
     // Series x: bounds 1 and -1, so both tokens take the full colours.
     expect(items()[0]!.style.background).toBe("rgb(0, 0, 255)");
@@ -23,13 +35,24 @@ describe("ColoredTokensMulti", () => {
   });
 
   it("honours explicit bounds", () => {
-    render(<ColoredTokensMulti tokens={tokens} values={values} positiveBounds={[2, 8]} negativeBounds={[-1, -2]} negativeColor="#ff0000" positiveColor="#0000ff" />);
+    render(
+      <ColoredTokensMulti
+        tokens={tokens}
+        values={values}
+        positiveBounds={[2, 8]}
+        negativeBounds={[-1, -2]}
+        negativeColor="#ff0000"
+        positiveColor="#0000ff"
+      />,
+    );
     // 1 of 2 towards blue: halfway between white and blue.
     expect(within(screen.getByRole("listbox")).getAllByRole("option")[0]!.style.background).toBe("rgb(128, 128, 255)");
   });
 
   it("names a ragged row", () => {
-    expect(() => render(<ColoredTokensMulti tokens={tokens} values={[[1, 2], [3]]} />)).toThrow(/values\[1\] has 1 series, expected 2/);
+    expect(() => render(<ColoredTokensMulti tokens={tokens} values={[[1, 2], [3]]} />)).toThrow(
+      /values\[1\] has 1 series, expected 2/,
+    );
   });
 
   it("server-renders and mounts without React", () => {

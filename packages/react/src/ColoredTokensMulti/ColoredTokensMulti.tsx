@@ -42,15 +42,22 @@ export interface ColoredTokensMultiProps {
 export function ColoredTokensMulti(props: ColoredTokensMultiProps) {
   const theme = useTheme(props.theme);
   const { tokens, values } = props;
-  if (values.length !== tokens.length) throw new Error(`ColoredTokensMulti: values has ${values.length} rows but there are ${tokens.length} tokens; expected [tokens][series]`);
+  if (values.length !== tokens.length)
+    throw new Error(
+      `ColoredTokensMulti: values has ${values.length} rows but there are ${tokens.length} tokens; expected [tokens][series]`,
+    );
   const K = values[0]?.length ?? 0;
   if (!K) throw new Error("ColoredTokensMulti: values has no series");
   values.forEach((r, i) => {
     if (r.length !== K) throw new Error(`ColoredTokensMulti: values[${i}] has ${r.length} series, expected ${K}`);
   });
   const labels = props.labels ?? Array.from({ length: K }, (_, k) => String(k));
-  if (labels.length !== K) throw new Error(`ColoredTokensMulti: labels has ${labels.length} names but values has ${K} series`);
-  for (const [name, b] of [["positiveBounds", props.positiveBounds], ["negativeBounds", props.negativeBounds]] as const) {
+  if (labels.length !== K)
+    throw new Error(`ColoredTokensMulti: labels has ${labels.length} names but values has ${K} series`);
+  for (const [name, b] of [
+    ["positiveBounds", props.positiveBounds],
+    ["negativeBounds", props.negativeBounds],
+  ] as const) {
     if (b && b.length !== K) throw new Error(`ColoredTokensMulti: ${name} has ${b.length} entries, expected ${K}`);
   }
   const [series, setSeries] = useState(Math.min(K - 1, Math.max(0, props.initialSeries ?? 0)));
@@ -62,15 +69,27 @@ export function ColoredTokensMulti(props: ColoredTokensMultiProps) {
     setSeries(k);
     props.onSeriesSelect?.(k);
   };
-  const describe = (i: number) => `${shortToken(tokens[i] ?? "", 30)} (${i}): ${labels.map((l, k) => `${l} ${formatValue(values[i]![k]!)}`).join(", ")}`;
+  const describe = (i: number) =>
+    `${shortToken(tokens[i] ?? "", 30)} (${i}): ${labels.map((l, k) => `${l} ${formatValue(values[i]![k]!)}`).join(", ")}`;
 
   return (
-    <Frame theme={theme} label={props.title ?? "Coloured tokens, several series"} style={{ paddingBottom: 12 + (props.paddingBottom ?? 0) }}>
+    <Frame
+      theme={theme}
+      label={props.title ?? "Coloured tokens, several series"}
+      style={{ paddingBottom: 12 + (props.paddingBottom ?? 0) }}
+    >
       <Toolbar>
         {props.title && <strong style={{ fontSize: 14 }}>{props.title}</strong>}
         <span role="group" aria-label="Value series" style={{ display: "inline-flex", flexWrap: "wrap", gap: 4 }}>
           {labels.map((l, k) => (
-            <button key={k} type="button" aria-pressed={k === series} style={buttonStyle(theme, k === series)} onClick={() => choose(k)} onFocus={() => choose(k)}>
+            <button
+              key={k}
+              type="button"
+              aria-pressed={k === series}
+              style={buttonStyle(theme, k === series)}
+              onClick={() => choose(k)}
+              onFocus={() => choose(k)}
+            >
               {l}
             </button>
           ))}
@@ -79,7 +98,19 @@ export function ColoredTokensMulti(props: ColoredTokensMultiProps) {
           {labels[series]}: {formatValue(min)} … {formatValue(max)}
         </span>
         <span style={{ flex: 1 }} />
-        <ExportButtons theme={theme} figure={() => tokensFigure({ tokens, colors: tokenColors(column, min, max, theme, props), theme, title: props.title, caption: `${labels[series]}: ${formatValue(min)} … ${formatValue(max)}` })} name={props.exportName ?? "colored-tokens-multi"} />
+        <ExportButtons
+          theme={theme}
+          figure={() =>
+            tokensFigure({
+              tokens,
+              colors: tokenColors(column, min, max, theme, props),
+              theme,
+              title: props.title,
+              caption: `${labels[series]}: ${formatValue(min)} … ${formatValue(max)}`,
+            })
+          }
+          name={props.exportName ?? "colored-tokens-multi"}
+        />
       </Toolbar>
       <ValueTokens
         tokens={tokens}
@@ -97,7 +128,9 @@ export function ColoredTokensMulti(props: ColoredTokensMultiProps) {
         onSelect={sel.lock}
         ariaLabel="Tokens"
       />
-      <Status theme={theme}>{sel.active !== null ? describe(sel.active) : `Showing ${labels[series]}. Hover a token to read every series.`}</Status>
+      <Status theme={theme}>
+        {sel.active !== null ? describe(sel.active) : `Showing ${labels[series]}. Hover a token to read every series.`}
+      </Status>
     </Frame>
   );
 }

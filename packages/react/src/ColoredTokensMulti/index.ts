@@ -5,6 +5,9 @@ export { ColoredTokensMulti };
 export type { ColoredTokensMultiProps } from "./ColoredTokensMulti.js";
 
 /** Mount ColoredTokensMulti into a plain DOM element. */
-export function renderColoredTokensMulti(element: Element, props: ColoredTokensMultiProps): MountedComponent<ColoredTokensMultiProps> {
+export function renderColoredTokensMulti(
+  element: Element,
+  props: ColoredTokensMultiProps,
+): MountedComponent<ColoredTokensMultiProps> {
   return mountComponent(ColoredTokensMulti, element, props);
 }

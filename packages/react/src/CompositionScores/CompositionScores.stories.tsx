@@ -44,13 +44,18 @@ export const SyntheticWithBaseline: Story = {
     await userEvent.hover(strong);
     await waitFor(() => expect(c.getByRole("status").textContent).toContain("0.7 → 1.10"));
     await userEvent.click(strong);
-    await expect(args.onSelectPair).toHaveBeenLastCalledWith({ source: { layer: 0, head: 7 }, destination: { layer: 1, head: 10 } }, "K");
+    await expect(args.onSelectPair).toHaveBeenLastCalledWith(
+      { source: { layer: 0, head: 7 }, destination: { layer: 1, head: 10 } },
+      "K",
+    );
     // Arrow keys move between pairs.
     await userEvent.keyboard("{ArrowLeft}");
     await expect(document.activeElement?.getAttribute("aria-label")).toMatch(/^K-composition 0\.7 → 1\.9:/);
     // Switching mode keeps the same layout; V has no strong pair.
     await userEvent.click(c.getByRole("button", { name: "V-composition" }));
-    await expect(c.getByRole("button", { name: /^V-composition 0\.7 → 1\.10: / }).getAttribute("aria-label")).toMatch(/: 0\.0[5-8]\d/);
+    await expect(c.getByRole("button", { name: /^V-composition 0\.7 → 1\.10: / }).getAttribute("aria-label")).toMatch(
+      /: 0\.0[5-8]\d/,
+    );
   },
 };
 
@@ -67,7 +72,13 @@ export const Controlled: Story = {
 
 function Real({ circuits }: { circuits: CircuitsFixture | null }) {
   if (!circuits) return <FixtureMissing message={MISSING_TINY_MESSAGE} />;
-  return <CompositionScores scores={circuits.composition} headLabels={circuits.head_labels} title="tl-attn2l-tiny · all_composition_scores" />;
+  return (
+    <CompositionScores
+      scores={circuits.composition}
+      headLabels={circuits.head_labels}
+      title="tl-attn2l-tiny · all_composition_scores"
+    />
+  );
 }
 
 /** TransformerLens's composition scores of the small trained model: head 0.0 K-composes with every layer-1 head. */
@@ -85,7 +96,9 @@ export const RealTinyModel: Story = {
     );
     // The previous-token head's row is the strongest K-composition (0.22–0.25 in the fixture's README).
     for (let h = 0; h < 4; h++) {
-      const label = c.getByRole("button", { name: new RegExp(`^K-composition 0\\.0 → 1\\.${h}: `) }).getAttribute("aria-label")!;
+      const label = c
+        .getByRole("button", { name: new RegExp(`^K-composition 0\\.0 → 1\\.${h}: `) })
+        .getAttribute("aria-label")!;
       const v = Number(label.split(": ")[1]);
       await expect(v).toBeGreaterThan(0.2);
       for (let src = 1; src < 4; src++) await expect(v).toBeGreaterThan(K[0]![src]![1]![h]!);

@@ -6,12 +6,24 @@ import { CompositionScores, renderCompositionScores } from "./index.js";
 // 2 layers × 2 heads, [L1][H1][L2][H2]: only layer 0 → layer 1 pairs are real.
 const k = [
   [
-    [[0, 0], [0.3, 0.1]],
-    [[0, 0], [0.05, 0.2]],
+    [
+      [0, 0],
+      [0.3, 0.1],
+    ],
+    [
+      [0, 0],
+      [0.05, 0.2],
+    ],
   ],
   [
-    [[0, 0], [0, 0]],
-    [[0, 0], [0, 0]],
+    [
+      [0, 0],
+      [0, 0],
+    ],
+    [
+      [0, 0],
+      [0, 0],
+    ],
   ],
 ];
 const q = k.map((a) => a.map((b) => b.map((c) => c.map((v) => v / 2))));
@@ -32,7 +44,10 @@ describe("CompositionScores", () => {
     render(<CompositionScores scores={{ K: k }} onSelectPair={onSelectPair} />);
     const b = screen.getByRole("button", { name: /0\.1 → 1\.0/ });
     fireEvent.click(b);
-    expect(onSelectPair).toHaveBeenLastCalledWith({ source: { layer: 0, head: 1 }, destination: { layer: 1, head: 0 } }, "K");
+    expect(onSelectPair).toHaveBeenLastCalledWith(
+      { source: { layer: 0, head: 1 }, destination: { layer: 1, head: 0 } },
+      "K",
+    );
     fireEvent.click(b);
     expect(onSelectPair).toHaveBeenLastCalledWith(null, "K");
   });
@@ -52,7 +67,9 @@ describe("CompositionScores", () => {
 
   it("names the offending index of a ragged tensor", () => {
     const bad = [k[0]!, [k[1]![0]!, [[0, 0], [0]]]];
-    expect(() => render(<CompositionScores scores={{ V: bad }} />)).toThrow(/scores\.V\[1\]\[1\]\[1\] has 1 heads, expected 2/);
+    expect(() => render(<CompositionScores scores={{ V: bad }} />)).toThrow(
+      /scores\.V\[1\]\[1\]\[1\] has 1 heads, expected 2/,
+    );
   });
 
   it("server-renders and mounts without React", () => {

@@ -80,13 +80,17 @@ function checkShape(mode: CompositionMode, t: CompositionTensor): { layers: numb
   const heads = t[0]?.length ?? 0;
   if (!layers || !heads) throw new Error(`CompositionScores: scores.${mode} is empty; expected [L1][H1][L2][H2]`);
   for (let a = 0; a < layers; a++) {
-    if (t[a]!.length !== heads) throw new Error(`CompositionScores: scores.${mode}[${a}] has ${t[a]!.length} heads, expected ${heads}`);
+    if (t[a]!.length !== heads)
+      throw new Error(`CompositionScores: scores.${mode}[${a}] has ${t[a]!.length} heads, expected ${heads}`);
     for (let h = 0; h < heads; h++) {
       const inner = t[a]![h]!;
-      if (inner.length !== layers) throw new Error(`CompositionScores: scores.${mode}[${a}][${h}] has ${inner.length} layers, expected ${layers}`);
+      if (inner.length !== layers)
+        throw new Error(`CompositionScores: scores.${mode}[${a}][${h}] has ${inner.length} layers, expected ${layers}`);
       for (let b = 0; b < layers; b++) {
         if (inner[b]!.length !== heads) {
-          throw new Error(`CompositionScores: scores.${mode}[${a}][${h}][${b}] has ${inner[b]!.length} heads, expected ${heads}`);
+          throw new Error(
+            `CompositionScores: scores.${mode}[${a}][${h}][${b}] has ${inner[b]!.length} heads, expected ${heads}`,
+          );
         }
       }
     }
@@ -94,10 +98,15 @@ function checkShape(mode: CompositionMode, t: CompositionTensor): { layers: numb
   return { layers, heads };
 }
 
-const label = (labels: readonly string[] | undefined, heads: number, r: HeadRef) => labels?.[r.layer * heads + r.head] ?? `${r.layer}.${r.head}`;
+const label = (labels: readonly string[] | undefined, heads: number, r: HeadRef) =>
+  labels?.[r.layer * heads + r.head] ?? `${r.layer}.${r.head}`;
 const samePair = (a: HeadPair | null, b: HeadPair | null) =>
-  !!a && !!b && a.source.layer === b.source.layer && a.source.head === b.source.head &&
-  a.destination.layer === b.destination.layer && a.destination.head === b.destination.head;
+  !!a &&
+  !!b &&
+  a.source.layer === b.source.layer &&
+  a.source.head === b.source.head &&
+  a.destination.layer === b.destination.layer &&
+  a.destination.head === b.destination.head;
 
 /**
  * Composition scores as a source head × destination head heatmap, one mode (Q, K or V) at a
@@ -113,21 +122,34 @@ export function CompositionScores(props: CompositionScoresProps) {
   const { layers, heads } = shapes[0]!;
   shapes.forEach((s, i) => {
     if (s.layers !== layers || s.heads !== heads) {
-      throw new Error(`CompositionScores: scores.${modes[i]} is ${s.layers} layers × ${s.heads} heads but scores.${modes[0]} is ${layers} × ${heads}`);
+      throw new Error(
+        `CompositionScores: scores.${modes[i]} is ${s.layers} layers × ${s.heads} heads but scores.${modes[0]} is ${layers} × ${heads}`,
+      );
     }
   });
   if (layers < 2) throw new Error("CompositionScores: composition needs at least 2 layers");
   if (props.headLabels && props.headLabels.length !== layers * heads) {
-    throw new Error(`CompositionScores: headLabels has ${props.headLabels.length} labels but there are ${layers * heads} heads`);
+    throw new Error(
+      `CompositionScores: headLabels has ${props.headLabels.length} labels but there are ${layers * heads} heads`,
+    );
   }
 
-  const [modeState, setMode] = useState<CompositionMode>(props.initialMode && modes.includes(props.initialMode) ? props.initialMode : modes.includes("K") ? "K" : modes[0]!);
+  const [modeState, setMode] = useState<CompositionMode>(
+    props.initialMode && modes.includes(props.initialMode) ? props.initialMode : modes.includes("K") ? "K" : modes[0]!,
+  );
   const mode = modes.includes(modeState) ? modeState : modes[0]!;
   const t = props.scores[mode]!;
 
   // Rows: heads of layers 0 … L−2; columns: heads of layers 1 … L−1.
-  const rowsRef = useMemo(() => Array.from({ length: (layers - 1) * heads }, (_, i) => ({ layer: Math.floor(i / heads), head: i % heads })), [layers, heads]);
-  const colsRef = useMemo(() => Array.from({ length: (layers - 1) * heads }, (_, i) => ({ layer: 1 + Math.floor(i / heads), head: i % heads })), [layers, heads]);
+  const rowsRef = useMemo(
+    () => Array.from({ length: (layers - 1) * heads }, (_, i) => ({ layer: Math.floor(i / heads), head: i % heads })),
+    [layers, heads],
+  );
+  const colsRef = useMemo(
+    () =>
+      Array.from({ length: (layers - 1) * heads }, (_, i) => ({ layer: 1 + Math.floor(i / heads), head: i % heads })),
+    [layers, heads],
+  );
   const value = (s: HeadRef, d: HeadRef) => t[s.layer]![s.head]![d.layer]![d.head]!;
   const valid = (s: HeadRef, d: HeadRef) => s.layer < d.layer;
 
@@ -135,7 +157,9 @@ export function CompositionScores(props: CompositionScoresProps) {
     let m = -Infinity;
     for (const md of modes) {
       const x = props.scores[md]!;
-      for (let a = 0; a < layers; a++) for (let h = 0; h < heads; h++) for (let b = a + 1; b < layers; b++) for (let g = 0; g < heads; g++) m = Math.max(m, x[a]![h]![b]![g]!);
+      for (let a = 0; a < layers; a++)
+        for (let h = 0; h < heads; h++)
+          for (let b = a + 1; b < layers; b++) for (let g = 0; g < heads; g++) m = Math.max(m, x[a]![h]![b]![g]!);
     }
     return m;
   }, [props.scores, layers, heads, modes.join("")]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -143,7 +167,10 @@ export function CompositionScores(props: CompositionScoresProps) {
   const max = props.maxValue ?? Math.max(largest, min + 1e-9);
   const baseline = typeof props.baseline === "number" ? props.baseline : props.baseline?.[mode];
   const scale = scaleFromProps(props, min, max, baseline !== undefined ? "blue-orange" : "viridis");
-  const colorOf = (v: number): RGB => (baseline !== undefined && !props.negativeColor && !props.positiveColor ? colorAtCentered(scale, v, min, baseline, max) : colorAt(scale, v, min, max));
+  const colorOf = (v: number): RGB =>
+    baseline !== undefined && !props.negativeColor && !props.positiveColor
+      ? colorAtCentered(scale, v, min, baseline, max)
+      : colorAt(scale, v, min, max);
 
   const sel = useHoverLock<HeadPair>();
   const controlled = props.selectedPair !== undefined;
@@ -178,7 +205,11 @@ export function CompositionScores(props: CompositionScoresProps) {
   const cell = props.cellSize ?? 40;
   const showValues = props.showValues ?? true;
   const active = sel.hovered ?? selected;
-  const titles = axisTitlesFrom(props, { row: "Source head (earlier layer)", column: "Destination head (later layer)", colorBar: `${mode}-composition score` });
+  const titles = axisTitlesFrom(props, {
+    row: "Source head (earlier layer)",
+    column: "Destination head (later layer)",
+    colorBar: `${mode}-composition score`,
+  });
 
   const figure = (): Figure => {
     const band = titles ? AXIS_TITLE_BAND : 0;
@@ -192,9 +223,16 @@ export function CompositionScores(props: CompositionScoresProps) {
       draw(p) {
         p.text(0, 16, props.title ?? `${mode}-composition scores`, { fill: theme.text, size: 13, weight: "bold" });
         if (titles) drawAxisTitles(p, titles, { x0: left, y0: top, w: n * cell, h: n * cell, left: 0, top: 22 }, theme);
-        colLabels.forEach((l, c) => p.text(left + (c + 0.5) * cell, top - 6, l, { fill: theme.muted, size: 10, anchor: "middle" }));
+        colLabels.forEach((l, c) =>
+          p.text(left + (c + 0.5) * cell, top - 6, l, { fill: theme.muted, size: 10, anchor: "middle" }),
+        );
         rowsRef.forEach((s, r) => {
-          p.text(left - 6, top + (r + 0.5) * cell, rowLabels[r]!, { fill: theme.muted, size: 10, anchor: "end", baseline: "middle" });
+          p.text(left - 6, top + (r + 0.5) * cell, rowLabels[r]!, {
+            fill: theme.muted,
+            size: 10,
+            anchor: "end",
+            baseline: "middle",
+          });
           colsRef.forEach((d, c) => {
             const x = left + c * cell;
             const y = top + r * cell;
@@ -202,10 +240,27 @@ export function CompositionScores(props: CompositionScoresProps) {
             const v = value(s, d);
             const rgb = colorOf(v);
             p.rect(x + 1, y + 1, cell - 2, cell - 2, rgbCss(rgb));
-            if (showValues) p.text(x + cell / 2, y + cell / 2, v.toFixed(2), { fill: rgb[0] + rgb[1] + rgb[2] > 380 ? "#111" : "#fff", size: 10, anchor: "middle", baseline: "middle" });
+            if (showValues)
+              p.text(x + cell / 2, y + cell / 2, v.toFixed(2), {
+                fill: rgb[0] + rgb[1] + rgb[2] > 380 ? "#111" : "#fff",
+                size: 10,
+                anchor: "middle",
+                baseline: "middle",
+              });
           });
         });
-        drawColorBar(p, scale, min, max, left + n * cell + 14, top, Math.max(100, n * cell), theme, baseline, titles?.colorBar);
+        drawColorBar(
+          p,
+          scale,
+          min,
+          max,
+          left + n * cell + 14,
+          top,
+          Math.max(100, n * cell),
+          theme,
+          baseline,
+          titles?.colorBar,
+        );
       },
     };
   };
@@ -217,7 +272,13 @@ export function CompositionScores(props: CompositionScoresProps) {
         {modes.length > 1 && (
           <span role="group" aria-label="Composition mode" style={{ display: "inline-flex", gap: 4 }}>
             {modes.map((m) => (
-              <button key={m} type="button" aria-pressed={m === mode} style={buttonStyle(theme, m === mode)} onClick={() => setMode(m)}>
+              <button
+                key={m}
+                type="button"
+                aria-pressed={m === mode}
+                style={buttonStyle(theme, m === mode)}
+                onClick={() => setMode(m)}
+              >
                 {m}-composition
               </button>
             ))}
@@ -227,24 +288,24 @@ export function CompositionScores(props: CompositionScoresProps) {
         <ExportButtons theme={theme} figure={figure} name={props.exportName ?? "composition-scores"} />
       </Toolbar>
       <AxisTitled titles={titles} theme={theme}>
-      <CellGrid
-        rowLabels={rowLabels}
-        colLabels={colLabels}
-        cell={(r, c) => {
-          const s = rowsRef[r]!;
-          const d = colsRef[c]!;
-          if (!valid(s, d)) return null;
-          const v = value(s, d);
-          return { color: colorOf(v), text: showValues ? v.toFixed(2) : "" };
-        }}
-        describe={(r, c) => describePair(toPair({ row: r, col: c }))}
-        selected={toCell(selected)}
-        cellSize={cell}
-        theme={theme}
-        ariaLabel={`${mode}-composition scores, source heads by destination heads`}
-        onHover={hover}
-        onSelect={select}
-      />
+        <CellGrid
+          rowLabels={rowLabels}
+          colLabels={colLabels}
+          cell={(r, c) => {
+            const s = rowsRef[r]!;
+            const d = colsRef[c]!;
+            if (!valid(s, d)) return null;
+            const v = value(s, d);
+            return { color: colorOf(v), text: showValues ? v.toFixed(2) : "" };
+          }}
+          describe={(r, c) => describePair(toPair({ row: r, col: c }))}
+          selected={toCell(selected)}
+          cellSize={cell}
+          theme={theme}
+          ariaLabel={`${mode}-composition scores, source heads by destination heads`}
+          onHover={hover}
+          onSelect={select}
+        />
       </AxisTitled>
       <ColorLegend
         theme={theme}
@@ -257,7 +318,9 @@ export function CompositionScores(props: CompositionScoresProps) {
         title={titles?.colorBar}
       />
       <Status theme={theme}>
-        {active ? describePair(active) + (selected && samePair(active, selected) ? " · selected" : "") : `Hover a cell: how much each earlier head's output feeds a later head's ${mode === "Q" ? "queries" : mode === "K" ? "keys" : "values"}.`}
+        {active
+          ? describePair(active) + (selected && samePair(active, selected) ? " · selected" : "")
+          : `Hover a cell: how much each earlier head's output feeds a later head's ${mode === "Q" ? "queries" : mode === "K" ? "keys" : "values"}.`}
       </Status>
     </Frame>
   );

@@ -5,6 +5,9 @@ export { CompositionScores };
 export type { CompositionScoresProps, CompositionMode, CompositionTensor, HeadPair } from "./CompositionScores.js";
 
 /** Mount CompositionScores into a plain DOM element. */
-export function renderCompositionScores(element: Element, props: CompositionScoresProps): MountedComponent<CompositionScoresProps> {
+export function renderCompositionScores(
+  element: Element,
+  props: CompositionScoresProps,
+): MountedComponent<CompositionScoresProps> {
   return mountComponent(CompositionScores, element, props);
 }

@@ -21,7 +21,11 @@ export const Synthetic: Story = {
   play: async ({ canvasElement, args }) => {
     const c = within(canvasElement);
     const outlined = canvasElement.querySelectorAll("[data-above-threshold]");
-    await expect([...outlined].map((b) => b.getAttribute("aria-label")?.split(":")[0])).toEqual(["Head 0.3", "Head 1.4", "Head 1.10"]);
+    await expect([...outlined].map((b) => b.getAttribute("aria-label")?.split(":")[0])).toEqual([
+      "Head 0.3",
+      "Head 1.4",
+      "Head 1.10",
+    ]);
     await expect(c.getByRole("status").textContent).toBe("Above 0.4: 0.3, 1.4, 1.10");
     // Hover shows the value; click selects and reports the head.
     await userEvent.hover(c.getByRole("button", { name: /^Head 1\.4:/ }));
@@ -39,8 +43,20 @@ export const Synthetic: Story = {
  * the grid keeps its cells and its titles, and "layer 0" stays on one line.
  */
 export const NarrowColumn: Story = {
-  args: { scores: synthetic.map((r) => r.slice(0, 8)), title: "Previous-token score", scoreLabel: "previous-token score" },
-  decorators: [(S) => <div style={{ display: "flex" }}><div style={{ flex: "0 1 240px", minWidth: 0 }}><S /></div></div>],
+  args: {
+    scores: synthetic.map((r) => r.slice(0, 8)),
+    title: "Previous-token score",
+    scoreLabel: "previous-token score",
+  },
+  decorators: [
+    (S) => (
+      <div style={{ display: "flex" }}>
+        <div style={{ flex: "0 1 240px", minWidth: 0 }}>
+          <S />
+        </div>
+      </div>
+    ),
+  ],
   play: async ({ canvasElement }) => {
     const c = within(canvasElement);
     for (const h of c.getAllByRole("rowheader")) await expect(h.getBoundingClientRect().height).toBeLessThan(20);
@@ -49,15 +65,32 @@ export const NarrowColumn: Story = {
     await expect(rows[1]! - rows[0]!).toBeLessThan(50);
     await expect(canvasElement.querySelector('[data-axis-title="row"]')?.textContent).toBe("Layer");
     await expect(canvasElement.querySelector('[data-axis-title="column"]')?.textContent).toBe("Head");
-    await expect(canvasElement.querySelector('[data-axis-title="color-bar"]')?.textContent).toBe("previous-token score");
+    await expect(canvasElement.querySelector('[data-axis-title="color-bar"]')?.textContent).toBe(
+      "previous-token score",
+    );
   },
 };
 
 export const SignedScoresDark: Story = {
-  args: { scores: synthetic.map((r) => r.map((v, i) => (i % 3 === 0 ? -v : v))), theme: "dark", threshold: 0.5, title: "Signed scores" },
+  args: {
+    scores: synthetic.map((r) => r.map((v, i) => (i % 3 === 0 ? -v : v))),
+    theme: "dark",
+    threshold: 0.5,
+    title: "Signed scores",
+  },
 };
 
-function Real({ scores, which, metric, title }: { scores: DetectorScores | null; which: "we_think" | "repeated"; metric: string; title: string }) {
+function Real({
+  scores,
+  which,
+  metric,
+  title,
+}: {
+  scores: DetectorScores | null;
+  which: "we_think" | "repeated";
+  metric: string;
+  title: string;
+}) {
   if (!scores) return <FixtureMissing />;
   const grid = [scores[which]["0"][metric]!, scores[which]["1"][metric]!];
   return <HeadScoreGrid scores={grid} title={title} scoreLabel={metric} cellSize={44} />;
@@ -67,7 +100,12 @@ function Real({ scores, which, metric, title }: { scores: DetectorScores | null;
 export const RealModelPreviousToken: Story = {
   loaders: [async () => ({ scores: await loadDetectorScores() })],
   render: (_a, { loaded }) => (
-    <Real scores={loaded.scores as DetectorScores | null} which="we_think" metric="prev_subdiag_mean" title="attn_only_2L_half · previous-token score" />
+    <Real
+      scores={loaded.scores as DetectorScores | null}
+      which="we_think"
+      metric="prev_subdiag_mean"
+      title="attn_only_2L_half · previous-token score"
+    />
   ),
   play: async ({ canvasElement, loaded }) => {
     if (!loaded.scores) return;
@@ -79,7 +117,12 @@ export const RealModelPreviousToken: Story = {
 export const RealModelInduction: Story = {
   loaders: [async () => ({ scores: await loadDetectorScores() })],
   render: (_a, { loaded }) => (
-    <Real scores={loaded.scores as DetectorScores | null} which="repeated" metric="induction_diag_mean" title="attn_only_2L_half · induction score" />
+    <Real
+      scores={loaded.scores as DetectorScores | null}
+      which="repeated"
+      metric="induction_diag_mean"
+      title="attn_only_2L_half · induction score"
+    />
   ),
   play: async ({ canvasElement, loaded }) => {
     if (!loaded.scores) return;

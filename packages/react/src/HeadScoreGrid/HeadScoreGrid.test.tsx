@@ -28,8 +28,13 @@ describe("HeadScoreGrid", () => {
 
   it("follows a controlled selectedHead", () => {
     const onSelectHead = vi.fn();
-    const { rerender } = render(<HeadScoreGrid scores={scores} selectedHead={{ layer: 1, head: 0 }} onSelectHead={onSelectHead} />);
-    const sel = () => [...document.querySelectorAll('[aria-selected="true"] button')].map((b) => b.getAttribute("aria-label")?.split(":")[0]);
+    const { rerender } = render(
+      <HeadScoreGrid scores={scores} selectedHead={{ layer: 1, head: 0 }} onSelectHead={onSelectHead} />,
+    );
+    const sel = () =>
+      [...document.querySelectorAll('[aria-selected="true"] button')].map(
+        (b) => b.getAttribute("aria-label")?.split(":")[0],
+      );
     expect(sel()).toEqual(["Head 1.0"]);
     fireEvent.click(screen.getByRole("button", { name: /^Head 0\.1:/ }));
     expect(onSelectHead).toHaveBeenLastCalledWith({ layer: 0, head: 1 });

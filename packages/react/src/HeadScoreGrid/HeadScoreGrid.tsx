@@ -64,12 +64,14 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
   if (!scores.length) throw new Error("HeadScoreGrid: scores is empty; expected [layer][head]");
   const nHeads = scores[0]!.length;
   scores.forEach((row, l) => {
-    if (row.length !== nHeads) throw new Error(`HeadScoreGrid: layer ${l} has ${row.length} scores but layer 0 has ${nHeads}`);
+    if (row.length !== nHeads)
+      throw new Error(`HeadScoreGrid: layer ${l} has ${row.length} scores but layer 0 has ${nHeads}`);
   });
   const { lo, hi } = useMemo(() => {
     let lo = Infinity;
     let hi = -Infinity;
-    for (const row of scores) for (let h = 0; h < row.length; h++) (lo = Math.min(lo, row[h]!)), (hi = Math.max(hi, row[h]!));
+    for (const row of scores)
+      for (let h = 0; h < row.length; h++) ((lo = Math.min(lo, row[h]!)), (hi = Math.max(hi, row[h]!)));
     return { lo, hi };
   }, [scores]);
   const min = props.minValue ?? Math.min(0, lo);
@@ -99,7 +101,12 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
     props.onSelectHead?.(same(selected, r) ? null : r);
   };
   const onKeyDown = (e: KeyboardEvent<HTMLButtonElement>, r: HeadRef) => {
-    const d: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const d: Record<string, [number, number]> = {
+      ArrowUp: [-1, 0],
+      ArrowDown: [1, 0],
+      ArrowLeft: [0, -1],
+      ArrowRight: [0, 1],
+    };
     const m = d[e.key];
     if (!m) return;
     e.preventDefault();
@@ -126,10 +133,22 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
       background: theme.background,
       draw(p) {
         if (props.title) p.text(0, 16, props.title, { fill: theme.text, size: 13, weight: "bold" });
-        if (titles) drawAxisTitles(p, titles, { x0: left, y0: top, w: nHeads * cell, h: scores.length * cell, left: 0, top: head }, theme);
-        for (let hd = 0; hd < nHeads; hd++) p.text(left + (hd + 0.5) * cell, top - 6, String(hd), { fill: theme.muted, size: 10, anchor: "middle" });
+        if (titles)
+          drawAxisTitles(
+            p,
+            titles,
+            { x0: left, y0: top, w: nHeads * cell, h: scores.length * cell, left: 0, top: head },
+            theme,
+          );
+        for (let hd = 0; hd < nHeads; hd++)
+          p.text(left + (hd + 0.5) * cell, top - 6, String(hd), { fill: theme.muted, size: 10, anchor: "middle" });
         scores.forEach((row, l) => {
-          p.text(left - 6, top + (l + 0.5) * cell, `layer ${l}`, { fill: theme.muted, size: 10, anchor: "end", baseline: "middle" });
+          p.text(left - 6, top + (l + 0.5) * cell, `layer ${l}`, {
+            fill: theme.muted,
+            size: 10,
+            anchor: "end",
+            baseline: "middle",
+          });
           for (let hd = 0; hd < nHeads; hd++) {
             const v = row[hd]!;
             const c = colorAt(scale, v, min, max);
@@ -137,10 +156,27 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
             const y = top + l * cell;
             p.rect(x + 1, y + 1, cell - 2, cell - 2, rgbCss(c));
             if (threshold !== null && v > threshold) p.rect(x, y, cell, cell, null, theme.text, 2.5);
-            if (showValues) p.text(x + cell / 2, y + cell / 2, v.toFixed(2), { fill: textColorOn(c), size: 10, anchor: "middle", baseline: "middle" });
+            if (showValues)
+              p.text(x + cell / 2, y + cell / 2, v.toFixed(2), {
+                fill: textColorOn(c),
+                size: 10,
+                anchor: "middle",
+                baseline: "middle",
+              });
           }
         });
-        drawColorBar(p, scale, min, max, left + nHeads * cell + 14, top, Math.max(100, scores.length * cell), theme, threshold ?? undefined, titles?.colorBar);
+        drawColorBar(
+          p,
+          scale,
+          min,
+          max,
+          left + nHeads * cell + 14,
+          top,
+          Math.max(100, scores.length * cell),
+          theme,
+          threshold ?? undefined,
+          titles?.colorBar,
+        );
       },
     };
   };
@@ -153,57 +189,71 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
         <ExportButtons theme={theme} figure={figure} name={props.exportName ?? "head-scores"} />
       </Toolbar>
       <AxisTitled titles={titles} theme={theme}>
-      <div role="grid" aria-label={`${label} per head, layers by heads`} style={{ display: "inline-grid", gridTemplateColumns: `auto repeat(${nHeads}, ${cell}px)`, gap: 2 }}>
-        <div role="row" style={{ display: "contents" }}>
-          <span role="columnheader" />
-          {Array.from({ length: nHeads }, (_, h) => (
-            <span key={h} role="columnheader" style={{ fontSize: 10, color: theme.muted, textAlign: "center" }}>
-              {h}
-            </span>
+        <div
+          role="grid"
+          aria-label={`${label} per head, layers by heads`}
+          style={{ display: "inline-grid", gridTemplateColumns: `auto repeat(${nHeads}, ${cell}px)`, gap: 2 }}
+        >
+          <div role="row" style={{ display: "contents" }}>
+            <span role="columnheader" />
+            {Array.from({ length: nHeads }, (_, h) => (
+              <span key={h} role="columnheader" style={{ fontSize: 10, color: theme.muted, textAlign: "center" }}>
+                {h}
+              </span>
+            ))}
+          </div>
+          {scores.map((row, l) => (
+            <div key={l} role="row" style={{ display: "contents" }}>
+              <span
+                role="rowheader"
+                style={{ fontSize: 10, color: theme.muted, alignSelf: "center", paddingRight: 6, whiteSpace: "nowrap" }}
+              >
+                layer {l}
+              </span>
+              {Array.from({ length: nHeads }, (_, h) => {
+                const v = row[h]!;
+                const c = colorAt(scale, v, min, max);
+                const r = { layer: l, head: h };
+                const isAbove = threshold !== null && v > threshold;
+                const isSel = same(selected, r);
+                return (
+                  <span key={h} role="gridcell" aria-selected={isSel}>
+                    <button
+                      type="button"
+                      ref={(el) => {
+                        refs.current[l * nHeads + h] = el;
+                      }}
+                      aria-label={describe(r)}
+                      title={describe(r)}
+                      data-above-threshold={isAbove || undefined}
+                      tabIndex={same(focusable, r) ? 0 : -1}
+                      onPointerEnter={() => sel.preview(r)}
+                      onPointerLeave={() => sel.preview(null)}
+                      onFocus={() => sel.preview(r)}
+                      onClick={() => select(r)}
+                      onKeyDown={(e) => onKeyDown(e, r)}
+                      style={{
+                        width: cell,
+                        height: cell,
+                        padding: 0,
+                        borderRadius: 3,
+                        cursor: "pointer",
+                        background: rgbCss(c),
+                        color: textColorOn(c),
+                        font: `10px ${theme.font}`,
+                        border: isAbove ? `2.5px solid ${theme.text}` : `1px solid transparent`,
+                        outline: isSel ? `3px solid ${theme.accent}` : "none",
+                        outlineOffset: 1,
+                      }}
+                    >
+                      {showValues ? v.toFixed(2) : ""}
+                    </button>
+                  </span>
+                );
+              })}
+            </div>
           ))}
         </div>
-        {scores.map((row, l) => (
-          <div key={l} role="row" style={{ display: "contents" }}>
-            <span role="rowheader" style={{ fontSize: 10, color: theme.muted, alignSelf: "center", paddingRight: 6, whiteSpace: "nowrap" }}>
-              layer {l}
-            </span>
-            {Array.from({ length: nHeads }, (_, h) => {
-              const v = row[h]!;
-              const c = colorAt(scale, v, min, max);
-              const r = { layer: l, head: h };
-              const isAbove = threshold !== null && v > threshold;
-              const isSel = same(selected, r);
-              return (
-                <span key={h} role="gridcell" aria-selected={isSel}>
-                  <button
-                    type="button"
-                    ref={(el) => {
-                      refs.current[l * nHeads + h] = el;
-                    }}
-                    aria-label={describe(r)}
-                    title={describe(r)}
-                    data-above-threshold={isAbove || undefined}
-                    tabIndex={same(focusable, r) ? 0 : -1}
-                    onPointerEnter={() => sel.preview(r)}
-                    onPointerLeave={() => sel.preview(null)}
-                    onFocus={() => sel.preview(r)}
-                    onClick={() => select(r)}
-                    onKeyDown={(e) => onKeyDown(e, r)}
-                    style={{
-                      width: cell, height: cell, padding: 0, borderRadius: 3, cursor: "pointer",
-                      background: rgbCss(c), color: textColorOn(c), font: `10px ${theme.font}`,
-                      border: isAbove ? `2.5px solid ${theme.text}` : `1px solid transparent`,
-                      outline: isSel ? `3px solid ${theme.accent}` : "none", outlineOffset: 1,
-                    }}
-                  >
-                    {showValues ? v.toFixed(2) : ""}
-                  </button>
-                </span>
-              );
-            })}
-          </div>
-        ))}
-      </div>
       </AxisTitled>
       <ColorLegend
         theme={theme}
@@ -216,7 +266,11 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
         title={titles?.colorBar}
       />
       <Status theme={theme}>
-        {(sel.hovered ?? selected) ? describe((sel.hovered ?? selected)!) + (selected ? " · selected" : "") : threshold !== null ? `Above ${threshold}: ${above.length ? above.join(", ") : "none"}` : ""}
+        {(sel.hovered ?? selected)
+          ? describe((sel.hovered ?? selected)!) + (selected ? " · selected" : "")
+          : threshold !== null
+            ? `Above ${threshold}: ${above.length ? above.join(", ") : "none"}`
+            : ""}
       </Status>
     </Frame>
   );

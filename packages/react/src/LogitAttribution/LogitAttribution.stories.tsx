@@ -1,13 +1,21 @@
 import type { Meta, StoryObj } from "@storybook/react-vite";
 import { expect, fireEvent, fn, waitFor, within } from "storybook/test";
 import { FixtureMissing } from "../stories-support/FixtureMissing.js";
-import { loadLogitAttribution, MISSING_TINY_MESSAGE, type LogitAttributionFixture } from "../stories-support/fixtures.js";
+import {
+  loadLogitAttribution,
+  MISSING_TINY_MESSAGE,
+  type LogitAttributionFixture,
+} from "../stories-support/fixtures.js";
 import { repeatedRandomTokens, rng } from "../stories-support/synthetic.js";
 import { LogitAttribution } from "./LogitAttribution.js";
 
 // A repeated random sequence: in the second copy the induction heads 1.4 and 1.10 carry the correct logit.
 const tokens = repeatedRandomTokens(12, 3);
-const labels = ["direct", ...Array.from({ length: 12 }, (_, h) => `0.${h}`), ...Array.from({ length: 12 }, (_, h) => `1.${h}`)];
+const labels = [
+  "direct",
+  ...Array.from({ length: 12 }, (_, h) => `0.${h}`),
+  ...Array.from({ length: 12 }, (_, h) => `1.${h}`),
+];
 const r = rng(11);
 const attribution = Array.from({ length: tokens.length - 1 }, (_, t) =>
   labels.map((l) => {
@@ -20,7 +28,13 @@ const attribution = Array.from({ length: tokens.length - 1 }, (_, t) =>
 const meta = {
   title: "Circuits/LogitAttribution",
   component: LogitAttribution,
-  args: { tokens, attribution, labels, title: "Logit attribution (synthetic repeated sequence)", onSelectComponent: fn() },
+  args: {
+    tokens,
+    attribution,
+    labels,
+    title: "Logit attribution (synthetic repeated sequence)",
+    onSelectComponent: fn(),
+  },
 } satisfies Meta<typeof LogitAttribution>;
 export default meta;
 type Story = StoryObj<typeof meta>;
@@ -42,7 +56,9 @@ export const Synthetic: Story = {
   },
 };
 
-export const CircuitsVisColours: Story = { args: { negativeColor: "crimson", positiveColor: "#1e88e5", theme: "dark" } };
+export const CircuitsVisColours: Story = {
+  args: { negativeColor: "crimson", positiveColor: "#1e88e5", theme: "dark" },
+};
 
 function Real({ fixture, title }: { fixture: LogitAttributionFixture | null; title: string }) {
   if (!fixture) return <FixtureMissing message={MISSING_TINY_MESSAGE} />;
@@ -61,7 +77,9 @@ function Real({ fixture, title }: { fixture: LogitAttributionFixture | null; tit
 /** TransformerLens's logit attribution on the repeated sequence: layer-1 heads predict the second copy. */
 export const RealTinyModelRepeated: Story = {
   loaders: [async () => ({ fixture: await loadLogitAttribution("repeated_random") })],
-  render: (_a, { loaded }) => <Real fixture={loaded.fixture as LogitAttributionFixture | null} title="tl-attn2l-tiny · repeated random tokens" />,
+  render: (_a, { loaded }) => (
+    <Real fixture={loaded.fixture as LogitAttributionFixture | null} title="tl-attn2l-tiny · repeated random tokens" />
+  ),
   play: async ({ canvasElement, loaded }) => {
     const f = loaded.fixture as LogitAttributionFixture | null;
     if (!f) return void (await expect(within(canvasElement).getByRole("note")).toBeTruthy());
@@ -79,11 +97,15 @@ export const RealTinyModelRepeated: Story = {
     for (let i = 0; i < 60; i++) await fireEvent.keyDown(app, { key: "ArrowDown" });
     for (let i = 0; i < 8; i++) await fireEvent.keyDown(app, { key: "ArrowRight" });
     await waitFor(() => expect(c.getByRole("status").textContent).toMatch(/^1\.3 at position 60 /));
-    await expect(c.getByRole("status").textContent).toContain(`: ${f.attribution[60 * C + 8]!.toFixed(3)} of logit ${f.correctLogits[60]!.toFixed(3)}`);
+    await expect(c.getByRole("status").textContent).toContain(
+      `: ${f.attribution[60 * C + 8]!.toFixed(3)} of logit ${f.correctLogits[60]!.toFixed(3)}`,
+    );
   },
 };
 
 export const RealTinyModelSeedText: Story = {
   loaders: [async () => ({ fixture: await loadLogitAttribution("seed_text") })],
-  render: (_a, { loaded }) => <Real fixture={loaded.fixture as LogitAttributionFixture | null} title="tl-attn2l-tiny · seed text" />,
+  render: (_a, { loaded }) => (
+    <Real fixture={loaded.fixture as LogitAttributionFixture | null} title="tl-attn2l-tiny · seed text" />
+  ),
 };

@@ -14,7 +14,9 @@ const attribution = [
 
 describe("LogitAttribution", () => {
   it("reads a cell by keyboard, naming the position, the predicted token and the part of the logit", () => {
-    render(<LogitAttribution tokens={tokens} attribution={attribution} labels={labels} correctLogits={[0.35, -1.0, 2.1]} />);
+    render(
+      <LogitAttribution tokens={tokens} attribution={attribution} labels={labels} correctLogits={[0.35, -1.0, 2.1]} />,
+    );
     const app = screen.getByRole("application");
     fireEvent.keyDown(app, { key: "ArrowDown" });
     fireEvent.keyDown(app, { key: "ArrowDown" });
@@ -25,7 +27,14 @@ describe("LogitAttribution", () => {
 
   it("selects a component with Enter and reports it, toggling off on the second press", () => {
     const onSelectComponent = vi.fn();
-    render(<LogitAttribution tokens={tokens} attribution={new Float32Array(attribution.flat())} labels={labels} onSelectComponent={onSelectComponent} />);
+    render(
+      <LogitAttribution
+        tokens={tokens}
+        attribution={new Float32Array(attribution.flat())}
+        labels={labels}
+        onSelectComponent={onSelectComponent}
+      />,
+    );
     const app = screen.getByRole("application");
     fireEvent.keyDown(app, { key: "ArrowRight" });
     fireEvent.keyDown(app, { key: "ArrowLeft" });
@@ -43,15 +52,31 @@ describe("LogitAttribution", () => {
   });
 
   it("says which shape it expected", () => {
-    expect(() => render(<LogitAttribution tokens={tokens} attribution={attribution.slice(1)} labels={labels} />)).toThrow(
-      /attribution has 2 rows of 3 components, expected 3 \(one per predicted token\) or 4/,
-    );
-    expect(() => render(<LogitAttribution tokens={tokens} attribution={[[1, 2], [3, 4], [5, 6]]} labels={labels} />)).toThrow(/attribution\[0\]\[0\] has 2 values, expected 3/);
-    expect(() => render(<LogitAttribution tokens={tokens} attribution={attribution} labels={labels} correctLogits={[1]} />)).toThrow(/correctLogits has 1 values, expected 3/);
+    expect(() =>
+      render(<LogitAttribution tokens={tokens} attribution={attribution.slice(1)} labels={labels} />),
+    ).toThrow(/attribution has 2 rows of 3 components, expected 3 \(one per predicted token\) or 4/);
+    expect(() =>
+      render(
+        <LogitAttribution
+          tokens={tokens}
+          attribution={[
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ]}
+          labels={labels}
+        />,
+      ),
+    ).toThrow(/attribution\[0\]\[0\] has 2 values, expected 3/);
+    expect(() =>
+      render(<LogitAttribution tokens={tokens} attribution={attribution} labels={labels} correctLogits={[1]} />),
+    ).toThrow(/correctLogits has 1 values, expected 3/);
   });
 
   it("server-renders and mounts without React", () => {
-    expect(renderToString(<LogitAttribution tokens={tokens} attribution={attribution} labels={labels} />)).toContain("3 positions × 3 components");
+    expect(renderToString(<LogitAttribution tokens={tokens} attribution={attribution} labels={labels} />)).toContain(
+      "3 positions × 3 components",
+    );
     const el = document.createElement("div");
     renderLogitAttribution(el, { tokens, attribution, labels }).unmount();
     expect(el.childElementCount).toBe(0);

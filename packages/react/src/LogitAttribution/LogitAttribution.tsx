@@ -4,7 +4,13 @@ import type { ColorScaleName } from "../lib/color-scales.js";
 import { formatValue, shortToken } from "../lib/format-token.js";
 import type { HeatmapStyle } from "../lib/heatmap.js";
 import type { Painter } from "../lib/painter.js";
-import { axisTitlesFrom, drawPatternOverlay, matrixLayout, MIN_LABEL_CELL, patternFigure } from "../lib/pattern-figure.js";
+import {
+  axisTitlesFrom,
+  drawPatternOverlay,
+  matrixLayout,
+  MIN_LABEL_CELL,
+  patternFigure,
+} from "../lib/pattern-figure.js";
 import { scaleFromProps } from "../lib/scale-props.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
@@ -96,9 +102,14 @@ export function LogitAttribution(props: LogitAttributionProps) {
     );
   }
   const predicts = rows === tokens.length - 1;
-  const tensor = useMemo(() => toPatternTensor(props.attribution, rows, C, "attribution"), [props.attribution, rows, C]);
+  const tensor = useMemo(
+    () => toPatternTensor(props.attribution, rows, C, "attribution"),
+    [props.attribution, rows, C],
+  );
   if (props.correctLogits && props.correctLogits.length !== rows) {
-    throw new Error(`LogitAttribution: correctLogits has ${props.correctLogits.length} values, expected ${rows} (one per row)`);
+    throw new Error(
+      `LogitAttribution: correctLogits has ${props.correctLogits.length} values, expected ${rows} (one per row)`,
+    );
   }
   const absMax = useMemo(() => {
     let m = 0;
@@ -109,18 +120,33 @@ export function LogitAttribution(props: LogitAttributionProps) {
   const max = props.maxValue ?? absMax;
   const { colorScale, negativeColor, positiveColor } = props;
   const style: HeatmapStyle = useMemo(
-    () => ({ scale: scaleFromProps({ colorScale, negativeColor, positiveColor }, min, max, "blue-orange"), min, max, maskUpper: false, maskColor: theme.mask }),
+    () => ({
+      scale: scaleFromProps({ colorScale, negativeColor, positiveColor }, min, max, "blue-orange"),
+      min,
+      max,
+      maskUpper: false,
+      maskColor: theme.mask,
+    }),
     [colorScale, negativeColor, positiveColor, min, max, theme.mask],
   );
 
   const rowLabels = useMemo(
-    () => Array.from({ length: rows }, (_, t) => (predicts ? `${shortToken(tokens[t] ?? "", 10)} → ${shortToken(tokens[t + 1] ?? "", 10)}` : shortToken(tokens[t] ?? "", 22))),
+    () =>
+      Array.from({ length: rows }, (_, t) =>
+        predicts
+          ? `${shortToken(tokens[t] ?? "", 10)} → ${shortToken(tokens[t + 1] ?? "", 10)}`
+          : shortToken(tokens[t] ?? "", 22),
+      ),
     [rows, predicts, tokens],
   );
   const showLabels = props.showAxisLabels ?? true;
   const { showAxisLabels, rowTitle, columnTitle, colorBarTitle } = props;
   const titles = useMemo(
-    () => axisTitlesFrom({ showAxisLabels, rowTitle, columnTitle, colorBarTitle }, { row: predicts ? "Position → next token" : "Token", column: "Component", colorBar: "Logit attribution" }),
+    () =>
+      axisTitlesFrom(
+        { showAxisLabels, rowTitle, columnTitle, colorBarTitle },
+        { row: predicts ? "Position → next token" : "Token", column: "Component", colorBar: "Logit attribution" },
+      ),
     [showAxisLabels, rowTitle, columnTitle, colorBarTitle, predicts],
   );
   const cellW = props.cellWidth ?? 36;
@@ -130,7 +156,11 @@ export function LogitAttribution(props: LogitAttributionProps) {
   const layout = useMemo(
     () =>
       matrixLayout(rows, C, {
-        cellW, cellH, colorBar: true, title: !!props.title, axisTitles: titles,
+        cellW,
+        cellH,
+        colorBar: true,
+        title: !!props.title,
+        axisTitles: titles,
         // Rows shorter than a readable label get no token labels; the axis titles and column labels stay.
         rowMargin: showLabels && cellH >= MIN_LABEL_CELL ? Math.ceil(longestRow * 6.4) + 8 : 0,
         colMargin: showLabels ? Math.ceil(longestCol * 6.4) + 8 : 0,
@@ -138,7 +168,19 @@ export function LogitAttribution(props: LogitAttributionProps) {
     [rows, C, cellW, cellH, props.title, showLabels, longestRow, longestCol, titles],
   );
   const figure = useMemo(
-    () => patternFigure({ tensor, head: 0, style, layout, queryTokens: rowLabels, keyTokens: labels, theme, title: props.title, maxPixels: 4096, labelLength: 24 }),
+    () =>
+      patternFigure({
+        tensor,
+        head: 0,
+        style,
+        layout,
+        queryTokens: rowLabels,
+        keyTokens: labels,
+        theme,
+        title: props.title,
+        maxPixels: 4096,
+        labelLength: 24,
+      }),
     [tensor, style, layout, rowLabels, labels, theme, props.title],
   );
 
@@ -155,7 +197,10 @@ export function LogitAttribution(props: LogitAttributionProps) {
       props.onSelectComponent?.(next);
     },
   );
-  const overlay = useMemo(() => (p: Painter) => drawPatternOverlay(p, layout, theme, { k: component, cell }), [layout, theme, component, cell]);
+  const overlay = useMemo(
+    () => (p: Painter) => drawPatternOverlay(p, layout, theme, { k: component, cell }),
+    [layout, theme, component, cell],
+  );
 
   const describe = (c: Cell) => {
     const where = predicts

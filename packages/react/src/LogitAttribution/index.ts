@@ -5,6 +5,9 @@ export { LogitAttribution };
 export type { LogitAttributionProps, AttributionCell } from "./LogitAttribution.js";
 
 /** Mount LogitAttribution into a plain DOM element. */
-export function renderLogitAttribution(element: Element, props: LogitAttributionProps): MountedComponent<LogitAttributionProps> {
+export function renderLogitAttribution(
+  element: Element,
+  props: LogitAttributionProps,
+): MountedComponent<LogitAttributionProps> {
   return mountComponent(LogitAttribution, element, props);
 }

@@ -6,9 +6,18 @@ import { renderTextNeuronActivations, TextNeuronActivations } from "./index.js";
 const tokens = ["a", "b", "c"];
 // [tokens][layers][neurons]: layer 1 neuron 1 fires on "c" only.
 const activations = [
-  [[0.1, 0], [0, 0]],
-  [[0.2, 0], [0, 0]],
-  [[0.3, 0], [0, 2]],
+  [
+    [0.1, 0],
+    [0, 0],
+  ],
+  [
+    [0.2, 0],
+    [0, 0],
+  ],
+  [
+    [0.3, 0],
+    [0, 2],
+  ],
 ];
 
 describe("TextNeuronActivations", () => {
@@ -26,12 +35,25 @@ describe("TextNeuronActivations", () => {
   });
 
   it("takes several samples and checks their shapes", () => {
-    render(<TextNeuronActivations tokens={[tokens, ["x"]]} activations={[activations, [[[5, 0], [0, 0]]]]} />);
+    render(
+      <TextNeuronActivations
+        tokens={[tokens, ["x"]]}
+        activations={[
+          activations,
+          [
+            [
+              [5, 0],
+              [0, 0],
+            ],
+          ],
+        ]}
+      />,
+    );
     fireEvent.change(screen.getByLabelText("Sample"), { target: { value: "1" } });
     expect(within(screen.getByRole("listbox")).getAllByRole("option")).toHaveLength(1);
-    expect(() => render(<TextNeuronActivations tokens={[tokens, ["x"]]} activations={[activations, activations]} />)).toThrow(
-      /sample 1 has 1 tokens but 3 activation rows/,
-    );
+    expect(() =>
+      render(<TextNeuronActivations tokens={[tokens, ["x"]]} activations={[activations, activations]} />),
+    ).toThrow(/sample 1 has 1 tokens but 3 activation rows/);
   });
 
   it("server-renders and mounts without React", () => {

@@ -43,16 +43,27 @@ function normalise(tokens: string[] | string[][], acts: number[][][] | number[][
   const multi = Array.isArray(tokens[0]);
   const samples = (multi ? tokens : [tokens]) as string[][];
   const a = (multi ? acts : [acts]) as number[][][][];
-  if (a.length !== samples.length) throw new Error(`TextNeuronActivations: ${samples.length} token lists but ${a.length} activation samples`);
+  if (a.length !== samples.length)
+    throw new Error(`TextNeuronActivations: ${samples.length} token lists but ${a.length} activation samples`);
   const first = a[0]?.[0]?.length ?? 0;
   const second = a[0]?.[0]?.[0]?.length ?? 0;
-  if (!first || !second) throw new Error("TextNeuronActivations: activations must be [tokens][layers][neurons] with at least one of each");
+  if (!first || !second)
+    throw new Error("TextNeuronActivations: activations must be [tokens][layers][neurons] with at least one of each");
   a.forEach((s, i) => {
-    if (s.length !== samples[i]!.length) throw new Error(`TextNeuronActivations: sample ${i} has ${samples[i]!.length} tokens but ${s.length} activation rows`);
+    if (s.length !== samples[i]!.length)
+      throw new Error(
+        `TextNeuronActivations: sample ${i} has ${samples[i]!.length} tokens but ${s.length} activation rows`,
+      );
     s.forEach((t, j) => {
-      if (t.length !== first) throw new Error(`TextNeuronActivations: sample ${i} token ${j} has ${t.length} entries in the first dimension, expected ${first}`);
+      if (t.length !== first)
+        throw new Error(
+          `TextNeuronActivations: sample ${i} token ${j} has ${t.length} entries in the first dimension, expected ${first}`,
+        );
       t.forEach((n, l) => {
-        if (n.length !== second) throw new Error(`TextNeuronActivations: sample ${i} token ${j} [${l}] has ${n.length} entries, expected ${second}`);
+        if (n.length !== second)
+          throw new Error(
+            `TextNeuronActivations: sample ${i} token ${j} [${l}] has ${n.length} entries, expected ${second}`,
+          );
       });
     });
   });
@@ -65,12 +76,18 @@ function normalise(tokens: string[] | string[][], acts: number[][][] | number[][
  */
 export function TextNeuronActivations(props: TextNeuronActivationsProps) {
   const theme = useTheme(props.theme);
-  const { samples, acts, first, second } = useMemo(() => normalise(props.tokens, props.activations), [props.tokens, props.activations]);
+  const { samples, acts, first, second } = useMemo(
+    () => normalise(props.tokens, props.activations),
+    [props.tokens, props.activations],
+  );
   const [sample, setSample] = useState(0);
   const [f, setF] = useState(0);
   const [n, setN] = useState(0);
   const s = Math.min(sample, samples.length - 1);
-  const values = useMemo(() => acts[s]!.map((t) => t[Math.min(f, first - 1)]![Math.min(n, second - 1)]!), [acts, s, f, n, first, second]);
+  const values = useMemo(
+    () => acts[s]!.map((t) => t[Math.min(f, first - 1)]![Math.min(n, second - 1)]!),
+    [acts, s, f, n, first, second],
+  );
   const range = valueRange(values, props.minValue, props.maxValue);
   const sel = useHoverLock<number>();
   const firstName = props.firstDimensionName ?? "Layer";
@@ -85,20 +102,53 @@ export function TextNeuronActivations(props: TextNeuronActivationsProps) {
     setN(c.second);
     props.onSelect?.(c);
   };
-  const describe = (i: number) => `${shortToken(tokens[i] ?? "", 30)} (${i}) ${firstName} ${fLabel} ${secondName} ${nLabel}: ${formatValue(values[i]!)}`;
+  const describe = (i: number) =>
+    `${shortToken(tokens[i] ?? "", 30)} (${i}) ${firstName} ${fLabel} ${secondName} ${nLabel}: ${formatValue(values[i]!)}`;
 
   return (
     <Frame theme={theme} label={props.title ?? "Text neuron activations"}>
       <Toolbar>
         {props.title && <strong style={{ fontSize: 14 }}>{props.title}</strong>}
-        {samples.length > 1 && <Select theme={theme} label="Sample" value={s} options={indexOptions(samples.length)} onChange={(v) => change({ sample: v })} />}
-        <Select theme={theme} label={firstName} value={f} options={indexOptions(first, props.firstDimensionLabels)} onChange={(v) => change({ first: v })} />
-        <Select theme={theme} label={secondName} value={n} options={indexOptions(second, props.secondDimensionLabels)} onChange={(v) => change({ second: v })} />
+        {samples.length > 1 && (
+          <Select
+            theme={theme}
+            label="Sample"
+            value={s}
+            options={indexOptions(samples.length)}
+            onChange={(v) => change({ sample: v })}
+          />
+        )}
+        <Select
+          theme={theme}
+          label={firstName}
+          value={f}
+          options={indexOptions(first, props.firstDimensionLabels)}
+          onChange={(v) => change({ first: v })}
+        />
+        <Select
+          theme={theme}
+          label={secondName}
+          value={n}
+          options={indexOptions(second, props.secondDimensionLabels)}
+          onChange={(v) => change({ second: v })}
+        />
         <span style={{ fontSize: 12, color: theme.muted }}>
           {formatValue(range.min)} … {formatValue(range.max)}
         </span>
         <span style={{ flex: 1 }} />
-        <ExportButtons theme={theme} figure={() => tokensFigure({ tokens, colors: tokenColors(values, range.min, range.max, theme, props), theme, title: props.title, caption: `${firstName} ${fLabel}, ${secondName} ${nLabel}: ${formatValue(range.min)} … ${formatValue(range.max)}` })} name={props.exportName ?? "text-neuron-activations"} />
+        <ExportButtons
+          theme={theme}
+          figure={() =>
+            tokensFigure({
+              tokens,
+              colors: tokenColors(values, range.min, range.max, theme, props),
+              theme,
+              title: props.title,
+              caption: `${firstName} ${fLabel}, ${secondName} ${nLabel}: ${formatValue(range.min)} … ${formatValue(range.max)}`,
+            })
+          }
+          name={props.exportName ?? "text-neuron-activations"}
+        />
       </Toolbar>
       <ValueTokens
         tokens={tokens}
@@ -115,7 +165,11 @@ export function TextNeuronActivations(props: TextNeuronActivationsProps) {
         onSelect={sel.lock}
         ariaLabel="Tokens"
       />
-      <Status theme={theme}>{sel.active !== null ? describe(sel.active) : `${firstName} ${fLabel}, ${secondName} ${nLabel}. Hover a token to read its activation.`}</Status>
+      <Status theme={theme}>
+        {sel.active !== null
+          ? describe(sel.active)
+          : `${firstName} ${fLabel}, ${secondName} ${nLabel}. Hover a token to read its activation.`}
+      </Status>
     </Frame>
   );
 }

@@ -5,6 +5,9 @@ export { TextNeuronActivations };
 export type { TextNeuronActivationsProps } from "./TextNeuronActivations.js";
 
 /** Mount TextNeuronActivations into a plain DOM element. */
-export function renderTextNeuronActivations(element: Element, props: TextNeuronActivationsProps): MountedComponent<TextNeuronActivationsProps> {
+export function renderTextNeuronActivations(
+  element: Element,
+  props: TextNeuronActivationsProps,
+): MountedComponent<TextNeuronActivationsProps> {
   return mountComponent(TextNeuronActivations, element, props);
 }

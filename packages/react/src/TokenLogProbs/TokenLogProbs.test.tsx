@@ -5,8 +5,14 @@ import { renderTokenLogProbs, TokenLogProbs } from "./index.js";
 
 const props = {
   prompt: ["<bos>", " a", " b"],
-  topKLogProbs: [[-0.1, -2.5], [-0.7, -0.9]],
-  topKTokens: [[" a", " c"], [" c", " b"]],
+  topKLogProbs: [
+    [-0.1, -2.5],
+    [-0.7, -0.9],
+  ],
+  topKTokens: [
+    [" a", " c"],
+    [" c", " b"],
+  ],
   correctTokenRank: [0, 1],
   correctTokenLogProb: [-0.1, -0.9],
 };
@@ -28,7 +34,9 @@ describe("TokenLogProbs", () => {
   });
 
   it("names the array whose length is wrong", () => {
-    expect(() => render(<TokenLogProbs {...props} correctTokenRank={[0]} />)).toThrow(/correctTokenRank has 1 entries, expected 2/);
+    expect(() => render(<TokenLogProbs {...props} correctTokenRank={[0]} />)).toThrow(
+      /correctTokenRank has 1 entries, expected 2/,
+    );
   });
 
   it("server-renders and mounts without React", () => {

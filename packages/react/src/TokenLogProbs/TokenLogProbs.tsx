@@ -45,10 +45,16 @@ export function TokenLogProbs(props: TokenLogProbsProps) {
   if (n < 1) throw new Error("TokenLogProbs: prompt needs at least two tokens (the first is only context)");
   const arrays = { topKLogProbs, topKTokens, correctTokenRank, correctTokenLogProb } as const;
   for (const [name, a] of Object.entries(arrays)) {
-    if (a.length !== n) throw new Error(`TokenLogProbs: ${name} has ${a.length} entries, expected ${n} (one per prompt token after the first)`);
+    if (a.length !== n)
+      throw new Error(
+        `TokenLogProbs: ${name} has ${a.length} entries, expected ${n} (one per prompt token after the first)`,
+      );
   }
   topKLogProbs.forEach((row, i) => {
-    if (row.length !== topKTokens[i]!.length) throw new Error(`TokenLogProbs: topKLogProbs[${i}] has ${row.length} values but topKTokens[${i}] has ${topKTokens[i]!.length}`);
+    if (row.length !== topKTokens[i]!.length)
+      throw new Error(
+        `TokenLogProbs: topKLogProbs[${i}] has ${row.length} values but topKTokens[${i}] has ${topKTokens[i]!.length}`,
+      );
   });
   const floor = Math.abs(props.logProbFloor ?? -5);
   const shown = useMemo(() => prompt.slice(1), [prompt]);
@@ -59,7 +65,10 @@ export function TokenLogProbs(props: TokenLogProbsProps) {
     `${shortToken(prompt[i] ?? "", 20)} → ${shortToken(shown[i] ?? "", 20)} (${i + 1}): rank ${correctTokenRank[i]}, p ${pct(correctTokenLogProb[i]!)}, log p ${formatValue(correctTokenLogProb[i]!)}`;
 
   const row = (rank: number, token: string, lp: number, correct: boolean) => (
-    <tr key={`${rank}-${correct}`} style={{ fontWeight: correct ? 700 : 400, color: correct ? theme.accent : theme.text }}>
+    <tr
+      key={`${rank}-${correct}`}
+      style={{ fontWeight: correct ? 700 : 400, color: correct ? theme.accent : theme.text }}
+    >
       <td style={{ padding: "0 8px 0 0" }}>#{rank}</td>
       <td style={{ padding: "0 8px 0 0", textAlign: "right" }}>{pct(lp)}</td>
       <td style={{ padding: "0 8px 0 0", textAlign: "right" }}>{lp.toFixed(3)}</td>
@@ -68,12 +77,30 @@ export function TokenLogProbs(props: TokenLogProbsProps) {
   );
 
   return (
-    <Frame theme={theme} label={props.title ?? "Token log-probabilities"} style={{ paddingBottom: 12 + (props.paddingBottom ?? 0) }}>
+    <Frame
+      theme={theme}
+      label={props.title ?? "Token log-probabilities"}
+      style={{ paddingBottom: 12 + (props.paddingBottom ?? 0) }}
+    >
       <Toolbar>
         {props.title && <strong style={{ fontSize: 14 }}>{props.title}</strong>}
-        <span style={{ fontSize: 12, color: theme.muted }}>shade: log p of the true next token, from {-floor} (none) to 0 (full)</span>
+        <span style={{ fontSize: 12, color: theme.muted }}>
+          shade: log p of the true next token, from {-floor} (none) to 0 (full)
+        </span>
         <span style={{ flex: 1 }} />
-        <ExportButtons theme={theme} figure={() => tokensFigure({ tokens: shown, colors: tokenColors(values, 0, floor, theme, {}), theme, title: props.title, caption: `shade: log p of the true next token, from ${-floor} (none) to 0 (full)` })} name={props.exportName ?? "token-log-probs"} />
+        <ExportButtons
+          theme={theme}
+          figure={() =>
+            tokensFigure({
+              tokens: shown,
+              colors: tokenColors(values, 0, floor, theme, {}),
+              theme,
+              title: props.title,
+              caption: `shade: log p of the true next token, from ${-floor} (none) to 0 (full)`,
+            })
+          }
+          name={props.exportName ?? "token-log-probs"}
+        />
       </Toolbar>
       <ValueTokens
         tokens={shown}
@@ -92,7 +119,18 @@ export function TokenLogProbs(props: TokenLogProbsProps) {
         ariaLabel="Predicted tokens"
       />
       {active !== null && (
-        <div role="region" aria-label="Top predictions" style={{ marginTop: 8, padding: 8, background: theme.surface, borderRadius: 4, fontSize: 12, display: "inline-block" }}>
+        <div
+          role="region"
+          aria-label="Top predictions"
+          style={{
+            marginTop: 8,
+            padding: 8,
+            background: theme.surface,
+            borderRadius: 4,
+            fontSize: 12,
+            display: "inline-block",
+          }}
+        >
           <div style={{ fontWeight: 700, marginBottom: 4, whiteSpace: "pre" }}>
             {displayToken(prompt[active] ?? "")} → {displayToken(shown[active] ?? "")}
           </div>
@@ -112,7 +150,11 @@ export function TokenLogProbs(props: TokenLogProbsProps) {
           </table>
         </div>
       )}
-      <Status theme={theme}>{active !== null ? describe(active) + (sel.locked !== null ? " · locked" : "") : "Hover a token to see the model's top guesses for it."}</Status>
+      <Status theme={theme}>
+        {active !== null
+          ? describe(active) + (sel.locked !== null ? " · locked" : "")
+          : "Hover a token to see the model's top guesses for it."}
+      </Status>
     </Frame>
   );
 }

@@ -24,7 +24,9 @@ export const RepeatedTokens: Story = {
     c.getByRole("application").focus();
     await userEvent.keyboard("{ArrowRight}".repeat(60));
     // Position 60 is predicted by loss[59].
-    await waitFor(() => expect(c.getByRole("status").textContent).toContain(`(60): loss ${loss[59]!.toFixed(3)} · second half`));
+    await waitFor(() =>
+      expect(c.getByRole("status").textContent).toContain(`(60): loss ${loss[59]!.toFixed(3)} · second half`),
+    );
   },
 };
 
@@ -34,6 +36,10 @@ export const PlainSequence: Story = {
   args: (() => {
     const t = syntheticTokens(300, 8);
     const rr = rng(9);
-    return { tokens: t, loss: t.slice(1).map((_, i) => 2 + 6 * Math.exp(-i / 40) + rr() * 2), title: "A 300-token text (no repeat)" };
+    return {
+      tokens: t,
+      loss: t.slice(1).map((_, i) => 2 + 6 * Math.exp(-i / 40) + rr() * 2),
+      title: "A 300-token text (no repeat)",
+    };
   })(),
 };

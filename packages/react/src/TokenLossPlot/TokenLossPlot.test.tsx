@@ -20,7 +20,9 @@ describe("TokenLossPlot", () => {
   });
 
   it("says what length it expected", () => {
-    expect(() => render(<TokenLossPlot tokens={["a", "b", "c"]} loss={[1]} />)).toThrow(/loss has 1 values; expected 2 .* or 3/);
+    expect(() => render(<TokenLossPlot tokens={["a", "b", "c"]} loss={[1]} />)).toThrow(
+      /loss has 1 values; expected 2 .* or 3/,
+    );
   });
 
   it("server-renders and mounts without React", () => {

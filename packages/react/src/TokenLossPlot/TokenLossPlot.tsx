@@ -75,11 +75,19 @@ function niceTicks(max: number): number[] {
 function mean(xs: ArrayLike<number>, from: number, to: number): number {
   let s = 0;
   let n = 0;
-  for (let i = from; i < to; i++) if (Number.isFinite(xs[i]!)) (s += xs[i]!), n++;
+  for (let i = from; i < to; i++) if (Number.isFinite(xs[i]!)) ((s += xs[i]!), n++);
   return n ? s / n : NaN;
 }
 
-function drawPlot(p: Painter, l: PlotLayout, perToken: Float64Array, theme: Theme, repeat: number | null, yLabel: string, title?: string) {
+function drawPlot(
+  p: Painter,
+  l: PlotLayout,
+  perToken: Float64Array,
+  theme: Theme,
+  repeat: number | null,
+  yLabel: string,
+  title?: string,
+) {
   if (title) p.text(0, 14, title, { fill: theme.text, size: 13, weight: "bold" });
   if (repeat !== null) {
     // Shade the two copies and mark each half's mean loss.
@@ -87,19 +95,58 @@ function drawPlot(p: Painter, l: PlotLayout, perToken: Float64Array, theme: Them
     const xm = (xOf(l, repeat - 1) + xOf(l, repeat)) / 2;
     const xb = xOf(l, l.T - 1) + 2;
     p.rect(xa, l.y0, xm - xa, l.h, theme.surface);
-    p.line([[xm, l.y0], [xm, l.y0 + l.h]], theme.muted, 1, [4, 3]);
+    p.line(
+      [
+        [xm, l.y0],
+        [xm, l.y0 + l.h],
+      ],
+      theme.muted,
+      1,
+      [4, 3],
+    );
     const m1 = mean(perToken, 1, repeat);
     const m2 = mean(perToken, repeat, l.T);
-    p.line([[xa, yOf(l, m1)], [xm, yOf(l, m1)]], theme.accent, 1.5, [6, 3]);
-    p.line([[xm, yOf(l, m2)], [xb, yOf(l, m2)]], theme.accent, 1.5, [6, 3]);
+    p.line(
+      [
+        [xa, yOf(l, m1)],
+        [xm, yOf(l, m1)],
+      ],
+      theme.accent,
+      1.5,
+      [6, 3],
+    );
+    p.line(
+      [
+        [xm, yOf(l, m2)],
+        [xb, yOf(l, m2)],
+      ],
+      theme.accent,
+      1.5,
+      [6, 3],
+    );
     p.text(xa + 4, l.y0 - 5, `first half · mean ${formatValue(m1)}`, { fill: theme.muted, size: 11 });
     p.text(xm + 4, l.y0 - 5, `second half · mean ${formatValue(m2)}`, { fill: theme.muted, size: 11 });
   }
   // Axes and ticks.
-  p.line([[l.x0, l.y0], [l.x0, l.y0 + l.h], [l.x0 + l.w, l.y0 + l.h]], theme.border, 1);
+  p.line(
+    [
+      [l.x0, l.y0],
+      [l.x0, l.y0 + l.h],
+      [l.x0 + l.w, l.y0 + l.h],
+    ],
+    theme.border,
+    1,
+  );
   for (const t of niceTicks(l.yMax)) {
     const y = yOf(l, t);
-    p.line([[l.x0 - 4, y], [l.x0, y]], theme.border, 1);
+    p.line(
+      [
+        [l.x0 - 4, y],
+        [l.x0, y],
+      ],
+      theme.border,
+      1,
+    );
     p.text(l.x0 - 6, y, String(t), { fill: theme.muted, size: 10, anchor: "end", baseline: "middle" });
   }
   const xStep = Math.max(1, Math.ceil(l.T / 10 / 10) * 10);
@@ -126,7 +173,9 @@ export function TokenLossPlot(props: TokenLossPlotProps) {
   const { tokens, loss } = props;
   const T = tokens.length;
   if (loss.length !== T && loss.length !== T - 1) {
-    throw new Error(`TokenLossPlot: loss has ${loss.length} values; expected ${T - 1} (one per predicted token) or ${T} (one per token)`);
+    throw new Error(
+      `TokenLossPlot: loss has ${loss.length} values; expected ${T - 1} (one per predicted token) or ${T} (one per token)`,
+    );
   }
   // Align to token positions: with T − 1 values, entry i is the loss at token i + 1.
   const perToken = useMemo(() => {
@@ -146,7 +195,12 @@ export function TokenLossPlot(props: TokenLossPlotProps) {
   }, [perToken, width, height, T, props.maxLoss, props.title]);
   const yLabel = props.yLabel ?? "loss (nats)";
   const figure: Figure = useMemo(
-    () => ({ width, height, background: theme.background, draw: (p) => drawPlot(p, layout, perToken, theme, repeat, yLabel, props.title) }),
+    () => ({
+      width,
+      height,
+      background: theme.background,
+      draw: (p) => drawPlot(p, layout, perToken, theme, repeat, yLabel, props.title),
+    }),
     [width, height, theme, layout, perToken, repeat, yLabel, props.title],
   );
 
@@ -159,7 +213,14 @@ export function TokenLossPlot(props: TokenLossPlotProps) {
         ? null
         : (p: Painter) => {
             const x = xOf(layout, pos);
-            p.line([[x, layout.y0], [x, layout.y0 + layout.h]], theme.accent, 1);
+            p.line(
+              [
+                [x, layout.y0],
+                [x, layout.y0 + layout.h],
+              ],
+              theme.accent,
+              1,
+            );
             if (Number.isFinite(perToken[pos]!)) p.rect(x - 4, yOf(layout, perToken[pos]!) - 4, 8, 8, theme.accent);
           },
     [pos, layout, perToken, theme],
@@ -219,7 +280,11 @@ export function TokenLossPlot(props: TokenLossPlotProps) {
           </Tooltip>
         )}
       </FigureCanvas>
-      <Status theme={theme}>{pos !== null ? describe(pos) + (sel.locked !== null ? " · locked" : "") : "Hover the plot to read a token's loss."}</Status>
+      <Status theme={theme}>
+        {pos !== null
+          ? describe(pos) + (sel.locked !== null ? " · locked" : "")
+          : "Hover the plot to read a token's loss."}
+      </Status>
     </Frame>
   );
 }

@@ -6,7 +6,9 @@ import { TopkSamples } from "./TopkSamples.js";
 // For every layer and neuron, the sentences ordered by that neuron's largest activation.
 const acts = neuronActivations(SENTENCES); // [samples][tokens][layers][neurons]
 const order = (l: number, n: number) =>
-  SENTENCES.map((_, s) => s).sort((a, b) => Math.max(...acts[b]!.map((t) => t[l]![n]!)) - Math.max(...acts[a]!.map((t) => t[l]![n]!)));
+  SENTENCES.map((_, s) => s).sort(
+    (a, b) => Math.max(...acts[b]!.map((t) => t[l]![n]!)) - Math.max(...acts[a]!.map((t) => t[l]![n]!)),
+  );
 const tokens = [0, 1].map((l) => [0, 1, 2, 3].map((n) => order(l, n).map((s) => SENTENCES[s]!)));
 const activations = [0, 1].map((l) => [0, 1, 2, 3].map((n) => order(l, n).map((s) => acts[s]!.map((t) => t[l]![n]!))));
 
@@ -35,4 +37,6 @@ export const Paged: Story = {
   },
 };
 
-export const Dark: Story = { args: { theme: "dark", zerothDimensionName: "Block", firstDimensionLabels: ["the", "punct", "Caps", "position"] } };
+export const Dark: Story = {
+  args: { theme: "dark", zerothDimensionName: "Block", firstDimensionLabels: ["the", "punct", "Caps", "position"] },
+};

@@ -18,9 +18,21 @@ describe("TopkSamples", () => {
   });
 
   it("names the sample whose tokens and values disagree", () => {
-    expect(() => render(<TopkSamples tokens={tokens} activations={[[[[1, 0.5], [0.25, 1]]]]} />)).toThrow(
-      /activations\[0\]\[0\]\[1\] has 2 values but tokens\[0\]\[0\]\[1\] has 1 tokens/,
-    );
+    expect(() =>
+      render(
+        <TopkSamples
+          tokens={tokens}
+          activations={[
+            [
+              [
+                [1, 0.5],
+                [0.25, 1],
+              ],
+            ],
+          ]}
+        />,
+      ),
+    ).toThrow(/activations\[0\]\[0\]\[1\] has 2 values but tokens\[0\]\[0\]\[1\] has 1 tokens/);
   });
 
   it("server-renders and mounts without React", () => {

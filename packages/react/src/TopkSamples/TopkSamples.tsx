@@ -35,15 +35,27 @@ export interface TopkSamplesProps {
 }
 
 function check(tokens: string[][][][], acts: number[][][][]) {
-  if (!tokens.length || !tokens[0]!.length) throw new Error("TopkSamples: tokens must be [layers][neurons][samples][tokens] with at least one layer and neuron");
-  if (acts.length !== tokens.length) throw new Error(`TopkSamples: activations has ${acts.length} layers but tokens has ${tokens.length}`);
+  if (!tokens.length || !tokens[0]!.length)
+    throw new Error(
+      "TopkSamples: tokens must be [layers][neurons][samples][tokens] with at least one layer and neuron",
+    );
+  if (acts.length !== tokens.length)
+    throw new Error(`TopkSamples: activations has ${acts.length} layers but tokens has ${tokens.length}`);
   tokens.forEach((layer, l) => {
-    if (acts[l]!.length !== layer.length) throw new Error(`TopkSamples: activations[${l}] has ${acts[l]!.length} neurons but tokens[${l}] has ${layer.length}`);
+    if (acts[l]!.length !== layer.length)
+      throw new Error(
+        `TopkSamples: activations[${l}] has ${acts[l]!.length} neurons but tokens[${l}] has ${layer.length}`,
+      );
     layer.forEach((samples, n) => {
-      if (acts[l]![n]!.length !== samples.length) throw new Error(`TopkSamples: activations[${l}][${n}] has ${acts[l]![n]!.length} samples but tokens[${l}][${n}] has ${samples.length}`);
+      if (acts[l]![n]!.length !== samples.length)
+        throw new Error(
+          `TopkSamples: activations[${l}][${n}] has ${acts[l]![n]!.length} samples but tokens[${l}][${n}] has ${samples.length}`,
+        );
       samples.forEach((t, s) => {
         if (acts[l]![n]![s]!.length !== t.length) {
-          throw new Error(`TopkSamples: activations[${l}][${n}][${s}] has ${acts[l]![n]![s]!.length} values but tokens[${l}][${n}][${s}] has ${t.length} tokens`);
+          throw new Error(
+            `TopkSamples: activations[${l}][${n}][${s}] has ${acts[l]![n]![s]!.length} values but tokens[${l}][${n}][${s}] has ${t.length} tokens`,
+          );
         }
       });
     });
@@ -71,30 +83,58 @@ export function TopkSamples(props: TopkSamplesProps) {
   const p = Math.min(page, pages - 1);
   const shown = Array.from({ length: Math.min(per, texts.length - p * per) }, (_, i) => p * per + i);
   // One colour range for the neuron, so samples compare.
-  const range = useMemo(() => valueRange(acts.flat(), props.minValue, props.maxValue), [acts, props.minValue, props.maxValue]);
+  const range = useMemo(
+    () => valueRange(acts.flat(), props.minValue, props.maxValue),
+    [acts, props.minValue, props.maxValue],
+  );
   const zName = props.zerothDimensionName ?? "Layer";
   const fName = props.firstDimensionName ?? "Neuron";
-  const describe = (s: number, i: number) => `sample ${s}: ${shortToken(texts[s]![i] ?? "", 30)} (${i}) ${formatValue(acts[s]![i]!)}`;
+  const describe = (s: number, i: number) =>
+    `sample ${s}: ${shortToken(texts[s]![i] ?? "", 30)} (${i}) ${formatValue(acts[s]![i]!)}`;
 
   return (
     <Frame theme={theme} label={props.title ?? "Top-k samples"}>
       <Toolbar>
         {props.title && <strong style={{ fontSize: 14 }}>{props.title}</strong>}
-        <Select theme={theme} label={zName} value={l} options={indexOptions(tokens.length, props.zerothDimensionLabels)} onChange={(v) => (setLayer(v), setPage(0))} />
-        <Select theme={theme} label={fName} value={n} options={indexOptions(tokens[l]!.length, props.firstDimensionLabels)} onChange={(v) => (setNeuron(v), setPage(0))} />
+        <Select
+          theme={theme}
+          label={zName}
+          value={l}
+          options={indexOptions(tokens.length, props.zerothDimensionLabels)}
+          onChange={(v) => (setLayer(v), setPage(0))}
+        />
+        <Select
+          theme={theme}
+          label={fName}
+          value={n}
+          options={indexOptions(tokens[l]!.length, props.firstDimensionLabels)}
+          onChange={(v) => (setNeuron(v), setPage(0))}
+        />
         {pages > 1 && (
           <Select
             theme={theme}
             label="Samples"
             value={p}
-            options={Array.from({ length: pages }, (_, i) => [i, `${i * per}–${Math.min(texts.length, (i + 1) * per) - 1}`] as [number, string])}
+            options={Array.from(
+              { length: pages },
+              (_, i) => [i, `${i * per}–${Math.min(texts.length, (i + 1) * per) - 1}`] as [number, string],
+            )}
             onChange={setPage}
           />
         )}
       </Toolbar>
-      <div role="list" aria-label="Samples, strongest first" style={{ display: "flex", flexDirection: "column", gap: 6 }}>
+      <div
+        role="list"
+        aria-label="Samples, strongest first"
+        style={{ display: "flex", flexDirection: "column", gap: 6 }}
+      >
         {shown.map((s) => (
-          <div key={s} role="listitem" aria-label={`Sample ${s}`} style={{ border: `1px solid ${theme.border}`, borderRadius: 4, padding: 6, background: theme.surface }}>
+          <div
+            key={s}
+            role="listitem"
+            aria-label={`Sample ${s}`}
+            style={{ border: `1px solid ${theme.border}`, borderRadius: 4, padding: 6, background: theme.surface }}
+          >
             <ValueTokens
               tokens={texts[s]!}
               values={acts[s]!}
@@ -112,7 +152,11 @@ export function TopkSamples(props: TopkSamplesProps) {
           </div>
         ))}
       </div>
-      <Status theme={theme}>{hover ? describe(hover.s, hover.i) : `${zName} ${props.zerothDimensionLabels?.[l] ?? l}, ${fName} ${props.firstDimensionLabels?.[n] ?? n}: ${texts.length} samples.`}</Status>
+      <Status theme={theme}>
+        {hover
+          ? describe(hover.s, hover.i)
+          : `${zName} ${props.zerothDimensionLabels?.[l] ?? l}, ${fName} ${props.firstDimensionLabels?.[n] ?? n}: ${texts.length} samples.`}
+      </Status>
     </Frame>
   );
 }

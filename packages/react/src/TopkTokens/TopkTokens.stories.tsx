@@ -9,7 +9,12 @@ const k = topkOf(acts, 3);
 const meta = {
   title: "Neurons/TopkTokens",
   component: TopkTokens,
-  args: { tokens: SENTENCES, ...k, sampleLabels: ["cat", "model", "park"], title: "Top and bottom tokens per neuron (synthetic)" },
+  args: {
+    tokens: SENTENCES,
+    ...k,
+    sampleLabels: ["cat", "model", "park"],
+    title: "Top and bottom tokens per neuron (synthetic)",
+  },
 } satisfies Meta<typeof TopkTokens>;
 export default meta;
 type Story = StoryObj<typeof meta>;

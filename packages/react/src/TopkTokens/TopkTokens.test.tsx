@@ -15,14 +15,16 @@ const props = {
 describe("TopkTokens", () => {
   it("puts each neuron's top and bottom tokens in its column", () => {
     render(<TopkTokens {...props} />);
-    expect(screen.getByLabelText("Neuron 0, top 1: \"z\" (2) 0.900").textContent).toBe("z");
-    expect(screen.getByLabelText("Neuron 1, bottom 1: \"y\" (1) 0.100").textContent).toBe("y");
+    expect(screen.getByLabelText('Neuron 0, top 1: "z" (2) 0.900').textContent).toBe("z");
+    expect(screen.getByLabelText('Neuron 1, bottom 1: "y" (1) 0.100').textContent).toBe("y");
     fireEvent.change(screen.getByLabelText("Show"), { target: { value: "bottomk" } });
     expect(screen.queryByLabelText(/top 1/)).toBeNull();
   });
 
   it("rejects a token index outside the sample", () => {
-    expect(() => render(<TopkTokens {...props} topkIdxs={[[[[3, 0]]]]} />)).toThrow(/sample 0 has a token index 3, outside its 3 tokens/);
+    expect(() => render(<TopkTokens {...props} topkIdxs={[[[[3, 0]]]]} />)).toThrow(
+      /sample 0 has a token index 3, outside its 3 tokens/,
+    );
   });
 
   it("server-renders and mounts without React", () => {

@@ -43,7 +43,8 @@ const ARRAYS = ["topkVals", "topkIdxs", "bottomkVals", "bottomkIdxs"] as const;
 function check(p: TopkTokensProps): { layers: number; k: number; neurons: number } {
   const S = p.tokens.length;
   const first = p.topkVals[0]?.[0];
-  if (!S || !first?.length || !first[0]?.length) throw new Error("TopkTokens: topkVals must be [samples][layers][k][neurons] with at least one of each");
+  if (!S || !first?.length || !first[0]?.length)
+    throw new Error("TopkTokens: topkVals must be [samples][layers][k][neurons] with at least one of each");
   const layers = p.topkVals[0]!.length;
   const k = first.length;
   const neurons = first[0].length;
@@ -53,13 +54,18 @@ function check(p: TopkTokensProps): { layers: number; k: number; neurons: number
     a.forEach((s, i) => {
       if (s.length !== layers) throw new Error(`TopkTokens: ${name}[${i}] has ${s.length} layers, expected ${layers}`);
       s.forEach((l, j) => {
-        if (l.length !== k || l.some((r) => r.length !== neurons)) throw new Error(`TopkTokens: ${name}[${i}][${j}] is not ${k} × ${neurons} (k × neurons)`);
+        if (l.length !== k || l.some((r) => r.length !== neurons))
+          throw new Error(`TopkTokens: ${name}[${i}][${j}] is not ${k} × ${neurons} (k × neurons)`);
       });
     });
   }
   p.topkIdxs.concat(p.bottomkIdxs).forEach((s, i) => {
     const T = p.tokens[i % S]!.length;
-    for (const l of s) for (const r of l) for (const t of r) if (!(Number.isInteger(t) && t >= 0 && t < T)) throw new Error(`TopkTokens: sample ${i % S} has a token index ${t}, outside its ${T} tokens`);
+    for (const l of s)
+      for (const r of l)
+        for (const t of r)
+          if (!(Number.isInteger(t) && t >= 0 && t < T))
+            throw new Error(`TopkTokens: sample ${i % S} has a token index ${t}, outside its ${T} tokens`);
   });
   return { layers, k, neurons };
 }
@@ -99,7 +105,11 @@ export function TopkTokens(props: TopkTokensProps) {
       return (
         <tr key={`${which}-${r}`}>
           {r === 0 && (
-            <th rowSpan={vals.length} scope="rowgroup" style={{ fontSize: 11, color: theme.muted, padding: "0 6px", verticalAlign: "top" }}>
+            <th
+              rowSpan={vals.length}
+              scope="rowgroup"
+              style={{ fontSize: 11, color: theme.muted, padding: "0 6px", verticalAlign: "top" }}
+            >
               {which === "topk" ? "top k ↓" : "bottom k ↓"}
             </th>
           )}
@@ -113,7 +123,14 @@ export function TopkTokens(props: TopkTokensProps) {
                 aria-label={text}
                 onPointerEnter={() => setHover(text)}
                 onPointerLeave={() => setHover(null)}
-                style={{ background: colors.bg[c] ?? "transparent", color: colors.fg[c] ?? theme.text, border: `1px solid ${theme.border}`, padding: "1px 6px", whiteSpace: "pre", fontSize: 12 }}
+                style={{
+                  background: colors.bg[c] ?? "transparent",
+                  color: colors.fg[c] ?? theme.text,
+                  border: `1px solid ${theme.border}`,
+                  padding: "1px 6px",
+                  whiteSpace: "pre",
+                  fontSize: 12,
+                }}
               >
                 {displayToken(token)}
               </td>
@@ -128,17 +145,50 @@ export function TopkTokens(props: TopkTokensProps) {
     <Frame theme={theme} label={props.title ?? "Top-k tokens"}>
       <Toolbar>
         {props.title && <strong style={{ fontSize: 14 }}>{props.title}</strong>}
-        {props.tokens.length > 1 && <Select theme={theme} label="Sample" value={sample} options={indexOptions(props.tokens.length, props.sampleLabels)} onChange={setSample} />}
-        <Select theme={theme} label={fName} value={layer} options={indexOptions(layers, props.firstDimensionLabels)} onChange={setLayer} />
+        {props.tokens.length > 1 && (
+          <Select
+            theme={theme}
+            label="Sample"
+            value={sample}
+            options={indexOptions(props.tokens.length, props.sampleLabels)}
+            onChange={setSample}
+          />
+        )}
+        <Select
+          theme={theme}
+          label={fName}
+          value={layer}
+          options={indexOptions(layers, props.firstDimensionLabels)}
+          onChange={setLayer}
+        />
         <Select
           theme={theme}
           label={`${tName}s`}
           value={first}
-          options={Array.from({ length: Math.ceil(neurons / cols) }, (_, i) => [i * cols, `${i * cols}–${Math.min(neurons, (i + 1) * cols) - 1}`] as [number, string])}
+          options={Array.from(
+            { length: Math.ceil(neurons / cols) },
+            (_, i) => [i * cols, `${i * cols}–${Math.min(neurons, (i + 1) * cols) - 1}`] as [number, string],
+          )}
           onChange={setStart}
         />
-        <Select theme={theme} label="k" value={kk} options={Array.from({ length: maxK }, (_, i) => [i + 1, String(i + 1)] as [number, string])} onChange={setK} />
-        <Select theme={theme} label="Show" value={filter} options={[["topk+bottomk", "top and bottom"], ["topk", "top"], ["bottomk", "bottom"]]} onChange={setFilter} />
+        <Select
+          theme={theme}
+          label="k"
+          value={kk}
+          options={Array.from({ length: maxK }, (_, i) => [i + 1, String(i + 1)] as [number, string])}
+          onChange={setK}
+        />
+        <Select
+          theme={theme}
+          label="Show"
+          value={filter}
+          options={[
+            ["topk+bottomk", "top and bottom"],
+            ["topk", "top"],
+            ["bottomk", "bottom"],
+          ]}
+          onChange={setFilter}
+        />
       </Toolbar>
       <table style={{ borderCollapse: "collapse", fontFamily: theme.font }}>
         <thead>
@@ -166,7 +216,10 @@ export function TopkTokens(props: TopkTokensProps) {
           {filter !== "topk" && cells("bottomk")}
         </tbody>
       </table>
-      <Status theme={theme}>{hover ?? `${fName} ${props.firstDimensionLabels?.[layer] ?? layer}: ${tName.toLowerCase()}s ${first}–${first + shownNeurons.length - 1} of ${neurons}.`}</Status>
+      <Status theme={theme}>
+        {hover ??
+          `${fName} ${props.firstDimensionLabels?.[layer] ?? layer}: ${tName.toLowerCase()}s ${first}–${first + shownNeurons.length - 1} of ${neurons}.`}
+      </Status>
     </Frame>
   );
 }

@@ -67,7 +67,9 @@ export function toAttentionTensor(
       throw new Error(`${what} has shape [${shape.join(", ")}] but there are ${queries} query and ${keys} key tokens`);
     }
     if (input.data.length !== h * q * k) {
-      throw new Error(`${what} data has ${input.data.length} values but shape [${shape.join(", ")}] needs ${h * q * k}`);
+      throw new Error(
+        `${what} data has ${input.data.length} values but shape [${shape.join(", ")}] needs ${h * q * k}`,
+      );
     }
     return { data: toFloat32(input.data), heads: h, queries, keys };
   }
@@ -90,12 +92,16 @@ export function toAttentionTensor(
   for (let h = 0; h < heads; h++) {
     const rows = input[h];
     if (!Array.isArray(rows) || rows.length !== queries) {
-      throw new Error(`${what}[${h}] has ${Array.isArray(rows) ? rows.length : "no"} rows, expected ${queries} (one per query token)`);
+      throw new Error(
+        `${what}[${h}] has ${Array.isArray(rows) ? rows.length : "no"} rows, expected ${queries} (one per query token)`,
+      );
     }
     for (let q = 0; q < queries; q++) {
       const row = rows[q];
       if (!Array.isArray(row) || row.length !== keys) {
-        throw new Error(`${what}[${h}][${q}] has ${Array.isArray(row) ? row.length : "no"} values, expected ${keys} (one per key token)`);
+        throw new Error(
+          `${what}[${h}][${q}] has ${Array.isArray(row) ? row.length : "no"} values, expected ${keys} (one per key token)`,
+        );
       }
       data.set(row, (h * queries + q) * keys);
     }
@@ -104,7 +110,12 @@ export function toAttentionTensor(
 }
 
 /** Normalise a single head's pattern (2-D input, or 3-D with exactly one head). */
-export function toPatternTensor(input: PatternInput, queries: number, keys: number, what = "attention"): AttentionTensor {
+export function toPatternTensor(
+  input: PatternInput,
+  queries: number,
+  keys: number,
+  what = "attention",
+): AttentionTensor {
   if (isShaped(input)) {
     const s = input.shape;
     if (s.length === 2) return toAttentionTensor({ data: input.data, shape: [1, s[0]!, s[1]!] }, queries, keys, what);

@@ -37,8 +37,16 @@ const VIRIDIS_COEFFS: readonly RGB[] = [
 
 // Ten evenly spaced stops of cividis (blue to yellow, designed for deuteranopia/protanopia).
 const CIVIDIS_STOPS = [
-  "#00224e", "#123570", "#3b496c", "#575d6d", "#707173",
-  "#8a8678", "#a59c74", "#c3b369", "#e1cc55", "#fee838",
+  "#00224e",
+  "#123570",
+  "#3b496c",
+  "#575d6d",
+  "#707173",
+  "#8a8678",
+  "#a59c74",
+  "#c3b369",
+  "#e1cc55",
+  "#fee838",
 ];
 
 // White to dark blue (ColorBrewer "Blues" end points, lightness-only so safe for every CVD type).
@@ -84,10 +92,18 @@ export function getColorScale(name: ColorScaleName): ColorLUT {
   let lut = cache.get(name);
   if (lut) return lut;
   switch (name) {
-    case "viridis": lut = { name, diverging: false, rgb: bakeViridis() }; break;
-    case "cividis": lut = { name, diverging: false, rgb: bakeStops(CIVIDIS_STOPS) }; break;
-    case "blues": lut = { name, diverging: false, rgb: bakeStops(BLUES_STOPS) }; break;
-    case "blue-orange": lut = { name, diverging: true, rgb: bakeStops(BLUE_ORANGE_STOPS) }; break;
+    case "viridis":
+      lut = { name, diverging: false, rgb: bakeViridis() };
+      break;
+    case "cividis":
+      lut = { name, diverging: false, rgb: bakeStops(CIVIDIS_STOPS) };
+      break;
+    case "blues":
+      lut = { name, diverging: false, rgb: bakeStops(BLUES_STOPS) };
+      break;
+    case "blue-orange":
+      lut = { name, diverging: true, rgb: bakeStops(BLUE_ORANGE_STOPS) };
+      break;
     default:
       throw new Error(`Unknown colour scale "${String(name)}"; use one of viridis, cividis, blues, blue-orange`);
   }
@@ -159,6 +175,13 @@ export function twoColorScale(negative: RGB, positive: RGB, min: number, max: nu
  * composition-score baseline): [min, center] maps to the lower half, [center, max] to the upper.
  */
 export function colorAtCentered(scale: ColorLUT, value: number, min: number, center: number, max: number): RGB {
-  const t = value < center ? (center > min ? 0.5 * ((value - min) / (center - min)) : 0) : max > center ? 0.5 + 0.5 * ((value - center) / (max - center)) : 1;
+  const t =
+    value < center
+      ? center > min
+        ? 0.5 * ((value - min) / (center - min))
+        : 0
+      : max > center
+        ? 0.5 + 0.5 * ((value - center) / (max - center))
+        : 1;
   return colorAt(scale, t, 0, 1);
 }

@@ -7,10 +7,25 @@ import type { RGB } from "./color-scales.js";
 
 // The names people use most; the browser resolves every other CSS name.
 const NAMED: Record<string, RGB> = {
-  black: [0, 0, 0], white: [255, 255, 255], red: [255, 0, 0], green: [0, 128, 0], blue: [0, 0, 255],
-  orange: [255, 165, 0], purple: [128, 0, 128], grey: [128, 128, 128], gray: [128, 128, 128],
-  yellow: [255, 255, 0], cyan: [0, 255, 255], magenta: [255, 0, 255], teal: [0, 128, 128], navy: [0, 0, 128],
-  crimson: [220, 20, 60], darkorange: [255, 140, 0], steelblue: [70, 130, 180], darkblue: [0, 0, 139], darkred: [139, 0, 0],
+  black: [0, 0, 0],
+  white: [255, 255, 255],
+  red: [255, 0, 0],
+  green: [0, 128, 0],
+  blue: [0, 0, 255],
+  orange: [255, 165, 0],
+  purple: [128, 0, 128],
+  grey: [128, 128, 128],
+  gray: [128, 128, 128],
+  yellow: [255, 255, 0],
+  cyan: [0, 255, 255],
+  magenta: [255, 0, 255],
+  teal: [0, 128, 128],
+  navy: [0, 0, 128],
+  crimson: [220, 20, 60],
+  darkorange: [255, 140, 0],
+  steelblue: [70, 130, 180],
+  darkblue: [0, 0, 139],
+  darkred: [139, 0, 0],
 };
 
 /** CSS hsl() to RGB (the CSS Color 4 formula). */
@@ -30,7 +45,8 @@ function parseSimple(s: string): RGB | null {
   if (m) {
     const h = m[1]!;
     if (h.length === 3 || h.length === 4) return [0, 1, 2].map((i) => parseInt(h[i]! + h[i]!, 16)) as unknown as RGB;
-    if (h.length === 6 || h.length === 8) return [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16)) as unknown as RGB;
+    if (h.length === 6 || h.length === 8)
+      return [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16)) as unknown as RGB;
     return null;
   }
   m = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/.exec(t);
@@ -46,7 +62,8 @@ let probe: CanvasRenderingContext2D | null | undefined;
 export function parseCssColor(color: string, what = "color"): RGB {
   const simple = parseSimple(color);
   if (simple) return simple;
-  if (probe === undefined) probe = typeof document !== "undefined" ? document.createElement("canvas").getContext("2d") : null;
+  if (probe === undefined)
+    probe = typeof document !== "undefined" ? document.createElement("canvas").getContext("2d") : null;
   if (probe) {
     // An invalid colour leaves fillStyle unchanged, so test with two different sentinels.
     probe.fillStyle = "#010203";
@@ -60,5 +77,7 @@ export function parseCssColor(color: string, what = "color"): RGB {
       if (parsed) return parsed;
     }
   }
-  throw new Error(`${what} ${JSON.stringify(color)} is not a CSS colour this page understands (use #rrggbb, rgb(r, g, b) or a colour name)`);
+  throw new Error(
+    `${what} ${JSON.stringify(color)} is not a CSS colour this page understands (use #rrggbb, rgb(r, g, b) or a colour name)`,
+  );
 }

@@ -42,7 +42,11 @@ export function attentionPatternFigure(o: AttentionPatternFigureOptions): Figure
   const tensor = toPatternTensor(o.attention, q.length, k.length);
   const theme = resolveTheme(o.theme ?? "light");
   const size = o.size ?? 400;
-  const layout = patternLayout(q.length, k.length, size, { labels: o.showAxisLabels ?? true, colorBar: true, title: !!o.title });
+  const layout = patternLayout(q.length, k.length, size, {
+    labels: o.showAxisLabels ?? true,
+    colorBar: true,
+    title: !!o.title,
+  });
   const style = {
     scale: getColorScale(o.colorScale ?? "viridis"),
     min: o.minValue ?? 0,
@@ -50,5 +54,15 @@ export function attentionPatternFigure(o: AttentionPatternFigureOptions): Figure
     maskUpper: o.maskUpperTriangle ?? same,
     maskColor: theme.mask,
   };
-  return patternFigure({ tensor, head: 0, style, layout, queryTokens: q, keyTokens: k, theme, title: o.title, maxPixels: size * 2 });
+  return patternFigure({
+    tensor,
+    head: 0,
+    style,
+    layout,
+    queryTokens: q,
+    keyTokens: k,
+    theme,
+    title: o.title,
+    maxPixels: size * 2,
+  });
 }

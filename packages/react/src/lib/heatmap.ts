@@ -51,11 +51,17 @@ export function paintHeatmap(t: AttentionTensor, head: number, style: HeatmapSty
       const row = base + q * K;
       for (let k = 0; k < K; k++, p += 4) {
         if (maskUpper && k > q) {
-          rgba[p] = mr; rgba[p + 1] = mg; rgba[p + 2] = mb; rgba[p + 3] = 255;
+          rgba[p] = mr;
+          rgba[p + 1] = mg;
+          rgba[p + 2] = mb;
+          rgba[p + 3] = 255;
           continue;
         }
         const i = lutIndex(data[row + k]!, min, max) * 3;
-        rgba[p] = lut[i]!; rgba[p + 1] = lut[i + 1]!; rgba[p + 2] = lut[i + 2]!; rgba[p + 3] = 255;
+        rgba[p] = lut[i]!;
+        rgba[p + 1] = lut[i + 1]!;
+        rgba[p + 2] = lut[i + 2]!;
+        rgba[p + 3] = 255;
       }
     }
     return { width, height, block, rgba };
@@ -76,10 +82,14 @@ export function paintHeatmap(t: AttentionTensor, head: number, style: HeatmapSty
   for (let i = 0, p = 0; i < pooled.length; i++, p += 4) {
     const v = pooled[i]!;
     if (v === -Infinity) {
-      rgba[p] = mr; rgba[p + 1] = mg; rgba[p + 2] = mb;
+      rgba[p] = mr;
+      rgba[p + 1] = mg;
+      rgba[p + 2] = mb;
     } else {
       const j = lutIndex(v, min, max) * 3;
-      rgba[p] = lut[j]!; rgba[p + 1] = lut[j + 1]!; rgba[p + 2] = lut[j + 2]!;
+      rgba[p] = lut[j]!;
+      rgba[p + 1] = lut[j + 1]!;
+      rgba[p + 2] = lut[j + 2]!;
     }
     rgba[p + 3] = 255;
   }

@@ -8,7 +8,8 @@ import { displayToken, escapeNonPrintable, flowToken } from "./format-token.js";
 import { layoutTokens, tokenAt, tokenBoundary } from "./token-layout.js";
 
 const hex = (h: string) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
-const close = (a: readonly number[], b: readonly number[], tol: number) => a.every((v, i) => Math.abs(v - b[i]!) <= tol);
+const close = (a: readonly number[], b: readonly number[], tol: number) =>
+  a.every((v, i) => Math.abs(v - b[i]!) <= tol);
 
 describe("colour scales", () => {
   it("viridis and cividis end where matplotlib's do", () => {
@@ -42,8 +43,14 @@ describe("colour scales", () => {
 
 describe("attention data", () => {
   const nested = [
-    [[1, 0], [0.25, 0.75]],
-    [[1, 0], [0.5, 0.5]],
+    [
+      [1, 0],
+      [0.25, 0.75],
+    ],
+    [
+      [1, 0],
+      [0.5, 0.5],
+    ],
   ];
   it("normalises nested and flat input to the same layout", () => {
     const a = toAttentionTensor(nested, 2, 2);
@@ -69,7 +76,9 @@ describe("attention data", () => {
   });
 
   it("names the head and row of a ragged array", () => {
-    expect(() => toAttentionTensor([[[1, 0], [1]]], 2, 2)).toThrow("attention[0][1] has 1 values, expected 2 (one per key token)");
+    expect(() => toAttentionTensor([[[1, 0], [1]]], 2, 2)).toThrow(
+      "attention[0][1] has 1 values, expected 2 (one per key token)",
+    );
   });
 
   it("stacks layers with layer.head labels", () => {
@@ -84,7 +93,16 @@ describe("attention data", () => {
 describe("heatmap painting", () => {
   const style = { scale: getColorScale("viridis"), min: 0, max: 1, maskUpper: true, maskColor: [1, 2, 3] as const };
   it("paints one pixel per cell with the causal mask", () => {
-    const t = toAttentionTensor([[[1, 0], [0, 1]]], 2, 2);
+    const t = toAttentionTensor(
+      [
+        [
+          [1, 0],
+          [0, 1],
+        ],
+      ],
+      2,
+      2,
+    );
     const px = paintHeatmap(t, 0, style);
     expect([px.width, px.height, px.block]).toEqual([2, 2, 1]);
     const top = Array.from(style.scale.rgb.subarray(255 * 3, 256 * 3));
@@ -135,7 +153,12 @@ describe("exported figures and colour helpers", () => {
     const tensor = { data: new Float32Array(T * T), heads: 1, queries: T, keys: T };
     const style = { scale: getColorScale("viridis"), min: 0, max: 1, maskUpper: true, maskColor: lightTheme.mask };
     const tokens = Array.from({ length: T }, (_, i) => `t${i}`);
-    const fig = exportPatternFigure({ tensor, head: 0, style, queryTokens: tokens, keyTokens: tokens, theme: lightTheme }, 360, true, "Head 1.4");
+    const fig = exportPatternFigure(
+      { tensor, head: 0, style, queryTokens: tokens, keyTokens: tokens, theme: lightTheme },
+      360,
+      true,
+      "Head 1.4",
+    );
     const texts: string[] = [];
     fig.draw({ rect() {}, line() {}, image() {}, text: (_x, _y, t) => void texts.push(t) });
     expect(fig.width).toBeGreaterThan(9 * T);
@@ -156,12 +179,17 @@ describe("exported figures and colour helpers", () => {
     expect(parseCssColor("rgb(1, 2, 3)")).toEqual([1, 2, 3]);
     // hsl(210 60% 40%) is #2966a3 by the CSS Color 4 formula.
     expect(parseCssColor("hsl(210 60% 40%)")).toEqual(hex("#2966a3"));
-    expect(() => parseCssColor("not-a-colour", "positiveColor")).toThrow(/positiveColor "not-a-colour" is not a CSS colour/);
+    expect(() => parseCssColor("not-a-colour", "positiveColor")).toThrow(
+      /positiveColor "not-a-colour" is not a CSS colour/,
+    );
   });
 
   it("a standalone page keeps hostile props inside their JSON", async () => {
     const { standaloneHtml } = await import("./standalone.js");
-    const html = standaloneHtml("var attnscope={};", "ColoredTokens", { tokens: ["</script><script>alert(1)</script>"], values: new Float32Array([0.5]) });
+    const html = standaloneHtml("var attnscope={};", "ColoredTokens", {
+      tokens: ["</script><script>alert(1)</script>"],
+      values: new Float32Array([0.5]),
+    });
     expect(html.match(/<script/g)).toHaveLength(3);
     const json = /<script type="application\/json" id="attnscope-props">(.*)<\/script>/.exec(html)![1]!;
     expect(JSON.parse(json)).toEqual({ tokens: ["</script><script>alert(1)</script>"], values: [0.5] });
@@ -211,7 +239,14 @@ describe("token text", () => {
     // 7 characters fit a 49 px line: "ab " then "cdefgh", not "ab cdef" + "gh".
     const l = layoutTokens(bytes("ab cdefgh"), 49, "x", mono);
     expect(l.lineStarts).toEqual([0, 3]);
-    expect(l.boxes.slice(3).map((b) => [b.x, b.line])).toEqual([[0, 1], [7, 1], [14, 1], [21, 1], [28, 1], [35, 1]]);
+    expect(l.boxes.slice(3).map((b) => [b.x, b.line])).toEqual([
+      [0, 1],
+      [7, 1],
+      [14, 1],
+      [21, 1],
+      [28, 1],
+      [35, 1],
+    ]);
     expect(tokenAt(l, 3, 22 + 5)).toBe(3);
     // A space that does not fit hangs at the end of the line; the next word starts the next one.
     expect(layoutTokens(bytes("abcdef gh"), 42, "x", mono).lineStarts).toEqual([0, 7]);

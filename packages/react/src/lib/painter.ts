@@ -98,7 +98,13 @@ export class SvgPainter implements Painter {
 
   text(x: number, y: number, text: string, s: TextStyle): void {
     const baseline =
-      s.baseline === "top" ? "hanging" : s.baseline === "middle" ? "central" : s.baseline === "bottom" ? "text-after-edge" : "alphabetic";
+      s.baseline === "top"
+        ? "hanging"
+        : s.baseline === "middle"
+          ? "central"
+          : s.baseline === "bottom"
+            ? "text-after-edge"
+            : "alphabetic";
     this.parts.push(
       `<text x="${n(x)}" y="${n(y)}" fill="${escapeXml(s.fill)}" font-size="${s.size ?? 11}" ` +
         `font-family="${escapeXml(s.font ?? DEFAULT_FONT)}" font-weight="${s.weight ?? "normal"}" ` +

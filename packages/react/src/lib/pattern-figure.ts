@@ -41,7 +41,11 @@ export interface AxisTitles {
 }
 
 /** The titles of an attention pattern's axes and colour bar. */
-export const PATTERN_AXIS_TITLES: AxisTitles = { row: "Destination token", column: "Source token", colorBar: "Attention" };
+export const PATTERN_AXIS_TITLES: AxisTitles = {
+  row: "Destination token",
+  column: "Source token",
+  colorBar: "Attention",
+};
 
 /** The axis-title props every heatmap takes. */
 export interface AxisTitleProps {
@@ -54,7 +58,11 @@ export interface AxisTitleProps {
 /** A component's titles from its props over its defaults; null when `showAxisLabels` is false. */
 export function axisTitlesFrom(p: AxisTitleProps, defaults: AxisTitles): AxisTitles | null {
   if (p.showAxisLabels === false) return null;
-  return { row: p.rowTitle ?? defaults.row, column: p.columnTitle ?? defaults.column, colorBar: p.colorBarTitle ?? defaults.colorBar };
+  return {
+    row: p.rowTitle ?? defaults.row,
+    column: p.columnTitle ?? defaults.column,
+    colorBar: p.colorBarTitle ?? defaults.colorBar,
+  };
 }
 
 /** Height of the band an axis title takes (px). */
@@ -85,17 +93,28 @@ export function patternLayout(
   const labelSize = Math.min(12, Math.max(8, Math.floor(cell) - 1));
   const margin = labels ? Math.round(labelSize * 7.5) : 0;
   const titleHeight = opts.title ? 22 : 0;
-  const axisTitles = opts.labels ? opts.axisTitles ?? null : null;
+  const axisTitles = opts.labels ? (opts.axisTitles ?? null) : null;
   const band = axisTitles ? AXIS_TITLE_BAND : 0;
   const w = cell * keys;
   const h = cell * queries;
   const x0 = band + margin;
   const y0 = titleHeight + band + margin;
   return {
-    x0, y0, w, h, cellW: cell, cellH: cell, queries, keys,
+    x0,
+    y0,
+    w,
+    h,
+    cellW: cell,
+    cellH: cell,
+    queries,
+    keys,
     width: Math.ceil(x0 + w + colorBarColumn(opts.colorBar, axisTitles) + 4),
     height: Math.ceil(y0 + h + 4),
-    labels, labelSize, colorBar: opts.colorBar, titleHeight, axisTitles,
+    labels,
+    labelSize,
+    colorBar: opts.colorBar,
+    titleHeight,
+    axisTitles,
   };
 }
 
@@ -107,7 +126,15 @@ export function patternLayout(
 export function matrixLayout(
   rows: number,
   cols: number,
-  opts: { cellW: number; cellH: number; rowMargin: number; colMargin: number; colorBar: boolean; title: boolean; axisTitles?: AxisTitles | null },
+  opts: {
+    cellW: number;
+    cellH: number;
+    rowMargin: number;
+    colMargin: number;
+    colorBar: boolean;
+    title: boolean;
+    axisTitles?: AxisTitles | null;
+  },
 ): PatternLayout {
   const titleHeight = opts.title ? 22 : 0;
   const axisTitles = opts.axisTitles ?? null;
@@ -118,10 +145,21 @@ export function matrixLayout(
   const y0 = titleHeight + band + opts.colMargin;
   const labels = opts.rowMargin > 0 || opts.colMargin > 0;
   return {
-    x0, y0, w, h, cellW: opts.cellW, cellH: opts.cellH, queries: rows, keys: cols,
+    x0,
+    y0,
+    w,
+    h,
+    cellW: opts.cellW,
+    cellH: opts.cellH,
+    queries: rows,
+    keys: cols,
     width: Math.ceil(x0 + w + colorBarColumn(opts.colorBar, axisTitles) + 4),
     height: Math.ceil(y0 + Math.max(h, opts.colorBar ? Math.min(h, 160) : 0) + 4),
-    labels, labelSize: Math.min(11, Math.max(8, Math.floor(opts.cellH) - 3)), colorBar: opts.colorBar, titleHeight, axisTitles,
+    labels,
+    labelSize: Math.min(11, Math.max(8, Math.floor(opts.cellH) - 3)),
+    colorBar: opts.colorBar,
+    titleHeight,
+    axisTitles,
   };
 }
 
@@ -152,12 +190,20 @@ export function drawColorBar(
   }
   p.rect(x, y, 10, h, null, theme.border);
   if (title) p.text(x, y - 5, title, { fill: theme.text, size: AXIS_TITLE_SIZE, baseline: "bottom" });
-  const label = (v: number) => (Math.abs(v) >= 100 || (v !== 0 && Math.abs(v) < 0.01) ? v.toExponential(1) : String(+v.toFixed(2)));
+  const label = (v: number) =>
+    Math.abs(v) >= 100 || (v !== 0 && Math.abs(v) < 0.01) ? v.toExponential(1) : String(+v.toFixed(2));
   p.text(x + 14, y, label(max), { fill: theme.muted, size: 10, baseline: "top" });
   p.text(x + 14, y + h, label(min), { fill: theme.muted, size: 10, baseline: "bottom" });
   if (mark !== undefined && max > min) {
     const my = y + h * (1 - (mark - min) / (max - min));
-    p.line([[x - 3, my], [x + 13, my]], theme.text, 2);
+    p.line(
+      [
+        [x - 3, my],
+        [x + 13, my],
+      ],
+      theme.text,
+      2,
+    );
     p.text(x + 14, my, label(mark), { fill: theme.text, size: 10, baseline: "middle", weight: "bold" });
   }
 }
@@ -166,7 +212,12 @@ export function drawColorBar(
  * Axis titles around a heatmap at (x0, y0) of size w × h: the row title rotated in the band at
  * `left`, the column title centred in the band at `top`.
  */
-export function drawAxisTitles(p: Painter, t: AxisTitles, box: { x0: number; y0: number; w: number; h: number; left: number; top: number }, theme: Theme): void {
+export function drawAxisTitles(
+  p: Painter,
+  t: AxisTitles,
+  box: { x0: number; y0: number; w: number; h: number; left: number; top: number },
+  theme: Theme,
+): void {
   const s = { fill: theme.text, size: AXIS_TITLE_SIZE, anchor: "middle", baseline: "middle" } as const;
   if (t.column) p.text(box.x0 + box.w / 2, box.top + AXIS_TITLE_BAND / 2, t.column, s);
   if (t.row) p.text(box.left + AXIS_TITLE_BAND / 2, box.y0 + box.h / 2, t.row, { ...s, rotate: -90 });
@@ -200,14 +251,35 @@ export function patternFigure(o: PatternFigureOptions): Figure {
         const s = { fill: theme.muted, size: l.labelSize };
         // Rows too short to read a label get none (a tall matrix still labels its columns).
         for (let q = 0; l.cellH >= MIN_LABEL_CELL && q < l.queries; q++) {
-          p.text(l.x0 - 4, l.y0 + (q + 0.5) * l.cellH, shortToken(o.queryTokens[q] ?? "", o.labelLength), { ...s, anchor: "end", baseline: "middle" });
+          p.text(l.x0 - 4, l.y0 + (q + 0.5) * l.cellH, shortToken(o.queryTokens[q] ?? "", o.labelLength), {
+            ...s,
+            anchor: "end",
+            baseline: "middle",
+          });
         }
         for (let k = 0; k < l.keys; k++) {
-          p.text(l.x0 + (k + 0.5) * l.cellW, l.y0 - 4, shortToken(o.keyTokens[k] ?? "", o.labelLength), { ...s, rotate: -90, baseline: "middle" });
+          p.text(l.x0 + (k + 0.5) * l.cellW, l.y0 - 4, shortToken(o.keyTokens[k] ?? "", o.labelLength), {
+            ...s,
+            rotate: -90,
+            baseline: "middle",
+          });
         }
       }
-      if (l.axisTitles) drawAxisTitles(p, l.axisTitles, { x0: l.x0, y0: l.y0, w: l.w, h: l.h, left: 0, top: l.titleHeight }, theme);
-      if (l.colorBar) drawColorBar(p, o.style.scale, o.style.min, o.style.max, l.x0 + l.w + 10, l.y0, Math.min(l.h, 160), theme, undefined, l.axisTitles?.colorBar);
+      if (l.axisTitles)
+        drawAxisTitles(p, l.axisTitles, { x0: l.x0, y0: l.y0, w: l.w, h: l.h, left: 0, top: l.titleHeight }, theme);
+      if (l.colorBar)
+        drawColorBar(
+          p,
+          o.style.scale,
+          o.style.min,
+          o.style.max,
+          l.x0 + l.w + 10,
+          l.y0,
+          Math.min(l.h, 160),
+          theme,
+          undefined,
+          l.axisTitles?.colorBar,
+        );
     },
   };
 }
@@ -234,7 +306,15 @@ export function drawPatternOverlay(
   }
   if (mark.cell) {
     const { q, k } = mark.cell;
-    p.rect(l.x0 + k * l.cellW - 1, l.y0 + q * l.cellH - 1, Math.max(2, l.cellW) + 2, Math.max(2, l.cellH) + 2, null, theme.text, 2);
+    p.rect(
+      l.x0 + k * l.cellW - 1,
+      l.y0 + q * l.cellH - 1,
+      Math.max(2, l.cellW) + 2,
+      Math.max(2, l.cellH) + 2,
+      null,
+      theme.text,
+      2,
+    );
   }
 }
 
@@ -262,7 +342,12 @@ export function exportPatternFigure(
     height: fig.height + 18,
     draw(p) {
       fig.draw(p);
-      p.text(layout.x0, layout.y0 + layout.h + 16, `rows: destination (query) ↓ · columns: source (key) → · ${queries} × ${keys}`, { fill: o.theme.muted, size: 10 });
+      p.text(
+        layout.x0,
+        layout.y0 + layout.h + 16,
+        `rows: destination (query) ↓ · columns: source (key) → · ${queries} × ${keys}`,
+        { fill: o.theme.muted, size: 10 },
+      );
     },
   };
 }

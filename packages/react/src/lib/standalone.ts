@@ -6,12 +6,16 @@
 /** JSON of the props with typed arrays as plain arrays, safe inside a <script> element. */
 export function propsToJson(props: unknown): string {
   const json = JSON.stringify(props, (_key, value: unknown) => {
-    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+    if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+      return Array.from(value as unknown as ArrayLike<number>);
     return value;
   });
   if (json === undefined) throw new Error("toStandaloneHtml: props must be a JSON-serialisable object");
   // "<" never appears raw, so neither "</script>" nor "<!--" can end or change the script element.
-  return json.replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return json
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 function escapeHtml(s: string): string {
@@ -25,7 +29,12 @@ export interface StandaloneOptions {
 }
 
 /** The page, given the IIFE bundle's source text. */
-export function standaloneHtml(bundleSource: string, name: string, props: object, options: StandaloneOptions = {}): string {
+export function standaloneHtml(
+  bundleSource: string,
+  name: string,
+  props: object,
+  options: StandaloneOptions = {},
+): string {
   if (!/^[A-Za-z]+$/.test(name)) throw new Error(`toStandaloneHtml: ${JSON.stringify(name)} is not a component name`);
   // A bundle containing "</script" would end the inline script early; the build never emits one.
   const bundle = bundleSource.replace(/<\/script/gi, "<\\/script");

@@ -7,7 +7,12 @@ import type { Theme } from "./theme.js";
  * Background per token: the theme's highlight colour at opacity value / max (max = the largest
  * value when `normalize`, else `maxValue`). A lightness-only cue, readable with any colour vision.
  */
-export function highlightBackgrounds(values: ArrayLike<number>, theme: Theme, normalize: boolean, maxValue = 1): (string | null)[] {
+export function highlightBackgrounds(
+  values: ArrayLike<number>,
+  theme: Theme,
+  normalize: boolean,
+  maxValue = 1,
+): (string | null)[] {
   let max = maxValue;
   if (normalize) {
     max = 0;
@@ -22,7 +27,12 @@ export function highlightBackgrounds(values: ArrayLike<number>, theme: Theme, no
 }
 
 /** Text colours that stay readable on strong highlights. */
-export function highlightForegrounds(values: ArrayLike<number>, theme: Theme, normalize: boolean, maxValue = 1): (string | null)[] {
+export function highlightForegrounds(
+  values: ArrayLike<number>,
+  theme: Theme,
+  normalize: boolean,
+  maxValue = 1,
+): (string | null)[] {
   let max = maxValue;
   if (normalize) {
     max = 0;
@@ -52,6 +62,9 @@ export function topIndices(values: ArrayLike<number>, k: number): number[] {
 /** e.g. `' the' (4) 0.812, ' cat' (9) 0.100` */
 export function describeTop(values: ArrayLike<number>, tokens: readonly string[], k = 3): string {
   return topIndices(values, k)
-    .map((i) => `${JSON.stringify(shortToken(tokens[i] ?? "", 20).replace(/\u00a0/g, " "))} (${i}) ${formatValue(values[i]!)}`)
+    .map(
+      (i) =>
+        `${JSON.stringify(shortToken(tokens[i] ?? "", 20).replace(/\u00a0/g, " "))} (${i}) ${formatValue(values[i]!)}`,
+    )
     .join(", ");
 }

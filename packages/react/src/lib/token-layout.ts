@@ -111,7 +111,11 @@ export function tokenAt(layout: TokenLayoutResult, x: number, y: number): number
  * the same colour) gets a hairline on its left edge instead. Shared by the DOM strip, the canvas
  * strip and exports.
  */
-export function tokenBoundary(i: number, background: string | null | undefined, theme: Theme): { background: string | null; hairline: string | null } {
+export function tokenBoundary(
+  i: number,
+  background: string | null | undefined,
+  theme: Theme,
+): { background: string | null; hairline: string | null } {
   if (background) return { background, hairline: i > 0 ? theme.border : null };
   return { background: i % 2 === 1 ? theme.surface : null, hairline: null };
 }
@@ -148,7 +152,10 @@ export function paintTokens(p: Painter, o: PaintTokensOptions): void {
     if (edge.background) p.rect(x, y + 2, b.w, lh - 4, edge.background);
     if (edge.hairline && b.x > 0) p.rect(x, y + 2, 1, lh - 4, edge.hairline);
     p.text(x, y + lh / 2, flowToken(o.tokens[i]!).text, {
-      fill: o.foregrounds?.[i] ?? theme.text, size: TOKEN_FONT_SIZE, baseline: "middle", font: theme.font,
+      fill: o.foregrounds?.[i] ?? theme.text,
+      size: TOKEN_FONT_SIZE,
+      baseline: "middle",
+      font: theme.font,
     });
     if (o.active === i) p.rect(x - 1, y + 1, b.w + 2, lh - 2, null, theme.accent, o.locked ? 2 : 1);
   }

@@ -5,7 +5,14 @@ import { layoutTokens, paintTokens } from "./token-layout.js";
 import type { ValueColors } from "./value-colors.js";
 
 /** Tokens as running text wrapped at `width` px on their backgrounds, under an optional title and caption. */
-export function tokensFigure(o: { tokens: readonly string[]; colors: ValueColors; theme: Theme; title?: string; caption?: string; width?: number }): Figure {
+export function tokensFigure(o: {
+  tokens: readonly string[];
+  colors: ValueColors;
+  theme: Theme;
+  title?: string;
+  caption?: string;
+  width?: number;
+}): Figure {
   const { tokens, colors, theme } = o;
   const width = o.width ?? 720;
   const layout = layoutTokens(tokens, width - 16, theme.font);

@@ -1,5 +1,13 @@
 /** Token colours for arbitrary per-token values (ColoredTokens). */
-import { colorAt, getColorScale, rgbCss, textColorOn, type ColorLUT, type ColorScaleName, type RGB } from "./color-scales.js";
+import {
+  colorAt,
+  getColorScale,
+  rgbCss,
+  textColorOn,
+  type ColorLUT,
+  type ColorScaleName,
+  type RGB,
+} from "./color-scales.js";
 import type { Theme } from "./theme.js";
 
 /** Blue for negative, orange for positive: a pair that stays distinct with every common colour-vision deficiency. */

@@ -6,7 +6,12 @@ import type { Theme } from "../lib/theme.js";
  * A DOM heatmap (a grid of cells) with its axis titles: the column title above it, the row title
  * rotated at its left, as the canvas figures and exports draw them.
  */
-export function AxisTitled({ titles, theme, children, fill }: {
+export function AxisTitled({
+  titles,
+  theme,
+  children,
+  fill,
+}: {
   titles: AxisTitles | null;
   theme: Theme;
   children: ReactNode;
@@ -16,10 +21,28 @@ export function AxisTitled({ titles, theme, children, fill }: {
   if (!titles || (!titles.row && !titles.column)) return <>{children}</>;
   const text = { fontSize: 11, color: theme.text } as const;
   return (
-    <div style={{ display: fill ? "grid" : "inline-grid", gridTemplateColumns: fill ? "auto minmax(0, 1fr)" : "auto auto", alignItems: "center", maxWidth: "100%" }}>
+    <div
+      style={{
+        display: fill ? "grid" : "inline-grid",
+        gridTemplateColumns: fill ? "auto minmax(0, 1fr)" : "auto auto",
+        alignItems: "center",
+        maxWidth: "100%",
+      }}
+    >
       <span />
-      <span data-axis-title="column" style={{ ...text, textAlign: "center", marginBottom: 2 }}>{titles.column}</span>
-      <span data-axis-title="row" style={{ ...text, writingMode: "vertical-rl", transform: "rotate(180deg)", textAlign: "center", marginRight: 4 }}>
+      <span data-axis-title="column" style={{ ...text, textAlign: "center", marginBottom: 2 }}>
+        {titles.column}
+      </span>
+      <span
+        data-axis-title="row"
+        style={{
+          ...text,
+          writingMode: "vertical-rl",
+          transform: "rotate(180deg)",
+          textAlign: "center",
+          marginRight: 4,
+        }}
+      >
         {titles.row}
       </span>
       {/* Only content that fits itself to the width may shrink; a grid of fixed cells keeps its size. */}

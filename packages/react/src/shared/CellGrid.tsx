@@ -36,7 +36,12 @@ export function CellGrid(p: CellGridProps) {
   const nCols = p.colLabels.length;
   const nRows = p.rowLabels.length;
   const onKeyDown = (e: KeyboardEvent<HTMLButtonElement>, r: number, c: number) => {
-    const d: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const d: Record<string, [number, number]> = {
+      ArrowUp: [-1, 0],
+      ArrowDown: [1, 0],
+      ArrowLeft: [0, -1],
+      ArrowRight: [0, 1],
+    };
     const m = d[e.key];
     if (!m) return;
     e.preventDefault();
@@ -48,22 +53,38 @@ export function CellGrid(p: CellGridProps) {
   };
   let focusable = p.selected;
   if (!focusable) {
-    outer: for (let r = 0; r < nRows; r++) for (let c = 0; c < nCols; c++) if (p.cell(r, c)) { focusable = { row: r, col: c }; break outer; }
+    outer: for (let r = 0; r < nRows; r++)
+      for (let c = 0; c < nCols; c++)
+        if (p.cell(r, c)) {
+          focusable = { row: r, col: c };
+          break outer;
+        }
   }
   const size = p.cellSize;
   return (
-    <div role="grid" aria-label={p.ariaLabel} style={{ display: "inline-grid", gridTemplateColumns: `auto repeat(${nCols}, ${size}px)`, gap: 2 }}>
+    <div
+      role="grid"
+      aria-label={p.ariaLabel}
+      style={{ display: "inline-grid", gridTemplateColumns: `auto repeat(${nCols}, ${size}px)`, gap: 2 }}
+    >
       <div role="row" style={{ display: "contents" }}>
         <span role="columnheader" />
         {p.colLabels.map((l, c) => (
-          <span key={c} role="columnheader" style={{ fontSize: 10, color: p.theme.muted, textAlign: "center", alignSelf: "end" }}>
+          <span
+            key={c}
+            role="columnheader"
+            style={{ fontSize: 10, color: p.theme.muted, textAlign: "center", alignSelf: "end" }}
+          >
             {l}
           </span>
         ))}
       </div>
       {p.rowLabels.map((rowLabel, r) => (
         <div key={r} role="row" style={{ display: "contents" }}>
-          <span role="rowheader" style={{ fontSize: 10, color: p.theme.muted, alignSelf: "center", paddingRight: 6, whiteSpace: "nowrap" }}>
+          <span
+            role="rowheader"
+            style={{ fontSize: 10, color: p.theme.muted, alignSelf: "center", paddingRight: 6, whiteSpace: "nowrap" }}
+          >
             {rowLabel}
           </span>
           {p.colLabels.map((_, c) => {
@@ -71,8 +92,19 @@ export function CellGrid(p: CellGridProps) {
             const isSel = same(p.selected, r, c);
             if (!v) {
               return (
-                <span key={c} role="gridcell" aria-label={p.describe(r, c)} title={p.describe(r, c)}
-                  style={{ width: size, height: size, borderRadius: 3, border: `1px dashed ${p.theme.border}`, boxSizing: "border-box" }} />
+                <span
+                  key={c}
+                  role="gridcell"
+                  aria-label={p.describe(r, c)}
+                  title={p.describe(r, c)}
+                  style={{
+                    width: size,
+                    height: size,
+                    borderRadius: 3,
+                    border: `1px dashed ${p.theme.border}`,
+                    boxSizing: "border-box",
+                  }}
+                />
               );
             }
             const ring = p.outlined?.(r, c);
@@ -94,10 +126,17 @@ export function CellGrid(p: CellGridProps) {
                   onClick={() => p.onSelect({ row: r, col: c })}
                   onKeyDown={(e) => onKeyDown(e, r, c)}
                   style={{
-                    width: size, height: size, padding: 0, borderRadius: 3, cursor: "pointer",
-                    background: rgbCss(v.color), color: textColorOn(v.color), font: `10px ${p.theme.font}`,
+                    width: size,
+                    height: size,
+                    padding: 0,
+                    borderRadius: 3,
+                    cursor: "pointer",
+                    background: rgbCss(v.color),
+                    color: textColorOn(v.color),
+                    font: `10px ${p.theme.font}`,
                     border: ring ? `2.5px solid ${p.theme.text}` : "1px solid transparent",
-                    outline: isSel ? `3px solid ${p.theme.accent}` : "none", outlineOffset: 1,
+                    outline: isSel ? `3px solid ${p.theme.accent}` : "none",
+                    outlineOffset: 1,
                   }}
                 >
                   {v.text}

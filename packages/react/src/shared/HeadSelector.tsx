@@ -56,7 +56,12 @@ export const HeadSelector = memo(function HeadSelector(p: HeadSelectorProps) {
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>, h: number) => {
     const at = list.indexOf(h);
     const keys: Record<string, number> = {
-      ArrowRight: at + 1, ArrowLeft: at - 1, ArrowDown: at + p.columns, ArrowUp: at - p.columns, Home: 0, End: n - 1,
+      ArrowRight: at + 1,
+      ArrowLeft: at - 1,
+      ArrowDown: at + p.columns,
+      ArrowUp: at - p.columns,
+      Home: 0,
+      End: n - 1,
     };
     if (e.key in keys) {
       e.preventDefault();
@@ -71,7 +76,13 @@ export const HeadSelector = memo(function HeadSelector(p: HeadSelectorProps) {
   for (let i = 0; i < n; i += p.columns) rows.push(list.slice(i, i + p.columns));
 
   return (
-    <div ref={outer} role="listbox" aria-label={p.ariaLabel} aria-orientation="horizontal" style={{ display: "flex", flexDirection: "column", gap: GAP, overflowX: "auto" }}>
+    <div
+      ref={outer}
+      role="listbox"
+      aria-label={p.ariaLabel}
+      aria-orientation="horizontal"
+      style={{ display: "flex", flexDirection: "column", gap: GAP, overflowX: "auto" }}
+    >
       {rows.map((row, r) => (
         <div key={r} role="presentation" style={{ display: "flex", flexWrap: "nowrap", gap: GAP }}>
           {row.map((h) => {
@@ -94,14 +105,30 @@ export const HeadSelector = memo(function HeadSelector(p: HeadSelectorProps) {
                 onPointerLeave={() => p.onPreview(null)}
                 onClick={() => p.onSelect(h)}
                 style={{
-                  display: "flex", flexDirection: "column", alignItems: "center", gap: 2, padding: 3, borderRadius: 4,
-                  cursor: "pointer", outline: "none",
+                  display: "flex",
+                  flexDirection: "column",
+                  alignItems: "center",
+                  gap: 2,
+                  padding: 3,
+                  borderRadius: 4,
+                  cursor: "pointer",
+                  outline: "none",
                   border: `2px solid ${isSel ? p.theme.accent : isPrev ? p.theme.muted : "transparent"}`,
                   background: isSel ? p.theme.surface : "transparent",
                 }}
               >
-                <HeadThumb tensor={p.tensor} head={h} style={p.style} size={size} theme={p.theme} mark={p.mark} onCellHover={p.onCellHover} />
-                <span style={{ fontSize: 11, color: isSel ? p.theme.accent : p.theme.muted, fontWeight: isSel ? 700 : 400 }}>
+                <HeadThumb
+                  tensor={p.tensor}
+                  head={h}
+                  style={p.style}
+                  size={size}
+                  theme={p.theme}
+                  mark={p.mark}
+                  onCellHover={p.onCellHover}
+                />
+                <span
+                  style={{ fontSize: 11, color: isSel ? p.theme.accent : p.theme.muted, fontWeight: isSel ? 700 : 400 }}
+                >
                   {p.labels[h]}
                 </span>
               </div>

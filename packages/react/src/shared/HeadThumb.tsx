@@ -22,7 +22,15 @@ function dpr(): number {
 }
 
 /** One head's pattern at thumbnail size; painted lazily, cached, overlay redrawn on hover only. */
-export const HeadThumb = memo(function HeadThumb({ tensor, head, style, size, theme, mark, onCellHover }: HeadThumbProps) {
+export const HeadThumb = memo(function HeadThumb({
+  tensor,
+  head,
+  style,
+  size,
+  theme,
+  mark,
+  onCellHover,
+}: HeadThumbProps) {
   const base = useRef<HTMLCanvasElement>(null);
   const over = useRef<HTMLCanvasElement>(null);
   const layout = useMemo(

@@ -2,7 +2,13 @@ import { useId } from "react";
 import type { Theme } from "../lib/theme.js";
 
 /** A labelled drop-down of choices (layer, neuron, sample, k …), styled inline. */
-export function Select<T extends string | number>({ theme, label, value, options, onChange }: {
+export function Select<T extends string | number>({
+  theme,
+  label,
+  value,
+  options,
+  onChange,
+}: {
   theme: Theme;
   label: string;
   value: T;
@@ -23,7 +29,14 @@ export function Select<T extends string | number>({ theme, label, value, options
           const hit = options.find(([v]) => String(v) === e.target.value);
           if (hit) onChange(hit[0]);
         }}
-        style={{ font: `12px ${theme.font}`, background: theme.surface, color: theme.text, border: `1px solid ${theme.border}`, borderRadius: 4, padding: "1px 4px" }}
+        style={{
+          font: `12px ${theme.font}`,
+          background: theme.surface,
+          color: theme.text,
+          border: `1px solid ${theme.border}`,
+          borderRadius: 4,
+          padding: "1px 4px",
+        }}
       >
         {options.map(([v, text]) => (
           <option key={String(v)} value={String(v)}>

@@ -3,7 +3,15 @@ import { flowToken } from "../lib/format-token.js";
 import { canvasPainter } from "../lib/painter.js";
 import type { Theme } from "../lib/theme.js";
 import { useWidth } from "./use-width.js";
-import { layoutTokens, paintTokens, tokenAt, tokenBoundary, TOKEN_FONT_SIZE, TOKEN_LINE_HEIGHT, type TokenLayoutResult } from "../lib/token-layout.js";
+import {
+  layoutTokens,
+  paintTokens,
+  tokenAt,
+  tokenBoundary,
+  TOKEN_FONT_SIZE,
+  TOKEN_LINE_HEIGHT,
+  type TokenLayoutResult,
+} from "../lib/token-layout.js";
 
 export interface TokenStripProps {
   tokens: readonly string[];
@@ -25,7 +33,6 @@ export interface TokenStripProps {
   /** Visible height of the canvas strip before it scrolls (px). */
   maxHeight?: number;
 }
-
 
 /**
  * Tokens as running text: no spacing added between them, boundaries shown by a faint background
@@ -67,9 +74,14 @@ export const TokenStrip = memo(function TokenStrip(props: TokenStripProps) {
       {...common}
       aria-activedescendant={active !== null ? `${idBase}-${active}` : undefined}
       style={{
-        lineHeight: `${TOKEN_LINE_HEIGHT}px`, fontSize: TOKEN_FONT_SIZE, fontFamily: theme.font, color: theme.text, outline: "none",
+        lineHeight: `${TOKEN_LINE_HEIGHT}px`,
+        fontSize: TOKEN_FONT_SIZE,
+        fontFamily: theme.font,
+        color: theme.text,
+        outline: "none",
         // The text wraps between words like prose; a word longer than the line still breaks.
-        whiteSpace: "pre-wrap", overflowWrap: "anywhere",
+        whiteSpace: "pre-wrap",
+        overflowWrap: "anywhere",
       }}
       onPointerLeave={() => props.onHover?.(null)}
     >
@@ -113,7 +125,10 @@ function CanvasTokens(props: TokenStripProps & { common: Record<string, unknown>
   const outer = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const width = useWidth(outer, 640);
-  const layout: TokenLayoutResult = useMemo(() => layoutTokens(tokens, Math.max(80, width - 4), theme.font), [tokens, width, theme.font]);
+  const layout: TokenLayoutResult = useMemo(
+    () => layoutTokens(tokens, Math.max(80, width - 4), theme.font),
+    [tokens, width, theme.font],
+  );
   const height = Math.min(props.maxHeight ?? 220, layout.lines * layout.lineHeight);
   const [scrollTop, setScrollTop] = useState(0);
   const [tip, setTip] = useState<{ i: number; x: number; y: number } | null>(null);
@@ -135,10 +150,28 @@ function CanvasTokens(props: TokenStripProps & { common: Record<string, unknown>
     const start = layout.lineStarts[first] ?? 0;
     const end = last + 1 < layout.lines ? layout.lineStarts[last + 1]! : tokens.length;
     paintTokens(canvasPainter(ctx), {
-      tokens, layout, theme, backgrounds: props.backgrounds, foregrounds: props.foregrounds,
-      from: start, to: end, active: props.active, locked: props.locked,
+      tokens,
+      layout,
+      theme,
+      backgrounds: props.backgrounds,
+      foregrounds: props.foregrounds,
+      from: start,
+      to: end,
+      active: props.active,
+      locked: props.locked,
     });
-  }, [layout, width, height, scrollTop, props.backgrounds, props.foregrounds, props.active, props.locked, tokens, theme]);
+  }, [
+    layout,
+    width,
+    height,
+    scrollTop,
+    props.backgrounds,
+    props.foregrounds,
+    props.active,
+    props.locked,
+    tokens,
+    theme,
+  ]);
 
   // Keep the active token in view when it moves by keyboard.
   useEffect(() => {
@@ -189,9 +222,17 @@ function CanvasTokens(props: TokenStripProps & { common: Record<string, unknown>
         <div
           role="tooltip"
           style={{
-            position: "absolute", left: Math.min(tip.x + 12, width - 160), top: tip.y + scrollTop + 16,
-            background: theme.surface, color: theme.text, border: `1px solid ${theme.border}`,
-            borderRadius: 4, padding: "2px 6px", fontSize: 12, pointerEvents: "none", whiteSpace: "pre",
+            position: "absolute",
+            left: Math.min(tip.x + 12, width - 160),
+            top: tip.y + scrollTop + 16,
+            background: theme.surface,
+            color: theme.text,
+            border: `1px solid ${theme.border}`,
+            borderRadius: 4,
+            padding: "2px 6px",
+            fontSize: 12,
+            pointerEvents: "none",
+            whiteSpace: "pre",
           }}
         >
           {props.describe(tip.i)}

@@ -7,9 +7,19 @@ export function Tooltip({ theme, x, y, children }: { theme: Theme; x: number; y:
     <div
       role="tooltip"
       style={{
-        position: "absolute", left: x + 14, top: y + 14, zIndex: 2, pointerEvents: "none",
-        background: theme.surface, color: theme.text, border: `1px solid ${theme.border}`, borderRadius: 4,
-        padding: "3px 7px", fontSize: 12, whiteSpace: "pre", boxShadow: "0 2px 6px rgba(0,0,0,0.2)",
+        position: "absolute",
+        left: x + 14,
+        top: y + 14,
+        zIndex: 2,
+        pointerEvents: "none",
+        background: theme.surface,
+        color: theme.text,
+        border: `1px solid ${theme.border}`,
+        borderRadius: 4,
+        padding: "3px 7px",
+        fontSize: 12,
+        whiteSpace: "pre",
+        boxShadow: "0 2px 6px rgba(0,0,0,0.2)",
       }}
     >
       {children}

@@ -6,7 +6,11 @@ import { NEGATIVE, POSITIVE, valueColors, type ValueColors } from "../lib/value-
 import { TokenStrip } from "./TokenStrip.js";
 
 /** Colour range of a series: symmetric around zero for signed values, else 0 … max. */
-export function valueRange(values: ArrayLike<number>, minValue?: number, maxValue?: number): { min: number; max: number } {
+export function valueRange(
+  values: ArrayLike<number>,
+  minValue?: number,
+  maxValue?: number,
+): { min: number; max: number } {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < values.length; i++) {
@@ -33,7 +37,7 @@ export function tokenColors(
         min,
         max,
       )
-    : p.colorScale ?? "auto";
+    : (p.colorScale ?? "auto");
   return valueColors(values, min, max, scale, theme);
 }
 

@@ -8,14 +8,23 @@ export interface Cell {
   k: number;
 }
 
-const MOVES: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+const MOVES: Record<string, [number, number]> = {
+  ArrowUp: [-1, 0],
+  ArrowDown: [1, 0],
+  ArrowLeft: [0, -1],
+  ArrowRight: [0, 1],
+};
 
 /**
  * The cell cursor of a canvas heatmap: pointer hover previews a cell, click (or Enter/Space)
  * chooses and locks it, arrow keys move it, Escape unlocks. Returns the active cell, where to put
  * its tooltip, and the handlers to spread on a FigureCanvas.
  */
-export function useCellCursor(layout: PatternLayout, onHover?: (cell: Cell | null) => void, onChoose?: (cell: Cell) => void) {
+export function useCellCursor(
+  layout: PatternLayout,
+  onHover?: (cell: Cell | null) => void,
+  onChoose?: (cell: Cell) => void,
+) {
   const cells = useHoverLock<Cell>();
   const [pointer, setPointer] = useState<{ x: number; y: number } | null>(null);
   const hover = (c: Cell | null) => {
@@ -35,7 +44,10 @@ export function useCellCursor(layout: PatternLayout, onHover?: (cell: Cell | nul
     if (!m) return;
     e.preventDefault();
     const cur = cells.active ?? { q: 0, k: 0 };
-    const next = { q: Math.max(0, Math.min(layout.queries - 1, cur.q + m[0])), k: Math.max(0, Math.min(layout.keys - 1, cur.k + m[1])) };
+    const next = {
+      q: Math.max(0, Math.min(layout.queries - 1, cur.q + m[0])),
+      k: Math.max(0, Math.min(layout.keys - 1, cur.k + m[1])),
+    };
     setPointer({ x: layout.x0 + (next.k + 0.5) * layout.cellW, y: layout.y0 + (next.q + 0.5) * layout.cellH });
     if (cells.locked) cells.lock(next);
     else hover(next);

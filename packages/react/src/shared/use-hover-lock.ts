@@ -10,7 +10,10 @@ export function useHoverLock<T>(initialLocked: T | null = null) {
 
   const preview = useCallback((v: T | null) => setHovered(v), []);
   /** Lock `v`; locking the value that is already locked releases it (click toggles). */
-  const lock = useCallback((v: T | null) => setLocked((cur) => (v !== null && cur !== null && same(cur, v) ? null : v)), []);
+  const lock = useCallback(
+    (v: T | null) => setLocked((cur) => (v !== null && cur !== null && same(cur, v) ? null : v)),
+    [],
+  );
   const unlock = useCallback(() => setLocked(null), []);
   /** Lock `v` without toggling (for things that are always shown, like the selected head). */
   const set = useCallback((v: T | null) => setLocked(v), []);

@@ -4,13 +4,34 @@ import { paintQueueIdle } from "../lib/paint-queue.js";
 import { formatStats, measureEnter, measureHover } from "./hover-benchmark.js";
 import { repeatedRandomTokens, syntheticAttention, type HeadKind } from "./synthetic.js";
 
-const KINDS: HeadKind[] = ["previous", "first", "current", "induction", "diffuse", "previous", "first", "induction", "diffuse", "current", "first", "previous"];
+const KINDS: HeadKind[] = [
+  "previous",
+  "first",
+  "current",
+  "induction",
+  "diffuse",
+  "previous",
+  "first",
+  "induction",
+  "diffuse",
+  "current",
+  "first",
+  "previous",
+];
 
 /**
  * 2,048 tokens × 12 heads in AttentionPatterns, with a button that sweeps the pointer over the
  * large heatmap and the token strip and shows the measured frame times.
  */
-export function HoverBenchmark({ tokensCount = 2048, heads = 12, steps = 90 }: { tokensCount?: number; heads?: number; steps?: number }) {
+export function HoverBenchmark({
+  tokensCount = 2048,
+  heads = 12,
+  steps = 90,
+}: {
+  tokensCount?: number;
+  heads?: number;
+  steps?: number;
+}) {
   const [setupMs, setSetupMs] = useState<number | null>(null);
   const data = useMemo(() => {
     const t0 = performance.now();
@@ -40,11 +61,17 @@ export function HoverBenchmark({ tokensCount = 2048, heads = 12, steps = 90 }: {
     const out: string[] = [];
     if (heatmap) {
       await measureHover(heatmap, 10, (i, r) => [r.width * 0.4, 40 + i * 7]);
-      const s = await measureHover(heatmap, steps, (i, r) => [r.width * 0.45, 30 + ((i * 37) % Math.max(1, r.height - 40))]);
+      const s = await measureHover(heatmap, steps, (i, r) => [
+        r.width * 0.45,
+        30 + ((i * 37) % Math.max(1, r.height - 40)),
+      ]);
       out.push(formatStats("Heatmap row hover", s));
     }
     if (strip) {
-      const s = await measureHover(strip, steps, (i, r) => [8 + ((i * 53) % Math.max(1, r.width - 16)), 5 + ((i * 11) % Math.max(1, Math.min(r.height, 200) - 10))]);
+      const s = await measureHover(strip, steps, (i, r) => [
+        8 + ((i * 53) % Math.max(1, r.width - 16)),
+        5 + ((i * 11) % Math.max(1, Math.min(r.height, 200) - 10)),
+      ]);
       out.push(formatStats("Token strip hover", s));
     }
     const thumbs = [...el.querySelectorAll('[role="option"][data-head-index]')];
@@ -73,7 +100,14 @@ export function HoverBenchmark({ tokensCount = 2048, heads = 12, steps = 90 }: {
           {results.join("\n")}
         </output>
       </div>
-      <AttentionPatterns tokens={data.tokens} attention={data.attention} initialHead={3} size={480} thumbnailSize={56} title={`${tokensCount} tokens × ${heads} heads`} />
+      <AttentionPatterns
+        tokens={data.tokens}
+        attention={data.attention}
+        initialHead={3}
+        size={480}
+        thumbnailSize={56}
+        title={`${tokensCount} tokens × ${heads} heads`}
+      />
     </div>
   );
 }

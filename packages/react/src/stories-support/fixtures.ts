@@ -80,7 +80,10 @@ interface SafetensorsEntry {
 function readF32(buffer: ArrayBuffer, names: readonly string[]): Record<string, Float32Array> {
   const view = new DataView(buffer);
   const headerLength = Number(view.getBigUint64(0, true));
-  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 8, headerLength))) as Record<string, SafetensorsEntry>;
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 8, headerLength))) as Record<
+    string,
+    SafetensorsEntry
+  >;
   const out: Record<string, Float32Array> = {};
   for (const name of names) {
     const e = header[name];

@@ -39,7 +39,14 @@ export function measureHover(
   return measureSteps(steps, (i) => {
     const rect = target.getBoundingClientRect();
     const [x, y] = pointAt(i, rect);
-    target.dispatchEvent(new PointerEvent("pointermove", { bubbles: true, clientX: rect.left + x, clientY: rect.top + y, pointerType: "mouse" }));
+    target.dispatchEvent(
+      new PointerEvent("pointermove", {
+        bubbles: true,
+        clientX: rect.left + x,
+        clientY: rect.top + y,
+        pointerType: "mouse",
+      }),
+    );
   });
 }
 
@@ -53,7 +60,13 @@ export function measureEnter(targets: readonly Element[], steps: number): Promis
     // enter/leave from the pair).
     prev?.dispatchEvent(new PointerEvent("pointerout", { bubbles: true, relatedTarget: el, pointerType: "mouse" }));
     el.dispatchEvent(
-      new PointerEvent("pointerover", { bubbles: true, relatedTarget: prev, clientX: r.left + 5, clientY: r.top + 5, pointerType: "mouse" }),
+      new PointerEvent("pointerover", {
+        bubbles: true,
+        relatedTarget: prev,
+        clientX: r.left + 5,
+        clientY: r.top + 5,
+        pointerType: "mouse",
+      }),
     );
     prev = el;
   });

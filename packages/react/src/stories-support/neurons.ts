@@ -25,7 +25,13 @@ function neuron(l: number, n: number, token: string, i: number, noise: number): 
 /** [samples][tokens][layers][neurons]. */
 export function neuronActivations(samples: string[][], layers = 2, neurons = 4, seed = 3): number[][][][] {
   const r = rng(seed);
-  return samples.map((toks) => toks.map((t, i) => Array.from({ length: layers }, (_, l) => Array.from({ length: neurons }, (_, n) => +(neuron(l, n, t, i, (r() - 0.5) * 0.1)).toFixed(4)))));
+  return samples.map((toks) =>
+    toks.map((t, i) =>
+      Array.from({ length: layers }, (_, l) =>
+        Array.from({ length: neurons }, (_, n) => +neuron(l, n, t, i, (r() - 0.5) * 0.1).toFixed(4)),
+      ),
+    ),
+  );
 }
 
 /** A toy model's top-k guesses for each next token of `prompt`. */
@@ -53,20 +59,33 @@ export function toyLogProbs(prompt: string[], k = 5, seed = 5) {
 
 /** CircuitsVis's topk_tokens reduction: per sample and layer, the k largest/smallest activations' values and positions per neuron. */
 export function topkOf(acts: number[][][][], k: number) {
-  const out = { topkVals: [] as number[][][][], topkIdxs: [] as number[][][][], bottomkVals: [] as number[][][][], bottomkIdxs: [] as number[][][][] };
+  const out = {
+    topkVals: [] as number[][][][],
+    topkIdxs: [] as number[][][][],
+    bottomkVals: [] as number[][][][],
+    bottomkIdxs: [] as number[][][][],
+  };
   for (const sample of acts) {
     const L = sample[0]!.length;
     const N = sample[0]![0]!.length;
-    const tv: number[][][] = [], ti: number[][][] = [], bv: number[][][] = [], bi: number[][][] = [];
+    const tv: number[][][] = [],
+      ti: number[][][] = [],
+      bv: number[][][] = [],
+      bi: number[][][] = [];
     for (let l = 0; l < L; l++) {
-      const order = Array.from({ length: N }, (_, n) => sample.map((_, t) => t).sort((a, b) => sample[b]![l]![n]! - sample[a]![l]![n]!));
+      const order = Array.from({ length: N }, (_, n) =>
+        sample.map((_, t) => t).sort((a, b) => sample[b]![l]![n]! - sample[a]![l]![n]!),
+      );
       const kk = Math.min(k, sample.length);
       ti.push(Array.from({ length: kk }, (_, j) => order.map((o) => o[j]!)));
       tv.push(ti[l]!.map((row) => row.map((t, n) => sample[t]![l]![n]!)));
       bi.push(Array.from({ length: kk }, (_, j) => order.map((o) => o[o.length - 1 - j]!)));
       bv.push(bi[l]!.map((row) => row.map((t, n) => sample[t]![l]![n]!)));
     }
-    out.topkVals.push(tv); out.topkIdxs.push(ti); out.bottomkVals.push(bv); out.bottomkIdxs.push(bi);
+    out.topkVals.push(tv);
+    out.topkIdxs.push(ti);
+    out.bottomkVals.push(bv);
+    out.bottomkIdxs.push(bi);
   }
   return out;
 }

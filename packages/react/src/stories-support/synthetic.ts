@@ -17,10 +17,58 @@ export function rng(seed: number): () => number {
 
 export type HeadKind = "previous" | "first" | "current" | "induction" | "diffuse";
 
-const WORDS = [" the", " cat", " sat", " on", " mat", " and", " a", " dog", " ran", " to", " park", ",", ".", " it", " was",
-  " very", " happy", " model", " attention", " head", " token", " layer", " circuit", " induction", " pattern", "ing", "ed"];
+const WORDS = [
+  " the",
+  " cat",
+  " sat",
+  " on",
+  " mat",
+  " and",
+  " a",
+  " dog",
+  " ran",
+  " to",
+  " park",
+  ",",
+  ".",
+  " it",
+  " was",
+  " very",
+  " happy",
+  " model",
+  " attention",
+  " head",
+  " token",
+  " layer",
+  " circuit",
+  " induction",
+  " pattern",
+  "ing",
+  "ed",
+];
 
-const SYLLABLES = ["ka", "ro", "mi", "te", "su", "na", "lo", "vi", "de", "po", "ra", "ne", "shi", "to", "ba", "gu", "le", "mo", "za", "fi"];
+const SYLLABLES = [
+  "ka",
+  "ro",
+  "mi",
+  "te",
+  "su",
+  "na",
+  "lo",
+  "vi",
+  "de",
+  "po",
+  "ra",
+  "ne",
+  "shi",
+  "to",
+  "ba",
+  "gu",
+  "le",
+  "mo",
+  "za",
+  "fi",
+];
 
 /**
  * BOS followed by `n` pseudo-words that are almost all distinct (20⁴ four-syllable words), then
