@@ -144,7 +144,7 @@ const HEAP_BASE = 65536;
 /** Below this many multiply-adds an op is not worth waking a worker for. */
 const SPLIT_MIN_WORK = 2_000_000;
 
-let moduleCache: Partial<Record<keyof typeof wasmBase64, WebAssembly.Module>> = {};
+const moduleCache: Partial<Record<keyof typeof wasmBase64, WebAssembly.Module>> = {};
 
 function compiled(name: keyof typeof wasmBase64): WebAssembly.Module {
   return (moduleCache[name] ??= new WebAssembly.Module(decodeBase64(wasmBase64[name]) as BufferSource));

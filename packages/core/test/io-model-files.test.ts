@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadModelFiles } from "../src/io/model-files.js";
 import type { ProgressEvent } from "../src/weights/state-dict.js";
 import { describeWithFixtures, fixturePath, readGoldens, sharedDir, tinyDir } from "./helpers/fixtures.js";

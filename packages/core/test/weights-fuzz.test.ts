@@ -156,7 +156,7 @@ describeWithFixtures("fuzzed fixture checkpoints", () => {
   );
 
   it("the re-checksummed pickles a 10,000-mutant run found loading overlapping views are refused", async () => {
-    // @ts-ignore: a plain ES module of the test helpers, without types
+    // @ts-expect-error: a plain ES module of the test helpers, without types
     const { mutate } = await import("./helpers/fuzz-mutate.mjs");
     const found: [string, number, string][] = [
       ["model-fp16.pth", 3455, "embed.W_E"],

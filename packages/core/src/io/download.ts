@@ -208,7 +208,10 @@ export async function download(url: string, opts: DownloadOptions = {}): Promise
       if (!known) {
         out = new Uint8Array(loaded);
         let at = 0;
-        for (const c of chunks) (out.set(c, at), (at += c.length));
+        for (const c of chunks) {
+          out.set(c, at);
+          at += c.length;
+        }
       }
     }
     const badContent = wrongContent(out, opts.expect);

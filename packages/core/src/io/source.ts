@@ -123,9 +123,9 @@ async function readLocalFile(pathOrFileUrl: string, opts: ReadSourceOptions): Pr
     b = await fs.readFile(file, { signal: opts.signal });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new Error(`${pathOrFileUrl}: no such file`);
-    if (code === "EISDIR") throw new Error(`${pathOrFileUrl}: is a folder, not a file`);
-    throw new Error(`${pathOrFileUrl}: cannot read (${(e as Error).message})`);
+    if (code === "ENOENT") throw new Error(`${pathOrFileUrl}: no such file`, { cause: e });
+    if (code === "EISDIR") throw new Error(`${pathOrFileUrl}: is a folder, not a file`, { cause: e });
+    throw new Error(`${pathOrFileUrl}: cannot read (${(e as Error).message})`, { cause: e });
   }
   opts.onProgress?.({ phase: "read", file: pathOrFileUrl, loaded: b.length, total: b.length });
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -156,7 +156,7 @@ export async function readJsonSource(source: Source, opts: ReadSourceOptions = {
       value = JSON.parse(text);
       parsed = true;
     } catch (e) {
-      throw new Error(`${sourceName(source)}: invalid JSON (${(e as Error).message})`);
+      throw new Error(`${sourceName(source)}: invalid JSON (${(e as Error).message})`, { cause: e });
     }
   };
   const text = await readTextSource(source, {

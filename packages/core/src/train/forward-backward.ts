@@ -173,7 +173,7 @@ export function lossAndGrad(
 
   backend.matmul(fwd.residFinal, dlogits, D, N, V, { transA: true, out: grads.W_U });
   columnSums(dlogits, N, V, grads.b_U);
-  let dResid = backend.matmul(dlogits, p.W_U, N, V, D, { transB: true });
+  const dResid = backend.matmul(dlogits, p.W_U, N, V, D, { transB: true });
 
   grads.W_pos.fill(0);
   const dScores = new Float32Array(H * T * T);

@@ -11,7 +11,7 @@ const prev = [
   [0, 1, 0, 0],
   [0, 0, 1, 0],
 ];
-const bos = tokens.map((_, q) => tokens.map((_, k) => (k === 0 ? 1 : 0)));
+const bos = tokens.map(() => tokens.map((_, k) => (k === 0 ? 1 : 0)));
 
 describe("AttentionPatterns", () => {
   it("renders on the server without touching window or document", () => {

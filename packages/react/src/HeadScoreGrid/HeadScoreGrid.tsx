@@ -71,7 +71,10 @@ export function HeadScoreGrid(props: HeadScoreGridProps) {
     let lo = Infinity;
     let hi = -Infinity;
     for (const row of scores)
-      for (let h = 0; h < row.length; h++) ((lo = Math.min(lo, row[h]!)), (hi = Math.max(hi, row[h]!)));
+      for (let h = 0; h < row.length; h++) {
+        lo = Math.min(lo, row[h]!);
+        hi = Math.max(hi, row[h]!);
+      }
     return { lo, hi };
   }, [scores]);
   const min = props.minValue ?? Math.min(0, lo);

@@ -75,7 +75,11 @@ function niceTicks(max: number): number[] {
 function mean(xs: ArrayLike<number>, from: number, to: number): number {
   let s = 0;
   let n = 0;
-  for (let i = from; i < to; i++) if (Number.isFinite(xs[i]!)) ((s += xs[i]!), n++);
+  for (let i = from; i < to; i++) {
+    if (!Number.isFinite(xs[i]!)) continue;
+    s += xs[i]!;
+    n++;
+  }
   return n ? s / n : NaN;
 }
 
