@@ -9,6 +9,9 @@
  * Hugging Face's `Conv1D` layers store weights [in, out], which is TransformerLens's `x @ W` orientation:
  * `c_attn` [D, 3D] splits into W_Q / W_K / W_V [H, D, Dh], `c_proj` [D, D] is W_O [H, Dh, D] as it lies in
  * memory. The unembedding is `lm_head.weight` transposed, or `wte` transposed when the head is tied (absent).
+ *
+ * Tensors whose layout does not change are views of the input's arrays (as a safetensors state dict's are views
+ * of the file), so converting GPT-2 small allocates only W_Q/W_K/W_V and W_U, not a second 500 MB.
  */
 import { ConfigError, type HookedTransformerConfigInput } from "../config.js";
 import { WeightsError } from "../weights/errors.js";
@@ -177,18 +180,18 @@ export function convertGpt2Weights(hfStateDict: StateDict, cfg: Gpt2Dims, source
   const out: StateDict = new Map();
   const put = (key: string, shape: number[], data: Float32Array) => out.set(key, { dtype: "float32", shape, data });
   const wte = get("wte.weight", [V, D]);
-  put("embed.W_E", [V, D], wte.slice());
+  put("embed.W_E", [V, D], wte);
   // TransformerLens keeps the first n_ctx positions when the checkpoint stores more.
-  put("pos_embed.W_pos", [C, D], get("wpe.weight", [C, D]).slice(0, C * D));
+  put("pos_embed.W_pos", [C, D], get("wpe.weight", [C, D]).subarray(0, C * D));
   const mask = new Uint8Array(C * C);
   for (let i = 0; i < C; i++) mask.fill(1, i * C, i * C + i + 1);
   for (let l = 0; l < L; l++) {
     const h = `h.${l}.`;
     const b = `blocks.${l}.`;
-    put(`${b}ln1.w`, [D], get(`${h}ln_1.weight`, [D]).slice());
-    put(`${b}ln1.b`, [D], get(`${h}ln_1.bias`, [D]).slice());
-    put(`${b}ln2.w`, [D], get(`${h}ln_2.weight`, [D]).slice());
-    put(`${b}ln2.b`, [D], get(`${h}ln_2.bias`, [D]).slice());
+    put(`${b}ln1.w`, [D], get(`${h}ln_1.weight`, [D]));
+    put(`${b}ln1.b`, [D], get(`${h}ln_1.bias`, [D]));
+    put(`${b}ln2.w`, [D], get(`${h}ln_2.weight`, [D]));
+    put(`${b}ln2.b`, [D], get(`${h}ln_2.bias`, [D]));
     const cAttn = get(`${h}attn.c_attn.weight`, [D, 3 * D]);
     const cAttnB = get(`${h}attn.c_attn.bias`, [3 * D]);
     ["Q", "K", "V"].forEach((name, part) => {
@@ -200,20 +203,20 @@ export function convertGpt2Weights(hfStateDict: StateDict, cfg: Gpt2Dims, source
           w.set(cAttn.subarray(src, src + Dh), (i * D + m) * Dh);
         }
       put(`${b}attn.W_${name}`, [H, D, Dh], w);
-      put(`${b}attn.b_${name}`, [H, Dh], cAttnB.slice(part * D, (part + 1) * D));
+      put(`${b}attn.b_${name}`, [H, Dh], cAttnB.subarray(part * D, (part + 1) * D));
     });
     // "(i h) m -> i h m" is the same memory order.
-    put(`${b}attn.W_O`, [H, Dh, D], get(`${h}attn.c_proj.weight`, [D, D]).slice());
-    put(`${b}attn.b_O`, [D], get(`${h}attn.c_proj.bias`, [D]).slice());
-    out.set(`${b}attn.mask`, { dtype: "bool", shape: [C, C], data: mask.slice() });
+    put(`${b}attn.W_O`, [H, Dh, D], get(`${h}attn.c_proj.weight`, [D, D]));
+    put(`${b}attn.b_O`, [D], get(`${h}attn.c_proj.bias`, [D]));
+    out.set(`${b}attn.mask`, { dtype: "bool", shape: [C, C], data: mask });
     out.set(`${b}attn.IGNORE`, { dtype: "float32", shape: [], data: Float32Array.of(-Infinity) });
-    put(`${b}mlp.W_in`, [D, M], get(`${h}mlp.c_fc.weight`, [D, M]).slice());
-    put(`${b}mlp.b_in`, [M], get(`${h}mlp.c_fc.bias`, [M]).slice());
-    put(`${b}mlp.W_out`, [M, D], get(`${h}mlp.c_proj.weight`, [M, D]).slice());
-    put(`${b}mlp.b_out`, [D], get(`${h}mlp.c_proj.bias`, [D]).slice());
+    put(`${b}mlp.W_in`, [D, M], get(`${h}mlp.c_fc.weight`, [D, M]));
+    put(`${b}mlp.b_in`, [M], get(`${h}mlp.c_fc.bias`, [M]));
+    put(`${b}mlp.W_out`, [M, D], get(`${h}mlp.c_proj.weight`, [M, D]));
+    put(`${b}mlp.b_out`, [D], get(`${h}mlp.c_proj.bias`, [D]));
   }
-  put("ln_final.w", [D], get("ln_f.weight", [D], " (the final LayerNorm, before the unembedding)").slice());
-  put("ln_final.b", [D], get("ln_f.bias", [D], " (the final LayerNorm, before the unembedding)").slice());
+  put("ln_final.w", [D], get("ln_f.weight", [D], " (the final LayerNorm, before the unembedding)"));
+  put("ln_final.b", [D], get("ln_f.bias", [D], " (the final LayerNorm, before the unembedding)"));
   // W_U = lm_head.weightᵀ [D, V]; a tied head (GPT-2's) is absent from the file and is wteᵀ.
   const head = sd.has("lm_head.weight") ? get("lm_head.weight", [V, D]) : wte;
   used.add("lm_head.weight");
