@@ -9,7 +9,8 @@ export * from "./tokenizer/index.js";
 export { readSafetensors, writeSafetensors } from "./weights/safetensors.js";
 export type { SafetensorsFile, TensorToWrite, TensorsToWrite } from "./weights/safetensors.js";
 export { WeightsError } from "./weights/errors.js";
-export { HookedTransformer, lossFromLogits } from "./model/hooked-transformer.js";
+export { HookedTransformer } from "./model/hooked-transformer.js";
+export { lossFromLogits } from "./model/loss.js";
 export type {
   ReturnType,
   NameFilter,

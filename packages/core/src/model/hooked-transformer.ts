@@ -5,7 +5,8 @@ import { Tensor, shapeEquals, formatShape } from "../tensor.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import type { StateDict } from "../weights/state-dict.js";
 import { ActivationCache } from "./activation-cache.js";
-import { extractWeights, type ModelWeights } from "./model-weights.js";
+import { extractWeights, operandWeights, type ModelWeights } from "./model-weights.js";
+import { lossFromLogits, reduceLoss } from "./loss.js";
 import { toTokenBatch, type TokenInput } from "./input.js";
 import { toTokens, toStrTokens } from "../tokenizer/tokens.js";
 import { hookNames } from "./hook-names.js";
@@ -139,12 +140,7 @@ export class HookedTransformer {
     });
     this.backend = opts.backend ?? tsBackend;
     // The kernels then keep the weights (packed for X·W) from the first run instead of the second.
-    const w = this.weights;
-    this.backend.markWeights?.([
-      ...w.layers.flatMap((l) => [l.W_Q, l.W_K, l.W_V, l.W_O, l.b_Q, l.b_K, l.b_V, l.b_O]),
-      w.W_U,
-      w.b_U,
-    ]);
+    this.backend.markWeights?.(operandWeights(this.cfg, this.weights));
     this.tokenizer = opts.tokenizer ?? null;
     this.allHookNames = hookNames(this.cfg.n_layers, { useAttnResult: this.cfg.use_attn_result });
   }
@@ -720,32 +716,6 @@ function planLayers(
     if (!plan.rest) break;
   }
   return { layers, joined };
-}
-
-/** The per-token loss [B, T−1], or its mean as a 0-dim tensor (TransformerLens `lm_cross_entropy_loss`). */
-function reduceLoss(loss: Tensor | null, perToken = false): Tensor | null {
-  if (loss === null || perToken) return loss;
-  let s = 0;
-  for (let i = 0; i < loss.data.length; i++) s += loss.data[i];
-  return Tensor.scalar(s / loss.data.length);
-}
-
-/** −log_softmax(logits[t])[tokens[t+1]], TransformerLens `lm_cross_entropy_loss(per_token=True)`. */
-export function lossFromLogits(logits: Float32Array, batch: Int32Array[], V: number): Tensor {
-  const B = batch.length;
-  const T = batch[0].length;
-  const loss = new Float32Array(B * (T - 1));
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t + 1 < T; t++) {
-      const o = (b * T + t) * V;
-      let max = -Infinity;
-      for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j];
-      let sum = 0;
-      for (let j = 0; j < V; j++) sum += Math.exp(logits[o + j] - max);
-      loss[b * (T - 1) + t] = max + Math.log(sum) - logits[o + batch[b][t + 1]];
-    }
-  }
-  return new Tensor(loss, [B, T - 1]);
 }
 
 function addArrays(a: Float32Array, b: Float32Array): Float32Array {
