@@ -64,6 +64,10 @@ export class Attention {
       ATTENTION_HOOKS.filter((h) => h.name !== "hook_result" || cfg.use_attn_result !== false),
     );
   }
+  /** Layer `layer`'s `hook_pattern`, the one activation detectors and patterns-only engines read. */
+  static patternHook(layer: number): string {
+    return hookTable<AttnHook>(`blocks.${layer}.attn.`, ATTENTION_HOOKS).pattern;
+  }
   readonly hookPoints: readonly string[];
   private readonly hook: Record<AttnHook, string>;
 

@@ -16,18 +16,24 @@ import { headLabels, weightView } from "./weight-views.js";
 import { toSingleToken, getTokenPosition, type TokenPositionOptions } from "../tokenizer/single-token.js";
 import { checkRunArgs } from "./run-args.js";
 import { outputsNonFinite } from "./finite.js";
-import { RunContext, RunMemory, observedBy, type ActiveHook, type HookFn, type Incremental } from "./run-context.js";
+import {
+  RunContext,
+  RunMemory,
+  nameMatcher,
+  observedBy,
+  type ActiveHook,
+  type HookFn,
+  type Incremental,
+  type NameFilter,
+} from "./run-context.js";
 import { planRun, type PlannedStage } from "./run-plan.js";
 import { Embed } from "../components/embed.js";
 import { PosEmbed } from "../components/pos-embed.js";
 import { TransformerBlock, addArrays } from "../components/transformer-block.js";
 import { Unembed, type ReturnType } from "../components/unembed.js";
 
-export type { HookFn, HookPoint, Incremental } from "./run-context.js";
+export type { HookFn, HookPoint, Incremental, NameFilter } from "./run-context.js";
 export type { ReturnType } from "../components/unembed.js";
-
-/** Which hook points a hook or the cache applies to: a name, a list of names, or a predicate. */
-export type NameFilter = string | readonly string[] | ((name: string) => boolean);
 
 /**
  * Model input: text (tokenized with BOS prepended by default), a list of texts of equal token length, one token
@@ -104,13 +110,6 @@ export interface ModelStatus {
   backend: string;
   /** Why the backend is not the one asked for, e.g. `"kernels unavailable: …; using ts"`; null when all is as asked. */
   warning: string | null;
-}
-
-function toPredicate(filter: NameFilter): (name: string) => boolean {
-  if (typeof filter === "function") return filter;
-  if (typeof filter === "string") return (n) => n === filter;
-  const set = new Set(filter);
-  return (n) => set.has(n);
 }
 
 /**
@@ -338,7 +337,7 @@ export class HookedTransformer {
   /** Add a persistent forward hook (until `resetHooks`). */
   addHook(name: NameFilter, fn: HookFn): void {
     this.checkHookName(name);
-    this.hooks.push({ matches: toPredicate(name), fn });
+    this.hooks.push({ matches: nameMatcher(name), fn });
   }
 
   resetHooks(): void {
@@ -380,7 +379,7 @@ export class HookedTransformer {
       throw new Error(`removeBatchDim needs a batch of 1, got ${batch.length} sequences`);
     }
     if (opts.namesFilter !== undefined && typeof opts.namesFilter !== "function") this.checkHookName(opts.namesFilter);
-    const filter = opts.namesFilter === undefined ? () => true : toPredicate(opts.namesFilter);
+    const filter = opts.namesFilter === undefined ? () => true : nameMatcher(opts.namesFilter);
     const { logits, loss, cache } = this.run(batch, this.hooks, filter, opts.returnType ?? "logits", opts.incremental);
     const c = new ActivationCache(cache, true, this);
     const checked = outputsNonFinite({ logits, loss, cache: opts.removeBatchDim ? c.removeBatchDim() : c });
@@ -392,7 +391,7 @@ export class HookedTransformer {
     checkRunArgs("runWithHooks", input, opts);
     const extra = (opts.fwdHooks ?? []).map(([name, fn]) => {
       this.checkHookName(name);
-      return { matches: toPredicate(name), fn };
+      return { matches: nameMatcher(name), fn };
     });
     const { logits, loss } = this.run(
       this.toBatch(input, opts.prependBos),

@@ -31,6 +31,17 @@ export interface ActiveHook {
   fn: HookFn;
 }
 
+/** Which hook points a hook or the cache applies to: a name, a list of names, or a predicate. */
+export type NameFilter = string | readonly string[] | ((name: string) => boolean);
+
+/** A name filter as a predicate. */
+export function nameMatcher(filter: NameFilter): (name: string) => boolean {
+  if (typeof filter === "function") return filter;
+  if (typeof filter === "string") return (n) => n === filter;
+  const set = new Set(filter);
+  return (n) => set.has(n);
+}
+
 /** Whether prefix reuse may apply: "auto" reuses what it safely can; false computes every row. */
 export type Incremental = "auto" | false;
 
