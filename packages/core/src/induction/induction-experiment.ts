@@ -2,6 +2,7 @@ import type { HookedTransformer } from "../model/hooked-transformer.js";
 import { inductionAttnDetector } from "../detectors/attn-detectors.js";
 import { repeatedTokensFor } from "./repeated-tokens.js";
 import { halfLosses } from "../model/loss.js";
+import { Attention } from "../components/attention.js";
 
 export interface InductionExperimentOptions {
   /** Length of the random half. @default 50 */
@@ -61,7 +62,7 @@ export async function runInductionExperiment(
   const { loss, cache } = await model.runWithCache(tokens, {
     returnType: "loss",
     lossPerToken: true,
-    namesFilter: (n) => n.endsWith("attn.hook_pattern"),
+    namesFilter: Array.from({ length: model.cfg.n_layers }, (_, l) => Attention.patternHook(l)),
   });
   const det = inductionAttnDetector(cache, seqLen, threshold);
   const L = loss!;

@@ -5,6 +5,7 @@ import type { Params } from "./params.js";
 import { ActivationCache } from "../model/activation-cache.js";
 import { Tensor } from "../tensor.js";
 import { halfLosses } from "../model/loss.js";
+import { Attention } from "../components/attention.js";
 import { firstAttnDetector, inductionAttnDetector, prevAttnDetector } from "../detectors/attn-detectors.js";
 
 /** What a training run reports about its heads on a fixed repeated-random-token probe. */
@@ -51,10 +52,7 @@ export function runProbe(
 function patternCache(cfg: HookedTransformerConfig, fwd: ForwardResult): ActivationCache {
   const store = new Map<string, Tensor>();
   fwd.layers.forEach((act, l) => {
-    store.set(
-      `blocks.${l}.attn.hook_pattern`,
-      new Tensor(act.pattern, [fwd.batch, cfg.n_heads, fwd.seqLen, fwd.seqLen]),
-    );
+    store.set(Attention.patternHook(l), new Tensor(act.pattern, [fwd.batch, cfg.n_heads, fwd.seqLen, fwd.seqLen]));
   });
   return new ActivationCache(store, true);
 }
