@@ -160,7 +160,11 @@ function isPositiveInt(v: unknown): v is number {
  * Validate a TransformerLens config dict of a model attnscope can run and fill in TransformerLens's derived
  * defaults; what `parseConfig` accepts but the forward pass does not compute yet is refused, naming the field.
  */
-export function resolveConfig(input: HookedTransformerConfigInput, source = "config"): HookedTransformerConfig {
+export function resolveConfig(
+  config: HookedTransformerConfigInput | HookedTransformerConfig,
+  source = "config",
+): HookedTransformerConfig {
+  const input = config as HookedTransformerConfigInput;
   refuseNotYetComputed(input, source);
   return parseConfig(input, source);
 }
@@ -207,7 +211,12 @@ function refuseNotYetComputed(input: HookedTransformerConfigInput, source: strin
  * Validate a TransformerLens config dict and fill in TransformerLens's derived defaults, for every architecture
  * attnscope reads (including LayerNorm and MLP models): what weight conversion and processing work from.
  */
-export function parseConfig(input: HookedTransformerConfigInput, source = "config"): HookedTransformerConfig {
+export function parseConfig(
+  config: HookedTransformerConfigInput | HookedTransformerConfig,
+  source = "config",
+): HookedTransformerConfig {
+  // A resolved config is validated like any other input (parsing is idempotent), never trusted by its shape.
+  const input = config as HookedTransformerConfigInput;
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw new ConfigError(`${source}: expected an object of TransformerLens config fields`);
   }

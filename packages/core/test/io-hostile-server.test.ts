@@ -7,7 +7,7 @@ import { loadModelFiles } from "../src/io/model-files.js";
 import { DownloadError } from "../src/io/download.js";
 import { writeSafetensors } from "../src/weights/safetensors.js";
 import { WeightsError } from "../src/weights/errors.js";
-import type { ProgressEvent } from "../src/weights/state-dict.js";
+import type { ProgressEvent } from "../src/io/progress.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
 import { randomStateDict, smallConfig } from "./helpers/random-state-dict.js";
 import { filesUnder, tempWork } from "./helpers/cache-dirs.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadModelFiles } from "../src/io/model-files.js";
-import type { ProgressEvent } from "../src/weights/state-dict.js";
+import type { ProgressEvent } from "../src/io/progress.js";
 import { describeWithFixtures, fixturePath, readGoldens, sharedDir, tinyDir } from "./helpers/fixtures.js";
 import { startServer } from "./helpers/http-server.js";
 import type { TestServer } from "./helpers/http-server.js";

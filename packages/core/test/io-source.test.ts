@@ -6,7 +6,7 @@ import { browserCache } from "../src/io/cache.js";
 import { DownloadError } from "../src/io/download.js";
 import { resolveHfUrl } from "../src/io/hf.js";
 import { readJsonSource, readSource, readTextSource } from "../src/io/source.js";
-import type { ProgressEvent } from "../src/weights/state-dict.js";
+import type { ProgressEvent } from "../src/io/progress.js";
 import { closedPort, startServer } from "./helpers/http-server.js";
 import type { TestServer } from "./helpers/http-server.js";
 import { filesUnder, tempWork } from "./helpers/cache-dirs.js";

@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ProgressEvent } from "../src/weights/state-dict.js";
+import type { ProgressEvent } from "../src/io/progress.js";
 import {
   HfTokenizer,
   loadTokenizer,
