@@ -2,16 +2,13 @@
  * `HookedTransformerConfig`: TransformerLens's config, with its snake_case names, validated and with
  * TransformerLens's derived defaults filled in (`attn_scale`, `d_vocab_out`, `initializer_range`, `d_mlp`, ...).
  *
- * `parseConfig` accepts the GPT-2 family's fields: causal attention, `shortformer` or `standard` positions,
- * `normalization_type` "LN" / "LNPre" / null (TransformerLens reads a missing one as "LN"), MLPs
+ * What attnscope computes is accepted: the GPT-2 family's fields — causal attention, `shortformer` or `standard`
+ * positions, `normalization_type` "LN" / "LNPre" / null (TransformerLens reads a missing one as "LN"), MLPs
  * (`attn_only` false, `d_mlp`, `act_fn`), `eps`, `scale_attn_by_inverse_layer_idx`, `original_architecture`.
  * Anything else is refused with an error naming the field, rather than silently computing something
  * TransformerLens would not.
  *
- * `resolveConfig` is what a model is built from: `parseConfig`, and then a refusal, naming the field, of
- * what the forward pass does not compute yet (LayerNorm, MLPs), so such a config never gives wrong numbers.
- *
- * Both are idempotent: a resolved config resolves to itself, so every entry point can validate.
+ * `resolveConfig` is idempotent: a resolved config resolves to itself, so every entry point can validate.
  */
 import { ACTIVATION_FNS, type ActivationFn } from "./backend/backend.js";
 
@@ -156,66 +153,12 @@ function isPositiveInt(v: unknown): v is number {
   return typeof v === "number" && Number.isInteger(v) && v > 0;
 }
 
-/**
- * Validate a TransformerLens config dict of a model attnscope can run and fill in TransformerLens's derived
- * defaults; what `parseConfig` accepts but the forward pass does not compute yet is refused, naming the field.
- */
+/** Validate a TransformerLens config dict and fill in TransformerLens's derived defaults. */
 export function resolveConfig(
   config: HookedTransformerConfigInput | HookedTransformerConfig,
   source = "config",
 ): HookedTransformerConfig {
-  const input = config as HookedTransformerConfigInput;
-  refuseNotYetComputed(input, source);
-  return parseConfig(input, source);
-}
-
-/**
- * The fields `parseConfig` accepts that the forward pass does not compute yet, refused with "not supported
- * yet" (checked before the rest, so the message names the feature rather than a field it implies).
- */
-function refuseNotYetComputed(input: HookedTransformerConfigInput, source: string): void {
-  if (input === null || typeof input !== "object" || Array.isArray(input)) return;
-  const fail = (field: string, why: string): never => {
-    throw new ConfigError(`${source}: field "${field}" ${why}`, field);
-  };
-  if (input.attn_only === false || input.attn_only === undefined) {
-    fail(
-      "attn_only",
-      `must be true for now: models with MLP layers are not supported yet (got ${JSON.stringify(input.attn_only ?? false)})`,
-    );
-  }
-  if (input.normalization_type === undefined) {
-    fail(
-      "normalization_type",
-      'is missing, which TransformerLens reads as "LN" (a LayerNorm before each attention layer and the unembed); ' +
-        'layer norm is not supported yet, so a model without normalization must say "normalization_type": null',
-    );
-  }
-  if (input.normalization_type === "LN" || input.normalization_type === "LNPre") {
-    fail(
-      "normalization_type",
-      `must be null for now: layer norm is not supported yet (got ${JSON.stringify(input.normalization_type)})`,
-    );
-  }
-  for (const field of ["d_mlp", "act_fn"] as const) {
-    const v = input[field];
-    if (v !== undefined && v !== null && (field === "d_mlp" ? isPositiveInt(v) : ACTIVATION_FNS.includes(v as never)))
-      fail(field, `= ${JSON.stringify(v)} is not supported yet: attnscope does not run MLP layers yet`);
-  }
-  if (input.scale_attn_by_inverse_layer_idx === true) {
-    fail("scale_attn_by_inverse_layer_idx", "= true is not supported yet");
-  }
-}
-
-/**
- * Validate a TransformerLens config dict and fill in TransformerLens's derived defaults, for every architecture
- * attnscope reads (including LayerNorm and MLP models): what weight conversion and processing work from.
- */
-export function parseConfig(
-  config: HookedTransformerConfigInput | HookedTransformerConfig,
-  source = "config",
-): HookedTransformerConfig {
-  // A resolved config is validated like any other input (parsing is idempotent), never trusted by its shape.
+  // A resolved config is validated like any other input (resolving is idempotent), never trusted by its shape.
   const input = config as HookedTransformerConfigInput;
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw new ConfigError(`${source}: expected an object of TransformerLens config fields`);

@@ -1,6 +1,6 @@
 // Public API of @attnscope/core. Keep this list small: loaders, the model, the cache, detectors.
 export { Tensor, shapeSize, shapeEquals, formatShape } from "./tensor.js";
-export { resolveConfig, parseConfig, ConfigError } from "./config.js";
+export { resolveConfig, ConfigError } from "./config.js";
 export type {
   HookedTransformerConfig,
   HookedTransformerConfigInput,

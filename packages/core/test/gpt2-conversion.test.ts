@@ -1,7 +1,7 @@
 // Hugging Face GPT-2 → TransformerLens (config and state dict), and TransformerLens's weight processing, against
 // what TransformerLens 2.14 itself made of tl-gpt2-tiny: key for key, within 1e-4 × max(1, |golden|).
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig, WeightsError, type StateDict } from "../src/index.js";
+import { ConfigError, resolveConfig, WeightsError, type StateDict } from "../src/index.js";
 import { convertGpt2Weights, convertHfGpt2Config, isHfConfig } from "../src/convert/hf-gpt2.js";
 import { processWeights, processingFlags } from "../src/processing/weight-processing.js";
 import { compareStateDicts, describeWithGpt2Fixture, gpt2Json, gpt2Tensors } from "./helpers/gpt2-fixture.js";
@@ -11,7 +11,7 @@ describeWithGpt2Fixture("tl-gpt2-tiny: Hugging Face checkpoint → TransformerLe
   const hfWeights = gpt2Tensors("hf/model.safetensors");
   const tlConfig = gpt2Json("tl/config.json");
   const converted = () => {
-    const cfg = parseConfig(convertHfGpt2Config(hfConfig, "hf/config.json"), "hf/config.json");
+    const cfg = resolveConfig(convertHfGpt2Config(hfConfig, "hf/config.json"), "hf/config.json");
     return { cfg, sd: convertGpt2Weights(hfWeights, cfg, "hf/model.safetensors") };
   };
 
@@ -22,7 +22,7 @@ describeWithGpt2Fixture("tl-gpt2-tiny: Hugging Face checkpoint → TransformerLe
     const { seed: _s, tokenizer_name: _t, ...fromCheckpoint } = tlConfig;
     expect(convertHfGpt2Config(hfConfig)).toEqual(fromCheckpoint);
     const { cfg } = converted();
-    expect({ ...cfg, seed: 3, tokenizer_name: "gpt2" }).toEqual(parseConfig(tlConfig));
+    expect({ ...cfg, seed: 3, tokenizer_name: "gpt2" }).toEqual(resolveConfig(tlConfig));
   });
 
   it("the weights are TransformerLens's unprocessed state dict (from_pretrained_no_processing)", () => {
@@ -61,7 +61,7 @@ describeWithGpt2Fixture("tl-gpt2-tiny: Hugging Face checkpoint → TransformerLe
   });
 
   it("processing TransformerLens's own unprocessed state dict (a TL-format folder) gives the same", () => {
-    const processed = processWeights(gpt2Tensors("tl/model.safetensors"), parseConfig(tlConfig));
+    const processed = processWeights(gpt2Tensors("tl/model.safetensors"), resolveConfig(tlConfig));
     expect(compareStateDicts(processed.stateDict, gpt2Tensors("processed/model.safetensors")).problems).toEqual([]);
   });
 
@@ -109,7 +109,7 @@ describe("Hugging Face configs attnscope does not convert", () => {
 
   it("GPT-2 options that change the computation are mapped or refused by name", () => {
     const base = { model_type: "gpt2", n_embd: 64, n_head: 4, n_layer: 1, vocab_size: 9, n_positions: 8 };
-    const cfg = parseConfig(convertHfGpt2Config({ ...base, n_inner: 100, scale_attn_weights: false }));
+    const cfg = resolveConfig(convertHfGpt2Config({ ...base, n_inner: 100, scale_attn_weights: false }));
     expect(cfg).toMatchObject({ d_mlp: 100, use_attn_scale: false, attn_scale: 1, n_ctx: 8, act_fn: "gelu_new" });
     expect(() => convertHfGpt2Config({ ...base, activation_function: "quick_gelu" })).toThrow(
       /"activation_function" = "quick_gelu" is not supported/,

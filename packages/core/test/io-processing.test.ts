@@ -1,11 +1,13 @@
 // loadModelFiles: checkpoint formats (TransformerLens, Hugging Face GPT-2, NeelNanda's) and TransformerLens's weight
 // processing, with its defaults per source and its warnings for what a model cannot take.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { HookedTransformer, loadModelFiles, parseConfig, writeSafetensors } from "../src/index.js";
+import { HookedTransformer, loadModelFiles, resolveConfig, writeSafetensors } from "../src/index.js";
 import { convertNeelConfig } from "../src/convert/neel.js";
 import { getKnownModel, KNOWN_MODELS } from "../src/registry/known-models.js";
 import { randomStateDict, smallConfig } from "./helpers/random-state-dict.js";
-import { describeWithGpt2Fixture, gpt2Dir } from "./helpers/gpt2-fixture.js";
+import { compareStateDicts, describeWithGpt2Fixture, gpt2Dir, gpt2Json, gpt2Tensors } from "./helpers/gpt2-fixture.js";
+import { startServer } from "./helpers/http-server.js";
 
 /** An attention-only model with standard positions, as safetensors bytes with its config. */
 function standardModel() {
@@ -75,7 +77,7 @@ describe("processing when loading", () => {
 describe("the registry", () => {
   it("gpt2-small: GPT-2's TransformerLens config, Hugging Face weights, processed by default", () => {
     const m = getKnownModel("gpt2-small");
-    expect(parseConfig(m.config!)).toMatchObject({
+    expect(resolveConfig(m.config!)).toMatchObject({
       n_layers: 12,
       d_model: 768,
       n_heads: 12,
@@ -98,7 +100,7 @@ describe("the registry", () => {
   });
 
   it.each([1, 2, 3, 4])(
-    "NeelNanda's attn-only-%il and gelu-%il read their repo's config.json and model_final.pth",
+    "NeelNanda's %i-layer attn-only and gelu models read their repo's config.json and model_final.pth",
     (n) => {
       expect(getKnownModel(`attn-only-${n}l`)).toMatchObject({
         configFile: `hf:NeelNanda/Attn_Only_${n}L512W_C4_Code/config.json`,
@@ -109,17 +111,24 @@ describe("the registry", () => {
     },
   );
 
-  it("a model the forward pass does not run yet is refused before its weights are fetched", async () => {
-    // No server answers here: a download attempt would fail with a network error instead.
+  it("gpt2-small fetches Hugging Face's model.safetensors, converts it and checks it against GPT-2's config", async () => {
+    // The Hub stand-in serves the tiny checkpoint under gpt2's name: conversion runs, then the shape check names it.
+    const server = await startServer({
+      "/openai-community/gpt2/resolve/main/model.safetensors": {
+        body: new Uint8Array(readFileSync(`${gpt2Dir}/hf/model.safetensors`)),
+      },
+    });
     const saved = process.env.HF_ENDPOINT;
-    process.env.HF_ENDPOINT = "http://127.0.0.1:9";
+    process.env.HF_ENDPOINT = server.url;
     try {
       await expect(loadModelFiles("gpt2-small", { cache: false })).rejects.toThrow(
-        /gpt2-small config: field "attn_only" must be true for now/,
+        /^hf:openai-community\/gpt2\/model\.safetensors: wte\.weight has shape \[50257, 64\], expected \[50257, 768\][\s\S]*missing key h\.2\.ln_1\.weight/,
       );
+      expect(server.requests).toEqual(["/openai-community/gpt2/resolve/main/model.safetensors"]);
     } finally {
       if (saved === undefined) delete process.env.HF_ENDPOINT;
       else process.env.HF_ENDPOINT = saved;
+      await server.close();
     }
   });
 });
@@ -143,7 +152,7 @@ describe("NeelNanda's config.json", () => {
     lr_hidden: 0.002,
   };
   it("maps to TransformerLens's fields", () => {
-    expect(parseConfig(convertNeelConfig(neel))).toMatchObject({
+    expect(resolveConfig(convertNeelConfig(neel))).toMatchObject({
       normalization_type: "LN",
       positional_embedding_type: "standard",
       act_fn: "gelu",
@@ -152,7 +161,7 @@ describe("NeelNanda's config.json", () => {
       tokenizer_name: "NeelNanda/gpt-neox-tokenizer-digits",
     });
     // Attention-only: the script's act_fn default means nothing and is dropped, as TransformerLens ignores it.
-    const attnOnly = parseConfig(
+    const attnOnly = resolveConfig(
       convertNeelConfig({ ...neel, attn_only: true, act_fn: "solu_ln", shortformer_pos: true }),
     );
     expect(attnOnly).toMatchObject({ attn_only: true, act_fn: null, positional_embedding_type: "shortformer" });
@@ -165,9 +174,23 @@ describe("NeelNanda's config.json", () => {
 });
 
 describeWithGpt2Fixture("a Hugging Face GPT-2 folder", () => {
-  it("is recognised and converted, and refused as not supported yet until the forward pass has LayerNorm and MLPs", async () => {
-    await expect(loadModelFiles(`${gpt2Dir}/hf`)).rejects.toThrow(
-      /hf\/config\.json: field "attn_only" must be true for now: models with MLP layers are not supported yet/,
+  it("is recognised, converted and processed as from_pretrained does (LNPre, TransformerLens's processed state dict)", async () => {
+    const files = await loadModelFiles(`${gpt2Dir}/hf`);
+    expect(files.format).toBe("hf-gpt2");
+    expect(files.processing).toEqual({
+      fold_ln: true,
+      center_writing_weights: true,
+      center_unembed: true,
+      fold_value_biases: true,
+    });
+    expect(files.resolvedConfig.normalization_type).toBe("LNPre");
+    expect(compareStateDicts(files.stateDict, gpt2Tensors("processed/model.safetensors")).problems).toEqual([]);
+  });
+
+  it("a TransformerLens folder whose d_mlp disagrees with W_in is refused with both shapes", async () => {
+    const config = { ...gpt2Json("tl/config.json"), d_mlp: 128 };
+    await expect(loadModelFiles({ config, weights: `${gpt2Dir}/tl/model.safetensors` })).rejects.toThrow(
+      /blocks\.0\.mlp\.W_in has shape \[64, 256\], expected \[d_model, d_mlp\] = \[64, 128\]/,
     );
   });
 });
