@@ -12,6 +12,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   createKernelsBackend,
+  getActName,
   HookedTransformer,
   tsBackend,
   type Backend,
@@ -201,6 +202,41 @@ describeWithGpt2Fixture("tl-gpt2-tiny: hook points and runs that compute less", 
       "blocks.1.attn.hook_q",
     ]);
     expect(model.hookPoints.slice(-2)).toEqual(["ln_final.hook_scale", "ln_final.hook_normalized"]);
+    for (const [args, name] of [
+      [["pre", 0], "blocks.0.mlp.hook_pre"],
+      [["post", 1], "blocks.1.mlp.hook_post"],
+      [["mlp_post", 1], "blocks.1.mlp.hook_post"],
+      [["mid", 0], "blocks.0.mlp.hook_mid"],
+      [["mlp_out", 1], "blocks.1.hook_mlp_out"],
+      [["resid_mid", 0], "blocks.0.hook_resid_mid"],
+      [["scale", 0, "ln1"], "blocks.0.ln1.hook_scale"],
+      [["normalized", 1, "ln2"], "blocks.1.ln2.hook_normalized"],
+      [["scale"], "ln_final.hook_scale"],
+      [["normalized"], "ln_final.hook_normalized"],
+      [["scale4ln1"], "blocks.4.ln1.hook_scale"],
+      [["pre5"], "blocks.5.mlp.hook_pre"],
+      [["k6"], "blocks.6.attn.hook_k"],
+    ] as const)
+      expect(getActName(...(args as [string, number?, string?])), JSON.stringify(args)).toBe(name);
+    expect(() => getActName("scale", 0)).toThrow(/needs the LayerNorm: get\("scale", 0, "ln1"\)/);
+  });
+
+  it("W_in, b_in, W_out, b_out are the state dict's, stacked over layers as TransformerLens's model.W_in is", () => {
+    const sd = gpt2Tensors("tl/model.safetensors");
+    expect(model.W_in.shape).toEqual([2, 64, 256]);
+    expect(model.W_out.shape).toEqual([2, 256, 64]);
+    expect(Array.from(model.W_in.index(1).data)).toEqual(Array.from(sd.get("blocks.1.mlp.W_in")!.data as Float32Array));
+    expect(Array.from(model.b_out.index(0).data)).toEqual(
+      Array.from(sd.get("blocks.0.mlp.b_out")!.data as Float32Array),
+    );
+  });
+
+  it("decomposeResid sums to the final residual stream: embed, pos_embed, then each layer's attn_out and mlp_out", async () => {
+    const { cache } = await model.runWithCache(input.tokens, { removeBatchDim: true, returnType: "none" });
+    const { stack, labels } = cache.decomposeResid();
+    expect(labels).toEqual(["embed", "pos_embed", "0_attn_out", "0_mlp_out", "1_attn_out", "1_mlp_out"]);
+    const total = stack.sum(0);
+    expect(worst(total.data, cache.get("resid_post", 1).data).err).toBeLessThan(1e-5);
   });
 
   it("a patterns-only run and an incremental append give the same numbers as a full run", async () => {

@@ -230,6 +230,22 @@ export class HookedTransformer {
   get b_O(): Tensor {
     return weightView(this.cfg, this.weights, "b_O");
   }
+  /** [n_layers, d_model, d_mlp] (models with MLPs) */
+  get W_in(): Tensor {
+    return weightView(this.cfg, this.weights, "W_in");
+  }
+  /** [n_layers, d_mlp] */
+  get b_in(): Tensor {
+    return weightView(this.cfg, this.weights, "b_in");
+  }
+  /** [n_layers, d_mlp, d_model] */
+  get W_out(): Tensor {
+    return weightView(this.cfg, this.weights, "W_out");
+  }
+  /** [n_layers, d_model] */
+  get b_out(): Tensor {
+    return weightView(this.cfg, this.weights, "b_out");
+  }
   /** W_Q · W_Kᵀ as a FactoredMatrix [n_layers, n_heads, d_model, d_model]. */
   get QK(): FactoredMatrix {
     return new FactoredMatrix(this.W_Q, this.W_K.transpose());
