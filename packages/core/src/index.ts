@@ -11,7 +11,7 @@ export { readSafetensors, writeSafetensors } from "./weights/safetensors.js";
 export type { SafetensorsFile, TensorToWrite, TensorsToWrite } from "./weights/safetensors.js";
 export { WeightsError } from "./weights/errors.js";
 export { HookedTransformer } from "./model/hooked-transformer.js";
-export { lossFromLogits } from "./model/loss.js";
+export { lossFromLogits, halfLosses } from "./model/loss.js";
 export type {
   ReturnType,
   NameFilter,
