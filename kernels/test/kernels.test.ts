@@ -129,6 +129,24 @@ describe("heap", () => {
     ctx.f32[p / 4 + 16 * 1024 * 1024 - 1] = 5;
     expect(ctx.f32.length * 4).toBe(ctx.memory.buffer.byteLength);
   });
+
+  it("counts growths, fresh and reused blocks and view rebuilds", async () => {
+    const ctx = await createKernels({ threads: 1 });
+    contexts.push(ctx);
+    const s0 = ctx.stats();
+    expect(s0).toMatchObject({ grows: 0, freshAllocs: 0, reusedAllocs: 0, releases: 0, viewRebuilds: 1 });
+    const a = ctx.heap.alloc(100); // rounded up to 128 bytes, fits in the initial memory
+    const b = ctx.heap.alloc(3 * 65536); // past the initial two pages: one growth
+    const s1 = ctx.stats();
+    expect(s1).toMatchObject({ grows: 1, freshAllocs: 2, freshBytes: 128 + 3 * 65536, reusedAllocs: 0 });
+    expect(s1.grownBytes % 65536).toBe(0);
+    expect(s1.memoryBytes).toBe(s0.memoryBytes + s1.grownBytes);
+    expect(s1.viewRebuilds).toBe(2);
+    ctx.heap.release(a);
+    ctx.heap.release(b);
+    ctx.heap.alloc(64); // from the freed memory: no fresh block, no growth
+    expect(ctx.stats()).toMatchObject({ grows: 1, freshAllocs: 2, reusedAllocs: 1, releases: 2, viewRebuilds: 2 });
+  });
 });
 
 describe("feature detection", () => {
