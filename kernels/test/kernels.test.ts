@@ -149,6 +149,27 @@ describe("heap", () => {
   });
 });
 
+describe("softmax at the bottom of exp's range", () => {
+  it("gives exp(v) / (1 + exp(v)) down to ln(FLT_MIN), exactly 0 below, never a subnormal", async () => {
+    const ctx = await createKernels({ threads: 1, relaxed: false });
+    contexts.push(ctx);
+    const FLT_MIN = 2 ** -126;
+    for (const v of [-80, -87, -87.3, -87.336, -87.337, -87.5, -88, -88.3, -88.4, -100, -Infinity]) {
+      const p = ctx.heap.alloc(64);
+      ctx.f32.set([0, v], p / 4);
+      ctx.causalSoftmax(p, p, 1, 1, 2, 2); // one row: query 1 of 2, both keys visible
+      const got = ctx.f32[p / 4 + 1];
+      const e = Math.exp(Math.fround(v)); // of the float32 input
+      const want = e / (1 + e);
+      if (want < FLT_MIN) expect(got).toBe(0);
+      else expect(Math.abs(got - want) / want).toBeLessThan(1e-6);
+      expect(got === 0 || got >= FLT_MIN).toBe(true);
+      expect(ctx.f32[p / 4]).toBe(1);
+      ctx.heap.release(p);
+    }
+  });
+});
+
 describe("feature detection", () => {
   it("finds SIMD, and relaxed SIMD only where the engine validates it", async () => {
     expect(simdSupported()).toBe(true);
