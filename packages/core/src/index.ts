@@ -56,7 +56,7 @@ export type { ModelSource, ModelFilesSpec, ModelFiles, LoadModelFilesOptions } f
 export { KNOWN_MODELS, getKnownModel } from "./registry/known-models.js";
 export type { KnownModel } from "./registry/known-models.js";
 export { createKernelsBackend, kernelsAvailable } from "./backend/kernels-backend.js";
-export type { KernelsBackend, KernelsBackendOptions } from "./backend/kernels-backend.js";
+export type { KernelsBackend, KernelsBackendOptions, KernelsBackendStats } from "./backend/kernels-backend.js";
 // Training (attention-only models, in Node, browsers and workers).
 export {
   createTrainer,
