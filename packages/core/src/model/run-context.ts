@@ -78,6 +78,7 @@ export interface RunContextInit {
 export class RunContext {
   readonly cfg: HookedTransformerConfig;
   readonly backend: Backend;
+  private readonly batch: Int32Array[];
   readonly B: number;
   readonly T: number;
   /** First row computed: rows before it are the previous run's (0 when nothing is reused). */
@@ -107,6 +108,7 @@ export class RunContext {
     this.cacheFilter = init.cacheFilter;
     this.memory = init.memory;
     this.wanted = observedBy(init.hooks, init.cacheFilter);
+    this.batch = init.batch;
     this.B = init.batch.length;
     this.T = init.batch[0].length;
     this.reusable = this.B === 1 && init.hooks.length === 0 && init.incremental !== false;
@@ -120,10 +122,7 @@ export class RunContext {
     this.start = start;
     this.R = this.T - start;
     this.NR = this.B * this.R;
-    this.batch = init.batch;
   }
-
-  private readonly batch: Int32Array[];
 
   /** Rows the previous run held, when this run reuses them: its sequence length (0 otherwise). */
   get prevT(): number {
