@@ -105,7 +105,9 @@ export async function loadModelFiles(source: ModelSource, opts: LoadModelFilesOp
   checkStateDict(stateDict, resolvedConfig, name);
   const processing = opts.processing ?? plan.processing ?? (format === "transformer-lens" ? "none" : "default");
   const processed = processWeights(stateDict, resolvedConfig, processing, name);
-  if (opts.processing !== undefined) for (const note of processed.notes) opts.onWarning?.(`${name}: ${note}`);
+  // As TransformerLens logs a warning: only for steps the caller asked for.
+  const warn = opts.onWarning ?? ((m: string) => console.warn(`attnscope: ${m}`));
+  if (opts.processing !== undefined) for (const note of processed.notes) warn(`${name}: ${note}`);
   stateDict = processed.stateDict;
   resolvedConfig = { ...resolvedConfig, normalization_type: processed.normalization_type };
 

@@ -41,7 +41,8 @@ export async function fromPretrained(
     let { config, stateDict } = files;
     if (readOpts.processing !== undefined) {
       const processed = processWeights(stateDict, config, readOpts.processing, name);
-      for (const note of processed.notes) readOpts.onWarning?.(`${name}: ${note}`);
+      const warn = readOpts.onWarning ?? ((m: string) => console.warn(`attnscope: ${m}`));
+      for (const note of processed.notes) warn(`${name}: ${note}`);
       stateDict = processed.stateDict;
       config = { ...config, normalization_type: processed.normalization_type };
     }

@@ -231,6 +231,19 @@ describeWithGpt2Fixture("tl-gpt2-tiny: hook points and runs that compute less", 
     );
   });
 
+  it("a batch of two sequences gives each one's numbers", async () => {
+    const golden = gpt2Tensors("seed_text.unprocessed.safetensors");
+    const other = input.tokens.slice().reverse();
+    const namesFilter = ["blocks.1.hook_resid_post", "ln_final.hook_scale"];
+    const { cache } = await model.runWithCache([input.tokens, other], { returnType: "none", namesFilter });
+    const single = await model.runWithCache(other, { returnType: "none", removeBatchDim: true, namesFilter });
+    for (const key of namesFilter) {
+      const both = cache.get(key);
+      expect(worst(both.index(0).data, golden.get(key)!.data as Float32Array).err, key).toBeLessThan(1e-4);
+      expect(worst(both.index(1).data, single.cache.get(key).data).err, key).toBe(0);
+    }
+  });
+
   it("decomposeResid sums to the final residual stream: embed, pos_embed, then each layer's attn_out and mlp_out", async () => {
     const { cache } = await model.runWithCache(input.tokens, { removeBatchDim: true, returnType: "none" });
     const { stack, labels } = cache.decomposeResid();
