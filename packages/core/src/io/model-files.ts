@@ -87,7 +87,7 @@ export async function loadModelFiles(source: ModelSource, opts: LoadModelFilesOp
     typeof plan.config === "object" && !isBytes(plan.config)
       ? `${plan.name} config`
       : sourceName(plan.config as Source);
-  const format = plan.format ?? (isHfConfig(json) ? "hf-gpt2" : "transformer-lens");
+  let format = plan.format ?? (isHfConfig(json) ? "hf-gpt2" : "transformer-lens");
   const config =
     format === "neel"
       ? convertNeelConfig(json, configName)
@@ -100,6 +100,10 @@ export async function loadModelFiles(source: ModelSource, opts: LoadModelFilesOp
   const { bytes, name, stateDict: parsed } = await readFirstAvailable(plan.weights, opts);
   opts.onProgress?.({ phase: "parse", file: name, loaded: 0, total: bytes.length });
   let stateDict = parsed ?? parseWeights(bytes, name);
+  // Hugging Face GPT-2 weights given with a TransformerLens config (a dropped model.safetensors and a known
+  // config, say) are recognised by their names and converted too.
+  if (format === "transformer-lens" && (stateDict.has("wte.weight") || stateDict.has("transformer.wte.weight")))
+    format = "hf-gpt2";
   if (format === "hf-gpt2") stateDict = convertGpt2Weights(stateDict, resolvedConfig, name);
   opts.onProgress?.({ phase: "parse", file: name, loaded: bytes.length, total: bytes.length });
   checkStateDict(stateDict, resolvedConfig, name);

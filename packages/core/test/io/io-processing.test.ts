@@ -187,6 +187,15 @@ describeWithGpt2Fixture("a Hugging Face GPT-2 folder", () => {
     expect(compareStateDicts(files.stateDict, gpt2Tensors("processed/model.safetensors")).problems).toEqual([]);
   });
 
+  it("Hugging Face weights given with a TransformerLens config are recognised by their names and converted", async () => {
+    const files = await loadModelFiles({
+      config: gpt2Json("tl/config.json"),
+      weights: `${gpt2Dir}/hf/model.safetensors`,
+    });
+    expect(files.format).toBe("hf-gpt2");
+    expect(compareStateDicts(files.stateDict, gpt2Tensors("processed/model.safetensors")).problems).toEqual([]);
+  });
+
   it("a TransformerLens folder whose d_mlp disagrees with W_in is refused with both shapes", async () => {
     const config = { ...gpt2Json("tl/config.json"), d_mlp: 128 };
     await expect(loadModelFiles({ config, weights: `${gpt2Dir}/tl/model.safetensors` })).rejects.toThrow(
