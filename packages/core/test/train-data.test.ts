@@ -157,3 +157,41 @@ describe("BatchSampler", () => {
     );
   });
 });
+
+describe("BatchSampler: where random segments draw their tokens", () => {
+  // A skewed corpus: id t (0..99) appears 100 - t times, so frequency order is id order.
+  const skewed = Array.from({ length: 100 }, (_, t) => Array<number>(100 - t).fill(t)).flat();
+  const rows = (randomTokensFrom: "vocab" | "corpus" | { top: number }) => {
+    const s = new BatchSampler({
+      corpus: skewed,
+      bosTokenId: BOS,
+      vocabSize: 1001,
+      batchSize: 40,
+      seqLen,
+      repeatFraction: 1,
+      randomTokensFrom,
+    });
+    return Array.from(s.next(new SeededRandom(3))).filter((t) => t !== BOS);
+  };
+
+  it('"vocab" draws over the whole vocabulary, "corpus" only ids the corpus holds', () => {
+    expect(rows("vocab").some((t) => t >= 100)).toBe(true);
+    const fromCorpus = rows("corpus");
+    expect(fromCorpus.every((t) => t < 100)).toBe(true);
+    // By frequency: ids 0..49 hold 3/4 of the corpus (sum of 100..51 over 5050).
+    const low = fromCorpus.filter((t) => t < 50).length / fromCorpus.length;
+    expect(low).toBeGreaterThan(0.6);
+  });
+
+  it("{ top: K } draws only the K most frequent ids, and all of them", () => {
+    const ids = new Set(rows({ top: 5 }));
+    expect([...ids].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("refuses a bad source by name", () => {
+    const opts = { corpus: skewed, bosTokenId: BOS, vocabSize: 1001, batchSize: 1, seqLen, repeatFraction: 1 };
+    expect(() => new BatchSampler({ ...opts, randomTokensFrom: { top: 0 } })).toThrow(/randomTokensFrom/);
+    expect(() => new BatchSampler({ ...opts, randomTokensFrom: "bytes" as never })).toThrow(/"bytes"/);
+    expect(() => new BatchSampler({ ...opts, corpus: [], randomTokensFrom: "corpus" })).toThrow(/needs a corpus/);
+  });
+});

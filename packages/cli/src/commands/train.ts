@@ -45,6 +45,9 @@ interface TrainOptions {
   repeatFraction: string;
   repeatTextFraction: string;
   withoutBosFraction: string;
+  randomTokensFrom: string;
+  segMin: string;
+  segMax?: string;
   dtype: string;
   backend: string;
   threads: string;
@@ -95,9 +98,20 @@ export function trainCommand(io: CliIO): Command {
     .option("--repeat-fraction <x>", "fraction of sequences that are a random token segment repeated", "0.25")
     .option("--repeat-text-fraction <x>", "fraction of sequences that are a window of the corpus repeated", "0")
     .option(
+      "--seg-min <n>",
+      "shortest repeated segment, in tokens (2: a period-2 row, where the next token is the previous one)",
+      "4",
+    )
+    .option("--seg-max <n>", "longest repeated segment, in tokens (default: half the row)")
+    .option(
       "--without-bos-fraction <x>",
       "fraction of sequences that start mid-text without BOS (so position 0 is not a free resting place for attention)",
       "0",
+    )
+    .option(
+      "--random-tokens-from <s>",
+      "where random segments draw their tokens: vocab (uniform over the vocabulary), corpus (by the corpus's token frequencies) or top:K (uniform over the corpus's K most frequent tokens)",
+      "vocab",
     )
     .option(
       "--dtype <t>",
@@ -125,6 +139,15 @@ export function trainCommand(io: CliIO): Command {
         throw new CliError(`--pos-init must be normal or sinusoidal, got "${opts.posInit}"`);
       if (opts.schedule !== "constant" && opts.schedule !== "cosine")
         throw new CliError(`--schedule must be constant or cosine, got "${opts.schedule}"`);
+      const topMatch = /^top:(\d+)$/.exec(opts.randomTokensFrom);
+      if (
+        opts.randomTokensFrom !== "vocab" &&
+        opts.randomTokensFrom !== "corpus" &&
+        !(topMatch && Number(topMatch[1]) >= 1)
+      )
+        throw new CliError(
+          `--random-tokens-from must be vocab, corpus or top:K (K ≥ 1), got "${opts.randomTokensFrom}"`,
+        );
       if (opts.dtype !== "float32" && opts.dtype !== "float16")
         throw new CliError(`--dtype must be float32 or float16, got "${opts.dtype}"`);
       if (opts.backend !== "kernels" && opts.backend !== "ts")
@@ -171,6 +194,9 @@ export function trainCommand(io: CliIO): Command {
         repeatFraction: parseNumber(opts.repeatFraction, "--repeat-fraction"),
         repeatTextFraction: parseNumber(opts.repeatTextFraction, "--repeat-text-fraction"),
         withoutBosFraction: parseNumber(opts.withoutBosFraction, "--without-bos-fraction"),
+        randomTokensFrom: topMatch ? { top: Number(topMatch[1]) } : (opts.randomTokensFrom as "vocab" | "corpus"),
+        segMin: parseInteger(opts.segMin, "--seg-min", 1),
+        segMax: opts.segMax === undefined ? undefined : parseInteger(opts.segMax, "--seg-max", 1),
         posInit: opts.posInit === "sinusoidal" ? { kind: "sinusoidal" as const } : { kind: "normal" as const },
         frozen: opts.freezePos ? ["pos_embed.W_pos"] : [],
       };

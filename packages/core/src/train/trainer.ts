@@ -4,7 +4,7 @@ import { resolveConfig, type HookedTransformerConfig, type HookedTransformerConf
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import type { StateDict } from "../weights/state-dict.js";
 import { SeededRandom } from "../util/random.js";
-import { BatchSampler } from "./data.js";
+import { BatchSampler, type RandomTokensFrom } from "./data.js";
 import { generateRepeatedTokens } from "../induction/repeated-tokens.js";
 import { lossAndGrad } from "./forward-backward.js";
 import { AdamW, clipGradNorm, learningRate } from "./optimizer.js";
@@ -62,6 +62,8 @@ export interface TrainerOptions {
   repeatTextFraction?: number;
   /** Fraction of rows that start without BOS, mid-text (default 0; see `BatchSamplerOptions.withoutBosFraction`). */
   withoutBosFraction?: number;
+  /** Where random segments draw their tokens (default "vocab"; see `BatchSamplerOptions.randomTokensFrom`). */
+  randomTokensFrom?: RandomTokensFrom;
   segMin?: number;
   segMax?: number;
   /** The fixed repeated-random-token probe: `half` tokens repeated once, `batch` rows, `seed` (defaults 50 / 4 / 0). */
@@ -195,6 +197,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       repeatFraction: options.repeatFraction ?? (options.corpus ? 0.25 : 1),
       repeatTextFraction: options.repeatTextFraction,
       withoutBosFraction: options.withoutBosFraction,
+      randomTokensFrom: options.randomTokensFrom,
       segMin: options.segMin,
       segMax: options.segMax,
     });
