@@ -195,3 +195,44 @@ describe("BatchSampler: where random segments draw their tokens", () => {
     expect(() => new BatchSampler({ ...opts, corpus: [], randomTokensFrom: "corpus" })).toThrow(/needs a corpus/);
   });
 });
+
+describe("BatchSampler: rows of the corpus spelt in characters", () => {
+  // Character tokens are 2000.. so they cannot be confused with the corpus's ids (< 1000).
+  const charCorpus = Array.from({ length: 3000 }, (_, i) => 2000 + (i % 500));
+  it("draws windows of the character corpus in the fraction asked for, and refuses a corpus too short", () => {
+    const s = new BatchSampler({
+      corpus,
+      bosTokenId: BOS,
+      vocabSize: 3000,
+      batchSize: 400,
+      seqLen,
+      repeatFraction: 0,
+      charCorpus,
+      charTextFraction: 0.25,
+    });
+    const rows = s.next(new SeededRandom(5));
+    let charRows = 0;
+    for (let b = 0; b < 400; b++) {
+      const body = Array.from(rows.subarray(b * seqLen + 1, (b + 1) * seqLen));
+      if (body[0]! >= 2000) {
+        charRows++;
+        expect(body.every((t, i) => i === 0 || t === 2000 + ((body[i - 1]! - 2000 + 1) % 500))).toBe(true);
+      } else expect(body.every((t) => t < 1000)).toBe(true);
+    }
+    expect(charRows / 400).toBeGreaterThan(0.18);
+    expect(charRows / 400).toBeLessThan(0.32);
+    expect(
+      () =>
+        new BatchSampler({
+          corpus,
+          bosTokenId: BOS,
+          vocabSize: 3000,
+          batchSize: 1,
+          seqLen,
+          repeatFraction: 0,
+          charCorpus: [2000],
+          charTextFraction: 0.1,
+        }),
+    ).toThrow(/charCorpus of at least seqLen/);
+  });
+});

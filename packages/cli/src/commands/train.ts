@@ -47,6 +47,7 @@ interface TrainOptions {
   withoutBosFraction: string;
   randomTokensFrom: string;
   segMin: string;
+  charTextFraction: string;
   segMax?: string;
   dtype: string;
   backend: string;
@@ -97,6 +98,11 @@ export function trainCommand(io: CliIO): Command {
     .option("--eval-every <n>", "score the heads on the repeated-token probe every n steps", "25")
     .option("--repeat-fraction <x>", "fraction of sequences that are a random token segment repeated", "0.25")
     .option("--repeat-text-fraction <x>", "fraction of sequences that are a window of the corpus repeated", "0")
+    .option(
+      "--char-text-fraction <x>",
+      "fraction of sequences that are a window of the corpus spelt one character per token (ASCII characters, each its base token)",
+      "0",
+    )
     .option(
       "--seg-min <n>",
       "shortest repeated segment, in tokens (2: a period-2 row, where the next token is the previous one)",
@@ -157,6 +163,8 @@ export function trainCommand(io: CliIO): Command {
         opts.tokenizer === "byte" ? new ByteTokenizer() : await loadTokenizer(opts.tokenizer);
       const corpus = readCorpus(opts.corpus);
       const ids = tokenizer.encode(corpus.text);
+      const charTextFraction = parseNumber(opts.charTextFraction, "--char-text-fraction");
+      const charCorpus = charTextFraction > 0 ? spellInCharacters(corpus.text, tokenizer) : undefined;
       const config = resolveConfig(
         {
           d_model: dModel,
@@ -196,6 +204,7 @@ export function trainCommand(io: CliIO): Command {
         withoutBosFraction: parseNumber(opts.withoutBosFraction, "--without-bos-fraction"),
         randomTokensFrom: topMatch ? { top: Number(topMatch[1]) } : (opts.randomTokensFrom as "vocab" | "corpus"),
         segMin: parseInteger(opts.segMin, "--seg-min", 1),
+        charTextFraction,
         segMax: opts.segMax === undefined ? undefined : parseInteger(opts.segMax, "--seg-max", 1),
         posInit: opts.posInit === "sinusoidal" ? { kind: "sinusoidal" as const } : { kind: "normal" as const },
         frozen: opts.freezePos ? ["pos_embed.W_pos"] : [],
@@ -214,7 +223,16 @@ export function trainCommand(io: CliIO): Command {
             });
       const probe =
         opts.probeHalf === undefined ? undefined : { half: parseInteger(opts.probeHalf, "--probe-half", 1) };
-      const trainer = createTrainer({ config, corpus: ids, tokenizer, backend, curriculum, probe, ...options });
+      const trainer = createTrainer({
+        config,
+        corpus: ids,
+        charCorpus,
+        tokenizer,
+        backend,
+        curriculum,
+        probe,
+        ...options,
+      });
 
       const showBar = opts.progress === true || io.stderr.isTTY === true;
       const bar = showBar
@@ -357,4 +375,23 @@ export function readCorpus(spec: string): Corpus {
       `${src.package}@${src.version}: ${files.length} files, ${files[0]} .. ${files.at(-1)}; ${src.licence}`;
   }
   return { text: parts.join("\n\n"), source: spec, info };
+}
+
+/**
+ * `text` as one token per ASCII character, each the token the tokenizer gives that character alone (its base
+ * token); other characters are left out.
+ */
+function spellInCharacters(text: string, tokenizer: Tokenizer): Int32Array {
+  const idOf = new Map<number, number>();
+  for (let c = 0; c < 128; c++) {
+    const ids = tokenizer.encode(String.fromCharCode(c));
+    if (ids.length === 1) idOf.set(c, ids[0]!);
+  }
+  const out = new Int32Array(text.length);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const id = idOf.get(text.charCodeAt(i));
+    if (id !== undefined) out[n++] = id;
+  }
+  return out.subarray(0, n);
 }

@@ -41,6 +41,14 @@ export interface BatchSamplerOptions {
    * a byte model's), over words.
    */
   randomTokensFrom?: RandomTokensFrom;
+  /**
+   * The corpus spelt in single-character tokens (each character its base token), and the fraction of rows
+   * that are a window of it (default 0). Over characters the previous token says much about the next, so a
+   * previous-token head pays off at once, as in a byte-level model; a subword model gets that circuit early
+   * from these rows, and its induction heads can build on it.
+   */
+  charCorpus?: ArrayLike<number>;
+  charTextFraction?: number;
   /** Length range of a repeated segment (inclusive). Defaults: 4 .. (seqLen - 1) / 2. */
   segMin?: number;
   segMax?: number;
@@ -67,6 +75,11 @@ export class BatchSampler {
         `repeatTextFraction must be in [0, 1 - repeatFraction] = [0, ${1 - repeatFraction}], got ${repeatText}`,
       );
     }
+    const charText = opts.charTextFraction ?? 0;
+    if (!(charText >= 0 && repeatFraction + repeatText + charText <= 1))
+      throw new RangeError(`charTextFraction must be in [0, 1 - repeatFraction - repeatTextFraction], got ${charText}`);
+    if (charText > 0 && !((opts.charCorpus?.length ?? 0) >= seqLen))
+      throw new RangeError(`charTextFraction ${charText} needs a charCorpus of at least seqLen (${seqLen}) tokens`);
     const withoutBos = opts.withoutBosFraction ?? 0;
     const from = opts.randomTokensFrom ?? "vocab";
     const top = typeof from === "object" && from !== null ? from.top : null;
@@ -116,6 +129,10 @@ export class BatchSampler {
         const len = rng.int(this.segMin, segMax + 1);
         const start = rng.int(0, corpus.length - len + 1);
         for (let t = 0; t < body; t++) out[row + first + t] = corpus[start + (t % len)];
+      } else if (u < repeatFraction + repeatText + (this.opts.charTextFraction ?? 0)) {
+        const chars = this.opts.charCorpus!;
+        const start = rng.int(0, chars.length - body + 1);
+        for (let t = 0; t < body; t++) out[row + first + t] = chars[start + t]!;
       } else {
         const start = rng.int(0, corpus.length - body + 1);
         for (let t = 0; t < body; t++) out[row + first + t] = corpus[start + t];

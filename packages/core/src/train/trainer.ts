@@ -64,6 +64,9 @@ export interface TrainerOptions {
   withoutBosFraction?: number;
   /** Where random segments draw their tokens (default "vocab"; see `BatchSamplerOptions.randomTokensFrom`). */
   randomTokensFrom?: RandomTokensFrom;
+  /** The corpus in single-character tokens, and the fraction of rows drawn from it (see `BatchSamplerOptions`). */
+  charCorpus?: ArrayLike<number>;
+  charTextFraction?: number;
   segMin?: number;
   segMax?: number;
   /** The fixed repeated-random-token probe: `half` tokens repeated once, `batch` rows, `seed` (defaults 50 / 4 / 0). */
@@ -198,6 +201,8 @@ export function createTrainer(options: TrainerOptions): Trainer {
       repeatTextFraction: options.repeatTextFraction,
       withoutBosFraction: options.withoutBosFraction,
       randomTokensFrom: options.randomTokensFrom,
+      charCorpus: options.charCorpus,
+      charTextFraction: options.charTextFraction,
       segMin: options.segMin,
       segMax: options.segMax,
     });

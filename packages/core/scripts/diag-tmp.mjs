@@ -1,0 +1,10 @@
+import { HookedTransformer, positionalQkScore } from "../dist/index.js";
+const model = await HookedTransformer.fromPretrained(process.argv[2], { backend: "ts" });
+const { d_model: D, d_vocab: V, n_layers: L, n_heads: H } = model.cfg;
+const WE = model.W_E.data, WP = model.W_pos.data;
+const norms = (w, rows, cols, n) => Array.from({ length: n }, (_, r) => Math.hypot(...w.subarray(r * cols, r * cols + cols)));
+const q = (a) => { const s = [...a].sort((x, y) => x - y); return [0.1, 0.5, 0.9, 0.99].map((p) => s[Math.floor(p * (s.length - 1))].toFixed(2)).join("/"); };
+console.log("W_E row norms p10/50/90/99", q(norms(WE, V, D, V)), " W_pos rows 0..64", q(norms(WP, 64, D, 64)));
+const pos = [];
+for (let l = 0; l < L; l++) pos.push(Array.from({ length: H }, (_, h) => positionalQkScore(model, [l, h]).toFixed(2)).join(" "));
+console.log("positional QK prev score", pos.join(" | "));
