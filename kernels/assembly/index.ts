@@ -4,6 +4,8 @@ import { gemm, gemmPacked, FLAG_CAUSAL, SUB } from "./gemm";
 import { exp4, hmax, hsum, madd } from "./simd";
 
 export { gemm, gemmPacked, packWeights, packedWeightBytes } from "./gemm";
+export { layerNorm } from "./norm";
+export { activation } from "./activations";
 
 /** Bytes of packing scratch a thread needs for a product with inner dimension k. */
 export function packBytes(k: i32): i32 {

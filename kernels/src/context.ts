@@ -130,6 +130,8 @@ interface Exports {
     scratch: number,
     wUPacked: number,
   ): void;
+  layerNorm(x: number, out: number, scaleOut: number, w: number, b: number, rows: number, d: number, eps: number): void;
+  activation(x: number, out: number, n: number, fn: number): void;
   packBytes(k: number): number;
   attnScratchBytes(tk: number, dHead: number): number;
   unembedScratchBytes(dModel: number): number;
@@ -542,6 +544,28 @@ export class KernelsContext {
       }
       f32[lse / 4 + r] = m + Math.log(s);
     }
+  }
+
+  /**
+   * LayerNorm of `rows` rows of `d` floats at x into out (may alias) and the per-row scale into scaleOut;
+   * with w = b = 0 the LayerNormPre form (no affine step). On the calling thread: it is O(rows·d).
+   */
+  layerNorm(
+    x: number,
+    out: number,
+    scaleOut: number,
+    w: number,
+    b: number,
+    rows: number,
+    d: number,
+    eps: number,
+  ): void {
+    this.ex.layerNorm(x, out, scaleOut, w, b, rows, d, eps);
+  }
+
+  /** out[i] = act(x[i]) for n floats (x and out may alias); `fn` indexes core's ACTIVATION_FNS. */
+  activation(x: number, out: number, n: number, fn: number): void {
+    this.ex.activation(x, out, n, fn);
   }
 
   /** How many threads an op of this size should use, given `units` indivisible pieces of work. */

@@ -72,8 +72,11 @@ export async function startLocalHub(hub: HubFiles): Promise<LocalHub> {
 /** The registry's URLs for `name`, answered by a random full-size model and the shared tokenizer.json. */
 export function fakeHubFiles(name: string, tokenizerJson: string, dir: string): HubFiles {
   const known = getKnownModel(name);
+  // Models whose config is read from their checkpoint's config.json (NeelNanda's) have none to draw weights for.
+  if (!known.config) throw new Error(`${name}: the registry has no config to make random weights from`);
+  const config = known.config;
   const weights = path.join(dir, `${name}-random-f16.safetensors`);
-  if (!existsSync(weights) || statSync(weights).size < 1e8) writeRandomWeights(known.config, weights);
+  if (!existsSync(weights) || statSync(weights).size < 1e8) writeRandomWeights(config, weights);
   return {
     files: new Map([
       [resolveHfUrl(known.weights), weights],

@@ -23,9 +23,12 @@ export interface ModelOptions {
   allowNonFinite?: boolean;
   /** Seconds without a byte after which a download fails as stalled. */
   idleTimeout?: string;
+  /** TransformerLens's weight processing: "default" or "none" (default: the source's own). */
+  processing?: string;
 }
 
 const BACKENDS = ["auto", "kernels", "ts"] as const;
+const PROCESSING = ["default", "none"] as const;
 
 type FromPretrained = (
   source?: string,
@@ -36,6 +39,7 @@ type FromPretrained = (
     allowNonFinite?: boolean;
     onWarning?: (message: string) => void;
     idleTimeoutMs?: number;
+    processing?: (typeof PROCESSING)[number];
   },
 ) => Promise<HookedTransformer>;
 
@@ -44,6 +48,9 @@ export async function loadModel(opts: ModelOptions, io: CliIO): Promise<HookedTr
   const backend = (opts.backend ?? "auto") as (typeof BACKENDS)[number];
   if (!BACKENDS.includes(backend))
     throw new CliError(`--backend must be one of ${BACKENDS.join(", ")}, got ${JSON.stringify(opts.backend)}`);
+  const processing = opts.processing as (typeof PROCESSING)[number] | undefined;
+  if (processing !== undefined && !PROCESSING.includes(processing))
+    throw new CliError(`--processing must be one of ${PROCESSING.join(", ")}, got ${JSON.stringify(opts.processing)}`);
   let idleTimeoutMs: number | undefined;
   if (opts.idleTimeout !== undefined) {
     const s = parseNumber(opts.idleTimeout, "--idle-timeout");
@@ -70,6 +77,7 @@ export async function loadModel(opts: ModelOptions, io: CliIO): Promise<HookedTr
         allowNonFinite: opts.allowNonFinite,
         onWarning,
         idleTimeoutMs,
+        processing,
       });
       // A folder written by `attnscope train` for a byte-level model has no tokenizer.json, only tokenizer_name.
       model.tokenizer ??= modelTokenizer(model.cfg);
@@ -81,6 +89,7 @@ export async function loadModel(opts: ModelOptions, io: CliIO): Promise<HookedTr
       onProgress,
       onWarning,
       idleTimeoutMs,
+      processing,
       tokenizer: tokenizer === undefined,
     });
     const tok = tokenizer ?? modelTokenizer(files.config, files.tokenizerJson, `${opts.model} tokenizer.json`);

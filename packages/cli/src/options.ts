@@ -12,7 +12,11 @@ export function withModelOptions(cmd: Command): Command {
     .option("--progress", "draw download progress bars on stderr even when it is not a terminal")
     .option("--backend <engine>", "auto (SIMD kernels where they run, else plain TypeScript), kernels or ts", "auto")
     .option("--allow-non-finite", "build the model even when its weights hold NaN or ±Infinity (refused by default)")
-    .option("--idle-timeout <seconds>", "a download that receives no byte for this long fails as stalled (default 30)");
+    .option("--idle-timeout <seconds>", "a download that receives no byte for this long fails as stalled (default 30)")
+    .option(
+      "--processing <mode>",
+      "TransformerLens's weight processing (fold_ln, center_writing_weights, center_unembed, fold_value_biases): default or none (default: default for known models and Hugging Face checkpoints, none for TransformerLens-format folders)",
+    );
 }
 
 /** `--text` / `--tokens`. */

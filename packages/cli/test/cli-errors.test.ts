@@ -38,6 +38,12 @@ describe("attnscope usage", () => {
       /--backend must be one of auto, kernels, ts, got "gpu"/,
     );
   });
+  it("an unknown --processing is named", async () => {
+    expectOneLineError(
+      await runCli(["detect", "--processing", "all"]),
+      /--processing must be one of default, none, got "all"/,
+    );
+  });
   it("bad --seq-len is named", async () => {
     expectOneLineError(await runCli(["induction", "--seq-len", "0"]), /--seq-len must be an integer ≥ 1/);
   });

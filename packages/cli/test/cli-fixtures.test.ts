@@ -60,6 +60,18 @@ describeWithFixtures("attnscope detect --json on the tiny TransformerLens model"
     expectScoresClose(out.scores.first, golden.scores.first_token);
   });
 
+  it("--processing default on this shortformer model: explained as TransformerLens warns, patterns unchanged", async () => {
+    const golden = goldenInput("seed_text");
+    const r = await runCli(["detect", ...model, "--processing", "default", "--json"]);
+    expect(r.code).toBe(0);
+    // fold_ln, center_writing_weights and center_unembed cannot apply; fold_value_biases leaves patterns alone.
+    expect(r.stderr).toMatch(/warning: .*fold_ln was requested for a shortformer model, but this can't be done/);
+    expect(r.stderr).toMatch(/center_unembed was requested for a shortformer model/);
+    const out = JSON.parse(r.stdout);
+    expectScoresClose(out.scores.previous, golden.scores.previous_token);
+    expectScoresClose(out.scores.first, golden.scores.first_token);
+  });
+
   it("runs the seed paragraph when given neither --text nor --tokens", async () => {
     const golden = goldenInput("seed_text");
     const out = JSON.parse((await runCli(["detect", ...model, "--json"])).stdout);

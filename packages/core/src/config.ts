@@ -1,16 +1,21 @@
 /**
  * `HookedTransformerConfig`: TransformerLens's config, with its snake_case names, validated and with
- * TransformerLens's derived defaults filled in (`attn_scale`, `d_vocab_out`, `initializer_range`, ...).
+ * TransformerLens's derived defaults filled in (`attn_scale`, `d_vocab_out`, `initializer_range`, `d_mlp`, ...).
  *
- * Only what attnscope computes is accepted: attention-only, causal, `shortformer` or `standard`
- * positions, no normalization. Anything else is refused with an error naming the field, rather than
- * silently computing something TransformerLens would not. As in TransformerLens, a missing
- * `normalization_type` means "LN" (LayerNorm), which is refused until attnscope has LayerNorm: a config
- * without normalization says `"normalization_type": null`.
+ * What attnscope computes is accepted: the GPT-2 family's fields — causal attention, `shortformer` or `standard`
+ * positions, `normalization_type` "LN" / "LNPre" / null (TransformerLens reads a missing one as "LN"), MLPs
+ * (`attn_only` false, `d_mlp`, `act_fn`), `eps`, `scale_attn_by_inverse_layer_idx`, `original_architecture`.
+ * Anything else is refused with an error naming the field, rather than silently computing something
+ * TransformerLens would not.
  *
  * `resolveConfig` is idempotent: a resolved config resolves to itself, so every entry point can validate.
  */
+import { ACTIVATION_FNS, type ActivationFn } from "./backend/backend.js";
+
 export type PositionalEmbeddingType = "shortformer" | "standard";
+/** TransformerLens's `normalization_type`: LayerNorm, LayerNorm folded into the next weights, or none. */
+export type NormalizationType = "LN" | "LNPre" | null;
+export type { ActivationFn };
 
 export interface HookedTransformerConfig {
   d_model: number;
@@ -20,10 +25,19 @@ export interface HookedTransformerConfig {
   n_ctx: number;
   d_vocab: number;
   d_vocab_out: number;
-  /** Only `true` is accepted today (`resolveConfig` refuses models with MLPs). */
   attn_only: boolean;
   attention_dir: "causal";
-  normalization_type: null;
+  normalization_type: NormalizationType;
+  /** LayerNorm's epsilon. @default 1e-5 */
+  eps: number;
+  /** Hidden width of each MLP; `4 · d_model` when missing and not `attn_only`; kept, unused, when `attn_only`. */
+  d_mlp: number | null;
+  /** The MLP activation; required unless `attn_only`. */
+  act_fn: ActivationFn | null;
+  /** GPT-2's option of dividing layer l's attention scores by l + 1 too. */
+  scale_attn_by_inverse_layer_idx: boolean;
+  /** The Hugging Face architecture the weights came from (e.g. "GPT2LMHeadModel"), or null. */
+  original_architecture: string | null;
   positional_embedding_type: PositionalEmbeddingType;
   use_attn_result: boolean;
   use_attn_scale: boolean;
@@ -57,15 +71,12 @@ const REQUIRED_INTS = ["d_model", "n_heads", "n_layers", "n_ctx", "d_vocab"] as 
  * (TransformerLens's own default, or what the fixture's `resolved_config` holds for this architecture).
  */
 const MUST_BE: Record<string, readonly unknown[]> = {
-  d_mlp: [null, undefined],
-  act_fn: [null, undefined],
   use_split_qkv_input: [false],
   use_hook_mlp_in: [false],
   use_attn_in: [false],
   use_local_attn: [false],
   window_size: [null],
   attn_types: [null],
-  scale_attn_by_inverse_layer_idx: [false],
   final_rms: [false],
   parallel_attn_mlp: [false],
   rotary_dim: [null],
@@ -89,8 +100,6 @@ const MUST_BE: Record<string, readonly unknown[]> = {
 
 /** Fields that are harmless bookkeeping for a forward pass; accepted and ignored. */
 const IGNORED = new Set([
-  "eps",
-  "original_architecture",
   "from_checkpoint",
   "checkpoint_index",
   "checkpoint_label_type",
@@ -124,6 +133,11 @@ const HANDLED = new Set<string>([
   "attn_only",
   "attention_dir",
   "normalization_type",
+  "eps",
+  "d_mlp",
+  "act_fn",
+  "scale_attn_by_inverse_layer_idx",
+  "original_architecture",
   "positional_embedding_type",
   "use_attn_result",
   "use_attn_scale",
@@ -170,25 +184,45 @@ export function resolveConfig(
     d_head = input.d_head;
   }
 
-  if (input.attn_only !== true) {
-    fail(
-      "attn_only",
-      `must be true: attnscope runs attention-only models (got ${JSON.stringify(input.attn_only ?? false)})`,
-    );
-  }
+  const attn_only = input.attn_only ?? false;
+  if (typeof attn_only !== "boolean") fail("attn_only", `must be a boolean, got ${JSON.stringify(attn_only)}`);
   const attention_dir = input.attention_dir ?? "causal";
   if (attention_dir !== "causal") fail("attention_dir", `must be "causal" (got ${JSON.stringify(attention_dir)})`);
-  if (input.normalization_type === undefined) {
+  // TransformerLens's default: a missing normalization_type is LayerNorm.
+  const normalization_type = input.normalization_type === undefined ? "LN" : input.normalization_type;
+  if (normalization_type !== null && normalization_type !== "LN" && normalization_type !== "LNPre") {
     fail(
       "normalization_type",
-      'is missing, which TransformerLens reads as "LN" (a LayerNorm before each attention layer and the unembed); ' +
-        'attnscope does not implement layer norm yet, so a model without normalization must say "normalization_type": null',
+      `= ${JSON.stringify(normalization_type)} is not supported (supported: "LN", "LNPre" or null)`,
     );
   }
-  const normalization_type = input.normalization_type;
-  if (normalization_type !== null) {
-    fail("normalization_type", `must be null: layer norm is not supported (got ${JSON.stringify(normalization_type)})`);
+  const eps = input.eps ?? 1e-5;
+  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps))
+    fail("eps", `must be a finite number ≥ 0, got ${JSON.stringify(input.eps)}`);
+  let d_mlp = input.d_mlp ?? null;
+  if (d_mlp !== null && !isPositiveInt(d_mlp))
+    fail("d_mlp", `must be a positive integer or null, got ${JSON.stringify(d_mlp)}`);
+  const act_fn = input.act_fn ?? null;
+  if (act_fn !== null && !ACTIVATION_FNS.includes(act_fn as ActivationFn)) {
+    fail(
+      "act_fn",
+      `= ${JSON.stringify(act_fn)} is not supported (supported: ${ACTIVATION_FNS.map((a) => JSON.stringify(a)).join(", ")})`,
+    );
   }
+  if (!attn_only) {
+    // As TransformerLens's __post_init__: an MLP model without d_mlp gets 4 · d_model; act_fn is required.
+    d_mlp ??= 4 * d_model;
+    if (act_fn === null) fail("act_fn", "is required when attn_only is false (the MLP's activation)");
+  }
+  const scale_attn_by_inverse_layer_idx = input.scale_attn_by_inverse_layer_idx ?? false;
+  if (typeof scale_attn_by_inverse_layer_idx !== "boolean")
+    fail(
+      "scale_attn_by_inverse_layer_idx",
+      `must be a boolean, got ${JSON.stringify(input.scale_attn_by_inverse_layer_idx)}`,
+    );
+  const original_architecture = input.original_architecture ?? null;
+  if (original_architecture !== null && typeof original_architecture !== "string")
+    fail("original_architecture", `must be a string or null, got ${JSON.stringify(original_architecture)}`);
   const pos = input.positional_embedding_type ?? "standard";
   if (pos !== "shortformer" && pos !== "standard") {
     fail("positional_embedding_type", `must be "shortformer" or "standard" (got ${JSON.stringify(pos)})`);
@@ -257,9 +291,14 @@ export function resolveConfig(
     n_ctx: input.n_ctx as number,
     d_vocab,
     d_vocab_out: d_vocab_out as number,
-    attn_only: true,
+    attn_only: attn_only as boolean,
     attention_dir: "causal",
-    normalization_type: null,
+    normalization_type: normalization_type as NormalizationType,
+    eps: eps as number,
+    d_mlp: d_mlp as number | null,
+    act_fn: act_fn as ActivationFn | null,
+    scale_attn_by_inverse_layer_idx: scale_attn_by_inverse_layer_idx as boolean,
+    original_architecture: original_architecture as string | null,
     positional_embedding_type: pos as PositionalEmbeddingType,
     use_attn_result: use_attn_result as boolean,
     use_attn_scale: use_attn_scale as boolean,

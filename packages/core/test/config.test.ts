@@ -99,16 +99,21 @@ describe("resolveConfig", () => {
   });
 
   it.each([
-    [{ attn_only: false }, "attn_only", /must be true/],
-    [{ normalization_type: "LN" }, "normalization_type", /layer norm is not supported.*"LN"/],
+    // An MLP model needs its activation (TransformerLens's __post_init__ asserts it).
+    [{ attn_only: false }, "act_fn", /is required when attn_only is false/],
+    [
+      { normalization_type: "RMS" },
+      "normalization_type",
+      /"RMS" is not supported \(supported: "LN", "LNPre" or null\)/,
+    ],
     [{ positional_embedding_type: "rotary" }, "positional_embedding_type", /"shortformer" or "standard".*"rotary"/],
     [{ attention_dir: "bidirectional" }, "attention_dir", /must be "causal"/],
-    [{ d_mlp: 3072 }, "d_mlp", /3072 is not supported/],
+    [{ d_mlp: 0 }, "d_mlp", /must be a positive integer or null, got 0/],
     [{ n_key_value_heads: 4 }, "n_key_value_heads", /not supported/],
     [{ d_model: 0 }, "d_model", /positive integer/],
     [{ d_head: 6.5 }, "d_head", /positive integer/],
     [{ n_heads: undefined }, "n_heads", /is required/],
-    [{ act_fn: "gelu" }, "act_fn", /not supported/],
+    [{ act_fn: "solu_ln" }, "act_fn", /"solu_ln" is not supported/],
     [{ some_new_field: 1 }, "some_new_field", /not a TransformerLens config field/],
   ])("refuses %j naming the field", (override, field, message) => {
     let err: unknown;
@@ -121,5 +126,79 @@ describe("resolveConfig", () => {
     expect((err as ConfigError).field).toBe(field);
     expect((err as Error).message).toMatch(`config.json: field "${field}"`);
     expect((err as Error).message).toMatch(message);
+  });
+});
+
+// GPT-2's TransformerLens config, as tl-gpt2-tiny's tl/config.json holds it (from_pretrained_no_processing).
+const gpt2Tiny = {
+  d_model: 64,
+  d_head: 16,
+  n_heads: 4,
+  d_mlp: 256,
+  n_layers: 2,
+  n_ctx: 128,
+  eps: 1e-5,
+  d_vocab: 50257,
+  act_fn: "gelu_new",
+  use_attn_scale: true,
+  use_local_attn: false,
+  scale_attn_by_inverse_layer_idx: false,
+  normalization_type: "LN",
+  original_architecture: "GPT2LMHeadModel",
+  positional_embedding_type: "standard",
+  seed: 3,
+  tokenizer_name: "gpt2",
+};
+
+describe("resolveConfig: the GPT-2 family's fields", () => {
+  it("reads GPT-2's config with TransformerLens's defaults", () => {
+    const cfg = resolveConfig(gpt2Tiny);
+    expect(cfg).toMatchObject({
+      attn_only: false,
+      normalization_type: "LN",
+      eps: 1e-5,
+      d_mlp: 256,
+      act_fn: "gelu_new",
+      original_architecture: "GPT2LMHeadModel",
+      positional_embedding_type: "standard",
+      attn_scale: 4,
+    });
+    expect(resolveConfig(cfg)).toEqual(cfg); // idempotent
+    expect(resolveConfig({ ...gpt2Tiny, normalization_type: "LNPre" }).normalization_type).toBe("LNPre");
+  });
+
+  it("fills what TransformerLens's __post_init__ fills: LN when normalization_type is missing, d_mlp = 4·d_model, eps 1e-5", () => {
+    const { normalization_type: _n, d_mlp: _d, eps: _e, ...bare } = gpt2Tiny;
+    const cfg = resolveConfig(bare);
+    expect(cfg.normalization_type).toBe("LN");
+    expect(cfg.d_mlp).toBe(256);
+    expect(cfg.eps).toBe(1e-5);
+    // attn_only: d_mlp is kept as given (NeelNanda's attention-only configs carry one) and not required.
+    const attnOnly = resolveConfig({ ...arena, normalization_type: "LN", d_mlp: 3072 });
+    expect(attnOnly).toMatchObject({ attn_only: true, d_mlp: 3072, act_fn: null });
+  });
+
+  it.each(["gelu", "gelu_new", "gelu_fast", "relu", "silu"])("accepts act_fn %j", (act_fn) => {
+    expect(resolveConfig({ ...gpt2Tiny, act_fn }).act_fn).toBe(act_fn);
+  });
+
+  it.each([
+    [{ act_fn: "solu_ln" }, "act_fn", /"solu_ln" is not supported \(supported: "gelu", "gelu_new"/],
+    [{ act_fn: undefined }, "act_fn", /required when attn_only is false/],
+    [
+      { normalization_type: "RMS" },
+      "normalization_type",
+      /"RMS" is not supported \(supported: "LN", "LNPre" or null\)/,
+    ],
+    [{ eps: -1 }, "eps", /finite number ≥ 0/],
+    [{ d_mlp: 0 }, "d_mlp", /positive integer or null/],
+    [{ final_rms: true }, "final_rms", /not supported/],
+    [{ positional_embedding_type: "rotary" }, "positional_embedding_type", /"rotary"/],
+    [{ scale_attn_by_inverse_layer_idx: "yes" }, "scale_attn_by_inverse_layer_idx", /must be a boolean/],
+    [{ original_architecture: 7 }, "original_architecture", /string or null/],
+  ])("refuses %j naming the field", (override, field, message) => {
+    expect(() => resolveConfig({ ...gpt2Tiny, ...override }, "tl/config.json")).toThrow(
+      expect.objectContaining({ name: "ConfigError", field, message: expect.stringMatching(message) }),
+    );
   });
 });

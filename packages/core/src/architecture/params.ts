@@ -3,30 +3,47 @@
  * in TransformerLens's state-dict order, and how the forward pass lays it out. The state-dict check, weight
  * extraction, training's parameter list and initialisation, and random models all read it here.
  *
- * Dimension legend: L n_layers, H n_heads, D d_model, Dh d_head, V d_vocab, Vout d_vocab_out, N n_ctx.
+ * Dimension legend: L n_layers, H n_heads, D d_model, Dh d_head, M d_mlp, V d_vocab, Vout d_vocab_out, N n_ctx.
+ *
+ * Which parameters exist depends on the architecture: LayerNorm weights (`ln1`, `ln2`, `ln_final`: `w`, `b`)
+ * with normalization_type "LN" only ("LNPre" has the hook points but no parameters), MLP weights unless
+ * attn_only, and `ln2` only in blocks that have an MLP.
  */
 import type { HookedTransformerConfig } from "../config.js";
 import type { StateDict } from "../weights/state-dict.js";
 import { SeededRandom } from "../util/random.js";
 
 /** A config dimension a parameter shape is written in. */
-export type ParamDim = "d_vocab" | "d_model" | "n_ctx" | "n_heads" | "d_head" | "d_vocab_out";
+export type ParamDim = "d_vocab" | "d_model" | "n_ctx" | "n_heads" | "d_head" | "d_vocab_out" | "d_mlp";
 
-/** Where a parameter lives: a top-level component, or one layer's attention. */
-export type ParamOwner = "embed" | "pos_embed" | "attn" | "unembed";
+/** Where a parameter lives: a top-level component, or one block's attention, LayerNorms or MLP. */
+export type ParamOwner = "embed" | "pos_embed" | "attn" | "ln1" | "ln2" | "mlp" | "ln_final" | "unembed";
 
 /** Parameter names of one attention layer, as TransformerLens names them. */
 export type AttnParamName = "W_Q" | "W_K" | "W_V" | "W_O" | "b_Q" | "b_K" | "b_V" | "b_O";
+/** Parameter names of a LayerNorm. */
+export type NormParamName = "w" | "b";
+/** Parameter names of an MLP. */
+export type MlpParamName = "W_in" | "b_in" | "W_out" | "b_out";
 /** Parameter names outside the blocks. */
 export type TopParamName = "W_E" | "W_pos" | "W_U" | "b_U";
+
+/** The architecture choices that decide which parameters exist. */
+export interface ParamArchitecture {
+  normalization_type: "LN" | "LNPre" | null;
+  attn_only: boolean;
+}
+
+/** Attention-only, no LayerNorm: the models training builds. */
+export const ATTN_ONLY: ParamArchitecture = Object.freeze({ normalization_type: null, attn_only: true });
 
 export interface ParamSpec {
   /** State-dict key, e.g. `"blocks.0.attn.W_Q"`. */
   key: string;
   /** TransformerLens's short name, e.g. `"W_Q"`. */
-  name: AttnParamName | TopParamName | "mask" | "IGNORE";
+  name: AttnParamName | NormParamName | MlpParamName | TopParamName | "mask" | "IGNORE";
   owner: ParamOwner;
-  /** The block of an `attn` parameter. */
+  /** The block of an `attn`, `ln1`, `ln2` or `mlp` parameter. */
   layer?: number;
   /** Symbolic TransformerLens shape, e.g. `["n_heads", "d_model", "d_head"]`. */
   dims: ParamDim[];
@@ -47,12 +64,24 @@ export interface ParamSpec {
 
 /** One attention layer's parameters in the forward pass's layout (see `ParamSpec.layout`). */
 export type AttnParams = Record<AttnParamName, Float32Array>;
+/** A LayerNorm's [d_model] weight and bias. */
+export type NormParams = Record<NormParamName, Float32Array>;
+/** An MLP's W_in [d_model, d_mlp], b_in [d_mlp], W_out [d_mlp, d_model], b_out [d_model]. */
+export type MlpParams = Record<MlpParamName, Float32Array>;
+
+/** One block's parameters: its attention's, and its LayerNorms' and MLP's when the architecture has them. */
+export interface BlockParams extends AttnParams {
+  ln1?: NormParams;
+  ln2?: NormParams;
+  mlp?: MlpParams;
+}
 
 /** Every trainable parameter in the forward pass's layout. */
 export interface PackedParams {
   W_E: Float32Array;
   W_pos: Float32Array;
-  layers: AttnParams[];
+  layers: BlockParams[];
+  ln_final?: NormParams;
   W_U: Float32Array;
   b_U: Float32Array;
 }
@@ -79,12 +108,26 @@ const UNEMBED: Entry[] = [
   ["W_U", ["d_model", "d_vocab_out"], "weight"],
   ["b_U", ["d_vocab_out"], "bias"],
 ];
+// A LayerNorm's weight (initialised to 1) and bias; neither takes weight decay.
+const NORM: Entry[] = [
+  ["w", ["d_model"], "bias"],
+  ["b", ["d_model"], "bias"],
+];
+const MLP: Entry[] = [
+  ["W_in", ["d_model", "d_mlp"], "weight"],
+  ["b_in", ["d_mlp"], "bias"],
+  ["W_out", ["d_mlp", "d_model"], "weight"],
+  ["b_out", ["d_model"], "bias"],
+];
 
 /** A parameter's name, owner and layout, which depend on the number of layers only. */
 export type ParamSlot = Omit<ParamSpec, "shape">;
 
-/** Every state-dict key of a model with `nLayers` blocks, buffers included, in TransformerLens's order. */
-export function paramSlots(nLayers: number): ParamSlot[] {
+/**
+ * Every state-dict key of a model with `nLayers` blocks of this architecture, buffers included, in
+ * TransformerLens's order (per block: ln1, ln2, attn, mlp; then ln_final before the unembedding).
+ */
+export function paramSlots(nLayers: number, arch: ParamArchitecture = ATTN_ONLY): ParamSlot[] {
   const slot = (prefix: string, owner: ParamOwner, [name, dims, kind]: Entry, layer?: number): ParamSlot => ({
     key: `${prefix}${name}`,
     name,
@@ -96,11 +139,19 @@ export function paramSlots(nLayers: number): ParamSlot[] {
     ...(owner === "embed" || owner === "pos_embed" ? { lookup: true } : {}),
     ...(kind === "buffer" ? { optional: true } : {}),
   });
+  const ln = arch.normalization_type === "LN";
   const out = [
     ...EMBED.map((e) => slot("embed.", "embed", e)),
     ...POS_EMBED.map((e) => slot("pos_embed.", "pos_embed", e)),
   ];
-  for (let l = 0; l < nLayers; l++) out.push(...ATTN.map((e) => slot(`blocks.${l}.attn.`, "attn", e, l)));
+  for (let l = 0; l < nLayers; l++) {
+    const b = `blocks.${l}.`;
+    if (ln) out.push(...NORM.map((e) => slot(`${b}ln1.`, "ln1", e, l)));
+    if (ln && !arch.attn_only) out.push(...NORM.map((e) => slot(`${b}ln2.`, "ln2", e, l)));
+    out.push(...ATTN.map((e) => slot(`${b}attn.`, "attn", e, l)));
+    if (!arch.attn_only) out.push(...MLP.map((e) => slot(`${b}mlp.`, "mlp", e, l)));
+  }
+  if (ln) out.push(...NORM.map((e) => slot("ln_final.", "ln_final", e)));
   out.push(...UNEMBED.map((e) => slot("unembed.", "unembed", e)));
   return out;
 }
@@ -114,8 +165,9 @@ export function paramSchema(cfg: HookedTransformerConfig): ParamSpec[] {
     n_heads: cfg.n_heads,
     d_head: cfg.d_head,
     d_vocab_out: cfg.d_vocab_out,
+    d_mlp: cfg.d_mlp ?? 0,
   };
-  return paramSlots(cfg.n_layers).map((s) => ({ ...s, shape: s.dims.map((d) => dim[d]) }));
+  return paramSlots(cfg.n_layers, cfg).map((s) => ({ ...s, shape: s.dims.map((d) => dim[d]) }));
 }
 
 /** The trainable parameters (no buffers), in state-dict order. */
@@ -123,21 +175,32 @@ export function trainableParams(cfg: HookedTransformerConfig): ParamSpec[] {
   return paramSchema(cfg).filter((s) => s.kind !== "buffer");
 }
 
+/** The record holding parameter `s` in `p` (a block's attention, LayerNorm or MLP, or the top level). */
+function holder(p: PackedParams, s: ParamSlot): Record<string, Float32Array> {
+  switch (s.owner) {
+    case "attn":
+      return p.layers[s.layer!] as unknown as Record<string, Float32Array>;
+    case "ln1":
+    case "ln2":
+    case "mlp":
+      return (p.layers[s.layer!][s.owner] ??= {} as NormParams & MlpParams) as Record<string, Float32Array>;
+    case "ln_final":
+      return (p.ln_final ??= {} as NormParams) as Record<string, Float32Array>;
+    default:
+      return p as unknown as Record<string, Float32Array>;
+  }
+}
+
 /** The array holding parameter `s` in `p`. */
 export function paramArray(p: PackedParams, s: ParamSlot): Float32Array {
-  if (s.owner === "attn") return p.layers[s.layer!][s.name as AttnParamName];
-  return p[s.name as TopParamName];
+  return holder(p, s)[s.name];
 }
 
 /** Parameters whose arrays `make` gives, one call per trainable parameter in state-dict order. */
 export function buildParams(cfg: HookedTransformerConfig, make: (s: ParamSpec) => Float32Array): PackedParams {
-  const top: Partial<Record<TopParamName, Float32Array>> = {};
-  const layers = Array.from({ length: cfg.n_layers }, () => ({}) as Partial<AttnParams>);
-  for (const s of trainableParams(cfg)) {
-    if (s.owner === "attn") layers[s.layer!][s.name as AttnParamName] = make(s);
-    else top[s.name as TopParamName] = make(s);
-  }
-  return { ...(top as Record<TopParamName, Float32Array>), layers: layers as AttnParams[] };
+  const p = { layers: Array.from({ length: cfg.n_layers }, () => ({}) as BlockParams) } as PackedParams;
+  for (const s of trainableParams(cfg)) holder(p, s)[s.name] = make(s);
+  return p;
 }
 
 /** Zero-filled parameters in the forward pass's layout (also the shape of a gradient or an Adam moment). */
@@ -202,7 +265,9 @@ export function randomStateDict(cfg: HookedTransformerConfig, opts: RandomStateD
   const sd: StateDict = new Map();
   for (const s of trainableParams(cfg)) {
     const data = new Float32Array(s.shape.reduce((x, y) => x * y, 1));
-    for (let i = 0; i < data.length; i++) data[i] = rng.normal() * std;
+    // A LayerNorm weight scatters around 1, as a trained one does, rather than around 0.
+    const centre = s.name === "w" ? 1 : 0;
+    for (let i = 0; i < data.length; i++) data[i] = centre + rng.normal() * std;
     sd.set(s.key, { dtype: "float32", shape: s.shape, data });
   }
   return sd;

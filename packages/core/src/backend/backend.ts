@@ -118,6 +118,19 @@ export interface Backend {
   ): { logsumexp: Float32Array; targetLogits: Float32Array };
 
   /**
+   * LayerNorm over the last axis of x [rows, d], as TransformerLens's `LayerNorm` (with `w`, `b`) and
+   * `LayerNormPre` (without): centered = x − mean(x), scale = sqrt(mean(centered²) + eps),
+   * normalized = centered / scale (· w + b). Returns `normalized` [rows, d] (`hook_normalized`) and `scale`
+   * [rows] (`hook_scale`, [rows, 1] in TransformerLens). `w` and `b` have d entries; give both or neither.
+   */
+  layerNorm(x: Float32Array, rows: number, d: number, eps: number, opts?: LayerNormOptions): LayerNormResult;
+
+  /**
+   * Element-wise activation `fn` (TransformerLens's `act_fn`) of x, any shape: the MLP's hook_pre → hook_post.
+   */
+  activation(x: Float32Array, fn: ActivationFn, out?: Float32Array): Float32Array;
+
+  /**
    * Optional hint from a model: these arrays are its weights and will be passed on every run. A backend that
    * keeps its own copies may set them up from the first use instead of waiting to see an array twice.
    */
@@ -135,4 +148,34 @@ export interface MatmulOptions {
   transB?: boolean;
   accumulate?: boolean;
   out?: Float32Array;
+}
+
+/**
+ * TransformerLens's MLP activations:
+ * - `gelu`: x·Φ(x) = ½x(1 + erf(x/√2)), the exact (erf) GELU;
+ * - `gelu_new`: ½x(1 + tanh(√(2/π)(x + 0.044715x³))), GPT-2's tanh approximation;
+ * - `gelu_fast`: ½x(1 + tanh(0.7978845608·x(1 + 0.044715x²))), the same approximation written differently;
+ * - `relu`: max(x, 0); `silu`: x·σ(x) = x / (1 + e⁻ˣ).
+ */
+export type ActivationFn = "gelu" | "gelu_new" | "gelu_fast" | "relu" | "silu";
+
+/** Every activation a Backend implements, in a fixed order (kernels index them by position). */
+export const ACTIVATION_FNS: readonly ActivationFn[] = ["gelu", "gelu_new", "gelu_fast", "relu", "silu"];
+
+export interface LayerNormOptions {
+  /** Per-feature weight (TransformerLens `ln.w`), d entries; LayerNormPre when absent. */
+  w?: Float32Array;
+  /** Per-feature bias (TransformerLens `ln.b`), d entries. */
+  b?: Float32Array;
+  /** Output for `normalized`, rows·d entries. */
+  out?: Float32Array;
+  /** Output for `scale`, rows entries. */
+  scaleOut?: Float32Array;
+}
+
+export interface LayerNormResult {
+  /** [rows, d]: centered / scale (· w + b). */
+  normalized: Float32Array;
+  /** [rows]: sqrt(mean(centered²) + eps). */
+  scale: Float32Array;
 }

@@ -1,3 +1,5 @@
+import { ACTIVATION_FNS, type ActivationFn } from "./backend.js";
+
 /** Argument checks every backend makes (the reference one included), so a wrong length fails with the op's name, not deep in a loop. */
 export function checkLen(a: ArrayLike<number>, n: number, what: string): void {
   if (a.length !== n) throw new RangeError(`${what}: expected ${n} elements, got ${a.length}`);
@@ -30,6 +32,31 @@ export function checkUnembedStats(
   checkLen(wU, dModel * vocab, "unembedStats W_U");
   checkLen(bU, vocab, "unembedStats b_U");
   checkLen(targets, t, "unembedStats targets");
+}
+
+/** layerNorm's operands: x [rows, d], w and b [d] (both or neither), outputs [rows, d] and [rows]. */
+export function checkLayerNorm(
+  x: Float32Array,
+  rows: number,
+  d: number,
+  eps: number,
+  w: Float32Array | undefined,
+  b: Float32Array | undefined,
+): void {
+  checkLen(x, rows * d, "layerNorm x");
+  if (!(eps >= 0) || !Number.isFinite(eps))
+    throw new RangeError(`layerNorm: eps must be a finite number ≥ 0, got ${eps}`);
+  if (!w !== !b) throw new RangeError("layerNorm: give both w and b (LayerNorm) or neither (LayerNormPre)");
+  if (w) checkLen(w, d, "layerNorm w");
+  if (b) checkLen(b, d, "layerNorm b");
+}
+
+/** The activation's name, one of ACTIVATION_FNS; its index for backends that dispatch on a number. */
+export function activationIndex(fn: string): number {
+  const i = ACTIVATION_FNS.indexOf(fn as ActivationFn);
+  if (i < 0)
+    throw new RangeError(`activation: unknown function ${JSON.stringify(fn)} (known: ${ACTIVATION_FNS.join(", ")})`);
+  return i;
 }
 
 /** Causal attention over a key prefix: the Tq queries are the last Tq of the Tk positions. */

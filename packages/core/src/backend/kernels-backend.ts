@@ -5,10 +5,19 @@ import {
   type KernelsContext,
   type KernelsStats,
 } from "@attnscope/kernels";
-import type { Backend, MatmulOptions } from "./backend.js";
+import type { ActivationFn, Backend, LayerNormOptions, LayerNormResult, MatmulOptions } from "./backend.js";
 import { WeightCache } from "./kernels-weights.js";
 import { KernelsViews } from "./kernels-views.js";
-import { checkAddA, checkAttn, checkCausal, checkLen, checkUnembedStats, checkedOut } from "./checks.js";
+import {
+  activationIndex,
+  checkAddA,
+  checkAttn,
+  checkCausal,
+  checkLayerNorm,
+  checkLen,
+  checkUnembedStats,
+  checkedOut,
+} from "./checks.js";
 
 export interface KernelsBackendOptions {
   /** Compute threads including the calling one. "auto" (default): 2 when memory can be shared, else 1. */
@@ -394,6 +403,46 @@ class KernelsBackendImpl implements KernelsBackend {
     targetLogits.set(this.views.f32(base + gOff, t));
     this.releaseAll(wW, bW);
     return { logsumexp, targetLogits };
+  }
+
+  layerNorm(x: Float32Array, rows: number, d: number, eps: number, opts: LayerNormOptions = {}): LayerNormResult {
+    const { w, b } = opts;
+    checkLayerNorm(x, rows, d, eps, w, b);
+    const normalized = checkedOut(opts.out, rows * d, "layerNorm");
+    const scale = checkedOut(opts.scaleOut, rows, "layerNorm scale");
+    if (rows === 0 || d === 0) return { normalized, scale: scale.fill(Math.sqrt(eps)) };
+    const ctx = this.ctx;
+    const wW = w ? this.weights.acquire(w) : null;
+    const bW = b ? this.weights.acquire(b) : null;
+    const chunk = Math.max(1, Math.min(rows, Math.floor(CHUNK_BYTES / (4 * (d + 1)))));
+    const ar = this.arena();
+    const xOff = ar.take(chunk * d * 4);
+    const sOff = ar.take(chunk * 4);
+    const base = this.reserve(ar.size);
+    for (let r0 = 0; r0 < rows; r0 += chunk) {
+      const r = Math.min(chunk, rows - r0);
+      ctx.f32.set(this.part(x, r0 * d, (r0 + r) * d), (base + xOff) / 4);
+      ctx.layerNorm(base + xOff, base + xOff, base + sOff, wW?.ptr ?? 0, bW?.ptr ?? 0, r, d, eps);
+      normalized.set(this.views.f32(base + xOff, r * d), r0 * d);
+      scale.set(this.views.f32(base + sOff, r), r0);
+    }
+    this.releaseAll(wW, bW);
+    return { normalized, scale };
+  }
+
+  activation(x: Float32Array, fn: ActivationFn, out?: Float32Array): Float32Array {
+    const index = activationIndex(fn);
+    const res = checkedOut(out, x.length, "activation");
+    if (x.length === 0) return res;
+    const chunk = Math.min(x.length, CHUNK_BYTES / 4);
+    const base = this.reserve(chunk * 4);
+    for (let i0 = 0; i0 < x.length; i0 += chunk) {
+      const n = Math.min(chunk, x.length - i0);
+      this.ctx.f32.set(this.part(x, i0, i0 + n), base / 4);
+      this.ctx.activation(base, base, n, index);
+      res.set(this.views.f32(base, n), i0);
+    }
+    return res;
   }
 
   /**

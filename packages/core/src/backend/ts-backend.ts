@@ -1,5 +1,6 @@
 import type { Backend, MatmulOptions } from "./backend.js";
 import { checkAddA, checkAttn, checkCausal, checkLen, checkUnembedStats, checkedOut } from "./checks.js";
+import { activationTs, layerNormTs } from "./ts-elementwise.js";
 
 /**
  * The reference backend: straightforward TypeScript loops over Float32Arrays, accumulating in
@@ -167,6 +168,9 @@ export const tsBackend: Backend = {
     }
     return { logsumexp, targetLogits };
   },
+
+  layerNorm: layerNormTs,
+  activation: activationTs,
 };
 
 /** A + addA in float32, the left operand of a product with `addA`. */

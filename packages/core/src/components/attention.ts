@@ -6,7 +6,6 @@
  * Dimension legend: B batch, T positions, R new rows (T − start), H n_heads, Dh d_head, D d_model.
  */
 import type { HookedTransformerConfig } from "../config.js";
-import { Tensor } from "../tensor.js";
 import type { LayerWeights } from "../model/model-weights.js";
 import type { RunContext } from "../model/run-context.js";
 import type { PlanQuery } from "../model/run-plan.js";
@@ -42,10 +41,10 @@ export interface AttentionPlan {
 }
 
 export interface AttentionInput {
-  /** The residual stream into the layer, [B, T, D]. */
-  resid: Tensor;
-  /** Added to the queries' and keys' input (shortformer positions), [B, T, D]; null for none. */
-  qkAdd: Tensor | null;
+  /** The new rows [B·R, D] of the layer's input: the residual stream, or ln1's output when it has LayerNorm. */
+  residNew: Float32Array;
+  /** Added to the queries' and keys' input (shortformer positions), new rows [B·R, D]; null for none. */
+  qkAddNew: Float32Array | null;
 }
 
 /** z's output projection, in the form the block needs it. */
@@ -70,6 +69,8 @@ export class Attention {
   }
   readonly hookPoints: readonly string[];
   private readonly hook: Record<AttnHook, string>;
+  /** Divisor of q·k: attn_scale, times l + 1 with scale_attn_by_inverse_layer_idx. */
+  private readonly scale: number;
 
   constructor(
     private readonly cfg: HookedTransformerConfig,
@@ -78,6 +79,8 @@ export class Attention {
   ) {
     this.hookPoints = Attention.hookPoints(layer, cfg);
     this.hook = hookTable<AttnHook>(`blocks.${layer}.attn.`, ATTENTION_HOOKS);
+    // GPT-2's scale_attn_by_inverse_layer_idx divides layer l's scores by l + 1 as well.
+    this.scale = cfg.attn_scale * (cfg.scale_attn_by_inverse_layer_idx ? layer + 1 : 1);
   }
 
   /**
@@ -118,9 +121,9 @@ export class Attention {
     const { B, T, start, R, NR } = ctx;
     const HD = H * Dh;
     const hk = this.hook;
-    const residNew = ctx.fresh(x.resid, D);
+    const residNew = x.residNew;
     // Shortformer: queries and keys read (resid + pos), which the backend forms while staging the product.
-    const addA = x.qkAdd ? ctx.fresh(x.qkAdd, D) : undefined;
+    const addA = x.qkAddNew ?? undefined;
 
     const project = (wt: Float32Array, bias: Float32Array, add?: Float32Array) =>
       be.matmul(residNew, wt, NR, D, HD, { bias, addA: add, out: ctx.take(NR * HD) });
@@ -147,15 +150,14 @@ export class Attention {
       if (lp.scores) {
         const scores = new Float32Array(B * H * R * T);
         for (let b = 0; b < B; b++)
-          be.attnScores(qOf(b), kOf(b), R, T, H, Dh, cfg.attn_scale, lw.IGNORE, attnNew(b, scores));
+          be.attnScores(qOf(b), kOf(b), R, T, H, Dh, this.scale, lw.IGNORE, attnNew(b, scores));
         const scoresT = ctx.attention(hk.attn_scores, H, scores, lw.IGNORE);
         const scoresNew = attnRowsOf(scoresT.data);
         patternNew = new Float32Array(B * H * R * T);
         for (let b = 0; b < B; b++) be.causalSoftmax(attnNew(b, scoresNew), H, R, T, attnNew(b, patternNew));
       } else {
         patternNew = new Float32Array(B * H * R * T);
-        for (let b = 0; b < B; b++)
-          be.attnPattern!(qOf(b), kOf(b), R, T, H, Dh, cfg.attn_scale, attnNew(b, patternNew));
+        for (let b = 0; b < B; b++) be.attnPattern!(qOf(b), kOf(b), R, T, H, Dh, this.scale, attnNew(b, patternNew));
       }
       patternRows = attnRowsOf(ctx.attention(hk.pattern, H, patternNew, 0).data);
     }
@@ -164,7 +166,7 @@ export class Attention {
     const z = ctx.take(NR * HD);
     for (let b = 0; b < B; b++) {
       if (patternRows) be.patternValue(attnNew(b, patternRows), vOf(b), R, T, H, Dh, zOf(b, z));
-      else be.attention!(qOf(b), kOf(b), vOf(b), R, T, H, Dh, cfg.attn_scale, zOf(b, z)); // the [H, T, T] pattern is never held
+      else be.attention!(qOf(b), kOf(b), vOf(b), R, T, H, Dh, this.scale, zOf(b, z)); // the [H, T, T] pattern is never held
     }
     const zNew = ctx.fresh(ctx.rows(hk.z, HD, z, [B, T, H, Dh]), HD);
 

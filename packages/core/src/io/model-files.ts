@@ -1,15 +1,28 @@
 /**
  * `loadModelFiles`: everything needed to build a model, from one model source —
- *   - a folder (Node) with `config.json` + `model.safetensors` or `model.pth` (+ optional `tokenizer.json`),
+ *   - a folder (Node) with `config.json` + `model.safetensors` or `model.pth` (+ optional `tokenizer.json`):
+ *     TransformerLens's format, or a Hugging Face GPT-2 checkpoint (`model_type` "gpt2"), converted as
+ *     TransformerLens's `convert_gpt2_weights` does,
  *   - a known model's name (`attn-only-2l-half`),
  *   - `hf:owner/repo` (config from the registry when the repo is a known model's, else the repo's
  *     `config.json`; weights `model.safetensors` or `model.pth`) or `hf:owner/repo/weights-file`,
  *   - or explicit `{config, weights, tokenizer?}`, each a source or (config, tokenizer) an object.
- * The state dict is checked against the config before it is returned.
+ * The state dict is checked against the config, then processed as TransformerLens's `from_pretrained` does
+ * (`processing`: by default "default" for known models and Hugging Face checkpoints, "none" for a
+ * TransformerLens-format folder, as its `HookedTransformer(cfg)` + `load_state_dict` path gives).
  */
 import { resolveConfig } from "../config.js";
 import type { HookedTransformerConfig, HookedTransformerConfigInput } from "../config.js";
-import { KNOWN_MODELS, getKnownModel, isKnownModel } from "../registry/known-models.js";
+import { convertGpt2Weights, convertHfGpt2Config, isHfConfig } from "../convert/hf-gpt2.js";
+import { convertNeelConfig } from "../convert/neel.js";
+import { processWeights, type WeightProcessing, type WeightProcessingFlags } from "../processing/weight-processing.js";
+import {
+  KNOWN_MODELS,
+  getKnownModel,
+  isKnownModel,
+  type CheckpointFormat,
+  type KnownModel,
+} from "../registry/known-models.js";
 import { checkStateDict, parseWeights } from "../weights/load.js";
 import type { StateDict } from "../weights/state-dict.js";
 import { DownloadError } from "./download.js";
@@ -29,9 +42,18 @@ export type ModelSource = string | ModelFilesSpec;
 export interface LoadModelFilesOptions extends ReadSourceOptions {
   /** Fetch the tokenizer too (default true). */
   tokenizer?: boolean;
+  /**
+   * TransformerLens's weight processing (fold_ln, center_writing_weights, center_unembed, fold_value_biases):
+   * "default" (`from_pretrained`), "none" (`from_pretrained_no_processing`) or flags. Default: the known model's
+   * own, "default" for a Hugging Face checkpoint, "none" for a TransformerLens-format folder. Steps a model
+   * cannot take (a shortformer model folds no LayerNorm) are skipped, with an `onWarning` saying why when the
+   * option was given.
+   */
+  processing?: WeightProcessing;
 }
 
 export interface ModelFiles {
+  /** TransformerLens config fields as read (converted from a Hugging Face or NeelNanda config.json). */
   config: HookedTransformerConfigInput;
   /** The config resolved and validated (TransformerLens defaults filled in). */
   resolvedConfig: HookedTransformerConfig;
@@ -40,10 +62,18 @@ export interface ModelFiles {
   tokenizerJson?: unknown;
   /** Where the weights came from, for messages. */
   source: string;
+  /** The checkpoint's layout. */
+  format: CheckpointFormat;
+  /** The processing steps applied to `stateDict` (`resolvedConfig` says "LNPre" once LayerNorm is folded). */
+  processing: WeightProcessingFlags;
 }
 
 interface Plan {
   config: HookedTransformerConfigInput | Source;
+  /** The checkpoint's layout; detected from config.json when undefined. */
+  format?: CheckpointFormat;
+  /** Processing when the caller gives none. */
+  processing?: WeightProcessing;
   weights: Source | Source[]; // alternatives, tried in order while they are missing (404)
   tokenizer?: Source | Record<string, unknown>;
   tokenizerOptional?: boolean;
@@ -52,19 +82,38 @@ interface Plan {
 
 export async function loadModelFiles(source: ModelSource, opts: LoadModelFilesOptions = {}): Promise<ModelFiles> {
   const plan = await planFor(source);
-  const config = await loadConfig(plan.config, opts);
-  const resolvedConfig = resolveConfig(
-    config,
+  const json = await loadConfig(plan.config, opts);
+  const configName =
     typeof plan.config === "object" && !isBytes(plan.config)
       ? `${plan.name} config`
-      : sourceName(plan.config as Source),
-  );
+      : sourceName(plan.config as Source);
+  let format = plan.format ?? (isHfConfig(json) ? "hf-gpt2" : "transformer-lens");
+  const config =
+    format === "neel"
+      ? convertNeelConfig(json, configName)
+      : format === "hf-gpt2" && isHfConfig(json)
+        ? convertHfGpt2Config(json, configName, { modelName: hfModelName(source) })
+        : json;
+  // Refused here, before any download, when the forward pass does not compute this architecture.
+  let resolvedConfig = resolveConfig(config, configName);
 
   const { bytes, name, stateDict: parsed } = await readFirstAvailable(plan.weights, opts);
   opts.onProgress?.({ phase: "parse", file: name, loaded: 0, total: bytes.length });
-  const stateDict = parsed ?? parseWeights(bytes, name);
+  let stateDict = parsed ?? parseWeights(bytes, name);
+  // Hugging Face GPT-2 weights given with a TransformerLens config (a dropped model.safetensors and a known
+  // config, say) are recognised by their names and converted too.
+  if (format === "transformer-lens" && (stateDict.has("wte.weight") || stateDict.has("transformer.wte.weight")))
+    format = "hf-gpt2";
+  if (format === "hf-gpt2") stateDict = convertGpt2Weights(stateDict, resolvedConfig, name);
   opts.onProgress?.({ phase: "parse", file: name, loaded: bytes.length, total: bytes.length });
   checkStateDict(stateDict, resolvedConfig, name);
+  const processing = opts.processing ?? plan.processing ?? (format === "transformer-lens" ? "none" : "default");
+  const processed = processWeights(stateDict, resolvedConfig, processing, name);
+  // As TransformerLens logs a warning: only for steps the caller asked for.
+  const warn = opts.onWarning ?? ((m: string) => console.warn(`attnscope: ${m}`));
+  if (opts.processing !== undefined) for (const note of processed.notes) warn(`${name}: ${note}`);
+  stateDict = processed.stateDict;
+  resolvedConfig = { ...resolvedConfig, normalization_type: processed.normalization_type };
 
   let tokenizerJson: unknown;
   if (plan.tokenizer !== undefined && opts.tokenizer !== false) {
@@ -78,7 +127,23 @@ export async function loadModelFiles(source: ModelSource, opts: LoadModelFilesOp
       }
     }
   }
-  return { config, resolvedConfig, stateDict, tokenizerJson, source: name };
+  return { config, resolvedConfig, stateDict, tokenizerJson, source: name, format, processing: processed.applied };
+}
+
+/** `owner/repo` of an `hf:` source, as TransformerLens names a model (its model_name and tokenizer_name). */
+function hfModelName(source: ModelSource): string | undefined {
+  return typeof source === "string" && isHfSource(source) ? parseHfSource(source).repo : undefined;
+}
+
+function knownPlan(m: KnownModel, name: string): Plan {
+  return {
+    config: m.config ?? m.configFile!,
+    format: m.format ?? "transformer-lens",
+    processing: m.processing ?? "default",
+    weights: m.weights,
+    tokenizer: m.tokenizer,
+    name,
+  };
 }
 
 function isBytes(v: unknown): boolean {
@@ -132,18 +197,14 @@ async function planFor(source: ModelSource): Promise<Plan> {
       name: sourceName(source.weights),
     };
   }
-  if (isKnownModel(source)) {
-    const m = getKnownModel(source);
-    return { config: m.config, weights: m.weights, tokenizer: m.tokenizer, name: source };
-  }
+  if (isKnownModel(source)) return knownPlan(getKnownModel(source), source);
   if (isHfSource(source)) {
     const { repo, revision, path } = parseHfSource(source);
     const base = `hf:${repo}${revision === "main" ? "" : `@${revision}`}`;
     const known = Object.values(KNOWN_MODELS).find(
       (m) => m.weights.startsWith(`hf:${repo}/`) && (!path || m.weights === source),
     );
-    if (known && revision === "main")
-      return { config: known.config, weights: known.weights, tokenizer: known.tokenizer, name: source };
+    if (known && revision === "main") return knownPlan(getKnownModel(known.name), source);
     const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/") + 1) : "";
     return {
       config: `${base}/${dir}config.json`,

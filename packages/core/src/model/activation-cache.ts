@@ -48,8 +48,8 @@ export class ActivationCache {
     return logitAttrs(this, stack, tokens, incorrectTokens);
   }
 
-  get(name: string, layer?: number): Tensor {
-    const key = getActName(name, layer);
+  get(name: string, layer?: number, layerType?: string): Tensor {
+    const key = getActName(name, layer, layerType);
     const t = this.store.get(key);
     if (!t) {
       const known = [...this.store.keys()];
@@ -61,8 +61,8 @@ export class ActivationCache {
     return t;
   }
 
-  has(name: string, layer?: number): boolean {
-    return this.store.has(getActName(name, layer));
+  has(name: string, layer?: number, layerType?: string): boolean {
+    return this.store.has(getActName(name, layer, layerType));
   }
 
   keys(): string[] {

@@ -1,6 +1,6 @@
 /**
- * TransformerLens's `ActivationCache` decompositions of the residual stream (apply_ln=False: these models
- * have no LayerNorm), on a cache of an attention-only model.
+ * TransformerLens's `ActivationCache` decompositions of the residual stream, with apply_ln=False (its default:
+ * LayerNorm is not applied to the components), on a cache of an attention-only model or one with MLPs.
  *
  * Dimension legend: C components, B batch (absent in an unbatched cache), T positions, L layers, H heads,
  * D d_model, Dh d_head. A "stack" is [C, (B,) T, D] with one label per component.
@@ -108,7 +108,7 @@ export function stackHeadResults(c: CacheSource, layer?: number, opts: { inclRem
 /**
  * `decompose_resid(layer)`: the residual stream before block `layer` as its summands: `"embed"`, `"pos_embed"`
  * (listed even in a shortformer model, where positions never enter the stream, as TransformerLens does), then
- * `"{l}_attn_out"` for l < layer.
+ * `"{l}_attn_out"` (and `"{l}_mlp_out"` in a model with MLPs) for l < layer.
  */
 export function decomposeResid(c: CacheSource, layer?: number, opts: { inclEmbeds?: boolean } = {}): LabeledStack {
   const { cfg } = requireModel(c, "decomposeResid");
@@ -126,6 +126,10 @@ export function decomposeResid(c: CacheSource, layer?: number, opts: { inclEmbed
   for (let l = 0; l < L; l++) {
     parts.push(c.get("attn_out", l));
     labels.push(`${l}_attn_out`);
+    if (!cfg.attn_only) {
+      parts.push(c.get("mlp_out", l));
+      labels.push(`${l}_mlp_out`);
+    }
   }
   if (parts.length === 0) throw new RangeError("decomposeResid: no components (layer 0 without embeddings)");
   return { stack: stackTensors(parts, parts[0].shape), labels };

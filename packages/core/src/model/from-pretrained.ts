@@ -1,5 +1,6 @@
 import type { Backend } from "../backend/backend.js";
 import { resolveBackendWithStatus, type BackendChoice, type ResolvedBackend } from "../backend/resolve-backend.js";
+import { processWeights } from "../processing/weight-processing.js";
 import { loadModelFiles, type LoadModelFilesOptions, type ModelSource } from "../io/model-files.js";
 import { loadTokenizer, isTokenizer, modelTokenizer, type TokenizerSource } from "../tokenizer/load.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
@@ -35,11 +36,21 @@ export async function fromPretrained(
   }
   if (source === undefined || isEmbeddedModelName(source)) {
     const files = source === undefined ? loadDefaultModelFiles() : await loadEmbeddedModelFiles(source);
-    return new HookedTransformer(files.config, files.stateDict, {
+    const name = source === undefined ? "embedded default model" : `embedded model ${source}`;
+    // Embedded models are TransformerLens-format checkpoints: loaded as stored unless processing is asked for.
+    let { config, stateDict } = files;
+    if (readOpts.processing !== undefined) {
+      const processed = processWeights(stateDict, config, readOpts.processing, name);
+      const warn = readOpts.onWarning ?? ((m: string) => console.warn(`attnscope: ${m}`));
+      for (const note of processed.notes) warn(`${name}: ${note}`);
+      stateDict = processed.stateDict;
+      config = { ...config, normalization_type: processed.normalization_type };
+    }
+    return new HookedTransformer(config, stateDict, {
       ...backendOptions(await backendPromise),
       tokenizer: tokenizer ?? files.tokenizer,
       allowNonFinite,
-      source: source === undefined ? "embedded default model" : `embedded model ${source}`,
+      source: name,
     });
   }
   const files = await loadModelFiles(source, { ...readOpts, tokenizer: tokenizer === null });

@@ -31,6 +31,7 @@ import { Embed } from "../components/embed.js";
 import { PosEmbed } from "../components/pos-embed.js";
 import { TransformerBlock, addArrays } from "../components/transformer-block.js";
 import { Unembed, type ReturnType } from "../components/unembed.js";
+import { LayerNorm } from "../components/layer-norm.js";
 
 export type { HookFn, HookPoint, Incremental, NameFilter } from "./run-context.js";
 export type { ReturnType } from "../components/unembed.js";
@@ -113,7 +114,8 @@ export interface ModelStatus {
 }
 
 /**
- * An attention-only transformer that computes what TransformerLens's `HookedTransformer` computes,
+ * A transformer (attention-only like ARENA's, or GPT-2 style with LayerNorm and MLPs) that computes what
+ * TransformerLens's `HookedTransformer` computes,
  * firing the same hook points with the same names and shapes.
  */
 export class HookedTransformer {
@@ -130,6 +132,8 @@ export class HookedTransformer {
   private readonly embed: Embed;
   private readonly posEmbed: PosEmbed;
   private readonly blocks: TransformerBlock[];
+  /** The final LayerNorm (ln_final) before the unembedding, when the model has LayerNorm. */
+  private readonly lnFinal: LayerNorm | null;
   private readonly unembed: Unembed;
   private readonly stages: PlannedStage[];
 
@@ -149,8 +153,10 @@ export class HookedTransformer {
     this.embed = new Embed(this.cfg, w.W_E);
     this.posEmbed = new PosEmbed(this.cfg, w.W_pos);
     this.blocks = w.layers.map((lw, l) => new TransformerBlock(this.cfg, l, lw));
+    const norm = this.cfg.normalization_type === "LN" || this.cfg.normalization_type === "LNPre";
+    this.lnFinal = norm ? new LayerNorm(this.cfg, "ln_final.", w.ln_final) : null;
     this.unembed = new Unembed(this.cfg, w.W_U, w.b_U);
-    this.stages = [this.embed, this.posEmbed, ...this.blocks, this.unembed];
+    this.stages = [this.embed, this.posEmbed, ...this.blocks, ...(this.lnFinal ? [this.lnFinal] : []), this.unembed];
     this.allHookNames = this.stages.flatMap((c) => c.hookPoints);
   }
 
@@ -223,6 +229,22 @@ export class HookedTransformer {
   /** [n_layers, d_model] */
   get b_O(): Tensor {
     return weightView(this.cfg, this.weights, "b_O");
+  }
+  /** [n_layers, d_model, d_mlp] (models with MLPs) */
+  get W_in(): Tensor {
+    return weightView(this.cfg, this.weights, "W_in");
+  }
+  /** [n_layers, d_mlp] */
+  get b_in(): Tensor {
+    return weightView(this.cfg, this.weights, "b_in");
+  }
+  /** [n_layers, d_mlp, d_model] */
+  get W_out(): Tensor {
+    return weightView(this.cfg, this.weights, "W_out");
+  }
+  /** [n_layers, d_model] */
+  get b_out(): Tensor {
+    return weightView(this.cfg, this.weights, "b_out");
   }
   /** W_Q · W_Kᵀ as a FactoredMatrix [n_layers, n_heads, d_model, d_model]. */
   get QK(): FactoredMatrix {
@@ -431,6 +453,7 @@ export class HookedTransformer {
       if (!p) break;
       resid = block.forward(ctx, { resid, qkAdd: shortformer ? pos : null }, p.detail);
     }
+    if (this.lnFinal && plan.of(this.lnFinal)) resid = this.lnFinal.forward(ctx, resid);
     const out = this.unembed.forward(ctx, { resid, batch, returnType });
     ctx.finish();
     return { ...out, cache: ctx.cache };

@@ -10,12 +10,12 @@ import {
   paramSchema,
   toPacked,
   trainableParams,
-  type AttnParams,
+  type BlockParams,
   type PackedParams,
 } from "../architecture/params.js";
 
-/** One attention block's weights in the forward pass's layout (see `ParamSpec.layout`). */
-export interface LayerWeights extends AttnParams {
+/** One block's weights in the forward pass's layout (see `ParamSpec.layout`). */
+export interface LayerWeights extends BlockParams {
   /** Value written above the causal diagonal of hook_attn_scores: the file's IGNORE buffer, else -inf. */
   IGNORE: number;
 }
@@ -36,8 +36,9 @@ function floatTensor(sd: StateDict, key: string, expected: number[], source: str
 
 /** TransformerLens's short name of a state-dict key, for messages: "W_Q of layer 0", "W_E". */
 function weightName(key: string): string {
-  const m = /^blocks\.(\d+)\.attn\.(\w+)$/.exec(key);
-  return m ? `${m[2]} of layer ${m[1]}` : key.slice(key.lastIndexOf(".") + 1);
+  const m = /^blocks\.(\d+)\.(\w+)\.(\w+)$/.exec(key);
+  if (m) return m[2] === "attn" ? `${m[3]} of layer ${m[1]}` : `${m[2]}.${m[3]} of layer ${m[1]}`;
+  return key.startsWith("ln_final.") ? key : key.slice(key.lastIndexOf(".") + 1);
 }
 
 /**

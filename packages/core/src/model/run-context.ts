@@ -196,6 +196,16 @@ export class RunContext {
   }
 
   /**
+   * The new rows of a row-wise activation (LayerNorm, MLP, resid_mid) that nothing downstream needs whole: when a
+   * hook or the cache observes it, joined, fired and kept like `rows`, and the new rows of what the hooks left
+   * (they may replace it) come back; otherwise `data` itself, never joined or kept.
+   */
+  observedRows(name: string, width: number, data: Float32Array, shape: number[]): Float32Array {
+    if (!this.wanted(name)) return data;
+    return this.fresh(this.rows(name, width, data, shape), width);
+  }
+
+  /**
    * A [B, H, T, T] attention tensor from its new rows [B, H, R, T]: joined, fired and kept. Old rows right of
    * column `start` lie above the causal diagonal and get `above`.
    */

@@ -2,7 +2,7 @@
  * The model's weights under TransformerLens's names and layouts, stacked over layers as `model.W_Q` etc. are
  * in TransformerLens.
  *
- * Dimension legend: L n_layers, H n_heads, D d_model, Dh d_head, V d_vocab, N n_ctx.
+ * Dimension legend: L n_layers, H n_heads, D d_model, Dh d_head, M d_mlp, V d_vocab, N n_ctx.
  *
  * W_E [V, D], W_pos [N, D], W_U [D, V], b_U [V] are views of the arrays the model runs on (no copy: these are
  * the big ones, 150 MB each in the real model). The per-layer weights are stacked into new [L, …] tensors on
@@ -15,7 +15,22 @@ import type { ModelWeights } from "./model-weights.js";
 import { unpackHeadsIn } from "../architecture/params.js";
 
 export type WeightName =
-  "W_E" | "W_pos" | "W_U" | "b_U" | "W_Q" | "W_K" | "W_V" | "W_O" | "b_Q" | "b_K" | "b_V" | "b_O";
+  | "W_E"
+  | "W_pos"
+  | "W_U"
+  | "b_U"
+  | "W_Q"
+  | "W_K"
+  | "W_V"
+  | "W_O"
+  | "b_Q"
+  | "b_K"
+  | "b_V"
+  | "b_O"
+  | "W_in"
+  | "b_in"
+  | "W_out"
+  | "b_out";
 
 function stack(arrays: Float32Array[], shape: number[]): Tensor {
   const n = arrays[0]?.length ?? 0;
@@ -60,6 +75,18 @@ export function weightView(cfg: HookedTransformerConfig, w: ModelWeights, name: 
         w.layers.map((lw) => lw.b_O),
         [D],
       );
+    case "W_in":
+    case "b_in":
+    case "W_out":
+    case "b_out": {
+      if (cfg.attn_only) throw new Error(`${name}: this model is attention-only (it has no MLP weights)`);
+      const M = cfg.d_mlp!;
+      const shape = { W_in: [D, M], b_in: [M], W_out: [M, D], b_out: [D] }[name];
+      return stack(
+        w.layers.map((lw) => lw.mlp![name]),
+        shape,
+      );
+    }
     default:
       throw new Error(`Unknown weight "${String(name)}"`);
   }

@@ -1,6 +1,7 @@
 import type { Backend } from "../backend/backend.js";
 import { tsBackend } from "../backend/ts-backend.js";
 import { resolveConfig, type HookedTransformerConfig, type HookedTransformerConfigInput } from "../config.js";
+import { checkTrainable } from "./trainable.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import type { StateDict } from "../weights/state-dict.js";
 import { SeededRandom } from "../util/random.js";
@@ -149,6 +150,7 @@ const now = (): number => (typeof performance !== "undefined" ? performance.now(
 
 export function createTrainer(options: TrainerOptions): Trainer {
   const cfg = resolveConfig(options.config as HookedTransformerConfigInput, "trainer config");
+  checkTrainable(cfg, "trainer config");
   const backend = options.backend ?? tsBackend;
   const seed = options.seed ?? 0;
   const totalSteps = checkInt(options.steps, "steps", 0);

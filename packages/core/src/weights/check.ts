@@ -39,11 +39,32 @@ export function checkStateDict(stateDict: StateDict, cfg: HookedTransformerConfi
   if (unknown.length) {
     const shown = unknown.slice(0, 8).join(", ") + (unknown.length > 8 ? `, ... (${unknown.length} in all)` : "");
     problems.push(
-      `unexpected key${unknown.length > 1 ? "s" : ""} for this config (${cfg.n_layers} layers, attention-only): ${shown}`,
+      `unexpected key${unknown.length > 1 ? "s" : ""} for this config (${describeArchitecture(cfg)}): ${shown}`,
+    );
+  }
+  // A config without normalization_type means LayerNorm (TransformerLens's default): say so when a state dict has
+  // none of its weights, the usual sign of an attention-only checkpoint whose config forgot "normalization_type": null.
+  const lnKeys = expected.filter((x) => /^(blocks\.\d+\.ln[12]|ln_final)\./.test(x.key));
+  if (lnKeys.length && lnKeys.every((x) => !stateDict.has(x.key))) {
+    problems.push(
+      'no LayerNorm weights, but the config has normalization_type "LN" (TransformerLens\'s default when the field ' +
+        'is missing): a model without LayerNorm says "normalization_type": null',
     );
   }
   if (problems.length) {
     const first = problems[0].match(/^(missing key |)([\w.]+)/)?.[2];
     throw new WeightsError(problems.map((p) => `${source}: ${p}`).join("\n"), source, first);
   }
+}
+
+/** "2 layers, attention-only", "12 layers with MLPs (d_mlp 3072), LayerNorm": what decides the keys. */
+function describeArchitecture(cfg: HookedTransformerConfig): string {
+  const mlp = cfg.attn_only ? "attention-only" : `with MLPs (d_mlp ${cfg.d_mlp})`;
+  const norm =
+    cfg.normalization_type === "LN"
+      ? ", LayerNorm"
+      : cfg.normalization_type === "LNPre"
+        ? ", LayerNorm folded (LNPre: no LayerNorm weights)"
+        : "";
+  return `${cfg.n_layers} layers${cfg.attn_only ? ", " : " "}${mlp}${norm}`;
 }

@@ -32,11 +32,13 @@ afterAll(() => kernels.forEach((b) => b.dispose()));
 
 it("there are op cases for every Backend op", () => {
   expect(files.map((f) => f.op).sort()).toEqual([
+    "activation",
     "attention",
     "attnPattern",
     "attnScores",
     "causalSoftmax",
     "headResults",
+    "layerNorm",
     "matmul",
     "patternValue",
     "unembedStats",

@@ -3,7 +3,9 @@ import { HookedTransformer, hookNames, SeededRandom } from "../../src/index.js";
 import { ATTENTION_HOOKS } from "../../src/components/attention.js";
 import { EMBED_HOOKS } from "../../src/components/embed.js";
 import { POS_EMBED_HOOKS } from "../../src/components/pos-embed.js";
-import { BLOCK_HOOKS_AFTER, BLOCK_HOOKS_BEFORE } from "../../src/components/transformer-block.js";
+import { BLOCK_HOOKS_AFTER, BLOCK_HOOKS_BEFORE, BLOCK_HOOKS_MLP } from "../../src/components/transformer-block.js";
+import { LAYER_NORM_HOOKS } from "../../src/components/layer-norm.js";
+import { MLP_HOOKS } from "../../src/components/mlp.js";
 import type { HookDecl } from "../../src/components/component.js";
 import { randomStateDict, smallConfig } from "../helpers/random-state-dict.js";
 
@@ -36,6 +38,40 @@ describe("components declare their hook points", () => {
     expect(new Set(cache.keys())).toEqual(new Set(declared.keys()));
     for (const [name, t] of cache.entries())
       expect(t.shape, name).toEqual(declared.get(name)!.shape.map((d) => dims[d]));
+  });
+
+  it("a GPT-2 style model (LayerNorm, MLPs, standard positions) too, with hookNames' list in firing order", async () => {
+    const gpt = smallConfig({
+      attn_only: false,
+      d_mlp: 40,
+      act_fn: "gelu_new",
+      normalization_type: "LN",
+      positional_embedding_type: "standard",
+      use_attn_result: false,
+    });
+    const model = new HookedTransformer(gpt, randomStateDict(gpt));
+    const r = new SeededRandom(3);
+    const batch = Array.from({ length: B }, () => Array.from({ length: T }, () => r.int(0, gpt.d_vocab)));
+    const { cache } = await model.runWithCache(batch, { returnType: "none" });
+    const declared = new Map<string, HookDecl>();
+    for (const d of [...EMBED_HOOKS, ...POS_EMBED_HOOKS]) declared.set(d.name, d);
+    for (let l = 0; l < gpt.n_layers; l++) {
+      for (const d of [...BLOCK_HOOKS_BEFORE, ...BLOCK_HOOKS_AFTER, ...BLOCK_HOOKS_MLP])
+        declared.set(`blocks.${l}.${d.name}`, d);
+      for (const d of ATTENTION_HOOKS.filter((h) => h.name !== "hook_result"))
+        declared.set(`blocks.${l}.attn.${d.name}`, d);
+      for (const ln of ["ln1", "ln2"]) for (const d of LAYER_NORM_HOOKS) declared.set(`blocks.${l}.${ln}.${d.name}`, d);
+      for (const d of MLP_HOOKS) declared.set(`blocks.${l}.mlp.${d.name}`, d);
+    }
+    for (const d of LAYER_NORM_HOOKS) declared.set(`ln_final.${d.name}`, d);
+    expect(cache.keys()).toEqual(model.hookPoints);
+    expect(model.hookPoints).toEqual(
+      hookNames(gpt.n_layers, { normalizationType: "LN", attnOnly: false, useAttnResult: false }),
+    );
+    expect(new Set(cache.keys())).toEqual(new Set(declared.keys()));
+    const gptDims = { ...dims, d_mlp: 40, "1": 1 };
+    for (const [name, t] of cache.entries())
+      expect(t.shape, name).toEqual(declared.get(name)!.shape.map((d) => gptDims[d]));
   });
 
   it("hookNames lists them in TransformerLens's firing order, hook_result only with use_attn_result", () => {

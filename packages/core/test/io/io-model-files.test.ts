@@ -84,8 +84,8 @@ describeWithFixtures("loadModelFiles", () => {
   });
 
   it("an unknown name that is not a folder lists the known models", async () => {
-    await expect(loadModelFiles("gpt2-small")).rejects.toThrow(
-      '"gpt2-small" is neither a folder nor a known model (known models: attn-only-2l-half)',
+    await expect(loadModelFiles("gpt2-xl")).rejects.toThrow(
+      '"gpt2-xl" is neither a folder nor a known model (known models: attn-only-2l-half, gpt2-small, attn-only-1l, gelu-1l,',
     );
   });
 });

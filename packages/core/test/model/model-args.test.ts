@@ -21,10 +21,11 @@ describe("the config is always validated", () => {
     expect(() => build({ ...cfg, model_name: 3 })).toThrow(/field "model_name" must be a string, got 3/);
     expect(() => build({ ...cfg, tokenizer_name: {} })).toThrow(/field "tokenizer_name" must be a string or null/);
   });
-  it('a missing normalization_type means "LN", as in TransformerLens, and is refused with that explanation', () => {
+  it('a missing normalization_type means "LN", as in TransformerLens: an attention-only state dict is refused with that explanation', () => {
     const { normalization_type: _, ...noNorm } = cfg;
-    expect(() => resolveConfig(noNorm as never, "config.json")).toThrow(
-      /config\.json: field "normalization_type" is missing, which TransformerLens reads as "LN".*must say "normalization_type": null/,
+    expect(resolveConfig(noNorm as never, "config.json").normalization_type).toBe("LN");
+    expect(() => build(noNorm, randomStateDict(cfg), { source: "m.safetensors" })).toThrow(
+      /m\.safetensors: missing key blocks\.0\.ln1\.w[\s\S]*no LayerNorm weights, but the config has normalization_type "LN" \(TransformerLens's default when the field is missing\): a model without LayerNorm says "normalization_type": null/,
     );
   });
 });

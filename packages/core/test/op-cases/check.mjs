@@ -52,6 +52,13 @@ export function runOp(backend, op, args) {
       return { out: backend.headResults(f32(a.z), f32(a.wO), a.t, a.nHeads, a.dHead, a.dModel) };
     case "unembedStats":
       return backend.unembedStats(f32(a.x), f32(a.wU), f32(a.bU), a.t, a.dModel, a.vocab, Int32Array.from(a.targets));
+    case "layerNorm": {
+      const opts = a.w ? { w: f32(a.w), b: f32(a.b) } : {};
+      const r = backend.layerNorm(f32(a.x), a.rows, a.d, a.eps, opts);
+      return { normalized: r.normalized, scale: r.scale };
+    }
+    case "activation":
+      return { out: backend.activation(f32(a.x), a.fn) };
     default:
       throw new Error(`unknown op ${op}`);
   }

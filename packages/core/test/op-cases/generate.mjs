@@ -104,6 +104,51 @@ function unembedStats({ x, wU, bU, t, dModel, vocab, targets }) {
   return { logsumexp, targetLogits };
 }
 
+// LayerNorm (TransformerLens LayerNorm / LayerNormPre), in float64.
+function layerNorm({ x, rows, d, eps, w, b }) {
+  const normalized = [],
+    scale = [];
+  for (let r = 0; r < rows; r++) {
+    const row = x.slice(r * d, (r + 1) * d);
+    const mean = row.reduce((a, v) => a + v, 0) / d;
+    const c = row.map((v) => v - mean);
+    const s = Math.sqrt(c.reduce((a, v) => a + v * v, 0) / d + eps);
+    scale.push(s);
+    c.forEach((v, j) => normalized.push(w ? (v / s) * w[j] + b[j] : v / s));
+  }
+  return { normalized, scale };
+}
+// erf by its Taylor series near 0 and erfc by its continued fraction in the tails: two textbook expansions,
+// accurate to ~1e-15 here, and a different method from any backend's.
+function erfSeries(z) {
+  let term = z,
+    sum = z;
+  for (let n = 1; n < 200 && Math.abs(term) > 1e-18; n++) {
+    term *= (-z * z) / n;
+    sum += term / (2 * n + 1);
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum;
+}
+function erfcContinuedFraction(z) {
+  // erfc(z) = e^{-z²}/√π · 1/(z + (1/2)/(z + 1/(z + (3/2)/(z + ...)))), z > 0
+  let f = z;
+  for (let n = 80; n >= 1; n--) f = z + n / 2 / f;
+  return Math.exp(-z * z) / (Math.sqrt(Math.PI) * f);
+}
+/** Φ(x), the standard normal CDF. */
+function normalCdf(x) {
+  const z = x / Math.SQRT2;
+  if (Math.abs(z) < 2.5) return 0.5 * (1 + erfSeries(z));
+  return z > 0 ? 1 - 0.5 * erfcContinuedFraction(z) : 0.5 * erfcContinuedFraction(-z);
+}
+const ACT = {
+  gelu: (v) => v * normalCdf(v),
+  gelu_new: (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))),
+  gelu_fast: (v) => 0.5 * v * (1 + Math.tanh(v * 0.7978845608 * (1 + 0.044715 * v * v))),
+  relu: (v) => (Number.isNaN(v) ? NaN : Math.max(v, 0)),
+  silu: (v) => v / (1 + Math.exp(-v)),
+};
+
 // ---- cases -----------------------------------------------------------------------------------------
 const cases = {
   attention: [],
@@ -114,6 +159,8 @@ const cases = {
   patternValue: [],
   headResults: [],
   unembedStats: [],
+  layerNorm: [],
+  activation: [],
 };
 
 for (const [name, m, k, n, o] of [
@@ -255,6 +302,65 @@ for (const [name, H, D, tq, tk] of [
     args,
     expected: { out: patternValue({ pattern, v: args.v, tq, tk, nHeads: H, dHead: D }) },
   });
+}
+
+// ---- LayerNorm, activations and MLP-shaped products (after every older case, so their inputs stay put) ----
+for (const [name, rows, d, eps, affine] of [
+  ["LayerNorm 4 rows of 8 with w and b", 4, 8, 1e-5, true],
+  ["LayerNormPre 3 rows of 33 (ragged for SIMD)", 3, 33, 1e-5, false],
+  [
+    "LayerNorm 2 rows of 12: a constant row (scale = sqrt(eps), output = b) and a row offset by 1000",
+    2,
+    12,
+    1e-5,
+    true,
+  ],
+  ["LayerNorm one row of 768, eps 1e-12", 1, 768, 1e-12, true],
+  ["LayerNormPre 7 rows of 1: every value centres to 0", 7, 1, 1e-5, false],
+  ["LayerNormPre 5 rows of 64, eps 0.1 (eps dominates small rows)", 5, 64, 0.1, false],
+]) {
+  const x = vec(rows * d, 2);
+  if (name.includes("constant row")) {
+    for (let j = 0; j < d; j++) x[j] = 0.375;
+    for (let j = d; j < 2 * d; j++) x[j] += 1000;
+  }
+  if (name.includes("eps dominates")) for (let j = 0; j < d; j++) x[j] = Math.round(x[j] * 8) / 1024;
+  const args = { x, rows, d, eps };
+  if (affine) {
+    args.w = vec(d, 1.5);
+    args.b = vec(d, 0.5);
+  }
+  cases.layerNorm.push({ name, args, expected: layerNorm(args) });
+}
+
+for (const fn of Object.keys(ACT)) {
+  for (const [name, x] of [
+    [`${fn} on [-4, 4]`, vec(70, 4)],
+    [`${fn} in the far tails (±10, ±30, ±100)`, [10, -10, 30, -30, 100, -100, 12.5, -12.5, -7]],
+    [`${fn} near 0 ([-0.5, 0.5], tight relative tolerance)`, vec(9, 0.5)],
+    [`${fn}: NaN stays NaN`, [1, Number.NaN, -1, 0.5]],
+  ]) {
+    cases.activation.push({ name, args: { x, fn }, expected: { out: x.map(ACT[fn]) } });
+  }
+}
+
+for (const [name, m, k, n] of [
+  ["MLP in: 5 positions · W_in 32x128 + b_in", 5, 32, 128],
+  ["MLP out: 5 positions · W_out 128x32 + b_out", 5, 128, 32],
+  ["MLP in, one position (appending a token) 1x24x100 + bias", 1, 24, 100],
+]) {
+  const args = {
+    a: vec(m * k),
+    b: vec(k * n, 0.25),
+    m,
+    k,
+    n,
+    bias: vec(n),
+    transA: false,
+    transB: false,
+    accumulate: false,
+  };
+  cases.matmul.push({ name, args, expected: { out: matmul(args) } });
 }
 
 // JSON has no ±Infinity or NaN: write them as strings, read back by check.mjs.

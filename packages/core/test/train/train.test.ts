@@ -138,6 +138,9 @@ describe("createTrainer", () => {
     expect(() => createTrainer({ ...base, corpus: [1, 2, 3] })).toThrow(/fewer than seqLen/);
     expect(() => createTrainer({ ...base, lr: 0 })).toThrow(/lr must be positive/);
     expect(() => createTrainer({ ...base, config: { ...config, attn_only: false } })).toThrow(/attn_only/);
+    expect(() => createTrainer({ ...base, config: { ...config, normalization_type: "LN" } })).toThrow(
+      /trainer config: field "normalization_type" must be null: the trainer has no LayerNorm backward pass/,
+    );
     const t = createTrainer({ ...base, batches: () => [[19, 1, 2]] });
     expect(() => t.step()).toThrow(/batches\(0\) gave 1 rows, expected batchSize 4/);
   });

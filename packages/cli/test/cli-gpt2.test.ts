@@ -1,0 +1,75 @@
+// The CLI on a Hugging Face GPT-2 checkpoint (../shared/fixtures/tl-gpt2-tiny/hf): converted and processed as
+// TransformerLens's from_pretrained does, with TransformerLens's tokens and detector lists.
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { readSafetensors } from "@attnscope/core";
+import { runCli, sharedDir } from "./helpers.js";
+
+const gpt2Dir = path.join(sharedDir, "fixtures", "tl-gpt2-tiny");
+const tokenizer = path.join(sharedDir, "tokenizers", "gpt2.json");
+const run = existsSync(path.join(gpt2Dir, "goldens.json")) && existsSync(tokenizer);
+
+interface Input {
+  name: string;
+  text?: string;
+  tokens: number[];
+  heads: Record<
+    "unprocessed" | "processed",
+    { current_token: string[]; previous_token: string[]; first_token: string[] }
+  >;
+}
+
+(run ? describe : describe.skip)("attnscope on a Hugging Face GPT-2 folder", () => {
+  const inputs = JSON.parse(readFileSync(path.join(gpt2Dir, "goldens.json"), "utf8")).inputs as Input[];
+  const model = ["--model", path.join(gpt2Dir, "hf"), "--tokenizer", tokenizer];
+
+  it.each(["default", "none"])(
+    "detect --processing %s: TransformerLens's tokens (BOS 50256) and detector lists",
+    async (p) => {
+      const golden = inputs.find((i) => i.name === "seed_text")!;
+      const r = await runCli(["detect", ...model, "--processing", p, "--text", golden.text!, "--json"]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.tokens).toEqual(golden.tokens);
+      const heads = golden.heads[p === "default" ? "processed" : "unprocessed"];
+      expect(out.detectors).toEqual({
+        current: heads.current_token,
+        previous: heads.previous_token,
+        first: heads.first_token,
+      });
+    },
+  );
+
+  it("cache writes the LayerNorm and MLP hook points with TransformerLens's values (processed)", async () => {
+    const golden = inputs.find((i) => i.name === "seed_text")!;
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), "attnscope-gpt2-")), "c.safetensors");
+    const names = "blocks.1.mlp.hook_post,ln_final.hook_scale";
+    const r = await runCli([
+      "cache",
+      ...model,
+      "--tokens",
+      golden.tokens.join(","),
+      "--names",
+      names,
+      "--no-logits",
+      "--out",
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const b = readFileSync(out);
+    const written = readSafetensors(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), out).tensors;
+    const gb = readFileSync(path.join(gpt2Dir, "seed_text.processed.safetensors"));
+    const g = readSafetensors(new Uint8Array(gb.buffer, gb.byteOffset, gb.byteLength), "golden").tensors;
+    for (const key of names.split(",")) {
+      const a = written.get(key)!.data as Float32Array;
+      const e = g.get(key)!.data as Float32Array;
+      expect(written.get(key)!.shape).toEqual(g.get(key)!.shape);
+      let worst = 0;
+      for (let i = 0; i < e.length; i++) worst = Math.max(worst, Math.abs(a[i] - e[i]) / Math.max(1, Math.abs(e[i])));
+      expect(worst, key).toBeLessThan(1e-4);
+    }
+  });
+});
