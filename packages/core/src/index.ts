@@ -95,3 +95,6 @@ export type { HookPoint } from "./model/hooked-transformer.js";
 export type { WeightName } from "./model/weight-views.js";
 export { hookLayer } from "./model/hook-names.js";
 export * from "./circuits/index.js";
+// ONNX export: any loaded model as a graph onnxruntime runs, returning hook points by name.
+export { exportOnnx } from "./engines/onnx/export-onnx.js";
+export type { ExportOnnxOptions, OnnxExport } from "./engines/onnx/export-onnx.js";
