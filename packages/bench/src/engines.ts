@@ -1,13 +1,14 @@
 /** The engines the benchmark compares, each behind the same small interface. */
 import {
   createKernelsBackend,
+  exportOnnx,
   HookedTransformer,
   tsBackend,
+  type ExportOnnxOptions,
+  type HookedTransformerConfigInput,
   type KernelsBackend,
   type StateDict,
 } from "@attnscope/core";
-import { BENCH_CONFIG } from "./random-model.js";
-import { buildOnnxModel, type OnnxMode } from "./onnx-graph.js";
 
 export type Mode = "patterns" | "full" | "loss" | "append1";
 export type EngineName = "kernels" | "ts" | "ort-web" | "ort-node";
@@ -27,9 +28,14 @@ export interface Engine {
 const noop = () => undefined;
 
 /** kernels or ts: the project's own HookedTransformer on a backend. */
-export async function modelEngine(which: "kernels" | "ts", sd: StateDict, threads: number): Promise<Engine> {
+export async function modelEngine(
+  which: "kernels" | "ts",
+  cfg: HookedTransformerConfigInput,
+  sd: StateDict,
+  threads: number,
+): Promise<Engine> {
   const backend: KernelsBackend | null = which === "kernels" ? await createKernelsBackend({ threads }) : null;
-  const model = new HookedTransformer(BENCH_CONFIG, sd, { backend: backend ?? tsBackend });
+  const model = new HookedTransformer(cfg, sd, { backend: backend ?? tsBackend });
   // A no-op hook turns off the incremental reuse of the previous run, so every timed run is a full forward.
   const fresh = [["hook_embed", noop]] as const;
   // "patterns" is what the detectors ask for: every layer's hook_pattern, no unembedding.
@@ -73,8 +79,22 @@ interface OrtSession {
   release(): Promise<void>;
 }
 
-/** onnxruntime-web (its wasm backend) or onnxruntime-node on the same model as an ONNX graph. */
-export async function ortEngine(which: "ort-web" | "ort-node", sd: StateDict, threads: number): Promise<Engine> {
+type GraphMode = "patterns" | "full" | "loss";
+
+/** What each mode's graph returns: what the kernels compute for the same mode. */
+const GRAPHS: Record<GraphMode, ExportOnnxOptions> = {
+  patterns: {}, // every layer's hook_pattern, the exporter's default
+  full: { outputs: [], logits: true },
+  loss: { outputs: [], loss: true },
+};
+
+/** onnxruntime-web (its wasm backend) or onnxruntime-node on the same model, exported by core's exportOnnx. */
+export async function ortEngine(
+  which: "ort-web" | "ort-node",
+  cfg: HookedTransformerConfigInput,
+  sd: StateDict,
+  threads: number,
+): Promise<Engine> {
   let ort: OrtLike;
   let opts: Record<string, unknown>;
   if (which === "ort-web") {
@@ -92,9 +112,11 @@ export async function ortEngine(which: "ort-web" | "ort-node", sd: StateDict, th
       graphOptimizationLevel: "all",
     };
   }
-  const sessions = new Map<OnnxMode, OrtSession>();
-  const graphMode = (m: Mode): OnnxMode => (m === "append1" ? "patterns" : m);
-  const session = async (m: OnnxMode) => {
+  // The exporter reads the weights through the model's weight views; the plain backend needs no start-up.
+  const model = new HookedTransformer(cfg, sd, { backend: tsBackend });
+  const sessions = new Map<GraphMode, OrtSession>();
+  const graphMode = (m: Mode): GraphMode => (m === "append1" ? "patterns" : m);
+  const session = async (m: GraphMode) => {
     let s = sessions.get(m);
     if (!s) {
       // One session at a time keeps memory to one copy of the weights per engine.
@@ -102,7 +124,7 @@ export async function ortEngine(which: "ort-web" | "ort-node", sd: StateDict, th
         await old.release();
         sessions.delete(k);
       }
-      s = await ort.InferenceSession.create(buildOnnxModel(sd, m), opts);
+      s = await ort.InferenceSession.create((await exportOnnx(model, GRAPHS[m])).bytes, opts);
       sessions.set(m, s);
     }
     return s;
@@ -116,31 +138,9 @@ export async function ortEngine(which: "ort-web" | "ort-node", sd: StateDict, th
       await session(graphMode(mode));
     },
     async run(mode, tokens) {
-      const T = tokens.length;
       const s = await session(graphMode(mode));
-      const mask = new Float32Array(T * T);
-      for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) mask[i * T + j] = -1e9;
-      const feeds: Record<string, unknown> = {
-        ids: new ort.Tensor(
-          "int64",
-          BigInt64Array.from(tokens, (t) => BigInt(t)),
-          [T],
-        ),
-        pos: new ort.Tensor(
-          "int64",
-          BigInt64Array.from({ length: T }, (_, i) => BigInt(i)),
-          [T],
-        ),
-        mask: new ort.Tensor("float32", mask, [T, T]),
-      };
-      if (mode === "loss") {
-        feeds.targets = new ort.Tensor(
-          "int64",
-          BigInt64Array.from({ length: T }, (_, i) => BigInt(tokens[Math.min(i + 1, T - 1)])),
-          [T, 1],
-        );
-      }
-      await s.run(feeds);
+      const ids = BigInt64Array.from(tokens, (t) => BigInt(t));
+      await s.run({ tokens: new ort.Tensor("int64", ids, [1, tokens.length]) });
     },
     async dispose() {
       for (const s of sessions.values()) await s.release();
