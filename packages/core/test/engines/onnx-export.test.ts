@@ -139,6 +139,27 @@ describeWithFixtures("exportOnnx (tl-attn2l-tiny, onnxruntime)", () => {
     }
   });
 
+  it("standard positions (W_pos added to the residual stream once): every hook point and the logits as the model computes them", async () => {
+    const standard = new HookedTransformer({ ...goldens.config, positional_embedding_type: "standard" }, sd);
+    const exported = await exportOnnx(standard, { outputs: "*", logits: true });
+    const session = await ortNode.InferenceSession.create(exported.bytes);
+    try {
+      const rows = [goldens.inputs.find((i) => i.name === "seed_text")!.tokens.slice(0, 30)];
+      const out = (await session.run({ tokens: tokensTensor(rows) })) as Record<string, OrtTensor>;
+      const { cache, logits } = await standard.runWithCache(rows, { returnType: "logits" });
+      for (const key of standard.hookPoints) expectClose(out[key].data as Float32Array, cache.get(key).data, key);
+      expectClose(out.logits.data as Float32Array, logits!.data, "logits");
+      // Not the shortformer graph: the residual stream carries the positions.
+      const shortformer = (await model.runWithCache(rows, { returnType: "none" })).cache;
+      const diff = (out["blocks.0.hook_resid_pre"].data as Float32Array).some(
+        (x, i) => Math.abs(x - shortformer.get("blocks.0.hook_resid_pre").data[i]) > 1e-3,
+      );
+      expect(diff).toBe(true);
+    } finally {
+      await session.release();
+    }
+  });
+
   it("head_mask zeros reproduce zero-ablation of each head (ablationScores and ARENA's get_ablation_scores)", async () => {
     const circuits = JSON.parse(readFileSync(fixturePath("circuits.json"), "utf8")) as {
       ablation: { seq_len: number; zero: number[][] };
