@@ -39,6 +39,7 @@ export type { RepeatedTokensOptions } from "./induction/repeated-tokens.js";
 export { runInductionExperiment } from "./induction/induction-experiment.js";
 export type { InductionExperimentOptions, InductionExperimentResult } from "./induction/induction-experiment.js";
 export { SeededRandom } from "./util/random.js";
+export { globToRegExp } from "./util/glob.js";
 export { readPth } from "./weights/pth.js";
 export { detectFormat, parseWeights, checkStateDict, expectedStateDict } from "./weights/load.js";
 export type { WeightsFormat } from "./weights/load.js";

@@ -1,17 +1,8 @@
 /**
- * Hook-name globs → the hook points an exported graph returns. `*` matches any run of characters (dots
- * included: `blocks.*.attn.hook_pattern` is every layer's pattern, `*hook_z` every layer's z), `?` one
- * character. Every pattern must match something: a name the model does not have is an error naming it.
+ * Hook-name globs (util/glob.ts) → the hook points an exported graph returns. Every pattern must match
+ * something: a name the model does not have is an error naming it.
  */
-
-/** A glob as a whole-name regular expression. */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${body}$`);
-}
+import { globToRegExp } from "../../util/glob.js";
 
 /** The model's hook points with layer numbers folded (`blocks.L.attn.hook_q`), for error messages. */
 export function describeHookPoints(hookPoints: readonly string[]): string {
