@@ -55,8 +55,8 @@ const BLOCK_HOOK = /^blocks\.(\d+)\.(attn\.)?hook_([a-z_]+)$/;
 const ATTN_HOOKS = new Set(["q", "k", "v", "attn_scores", "pattern", "z", "result"]);
 const BLOCK_HOOKS = new Set(["resid_pre", "attn_out", "resid_post"]);
 
-/** Whether the exporter computes this hook point (every hook point of an attention-only model). */
-function canExport(name: string): boolean {
+/** Whether exportOnnx computes this hook point (every hook point of an attention-only model). */
+export function onnxExportable(name: string): boolean {
   if (name === "hook_embed" || name === "hook_pos_embed") return true;
   const m = BLOCK_HOOK.exec(name);
   return m !== null && (m[2] ? ATTN_HOOKS : BLOCK_HOOKS).has(m[3]);
@@ -100,7 +100,7 @@ export async function exportOnnx(model: HookedTransformer, options: ExportOnnxOp
       `exportOnnx: only causal attention-only models without normalization can be exported, this one has attn_only ${String(cfg.attn_only)}, normalization_type ${JSON.stringify(cfg.normalization_type)}`,
     );
   }
-  const hooks = selectOutputs(opts.outputs, model.hookPoints, canExport);
+  const hooks = selectOutputs(opts.outputs, model.hookPoints, onnxExportable);
   if (hooks.length === 0 && !opts.logits && !opts.loss) {
     throw new RangeError("exportOnnx: nothing to export: give hook points in outputs, or logits: true, or loss: true");
   }
