@@ -20,7 +20,8 @@ export interface HookedTransformerConfig {
   n_ctx: number;
   d_vocab: number;
   d_vocab_out: number;
-  attn_only: true;
+  /** Only `true` is accepted today (`resolveConfig` refuses models with MLPs). */
+  attn_only: boolean;
   attention_dir: "causal";
   normalization_type: null;
   positional_embedding_type: PositionalEmbeddingType;
@@ -139,7 +140,12 @@ function isPositiveInt(v: unknown): v is number {
 }
 
 /** Validate a TransformerLens config dict and fill in TransformerLens's derived defaults. */
-export function resolveConfig(input: HookedTransformerConfigInput, source = "config"): HookedTransformerConfig {
+export function resolveConfig(
+  config: HookedTransformerConfigInput | HookedTransformerConfig,
+  source = "config",
+): HookedTransformerConfig {
+  // A resolved config is validated like any other input (resolving is idempotent), never trusted by its shape.
+  const input = config as HookedTransformerConfigInput;
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw new ConfigError(`${source}: expected an object of TransformerLens config fields`);
   }

@@ -4,12 +4,14 @@ export { resolveConfig, ConfigError } from "./config.js";
 export type { HookedTransformerConfig, HookedTransformerConfigInput, PositionalEmbeddingType } from "./config.js";
 export type { Backend, MatmulOptions } from "./backend/backend.js";
 export { tsBackend } from "./backend/ts-backend.js";
-export type { StateDict, StateDictTensor, StoredDType, ProgressEvent, ProgressCallback } from "./weights/state-dict.js";
+export type { StateDict, StateDictTensor, StoredDType } from "./weights/state-dict.js";
+export type { ProgressEvent, ProgressCallback } from "./io/progress.js";
 export * from "./tokenizer/index.js";
 export { readSafetensors, writeSafetensors } from "./weights/safetensors.js";
 export type { SafetensorsFile, TensorToWrite, TensorsToWrite } from "./weights/safetensors.js";
 export { WeightsError } from "./weights/errors.js";
-export { HookedTransformer, lossFromLogits } from "./model/hooked-transformer.js";
+export { HookedTransformer } from "./model/hooked-transformer.js";
+export { lossFromLogits } from "./model/loss.js";
 export type {
   ReturnType,
   NameFilter,
@@ -21,6 +23,8 @@ export type {
   ForwardResult,
   RunWithCacheResult,
   HookedTransformerOptions,
+  ModelStatus,
+  Incremental,
 } from "./model/hooked-transformer.js";
 export { ActivationCache } from "./model/activation-cache.js";
 export { getActName, hookNames } from "./model/hook-names.js";
@@ -86,8 +90,21 @@ export {
   headWeights,
 } from "./default-model/index.js";
 export type { DefaultModelFiles, DefaultModelTrainingLog } from "./default-model/index.js";
-export { resolveBackend } from "./backend/resolve-backend.js";
-export type { BackendChoice } from "./backend/resolve-backend.js";
+export { resolveBackend, resolveBackendWithStatus } from "./backend/resolve-backend.js";
+export type { BackendChoice, ResolvedBackend } from "./backend/resolve-backend.js";
+// The model-level engine seam (in-process backends now, onnxruntime next).
+export { modelEngine, createInProcessEngine } from "./engines/engine.js";
+export type {
+  Engine,
+  EngineOutputs,
+  EngineRunOptions,
+  EngineResult,
+  EngineStatus,
+  InProcessEngineOptions,
+} from "./engines/engine.js";
+// The parameter schema: every state-dict key with its shape and layout, and random weights for it.
+export { paramSchema, randomStateDict, packHeadsIn, unpackHeadsIn } from "./architecture/params.js";
+export type { ParamSpec, ParamDim, RandomStateDictOptions } from "./architecture/params.js";
 export type { FromPretrainedOptions } from "./model/from-pretrained.js";
 // Circuits: factored matrices and the quantities of ARENA's "Finding induction heads" (second half).
 export { FactoredMatrix } from "./linalg/factored-matrix.js";

@@ -18,6 +18,7 @@ import {
   type HookedTransformer,
   type Tensor,
 } from "@attnscope/core";
+import { stackLayers } from "@attnscope/react/data";
 import { ablationHooks, runHooked, type HookedRun } from "./ablation.js";
 import { circuitText, circuitWeights } from "./circuit.js";
 import { loadModel, type LoadedModel } from "./load-model.js";
@@ -245,8 +246,10 @@ async function run(id: number, text: string): Promise<void> {
   const result: RunResult = {
     tokens,
     strTokens: model.toStrTokens(tokens),
-    attention: stackedPatterns(cache, model.cfg.n_layers),
-    headLabels: headLabels(model.cfg.n_layers, model.cfg.n_heads),
+    ...stackedPatterns(
+      Array.from({ length: model.cfg.n_layers }, (_, l) => cache.get("pattern", l).data),
+      tokens.length,
+    ),
     nLayers: model.cfg.n_layers,
     nHeads: model.cfg.n_heads,
     detectors: {
@@ -260,23 +263,13 @@ async function run(id: number, text: string): Promise<void> {
   post({ type: "run-result", id, result }, [result.attention.buffer, result.loss.buffer]);
 }
 
-/** All layers' [heads, T, T] patterns in one new array (the model keeps its own for the next incremental run). */
-function stackedPatterns(cache: ActivationCache, nLayers: number): Float32Array {
-  return stack(Array.from({ length: nLayers }, (_, l) => cache.get("pattern", l).data));
-}
-
-function stack(layers: Float32Array[]): Float32Array {
-  const out = new Float32Array(layers.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of layers) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-function headLabels(nLayers: number, nHeads: number): string[] {
-  return Array.from({ length: nLayers * nHeads }, (_, i) => `${Math.floor(i / nHeads)}.${i % nHeads}`);
+/**
+ * All layers' [heads, T, T] patterns in one new array, with their "layer.head" labels (the model keeps its own
+ * arrays for the next incremental run, so they are copied, never transferred).
+ */
+function stackedPatterns(layers: Float32Array[], T: number): { attention: Float32Array; headLabels: string[] } {
+  const { attention, headLabels } = stackLayers(layers, T);
+  return { attention, headLabels };
 }
 
 /** The settings checked against the model: whole numbers, and a repeated sequence that fits the context. */
@@ -322,8 +315,7 @@ async function induction(id: number, seqLen: number, batch: number, seed: number
     lossSecondHalf: r.lossSecondHalf,
     meanLoss,
     strTokens: model.toStrTokens(r.tokens[0]),
-    attention: await patternsOf(model, r.tokens[0]),
-    headLabels: headLabels(L, H),
+    ...stackedPatterns(await patternsOf(model, r.tokens[0]), r.tokens[0].length),
     nLayers: L,
     nHeads: H,
     ms: performance.now() - t0,
@@ -335,7 +327,7 @@ async function induction(id: number, seqLen: number, batch: number, seed: number
  * Every head's pattern on one sequence, read with a hook rather than runWithCache: a hooked run leaves the
  * model's incremental state alone, so the next keystroke in the text box still only computes new tokens.
  */
-async function patternsOf(model: HookedTransformer, tokens: number[]): Promise<Float32Array> {
+async function patternsOf(model: HookedTransformer, tokens: number[]): Promise<Float32Array[]> {
   const layers: Float32Array[] = [];
   await model.runWithHooks([tokens], {
     returnType: "none",
@@ -348,7 +340,7 @@ async function patternsOf(model: HookedTransformer, tokens: number[]): Promise<F
       ],
     ],
   });
-  return stack(layers);
+  return layers;
 }
 
 const patternCache = (patterns: Tensor[]) =>
@@ -390,7 +382,10 @@ async function side(
       previous: prevAttnDetector(cache).scores,
       first: firstAttnDetector(cache).scores,
     },
-    attention: stack(t.patterns.map((p) => p.data)),
+    attention: stackedPatterns(
+      t.patterns.map((p) => p.data),
+      text.length,
+    ).attention,
     induction: {
       inductionScores: inductionAttnDetector(patternCache(r.patterns), s.seqLen).scores,
       ...lossHalves(r.loss, s.seqLen),

@@ -2,7 +2,7 @@
  * Messages between the page and the model worker. Every request carries an id; responses echo it, so the
  * page can drop answers to requests it no longer cares about (the text changed, another model was picked).
  */
-import type { InductionCircuit } from "@attnscope/core";
+import type { DefaultModelTrainingLog, DetectorResult, InductionCircuit, ProgressEvent } from "@attnscope/core";
 
 /** A registry model the worker can fetch: the embedded default (offline) or a name fetched from Hugging Face. */
 export type RegistryChoice = "default" | "attn-only-2l-half";
@@ -38,38 +38,19 @@ export const DEFAULT_THRESHOLD = 0.4;
  */
 export const LIVE_MAX_TOKENS = 1024;
 
-export interface HeadScores {
-  /** Heads strictly above the threshold, "layer.head". */
-  heads: string[];
-  /** [layer][head], NaN where undefined. */
-  scores: number[][];
-}
+/** One detector's heads above the threshold and every head's score, as the core's detectors give them. */
+export type HeadScores = DetectorResult;
 
-/** How a shipped model was trained, from its training log. */
-export interface RecordedTrainingLog {
-  /** The command that trained it. */
-  command: string;
+/**
+ * How a shipped model was trained: the parts of its training log (the core's `DefaultModelTrainingLog`) the
+ * page plots, with the corpus in words and the run's duration.
+ */
+export type RecordedTrainingLog = Pick<DefaultModelTrainingLog, "command" | "losses" | "phaseChange"> & {
   /** Where the training text came from, in words. */
   corpus: string;
   elapsedMs: number;
-  /** Training loss per step. */
-  losses: number[];
-  evals: {
-    step: number;
-    probe: { lossFirstHalf: number; lossSecondHalf: number };
-    inductionScores: number[][];
-    prevTokenScores: number[][];
-  }[];
-  phaseChange: {
-    startStep: number;
-    endStep: number;
-    scoreBefore: number;
-    scoreAfter: number;
-    secondHalfLossBefore: number;
-    secondHalfLossAfter: number;
-    head: string;
-  } | null;
-}
+  evals: Pick<DefaultModelTrainingLog["evals"][number], "step" | "probe" | "inductionScores" | "prevTokenScores">[];
+};
 
 export interface ModelInfo {
   /** The registry choice, or "files" / "trained" for a model the page supplied. */
@@ -231,12 +212,8 @@ export type ModelRequest =
   /** `head` is decomposed; `keyHead` is the earlier head whose keys the map shows (the pair's previous-token head). */
   | { type: "circuit-text"; id: number; text: string; head: string; keyHead: string; induction: InductionSettings };
 
-export interface LoadProgress {
-  phase: "download" | "read" | "parse";
-  file: string;
-  loaded: number;
-  total?: number;
-}
+/** A loading step's progress, as the core's loaders report it. */
+export type LoadProgress = ProgressEvent;
 
 export type ModelResponse =
   | { type: "progress"; id: number; progress: LoadProgress }

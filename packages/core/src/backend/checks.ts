@@ -1,4 +1,4 @@
-/** Argument checks every backend makes, so a wrong length fails with the op's name, not deep in a loop. */
+/** Argument checks every backend makes (the reference one included), so a wrong length fails with the op's name, not deep in a loop. */
 export function checkLen(a: ArrayLike<number>, n: number, what: string): void {
   if (a.length !== n) throw new RangeError(`${what}: expected ${n} elements, got ${a.length}`);
 }
@@ -30,4 +30,25 @@ export function checkUnembedStats(
   checkLen(wU, dModel * vocab, "unembedStats W_U");
   checkLen(bU, vocab, "unembedStats b_U");
   checkLen(targets, t, "unembedStats targets");
+}
+
+/** Causal attention over a key prefix: the Tq queries are the last Tq of the Tk positions. */
+export function checkCausal(tq: number, tk: number, op: string): void {
+  if (tq > tk)
+    throw new RangeError(`${op}: ${tq} queries against ${tk} keys; queries must be the last Tq ≤ Tk positions`);
+}
+
+/** q [tq, H, dHead] and k [tk, H, dHead] of a causal attention op. */
+export function checkAttn(
+  q: Float32Array,
+  k: Float32Array,
+  tq: number,
+  tk: number,
+  nHeads: number,
+  dHead: number,
+  op: string,
+): void {
+  checkLen(q, tq * nHeads * dHead, `${op} q`);
+  checkLen(k, tk * nHeads * dHead, `${op} k`);
+  checkCausal(tq, tk, op);
 }

@@ -1,7 +1,7 @@
 import { createKernels, GEMM_ACCUMULATE, simdSupported, type KernelsContext } from "@attnscope/kernels";
 import type { Backend, MatmulOptions } from "./backend.js";
 import { WeightCache } from "./kernels-weights.js";
-import { checkAddA, checkLen, checkUnembedStats, checkedOut } from "./checks.js";
+import { checkAddA, checkAttn, checkCausal, checkLen, checkUnembedStats, checkedOut } from "./checks.js";
 
 export interface KernelsBackendOptions {
   /** Compute threads including the calling one. "auto" (default): 2 when memory can be shared, else 1. */
@@ -470,23 +470,4 @@ class ArenaLayout {
     this.size += Math.ceil(bytes / 64) * 64;
     return off;
   }
-}
-
-function checkAttn(
-  q: Float32Array,
-  k: Float32Array,
-  tq: number,
-  tk: number,
-  nHeads: number,
-  dHead: number,
-  op: string,
-) {
-  checkLen(q, tq * nHeads * dHead, `${op} q`);
-  checkLen(k, tk * nHeads * dHead, `${op} k`);
-  checkCausal(tq, tk, op);
-}
-
-function checkCausal(tq: number, tk: number, op: string): void {
-  if (tq > tk)
-    throw new RangeError(`${op}: ${tq} queries against ${tk} keys; queries must be the last Tq ≤ Tk positions`);
 }

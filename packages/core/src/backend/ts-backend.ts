@@ -1,5 +1,5 @@
 import type { Backend, MatmulOptions } from "./backend.js";
-import { checkAddA, checkLen, checkUnembedStats, checkedOut } from "./checks.js";
+import { checkAddA, checkAttn, checkCausal, checkLen, checkUnembedStats, checkedOut } from "./checks.js";
 
 /**
  * The reference backend: straightforward TypeScript loops over Float32Arrays, accumulating in
@@ -47,8 +47,7 @@ export const tsBackend: Backend = {
 
   attnScores(q, k, tq, tk, nHeads, dHead, scale, maskValue, out) {
     const res = checkedOut(out, nHeads * tq * tk, "attnScores");
-    checkLen(q, tq * nHeads * dHead, "attnScores q");
-    checkLen(k, tk * nHeads * dHead, "attnScores k");
+    checkAttn(q, k, tq, tk, nHeads, dHead, "attnScores");
     const offset = tk - tq;
     const hd = nHeads * dHead;
     for (let h = 0; h < nHeads; h++) {
@@ -74,6 +73,7 @@ export const tsBackend: Backend = {
   causalSoftmax(scores, nHeads, tq, tk, out) {
     const res = checkedOut(out, nHeads * tq * tk, "causalSoftmax");
     checkLen(scores, nHeads * tq * tk, "causalSoftmax scores");
+    checkCausal(tq, tk, "causalSoftmax");
     const offset = tk - tq;
     for (let r = 0; r < nHeads * tq; r++) {
       const i = r % tq;

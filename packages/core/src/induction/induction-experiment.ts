@@ -1,6 +1,8 @@
 import type { HookedTransformer } from "../model/hooked-transformer.js";
 import { inductionAttnDetector } from "../detectors/attn-detectors.js";
 import { repeatedTokensFor } from "./repeated-tokens.js";
+import { halfLosses } from "../model/loss.js";
+import { Attention } from "../components/attention.js";
 
 export interface InductionExperimentOptions {
   /** Length of the random half. @default 50 */
@@ -60,29 +62,20 @@ export async function runInductionExperiment(
   const { loss, cache } = await model.runWithCache(tokens, {
     returnType: "loss",
     lossPerToken: true,
-    namesFilter: (n) => n.endsWith("attn.hook_pattern"),
+    namesFilter: Array.from({ length: model.cfg.n_layers }, (_, l) => Attention.patternHook(l)),
   });
   const det = inductionAttnDetector(cache, seqLen, threshold);
   const L = loss!;
   const T1 = L.shape[1];
   const perTokenLoss: number[][] = [];
-  let first = 0;
-  let second = 0;
-  for (let b = 0; b < tokens.length; b++) {
-    const row = Array.from(L.data.subarray(b * T1, (b + 1) * T1));
-    perTokenLoss.push(row);
-    for (let t = 0; t < T1; t++) {
-      if (t < seqLen) first += row[t];
-      else second += row[t];
-    }
-  }
+  for (let b = 0; b < tokens.length; b++) perTokenLoss.push(Array.from(L.data.subarray(b * T1, (b + 1) * T1)));
+  const halves = halfLosses(L.data, tokens.length, T1, seqLen);
   return {
     tokens,
     seqLen,
     inductionScores: det.scores,
     inductionHeads: det.heads,
-    lossFirstHalf: first / (seqLen * tokens.length),
-    lossSecondHalf: second / ((T1 - seqLen) * tokens.length),
+    ...halves,
     perTokenLoss,
   };
 }

@@ -6,7 +6,7 @@
  * with status 200 is an error, not a weight file.
  */
 import { describeContent, detectFormat } from "../weights/load.js";
-import type { ProgressCallback } from "../weights/state-dict.js";
+import type { ProgressCallback } from "./progress.js";
 
 export class DownloadError extends Error {
   constructor(

@@ -7,7 +7,7 @@
  * short, wrong or HTML body never sticks. A cached copy that fails `validate` is dropped and downloaded again.
  * A cache that cannot be used (a file where its folder should be, no write permission) costs a warning, not the load.
  */
-import type { ProgressCallback } from "../weights/state-dict.js";
+import type { ProgressCallback } from "./progress.js";
 import { resolveCache } from "./cache.js";
 import type { SourceCache } from "./cache.js";
 import { download } from "./download.js";

@@ -1,5 +1,6 @@
 import { Tensor } from "../tensor.js";
 import { getActName } from "./hook-names.js";
+import { Attention } from "../components/attention.js";
 import type { HookedTransformer } from "./hooked-transformer.js";
 import {
   accumulatedResid,
@@ -79,7 +80,7 @@ export class ActivationCache {
   /** Number of layers whose attention pattern is cached (0, 1, … without gaps). */
   get nLayersWithPattern(): number {
     let l = 0;
-    while (this.store.has(`blocks.${l}.attn.hook_pattern`)) l++;
+    while (this.store.has(Attention.patternHook(l))) l++;
     return l;
   }
 

@@ -116,10 +116,10 @@ export function decomposeResid(c: CacheSource, layer?: number, opts: { inclEmbed
   const parts: Tensor[] = [];
   const labels: string[] = [];
   if (opts.inclEmbeds ?? true) {
-    parts.push(c.get("hook_embed"));
+    parts.push(c.get("embed"));
     labels.push("embed");
-    if (c.has("hook_pos_embed")) {
-      parts.push(c.get("hook_pos_embed"));
+    if (c.has("pos_embed")) {
+      parts.push(c.get("pos_embed"));
       labels.push("pos_embed");
     }
   }

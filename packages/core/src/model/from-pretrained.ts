@@ -1,4 +1,5 @@
-import { resolveBackend, type BackendChoice } from "../backend/resolve-backend.js";
+import type { Backend } from "../backend/backend.js";
+import { resolveBackendWithStatus, type BackendChoice, type ResolvedBackend } from "../backend/resolve-backend.js";
 import { loadModelFiles, type LoadModelFilesOptions, type ModelSource } from "../io/model-files.js";
 import { loadTokenizer, isTokenizer, modelTokenizer, type TokenizerSource } from "../tokenizer/load.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
@@ -27,7 +28,7 @@ export async function fromPretrained(
   opts: FromPretrainedOptions = {},
 ): Promise<HookedTransformer> {
   const { backend: backendChoice, tokenizer: tokenizerOpt, allowNonFinite, ...readOpts } = opts;
-  const backendPromise = resolveBackend(backendChoice);
+  const backendPromise = resolveBackendWithStatus(backendChoice);
   let tokenizer: Tokenizer | null = null;
   if (tokenizerOpt !== undefined) {
     tokenizer = isTokenizer(tokenizerOpt) ? tokenizerOpt : await loadTokenizer(tokenizerOpt, readOpts);
@@ -35,7 +36,7 @@ export async function fromPretrained(
   if (source === undefined || isEmbeddedModelName(source)) {
     const files = source === undefined ? loadDefaultModelFiles() : await loadEmbeddedModelFiles(source);
     return new HookedTransformer(files.config, files.stateDict, {
-      backend: await backendPromise,
+      ...backendOptions(await backendPromise),
       tokenizer: tokenizer ?? files.tokenizer,
       allowNonFinite,
       source: source === undefined ? "embedded default model" : `embedded model ${source}`,
@@ -44,9 +45,13 @@ export async function fromPretrained(
   const files = await loadModelFiles(source, { ...readOpts, tokenizer: tokenizer === null });
   tokenizer ??= modelTokenizer(files.config, files.tokenizerJson, `${files.source} tokenizer.json`);
   return new HookedTransformer(files.resolvedConfig, files.stateDict, {
-    backend: await backendPromise,
+    ...backendOptions(await backendPromise),
     tokenizer,
     source: files.source,
     allowNonFinite,
   });
+}
+
+function backendOptions(r: ResolvedBackend): { backend: Backend; backendStatus?: string } {
+  return r.warning ? { backend: r.backend, backendStatus: r.warning } : { backend: r.backend };
 }

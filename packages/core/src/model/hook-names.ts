@@ -1,31 +1,19 @@
 /**
- * TransformerLens hook names for attention-only models, and the `get_act_name` shorthand
- * (`cache.get("pattern", 0)` → `blocks.0.attn.hook_pattern`).
+ * TransformerLens hook names of the model, read from the components that declare them, and the
+ * `get_act_name` shorthand (`cache.get("pattern", 0)` → `blocks.0.attn.hook_pattern`).
  */
+import { ATTENTION_HOOKS } from "../components/attention.js";
+import { EMBED_HOOKS, Embed } from "../components/embed.js";
+import { POS_EMBED_HOOKS, PosEmbed } from "../components/pos-embed.js";
+import { BLOCK_HOOKS_AFTER, BLOCK_HOOKS_BEFORE, TransformerBlock } from "../components/transformer-block.js";
+import { Unembed } from "../components/unembed.js";
 
-/** Hook points inside `blocks.{l}.attn`, in the order they fire. */
-export const ATTN_HOOKS = [
-  "hook_q",
-  "hook_k",
-  "hook_v",
-  "hook_attn_scores",
-  "hook_pattern",
-  "hook_z",
-  "hook_result",
-] as const;
-
-/** Every hook point of an attention-only model with `nLayers` blocks, in the order TransformerLens fires them. */
+/** Every hook point of a model with `nLayers` blocks, in the order TransformerLens fires them. */
 export function hookNames(nLayers: number, opts: { useAttnResult?: boolean } = {}): string[] {
-  const names = ["hook_embed", "hook_pos_embed"];
-  for (let l = 0; l < nLayers; l++) {
-    names.push(`blocks.${l}.hook_resid_pre`);
-    for (const h of ATTN_HOOKS) {
-      if (h === "hook_result" && opts.useAttnResult === false) continue;
-      names.push(`blocks.${l}.attn.${h}`);
-    }
-    names.push(`blocks.${l}.hook_attn_out`, `blocks.${l}.hook_resid_post`);
-  }
-  return names;
+  const blocks = Array.from({ length: nLayers }, (_, l) =>
+    TransformerBlock.hookPoints(l, { use_attn_result: opts.useAttnResult }),
+  );
+  return [...Embed.hookPoints(), ...PosEmbed.hookPoints(), ...blocks.flat(), ...Unembed.hookPoints()];
 }
 
 // Aliases TransformerLens's utils.get_act_name accepts.
@@ -37,8 +25,10 @@ const ALIASES: Record<string, string> = {
   value: "v",
 };
 
-const ATTN_SHORT = new Set(["q", "k", "v", "z", "result", "pattern", "attn_scores"]);
-const BLOCK_SHORT = new Set(["resid_pre", "resid_post", "attn_out"]);
+const shortNames = (names: readonly { name: string }[]) => new Set(names.map((h) => h.name.replace(/^hook_/, "")));
+const ATTN_SHORT = shortNames(ATTENTION_HOOKS);
+const BLOCK_SHORT = shortNames([...BLOCK_HOOKS_BEFORE, ...BLOCK_HOOKS_AFTER]);
+const TOP_SHORT = shortNames([...EMBED_HOOKS, ...POS_EMBED_HOOKS]);
 
 /**
  * TransformerLens's `utils.get_act_name`: `("pattern", 0)` → `"blocks.0.attn.hook_pattern"`,
@@ -47,7 +37,7 @@ const BLOCK_SHORT = new Set(["resid_pre", "resid_post", "attn_out"]);
 export function getActName(name: string, layer?: number): string {
   if (name.includes(".") || (name.startsWith("hook_") && layer === undefined)) return name;
   const short = ALIASES[name] ?? name.replace(/^hook_/, "");
-  if (short === "embed" || short === "pos_embed") return `hook_${short}`;
+  if (TOP_SHORT.has(short)) return `hook_${short}`;
   if (layer === undefined) {
     throw new Error(`"${name}" needs a layer, e.g. get("${name}", 0)`);
   }
@@ -55,7 +45,7 @@ export function getActName(name: string, layer?: number): string {
   if (ATTN_SHORT.has(short)) return `blocks.${layer}.attn.hook_${short}`;
   if (BLOCK_SHORT.has(short)) return `blocks.${layer}.hook_${short}`;
   throw new Error(
-    `Unknown activation name "${name}" (known: ${[...ATTN_SHORT, ...BLOCK_SHORT, "embed", "pos_embed"].join(", ")})`,
+    `Unknown activation name "${name}" (known: ${[...ATTN_SHORT, ...BLOCK_SHORT, ...TOP_SHORT].join(", ")})`,
   );
 }
 

@@ -1,44 +1,39 @@
 import type { Backend } from "../backend/backend.js";
 import { tsBackend } from "../backend/ts-backend.js";
 import { resolveConfig, type HookedTransformerConfig, type HookedTransformerConfigInput } from "../config.js";
-import { Tensor, shapeEquals, formatShape } from "../tensor.js";
+import { Tensor } from "../tensor.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import type { StateDict } from "../weights/state-dict.js";
 import { ActivationCache } from "./activation-cache.js";
-import { extractWeights, type ModelWeights } from "./model-weights.js";
+import { extractWeights, operandWeights, type ModelWeights } from "./model-weights.js";
+import { reduceLoss } from "./loss.js";
 import { toTokenBatch, type TokenInput } from "./input.js";
 import { toTokens, toStrTokens } from "../tokenizer/tokens.js";
-import { hookNames } from "./hook-names.js";
 import type { FromPretrainedOptions } from "./from-pretrained.js";
 import type { ModelSource } from "../io/model-files.js";
-import { PrefixCache, joinRows, joinAttention } from "./prefix-cache.js";
-import { BufferPool } from "./buffer-pool.js";
 import { FactoredMatrix } from "../linalg/factored-matrix.js";
 import { headLabels, weightView } from "./weight-views.js";
-import { hookLayer } from "./hook-names.js";
 import { toSingleToken, getTokenPosition, type TokenPositionOptions } from "../tokenizer/single-token.js";
 import { checkRunArgs } from "./run-args.js";
 import { outputsNonFinite } from "./finite.js";
+import {
+  RunContext,
+  RunMemory,
+  nameMatcher,
+  observedBy,
+  type ActiveHook,
+  type HookFn,
+  type Incremental,
+  type NameFilter,
+} from "./run-context.js";
+import { planRun, type PlannedStage } from "./run-plan.js";
+import { Embed } from "../components/embed.js";
+import { PosEmbed } from "../components/pos-embed.js";
+import { TransformerBlock, addArrays } from "../components/transformer-block.js";
+import { Unembed, type ReturnType } from "../components/unembed.js";
 
-/** What a forward pass returns besides the cache, as TransformerLens's `return_type`. */
-export type ReturnType = "logits" | "loss" | "both" | "none";
-
-/** Which hook points a hook or the cache applies to: a name, a list of names, or a predicate. */
-export type NameFilter = string | readonly string[] | ((name: string) => boolean);
-
-/** The hook point a hook function is called at (TransformerLens `HookPoint`). */
-export interface HookPoint {
-  /** Full hook name, e.g. `"blocks.1.attn.hook_pattern"`. */
-  name: string;
-  /** The block the hook point belongs to (`1` for `blocks.1.…`); throws for `hook_embed` / `hook_pos_embed`. */
-  layer(): number;
-}
-
-/**
- * A forward hook, as in TransformerLens: receives the activation (with its batch axis) and the hook point;
- * return a Tensor of the same shape to replace the activation, or nothing to leave it.
- */
-export type HookFn = (activation: Tensor, hook: HookPoint) => Tensor | void | undefined;
+export type { HookFn, HookPoint, Incremental, NameFilter } from "./run-context.js";
+export type { ReturnType } from "../components/unembed.js";
 
 /**
  * Model input: text (tokenized with BOS prepended by default), a list of texts of equal token length, one token
@@ -56,6 +51,13 @@ export interface RunOptions {
   lossPerToken?: boolean;
   /** Prepend BOS when the input is text. @default cfg.default_prepend_bos */
   prependBos?: boolean;
+  /**
+   * Prefix reuse. "auto": a single sequence run without hooks computes only the rows after the first token
+   * that differs from the previous such run (live typing appends a token and pays for one row), and leaves its
+   * own rows for the next. false: every row is computed and the reuse state is left as it is, as a benchmark or
+   * a one-off probe between keystrokes wants. Results are the same either way. @default "auto"
+   */
+  incremental?: Incremental;
 }
 
 export interface RunWithCacheOptions extends RunOptions {
@@ -95,18 +97,19 @@ export interface HookedTransformerOptions {
   source?: string;
   /** Build the model even when its weights hold NaN or ±Infinity (refused by default, naming the tensor). @default false */
   allowNonFinite?: boolean;
+  /**
+   * How the backend was chosen, when that is news, e.g. `"kernels unavailable: …; using ts"`
+   * (`resolveBackendWithStatus` gives it). Reported by `status`.
+   */
+  backendStatus?: string;
 }
 
-interface ActiveHook {
-  matches: (name: string) => boolean;
-  fn: HookFn;
-}
-
-function toPredicate(filter: NameFilter): (name: string) => boolean {
-  if (typeof filter === "function") return filter;
-  if (typeof filter === "string") return (n) => n === filter;
-  const set = new Set(filter);
-  return (n) => set.has(n);
+/** What the model runs on, for a status line. */
+export interface ModelStatus {
+  /** The backend's name, e.g. `"kernels-relaxed-simd x2"` or `"ts"`. */
+  backend: string;
+  /** Why the backend is not the one asked for, e.g. `"kernels unavailable: …; using ts"`; null when all is as asked. */
+  warning: string | null;
 }
 
 /**
@@ -117,36 +120,38 @@ export class HookedTransformer {
   readonly cfg: HookedTransformerConfig;
   tokenizer: Tokenizer | null;
   backend: Backend;
+  private readonly backendStatus: string | null;
   private readonly weights: ModelWeights;
   private readonly hooks: ActiveHook[] = [];
-  private readonly allHookNames: string[];
-  /** Reused state of the last single-sequence run without hooks, for incremental (append-only) runs. */
-  private prefix: PrefixCache | null = null;
-  /** Buffers of intermediate activations nothing outside the model received, reused by later runs. */
-  private readonly pool = new BufferPool();
-  /** Pooled buffers the current prefix cache holds: they go back to the pool when it lets go of them. */
-  private prefixOwned = new Set<Float32Array>();
+  private readonly allHookNames: readonly string[];
+  /** Prefix cache and buffer pool, shared by every run of this model. */
+  private readonly memory = new RunMemory();
+  // The forward pass's components, in order.
+  private readonly embed: Embed;
+  private readonly posEmbed: PosEmbed;
+  private readonly blocks: TransformerBlock[];
+  private readonly unembed: Unembed;
+  private readonly stages: PlannedStage[];
 
   constructor(
     cfg: HookedTransformerConfig | HookedTransformerConfigInput,
     stateDict: StateDict,
     opts: HookedTransformerOptions = {},
   ) {
-    // Always validated: a config that merely looks resolved may still hold wrong values (resolving is idempotent).
-    this.cfg = resolveConfig(cfg as HookedTransformerConfigInput, opts.source ? `${opts.source} config` : "config");
-    this.weights = extractWeights(this.cfg, stateDict, opts.source ?? "state dict", {
-      allowNonFinite: opts.allowNonFinite,
-    });
+    this.cfg = resolveConfig(cfg, opts.source ? `${opts.source} config` : "config");
+    const w = extractWeights(this.cfg, stateDict, opts.source ?? "state dict", { allowNonFinite: opts.allowNonFinite });
+    this.weights = w;
     this.backend = opts.backend ?? tsBackend;
+    this.backendStatus = opts.backendStatus ?? null;
     // The kernels then keep the weights (packed for X·W) from the first run instead of the second.
-    const w = this.weights;
-    this.backend.markWeights?.([
-      ...w.layers.flatMap((l) => [l.W_Q, l.W_K, l.W_V, l.W_O, l.b_Q, l.b_K, l.b_V, l.b_O]),
-      w.W_U,
-      w.b_U,
-    ]);
+    this.backend.markWeights?.(operandWeights(this.cfg, w));
     this.tokenizer = opts.tokenizer ?? null;
-    this.allHookNames = hookNames(this.cfg.n_layers, { useAttnResult: this.cfg.use_attn_result });
+    this.embed = new Embed(this.cfg, w.W_E);
+    this.posEmbed = new PosEmbed(this.cfg, w.W_pos);
+    this.blocks = w.layers.map((lw, l) => new TransformerBlock(this.cfg, l, lw));
+    this.unembed = new Unembed(this.cfg, w.W_U, w.b_U);
+    this.stages = [this.embed, this.posEmbed, ...this.blocks, this.unembed];
+    this.allHookNames = this.stages.flatMap((c) => c.hookPoints);
   }
 
   /**
@@ -157,6 +162,11 @@ export class HookedTransformer {
     // Loaded lazily: the loaders (and the embedded weights) stay out of bundles that only construct models.
     const { fromPretrained } = await import("./from-pretrained.js");
     return fromPretrained(source, opts);
+  }
+
+  /** The backend the model runs on, and why it is not the one asked for when it is not. */
+  get status(): ModelStatus {
+    return { backend: this.backend.name, warning: this.backendStatus };
   }
 
   /** Every hook point this model fires, in firing order. */
@@ -327,7 +337,7 @@ export class HookedTransformer {
   /** Add a persistent forward hook (until `resetHooks`). */
   addHook(name: NameFilter, fn: HookFn): void {
     this.checkHookName(name);
-    this.hooks.push({ matches: toPredicate(name), fn });
+    this.hooks.push({ matches: nameMatcher(name), fn });
   }
 
   resetHooks(): void {
@@ -355,6 +365,7 @@ export class HookedTransformer {
       this.hooks,
       null,
       opts.returnType ?? "logits",
+      opts.incremental,
     );
     const checked = outputsNonFinite({ logits, loss });
     return { ...checked, loss: reduceLoss(checked.loss, opts.lossPerToken) };
@@ -368,8 +379,8 @@ export class HookedTransformer {
       throw new Error(`removeBatchDim needs a batch of 1, got ${batch.length} sequences`);
     }
     if (opts.namesFilter !== undefined && typeof opts.namesFilter !== "function") this.checkHookName(opts.namesFilter);
-    const filter = opts.namesFilter === undefined ? () => true : toPredicate(opts.namesFilter);
-    const { logits, loss, cache } = this.run(batch, this.hooks, filter, opts.returnType ?? "logits");
+    const filter = opts.namesFilter === undefined ? () => true : nameMatcher(opts.namesFilter);
+    const { logits, loss, cache } = this.run(batch, this.hooks, filter, opts.returnType ?? "logits", opts.incremental);
     const c = new ActivationCache(cache, true, this);
     const checked = outputsNonFinite({ logits, loss, cache: opts.removeBatchDim ? c.removeBatchDim() : c });
     return { ...checked, loss: reduceLoss(checked.loss, opts.lossPerToken) };
@@ -380,396 +391,48 @@ export class HookedTransformer {
     checkRunArgs("runWithHooks", input, opts);
     const extra = (opts.fwdHooks ?? []).map(([name, fn]) => {
       this.checkHookName(name);
-      return { matches: toPredicate(name), fn };
+      return { matches: nameMatcher(name), fn };
     });
     const { logits, loss } = this.run(
       this.toBatch(input, opts.prependBos),
       [...this.hooks, ...extra],
       null,
       opts.returnType ?? "logits",
+      opts.incremental,
     );
     const checked = outputsNonFinite({ logits, loss });
     return { ...checked, loss: reduceLoss(checked.loss, opts.lossPerToken) };
   }
 
   /**
-   * The forward pass. Activations are batched tensors at every hook point; the heavy ops run on the
-   * backend over all B·T rows at once, attention per sequence.
-   *
-   * A single sequence run without hooks reuses the previous run's rows up to the first changed token
-   * (`start`): only rows [start, T) are computed, and the full tensors are assembled from both.
+   * The forward pass: the components in order over one run context. Activations are batched tensors at every
+   * hook point; the plan decides what is computed, the context what is fired, kept and reused.
    */
   private run(
     batch: Int32Array[],
     hooks: readonly ActiveHook[],
     cacheFilter: ((name: string) => boolean) | null,
     returnType: ReturnType,
+    incremental: Incremental = "auto",
   ): ForwardResult & { cache: Map<string, Tensor> } {
-    const { cfg, backend: be, weights: w } = this;
-    const { d_model: D, n_heads: H, d_head: Dh } = cfg;
-    const B = batch.length;
-    const T = batch[0].length;
-    const HD = H * Dh;
-    const cache = new Map<string, Tensor>();
-
-    const wanted = (name: string) => (cacheFilter !== null && cacheFilter(name)) || hooks.some((h) => h.matches(name));
-    // Buffers taken from the pool for this run, and the arrays a hook or the cache received (never reused).
-    const owned = new Set<Float32Array>();
-    const escaped = new Set<Float32Array>();
-    const take = (n: number) => {
-      const a = this.pool.take(n);
-      owned.add(a);
-      return a;
-    };
-    const fire = (name: string, t: Tensor): Tensor => {
-      for (const h of hooks) {
-        if (!h.matches(name)) continue;
-        escaped.add(t.data);
-        const r = h.fn(t, { name, layer: () => hookLayer(name) });
-        if (r !== undefined && r !== null) {
-          if (!(r instanceof Tensor))
-            throw new Error(`Hook on "${name}" returned ${typeof r}, expected a Tensor or nothing`);
-          if (!shapeEquals(r.shape, t.shape)) {
-            throw new Error(
-              `Hook on "${name}" returned shape ${formatShape(r.shape)}, expected ${formatShape(t.shape)}`,
-            );
-          }
-          t = r;
-        }
-      }
-      if (cacheFilter?.(name)) {
-        escaped.add(t.data);
-        cache.set(name, t);
-      }
-      return t;
-    };
-
-    const plan = planLayers(cfg, be, wanted, returnType);
-
-    // Reuse the previous run's rows when nothing can have changed them and it kept what this run joins.
-    let prev: PrefixCache | null = null;
-    let start = 0;
-    if (B === 1 && hooks.length === 0 && this.prefix) {
-      const p = this.prefix;
-      if (plan.joined.every((name) => p.acts.has(name))) {
-        start = p.commonPrefix(batch[0]);
-        if (start > 0) prev = p;
-      }
-    }
-    const P = prev ? prev.tokens.length : 0;
-    const R = T - start; // new rows per sequence
-    const NR = B * R;
-    const state = new Map<string, Float32Array>();
-    const keep = (name: string, t: Tensor): Tensor => {
-      if (B === 1 && hooks.length === 0) state.set(name, t.data);
-      return t;
-    };
-    /** Rows [start, T) of a full [B, T, width] activation (all of it when start = 0). */
-    const fresh = (t: Tensor, width: number) => (start === 0 ? t.data : t.data.subarray(start * width));
-    const rowsOf = (name: string, width: number, data: Float32Array, shape: number[]) =>
-      keep(name, fire(name, new Tensor(joinRows(prev?.acts.get(name), start, width, data), shape)));
-
-    // Embeddings.
-    const embed = take(NR * D);
-    for (let b = 0; b < B; b++) {
-      for (let t = start; t < T; t++) {
-        const id = batch[b][t];
-        embed.set(w.W_E.subarray(id * D, id * D + D), (b * R + t - start) * D);
-      }
-    }
-    const embedT = rowsOf("hook_embed", D, embed, [B, T, D]);
-    // A single sequence whose positions nothing observes reads W_pos in place; hooks and the cache get a copy.
-    const posRows = w.W_pos.subarray(0, T * D);
-    const posT =
-      B === 1 && !wanted("hook_pos_embed")
-        ? new Tensor(posRows, [B, T, D])
-        : fire("hook_pos_embed", new Tensor(tileRows(posRows, B), [B, T, D]));
-
-    let resid: Tensor =
-      cfg.positional_embedding_type === "standard" ? new Tensor(addArrays(embedT.data, posT.data), [B, T, D]) : embedT; // shortformer: positions go into queries and keys only, never the residual stream
-
-    for (let l = 0; l < plan.layers.length; l++) {
-      const lp = plan.layers[l];
-      const lw = w.layers[l];
-      const p = `blocks.${l}.`;
-      const residPre = keep(`${p}hook_resid_pre`, fire(`${p}hook_resid_pre`, resid));
-      const residNew = fresh(residPre, D);
-      // Shortformer: queries and keys read (resid + pos), which the backend forms while staging the product.
-      const addA = cfg.positional_embedding_type === "shortformer" ? fresh(posT, D) : undefined;
-
-      const project = (wt: Float32Array, bias: Float32Array, add?: Float32Array) =>
-        be.matmul(residNew, wt, NR, D, HD, { bias, addA: add, out: take(NR * HD) });
-      const q = lp.qk ? rowsOf(`${p}attn.hook_q`, HD, project(lw.W_Q, lw.b_Q, addA), [B, T, H, Dh]) : null;
-      const k = lp.qk ? rowsOf(`${p}attn.hook_k`, HD, project(lw.W_K, lw.b_K, addA), [B, T, H, Dh]) : null;
-      const v = lp.v ? rowsOf(`${p}attn.hook_v`, HD, project(lw.W_V, lw.b_V), [B, T, H, Dh]) : null;
-
-      const qOf = (b: number) => q!.data.subarray((b * T + start) * HD, (b + 1) * T * HD);
-      const kOf = (b: number) => k!.data.subarray(b * T * HD, (b + 1) * T * HD);
-      const vOf = (b: number) => v!.data.subarray(b * T * HD, (b + 1) * T * HD);
-      const zOf = (b: number, z: Float32Array) => z.subarray(b * R * HD, (b + 1) * R * HD);
-      const attnNew = (b: number, arr: Float32Array) => arr.subarray(b * H * R * T, (b + 1) * H * R * T);
-      const joinAttn = (name: string, data: Float32Array, above: number) =>
-        keep(
-          name,
-          fire(name, new Tensor(joinAttention(prev?.acts.get(name), P, start, H, T, data, above), [B, H, T, T])),
-        );
-      /** Rows [start, T) of a full [B, H, T, T] attention tensor, as [B, H, R, T]. */
-      const attnRowsOf = (full: Float32Array): Float32Array => {
-        if (start === 0) return full;
-        const out = new Float32Array(H * R * T);
-        for (let h = 0; h < H; h++) out.set(full.subarray((h * T + start) * T, (h + 1) * T * T), h * R * T);
-        return out;
-      };
-
-      let patternRows: Float32Array | null = null;
-      if (lp.pattern) {
-        let patternNew: Float32Array;
-        if (lp.scores) {
-          const scores = new Float32Array(B * H * R * T);
-          for (let b = 0; b < B; b++)
-            be.attnScores(qOf(b), kOf(b), R, T, H, Dh, cfg.attn_scale, lw.IGNORE, attnNew(b, scores));
-          const scoresT = joinAttn(`${p}attn.hook_attn_scores`, scores, lw.IGNORE);
-          const scoresNew = attnRowsOf(scoresT.data);
-          patternNew = new Float32Array(B * H * R * T);
-          for (let b = 0; b < B; b++) be.causalSoftmax(attnNew(b, scoresNew), H, R, T, attnNew(b, patternNew));
-        } else {
-          patternNew = new Float32Array(B * H * R * T);
-          for (let b = 0; b < B; b++)
-            be.attnPattern!(qOf(b), kOf(b), R, T, H, Dh, cfg.attn_scale, attnNew(b, patternNew));
-        }
-        patternRows = attnRowsOf(joinAttn(`${p}attn.hook_pattern`, patternNew, 0).data);
-      }
-      if (!lp.rest) break; // nothing downstream of this layer's attention is needed
-
-      const z = take(NR * HD);
-      for (let b = 0; b < B; b++) {
-        if (patternRows) be.patternValue(attnNew(b, patternRows), vOf(b), R, T, H, Dh, zOf(b, z));
-        else be.attention!(qOf(b), kOf(b), vOf(b), R, T, H, Dh, cfg.attn_scale, zOf(b, z)); // the [H, T, T] pattern is never held
-      }
-      const zT = rowsOf(`${p}attn.hook_z`, HD, z, [B, T, H, Dh]);
-      const zNew = fresh(zT, HD);
-
-      let residPost: Float32Array;
-      if (lp.attnOut) {
-        let attnOut: Float32Array;
-        if (lp.result) {
-          const resultT = rowsOf(`${p}attn.hook_result`, H * D, be.headResults(zNew, lw.W_O, NR, H, Dh, D), [
-            B,
-            T,
-            H,
-            D,
-          ]);
-          attnOut = sumHeads(fresh(resultT, H * D), NR, H, D, lw.b_O);
-        } else {
-          // Σ_h z_h · W_O[h] is one matmul over the concatenated heads.
-          attnOut = be.matmul(zNew, lw.W_O, NR, HD, D, { bias: lw.b_O });
-        }
-        const attnOutT = rowsOf(`${p}hook_attn_out`, D, attnOut, [B, T, D]);
-        residPost = addArrays(residPre.data, attnOutT.data);
-      } else {
-        // Nothing observes attn_out: accumulate z · W_O + b_O straight onto a copy of the new residual rows.
-        const rows = take(NR * D);
-        rows.set(fresh(residPre, D));
-        be.matmul(zNew, lw.W_O, NR, HD, D, { bias: lw.b_O, accumulate: true, out: rows });
-        residPost = joinRows(prev?.acts.get(`${p}hook_resid_post`), start, D, rows);
-      }
-      resid = keep(`${p}hook_resid_post`, fire(`${p}hook_resid_post`, new Tensor(residPost, [B, T, D])));
-    }
-
-    const out = this.unembed(resid.data, batch, returnType, prev, start, state);
-    this.prefix = B === 1 && hooks.length === 0 ? new PrefixCache(batch[0], state) : this.prefix;
-    this.recycle(owned, escaped);
-    return { ...out, cache };
-  }
-
-  /**
-   * Gives back to the pool this run's buffers and the previous prefix cache's that nothing holds any more:
-   * neither a hook nor the cache received them and the (possibly new) prefix cache does not keep them.
-   */
-  private recycle(owned: Set<Float32Array>, escaped: Set<Float32Array>): void {
-    const live = new Set(this.prefix ? this.prefix.acts.values() : []);
-    const kept = new Set<Float32Array>();
-    for (const a of new Set([...owned, ...this.prefixOwned])) {
-      if (escaped.has(a)) continue;
-      if (live.has(a)) kept.add(a);
-      else this.pool.give(a);
-    }
-    this.prefixOwned = kept;
-  }
-
-  /**
-   * Logits and/or per-token loss from the final residual stream (no final LayerNorm in these models).
-   * Rows before `start` come from the previous run when it computed them.
-   */
-  private unembed(
-    x: Float32Array,
-    batch: Int32Array[],
-    returnType: ReturnType,
-    prev: PrefixCache | null,
-    start: number,
-    state: Map<string, Float32Array>,
-  ): ForwardResult {
-    if (returnType === "none") return { logits: null, loss: null };
-    const { d_model: D, d_vocab_out: V } = this.cfg;
-    const B = batch.length;
-    const T = batch[0].length;
-    if (returnType === "loss") {
-      const prevLse = prev?.acts.get("unembed.logsumexp");
-      const prevTgt = prev?.acts.get("unembed.target");
-      // Row start-1 gains a target when tokens are appended, so it is recomputed too.
-      const s0 = prevLse && prevTgt ? Math.max(0, start - 1) : 0;
-      const R = T - s0;
-      const targets = new Int32Array(B * R).fill(-1);
-      for (let b = 0; b < B; b++) for (let t = s0; t + 1 < T; t++) targets[b * R + t - s0] = batch[b][t + 1];
-      const rows = s0 === 0 ? x : x.subarray(s0 * D);
-      const stats = this.backend.unembedStats(rows, this.weights.W_U, this.weights.b_U, B * R, D, V, targets);
-      const lse = joinRows(prevLse, s0, 1, stats.logsumexp);
-      const tgt = joinRows(prevTgt, s0, 1, stats.targetLogits);
-      if (B === 1) {
-        state.set("unembed.logsumexp", lse);
-        state.set("unembed.target", tgt);
-      }
-      const loss = new Float32Array(B * (T - 1));
-      for (let b = 0; b < B; b++)
-        for (let t = 0; t + 1 < T; t++) loss[b * (T - 1) + t] = lse[b * T + t] - tgt[b * T + t];
-      return { logits: null, loss: new Tensor(loss, [B, T - 1]) };
-    }
-    const prevLogits = prev?.acts.get("unembed.logits");
-    const s0 = prevLogits ? start : 0;
-    const fresh = this.backend.matmul(s0 === 0 ? x : x.subarray(s0 * D), this.weights.W_U, B * (T - s0), D, V, {
-      bias: this.weights.b_U,
+    const { cfg, backend } = this;
+    const plan = planRun(this.stages, { wanted: observedBy(hooks, cacheFilter), backend }, returnType !== "none");
+    const ctx = new RunContext({
+      ...{ cfg, backend, batch, hooks, cacheFilter, incremental },
+      ...{ memory: this.memory, joined: plan.joined },
     });
-    const logits = joinRows(prevLogits, s0, V, fresh);
-    if (B === 1) state.set("unembed.logits", logits);
-    return {
-      logits: new Tensor(logits, [B, T, V]),
-      loss: returnType === "both" ? lossFromLogits(logits, batch, V) : null,
-    };
-  }
-}
-
-/** What one layer of a run computes; decided up front from what is hooked, cached and returned. */
-interface LayerPlan {
-  qk: boolean;
-  v: boolean;
-  /** Raw scores (hooked or cached, or the backend has no fused pattern). */
-  scores: boolean;
-  pattern: boolean;
-  /** z, attn_out and resid_post (everything after the attention pattern). */
-  rest: boolean;
-  result: boolean;
-  /** attn_out is materialised (observed, or summed from per-head results) rather than folded into resid_post. */
-  attnOut: boolean;
-}
-
-/**
- * Work only for what is observed: a run that returns nothing and caches only patterns stops after the last
- * pattern (skipping that layer's values, z and W_O), and a run that needs no pattern computes z with the
- * backend's fused attention, never holding [H, T, T]. `joined` lists the activations an incremental run
- * takes from the previous run.
- */
-function planLayers(
-  cfg: HookedTransformerConfig,
-  be: Backend,
-  wanted: (name: string) => boolean,
-  returnType: ReturnType,
-): { layers: LayerPlan[]; joined: string[] } {
-  const L = cfg.n_layers;
-  const layerNames = (l: number) => [
-    `blocks.${l}.hook_resid_pre`,
-    ...["hook_q", "hook_k", "hook_v", "hook_attn_scores", "hook_pattern", "hook_z", "hook_result"].map(
-      (h) => `blocks.${l}.attn.${h}`,
-    ),
-    `blocks.${l}.hook_attn_out`,
-    `blocks.${l}.hook_resid_post`,
-  ];
-  const layers: LayerPlan[] = [];
-  const joined = ["hook_embed"];
-  for (let l = 0; l < L; l++) {
-    const a = (h: string) => wanted(`blocks.${l}.attn.${h}`);
-    let laterNeeded = returnType !== "none";
-    for (let m = l + 1; m < L && !laterNeeded; m++) laterNeeded = layerNames(m).some(wanted);
-    const rest =
-      laterNeeded ||
-      a("hook_z") ||
-      a("hook_result") ||
-      wanted(`blocks.${l}.hook_attn_out`) ||
-      wanted(`blocks.${l}.hook_resid_post`);
-    const pattern = a("hook_pattern") || a("hook_attn_scores") || (rest && !be.attention);
-    const scores = a("hook_attn_scores") || (pattern && !be.attnPattern);
-    const plan: LayerPlan = {
-      qk: pattern || rest || a("hook_q") || a("hook_k"),
-      v: rest || a("hook_v"),
-      scores,
-      pattern,
-      rest,
-      result: rest && cfg.use_attn_result && a("hook_result"),
-      attnOut: false,
-    };
-    plan.attnOut = plan.result || wanted(`blocks.${l}.hook_attn_out`);
-    if (!plan.qk && !plan.v && !wanted(`blocks.${l}.hook_resid_pre`)) break;
-    layers.push(plan);
-    joined.push(`blocks.${l}.hook_resid_pre`);
-    if (plan.qk) joined.push(`blocks.${l}.attn.hook_q`, `blocks.${l}.attn.hook_k`);
-    if (plan.v) joined.push(`blocks.${l}.attn.hook_v`);
-    if (plan.scores) joined.push(`blocks.${l}.attn.hook_attn_scores`);
-    if (plan.pattern) joined.push(`blocks.${l}.attn.hook_pattern`);
-    if (plan.rest) joined.push(`blocks.${l}.attn.hook_z`, `blocks.${l}.hook_resid_post`);
-    if (plan.attnOut) joined.push(`blocks.${l}.hook_attn_out`);
-    if (plan.result) joined.push(`blocks.${l}.attn.hook_result`);
-    if (!plan.rest) break;
-  }
-  return { layers, joined };
-}
-
-/** The per-token loss [B, T−1], or its mean as a 0-dim tensor (TransformerLens `lm_cross_entropy_loss`). */
-function reduceLoss(loss: Tensor | null, perToken = false): Tensor | null {
-  if (loss === null || perToken) return loss;
-  let s = 0;
-  for (let i = 0; i < loss.data.length; i++) s += loss.data[i];
-  return Tensor.scalar(s / loss.data.length);
-}
-
-/** −log_softmax(logits[t])[tokens[t+1]], TransformerLens `lm_cross_entropy_loss(per_token=True)`. */
-export function lossFromLogits(logits: Float32Array, batch: Int32Array[], V: number): Tensor {
-  const B = batch.length;
-  const T = batch[0].length;
-  const loss = new Float32Array(B * (T - 1));
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t + 1 < T; t++) {
-      const o = (b * T + t) * V;
-      let max = -Infinity;
-      for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j];
-      let sum = 0;
-      for (let j = 0; j < V; j++) sum += Math.exp(logits[o + j] - max);
-      loss[b * (T - 1) + t] = max + Math.log(sum) - logits[o + batch[b][t + 1]];
+    const embed = this.embed.forward(ctx, batch);
+    const pos = this.posEmbed.forward(ctx);
+    // Shortformer: positions go into the queries' and keys' input only, never the residual stream.
+    const shortformer = cfg.positional_embedding_type === "shortformer";
+    let resid = shortformer ? embed : new Tensor(addArrays(embed.data, pos.data), embed.shape);
+    for (const block of this.blocks) {
+      const p = plan.of(block);
+      if (!p) break;
+      resid = block.forward(ctx, { resid, qkAdd: shortformer ? pos : null }, p.detail);
     }
+    const out = this.unembed.forward(ctx, { resid, batch, returnType });
+    ctx.finish();
+    return { ...out, cache: ctx.cache };
   }
-  return new Tensor(loss, [B, T - 1]);
-}
-
-function addArrays(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
-  return out;
-}
-
-function tileRows(block: Float32Array, times: number): Float32Array {
-  const out = new Float32Array(block.length * times);
-  for (let i = 0; i < times; i++) out.set(block, i * block.length);
-  return out;
-}
-
-/** attn_out[n] = Σ_h result[n, h] + b_O, as TransformerLens does with use_attn_result. */
-function sumHeads(result: Float32Array, n: number, h: number, d: number, bias: Float32Array): Float32Array {
-  const out = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    for (let m = 0; m < d; m++) {
-      let s = 0;
-      for (let j = 0; j < h; j++) s += result[(i * h + j) * d + m];
-      out[o + m] = s + bias[m];
-    }
-  }
-  return out;
 }

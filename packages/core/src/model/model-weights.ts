@@ -4,29 +4,23 @@ import { formatShape } from "../tensor.js";
 import { WeightsError } from "../weights/errors.js";
 import { checkStateDict } from "../weights/check.js";
 import { describeNonFinite, findNonFinite } from "./finite.js";
+import {
+  buildParams,
+  paramArray,
+  paramSchema,
+  toPacked,
+  trainableParams,
+  type AttnParams,
+  type PackedParams,
+} from "../architecture/params.js";
 
-/** One attention block's weights, repacked once at load so each projection is a single matmul. */
-export interface LayerWeights {
-  /** W_Q as [d_model, n_heads * d_head]: X @ W gives q already in TransformerLens's [pos, head, d_head] layout. */
-  W_Q: Float32Array;
-  W_K: Float32Array;
-  W_V: Float32Array;
-  /** b_Q etc. as [n_heads * d_head]. */
-  b_Q: Float32Array;
-  b_K: Float32Array;
-  b_V: Float32Array;
-  /** W_O as stored, [n_heads, d_head, d_model] = [n_heads * d_head, d_model] row-major. */
-  W_O: Float32Array;
-  b_O: Float32Array;
+/** One attention block's weights in the forward pass's layout (see `ParamSpec.layout`). */
+export interface LayerWeights extends AttnParams {
   /** Value written above the causal diagonal of hook_attn_scores: the file's IGNORE buffer, else -inf. */
   IGNORE: number;
 }
 
-export interface ModelWeights {
-  W_E: Float32Array;
-  W_pos: Float32Array;
-  W_U: Float32Array;
-  b_U: Float32Array;
+export interface ModelWeights extends PackedParams {
   layers: LayerWeights[];
 }
 
@@ -38,20 +32,6 @@ function floatTensor(sd: StateDict, key: string, expected: number[], source: str
   const ok = t.shape.length === expected.length && t.shape.every((d, i) => d === expected[i]);
   if (!ok) throw new Error(`${source}: "${key}" has shape ${formatShape(t.shape)}, expected ${formatShape(expected)}`);
   return t.data;
-}
-
-/** [H, d_model, d_head] → [d_model, H * d_head]. */
-function packHeadsIn(w: Float32Array, nHeads: number, dModel: number, dHead: number): Float32Array {
-  const out = new Float32Array(w.length);
-  const hd = nHeads * dHead;
-  for (let h = 0; h < nHeads; h++) {
-    for (let m = 0; m < dModel; m++) {
-      const src = (h * dModel + m) * dHead;
-      const dst = m * hd + h * dHead;
-      for (let d = 0; d < dHead; d++) out[dst + d] = w[src + d];
-    }
-  }
-  return out;
 }
 
 /** TransformerLens's short name of a state-dict key, for messages: "W_Q of layer 0", "W_E". */
@@ -101,31 +81,20 @@ export function extractWeights(
     );
   checkStateDict(sd, cfg, source);
   if (!opts.allowNonFinite) checkFiniteWeights(sd, source);
-  const { d_model, d_head, n_heads, n_ctx, d_vocab, d_vocab_out } = cfg;
-  const layers: LayerWeights[] = [];
-  for (let l = 0; l < cfg.n_layers; l++) {
-    const p = `blocks.${l}.attn.`;
-    const inShape = [n_heads, d_model, d_head];
-    const ignore = sd.get(`${p}IGNORE`);
-    let IGNORE = -Infinity;
-    if (ignore && ignore.data instanceof Float32Array && ignore.data.length === 1) IGNORE = ignore.data[0];
-    layers.push({
-      W_Q: packHeadsIn(floatTensor(sd, `${p}W_Q`, inShape, source), n_heads, d_model, d_head),
-      W_K: packHeadsIn(floatTensor(sd, `${p}W_K`, inShape, source), n_heads, d_model, d_head),
-      W_V: packHeadsIn(floatTensor(sd, `${p}W_V`, inShape, source), n_heads, d_model, d_head),
-      b_Q: floatTensor(sd, `${p}b_Q`, [n_heads, d_head], source),
-      b_K: floatTensor(sd, `${p}b_K`, [n_heads, d_head], source),
-      b_V: floatTensor(sd, `${p}b_V`, [n_heads, d_head], source),
-      W_O: floatTensor(sd, `${p}W_O`, [n_heads, d_head, d_model], source),
-      b_O: floatTensor(sd, `${p}b_O`, [d_model], source),
-      IGNORE,
-    });
+  const w = buildParams(cfg, (s) => toPacked(cfg, s, floatTensor(sd, s.key, s.shape, source))) as ModelWeights;
+  for (const s of paramSchema(cfg)) {
+    if (s.name !== "IGNORE") continue;
+    const ignore = sd.get(s.key);
+    const value =
+      ignore && ignore.data instanceof Float32Array && ignore.data.length === 1 ? ignore.data[0] : -Infinity;
+    w.layers[s.layer!].IGNORE = value;
   }
-  return {
-    W_E: floatTensor(sd, "embed.W_E", [d_vocab, d_model], source),
-    W_pos: floatTensor(sd, "pos_embed.W_pos", [n_ctx, d_model], source),
-    W_U: floatTensor(sd, "unembed.W_U", [d_model, d_vocab_out], source),
-    b_U: floatTensor(sd, "unembed.b_U", [d_vocab_out], source),
-    layers,
-  };
+  return w;
+}
+
+/** The arrays a backend receives as operands on every run (for `Backend.markWeights`). */
+export function operandWeights(cfg: HookedTransformerConfig, w: ModelWeights): Float32Array[] {
+  return trainableParams(cfg)
+    .filter((s) => !s.lookup)
+    .map((s) => paramArray(w, s));
 }

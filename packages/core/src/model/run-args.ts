@@ -41,6 +41,8 @@ export function checkRunArgs(method: string, input: unknown, opts: unknown): voi
     if (o[k] !== undefined && typeof o[k] !== "boolean")
       throw new TypeError(`${method}: ${k} must be true or false, got ${show(o[k])}`);
   }
+  if (o.incremental !== undefined && o.incremental !== "auto" && o.incremental !== false)
+    throw new TypeError(`${method}: incremental must be "auto" or false, got ${show(o.incremental)}`);
   if (o.namesFilter !== undefined && !isNameFilter(o.namesFilter)) {
     throw new TypeError(
       `${method}: namesFilter must be a hook name, a list of names or a function, got ${show(o.namesFilter)}`,

@@ -12,21 +12,10 @@
 import type { HookedTransformerConfig } from "../config.js";
 import { Tensor } from "../tensor.js";
 import type { ModelWeights } from "./model-weights.js";
+import { unpackHeadsIn } from "../architecture/params.js";
 
 export type WeightName =
   "W_E" | "W_pos" | "W_U" | "b_U" | "W_Q" | "W_K" | "W_V" | "W_O" | "b_Q" | "b_K" | "b_V" | "b_O";
-
-/** [D, H·Dh] packed → [H, D, Dh] (TransformerLens layout), written at `out[o…]`. */
-function unpackHeadsIn(w: Float32Array, H: number, D: number, Dh: number, out: Float32Array, o: number): void {
-  const hd = H * Dh;
-  for (let h = 0; h < H; h++) {
-    for (let m = 0; m < D; m++) {
-      const dst = o + (h * D + m) * Dh;
-      const src = m * hd + h * Dh;
-      for (let d = 0; d < Dh; d++) out[dst + d] = w[src + d];
-    }
-  }
-}
 
 function stack(arrays: Float32Array[], shape: number[]): Tensor {
   const n = arrays[0]?.length ?? 0;

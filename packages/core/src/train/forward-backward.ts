@@ -1,6 +1,7 @@
 import type { Backend } from "../backend/backend.js";
 import type { HookedTransformerConfig } from "../config.js";
 import type { Params } from "./params.js";
+import { logSumExp, tokenLoss } from "../model/loss.js";
 
 /**
  * Forward pass that keeps what the backward pass needs, and the backward pass itself, for TransformerLens's
@@ -119,18 +120,10 @@ export function perTokenLoss(cfg: HookedTransformerConfig, fwd: ForwardResult): 
   for (let b = 0; b < batch; b++) {
     for (let t = 0; t < T - 1; t++) {
       const row = (b * T + t) * V;
-      out[b * (T - 1) + t] = logSumExp(logits, row, V) - logits[row + tokens[b * T + t + 1]];
+      out[b * (T - 1) + t] = tokenLoss(logits, row, V, tokens[b * T + t + 1]);
     }
   }
   return out;
-}
-
-function logSumExp(x: Float32Array, off: number, n: number): number {
-  let max = -Infinity;
-  for (let j = 0; j < n; j++) if (x[off + j] > max) max = x[off + j];
-  let s = 0;
-  for (let j = 0; j < n; j++) s += Math.exp(x[off + j] - max);
-  return max + Math.log(s);
 }
 
 /**

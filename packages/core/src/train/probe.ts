@@ -4,6 +4,8 @@ import { forward, perTokenLoss, type ForwardResult } from "./forward-backward.js
 import type { Params } from "./params.js";
 import { ActivationCache } from "../model/activation-cache.js";
 import { Tensor } from "../tensor.js";
+import { halfLosses } from "../model/loss.js";
+import { Attention } from "../components/attention.js";
 import { firstAttnDetector, inductionAttnDetector, prevAttnDetector } from "../detectors/attn-detectors.js";
 
 /** What a training run reports about its heads on a fixed repeated-random-token probe. */
@@ -38,17 +40,8 @@ export function runProbe(
   const fwd = forward(cfg, p, tokens, rows.length, T, backend);
   const loss = perTokenLoss(cfg, fwd);
   const cache = patternCache(cfg, fwd);
-  let first = 0;
-  let second = 0;
-  for (let b = 0; b < rows.length; b++) {
-    for (let t = 0; t < T - 1; t++) {
-      if (t < half) first += loss[b * (T - 1) + t];
-      else second += loss[b * (T - 1) + t];
-    }
-  }
   return {
-    lossFirstHalf: first / (rows.length * half),
-    lossSecondHalf: second / (rows.length * half),
+    ...halfLosses(loss, rows.length, T - 1, half),
     inductionScores: inductionAttnDetector(cache, half).scores,
     prevTokenScores: prevAttnDetector(cache).scores,
     firstTokenScores: firstAttnDetector(cache).scores,
@@ -59,10 +52,7 @@ export function runProbe(
 function patternCache(cfg: HookedTransformerConfig, fwd: ForwardResult): ActivationCache {
   const store = new Map<string, Tensor>();
   fwd.layers.forEach((act, l) => {
-    store.set(
-      `blocks.${l}.attn.hook_pattern`,
-      new Tensor(act.pattern, [fwd.batch, cfg.n_heads, fwd.seqLen, fwd.seqLen]),
-    );
+    store.set(Attention.patternHook(l), new Tensor(act.pattern, [fwd.batch, cfg.n_heads, fwd.seqLen, fwd.seqLen]));
   });
   return new ActivationCache(store, true);
 }

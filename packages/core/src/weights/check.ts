@@ -3,51 +3,13 @@
  * from the file readers so that building a model from a state dict does not bundle them.
  */
 import type { HookedTransformerConfig } from "../config.js";
+import { paramSchema, type ParamSpec } from "../architecture/params.js";
 import { WeightsError } from "./errors.js";
 import type { StateDict } from "./state-dict.js";
 
-interface Expected {
-  key: string;
-  dims: string[];
-  shape: number[];
-  optional?: boolean;
-}
-
 /** Every key this architecture's state dict holds, with the symbolic and the concrete shape. */
-export function expectedStateDict(cfg: HookedTransformerConfig): Expected[] {
-  const dim: Record<string, number> = {
-    d_vocab: cfg.d_vocab,
-    d_model: cfg.d_model,
-    n_ctx: cfg.n_ctx,
-    n_heads: cfg.n_heads,
-    d_head: cfg.d_head,
-    d_vocab_out: cfg.d_vocab_out,
-  };
-  const e = (key: string, dims: string[], optional = false): Expected => ({
-    key,
-    dims,
-    shape: dims.map((d) => dim[d]),
-    optional,
-  });
-  const out: Expected[] = [e("embed.W_E", ["d_vocab", "d_model"]), e("pos_embed.W_pos", ["n_ctx", "d_model"])];
-  for (let l = 0; l < cfg.n_layers; l++) {
-    const p = `blocks.${l}.attn.`;
-    out.push(
-      e(`${p}W_Q`, ["n_heads", "d_model", "d_head"]),
-      e(`${p}W_K`, ["n_heads", "d_model", "d_head"]),
-      e(`${p}W_V`, ["n_heads", "d_model", "d_head"]),
-      e(`${p}W_O`, ["n_heads", "d_head", "d_model"]),
-      e(`${p}b_Q`, ["n_heads", "d_head"]),
-      e(`${p}b_K`, ["n_heads", "d_head"]),
-      e(`${p}b_V`, ["n_heads", "d_head"]),
-      e(`${p}b_O`, ["d_model"]),
-      // Buffers TransformerLens saves with the weights; the model can rebuild them.
-      e(`${p}mask`, ["n_ctx", "n_ctx"], true),
-      e(`${p}IGNORE`, [], true),
-    );
-  }
-  out.push(e("unembed.W_U", ["d_model", "d_vocab_out"]), e("unembed.b_U", ["d_vocab_out"]));
-  return out;
+export function expectedStateDict(cfg: HookedTransformerConfig): ParamSpec[] {
+  return paramSchema(cfg);
 }
 
 const fmt = (xs: readonly (number | string)[]) => `[${xs.join(", ")}]`;
@@ -69,7 +31,7 @@ export function checkStateDict(stateDict: StateDict, cfg: HookedTransformerConfi
     }
     if (t.shape.length !== x.shape.length || t.shape.some((d, i) => d !== x.shape[i])) {
       problems.push(`${x.key} has shape ${fmt(t.shape)}, expected ${want}`);
-    } else if (!x.key.endsWith(".mask") && !(t.data instanceof Float32Array)) {
+    } else if (x.name !== "mask" && !(t.data instanceof Float32Array)) {
       problems.push(`${x.key} has dtype ${t.dtype}, expected a floating-point tensor`);
     }
   }

@@ -1,23 +1,15 @@
 import { useMemo } from "react";
 import { toPatternTensor, type PatternInput } from "../lib/attention-data.js";
 import type { ColorScaleName } from "../lib/color-scales.js";
-import { scaleFromProps } from "../lib/scale-props.js";
 import { formatValue, MASKED, shortToken } from "../lib/format-token.js";
-import type { HeatmapStyle } from "../lib/heatmap.js";
 import type { Painter } from "../lib/painter.js";
-import {
-  axisTitlesFrom,
-  drawPatternOverlay,
-  exportPatternFigure,
-  patternFigure,
-  patternLayout,
-  PATTERN_AXIS_TITLES,
-} from "../lib/pattern-figure.js";
+import { drawPatternOverlay } from "../lib/pattern-figure.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
 import { FigureCanvas } from "../shared/FigureCanvas.js";
 import { Tooltip } from "../shared/Tooltip.js";
 import { useCellCursor, type Cell } from "../shared/use-cell-cursor.js";
+import { usePatternFigure } from "../shared/use-pattern-figure.js";
 
 /** A cell of a pattern with its value. */
 export interface PatternCell {
@@ -81,57 +73,22 @@ export function AttentionPattern(props: AttentionPatternProps) {
   const theme = useTheme(props.theme);
   const qTokens = props.queryTokens ?? props.tokens;
   const kTokens = props.keyTokens ?? props.tokens;
-  const same = qTokens === kTokens || (qTokens.length === kTokens.length && qTokens.every((t, i) => t === kTokens[i]));
   const tensor = useMemo(
     () => toPatternTensor(props.attention, qTokens.length, kTokens.length),
     [props.attention, qTokens.length, kTokens.length],
   );
-  const { colorScale, negativeColor, positiveColor } = props;
-  const min = props.minValue ?? 0;
-  const max = props.maxValue ?? 1;
-  const maskUpper = props.maskUpperTriangle ?? props.maskUpperTri ?? same;
-  const style: HeatmapStyle = useMemo(
-    () => ({
-      scale: scaleFromProps({ colorScale, negativeColor, positiveColor }, min, max, "viridis"),
-      min,
-      max,
-      maskUpper,
-      maskColor: theme.mask,
-    }),
-    [colorScale, negativeColor, positiveColor, min, max, maskUpper, theme.mask],
-  );
   const size = props.size ?? (props.zoomed ? 800 : 400);
-  const { showAxisLabels, rowTitle, columnTitle, colorBarTitle } = props;
-  const titles = useMemo(
-    () => axisTitlesFrom({ showAxisLabels, rowTitle, columnTitle, colorBarTitle }, PATTERN_AXIS_TITLES),
-    [showAxisLabels, rowTitle, columnTitle, colorBarTitle],
-  );
-  const layout = useMemo(
-    () =>
-      patternLayout(tensor.queries, tensor.keys, size, {
-        labels: showAxisLabels ?? true,
-        colorBar: true,
-        title: !!props.title,
-        axisTitles: titles,
-      }),
-    [tensor.queries, tensor.keys, size, showAxisLabels, props.title, titles],
-  );
-  const maxPixels = Math.ceil(size * (typeof window === "undefined" ? 1 : Math.min(2, window.devicePixelRatio || 1)));
-  const figure = useMemo(
-    () =>
-      patternFigure({
-        tensor,
-        head: 0,
-        style,
-        layout,
-        queryTokens: qTokens,
-        keyTokens: kTokens,
-        theme,
-        title: props.title,
-        maxPixels,
-      }),
-    [tensor, style, layout, qTokens, kTokens, theme, props.title, maxPixels],
-  );
+  const { maskUpper, layout, figure, exportFigure } = usePatternFigure({
+    props,
+    tensor,
+    head: 0,
+    queryTokens: qTokens,
+    keyTokens: kTokens,
+    theme,
+    size,
+    title: props.title,
+    exportTitle: props.title ?? "Attention pattern",
+  });
 
   const value = (c: Cell) => tensor.data[c.q * tensor.keys + c.k]!;
   const { cell, locked, pointer, canvasProps } = useCellCursor(layout, (c) =>
@@ -149,19 +106,7 @@ export function AttentionPattern(props: AttentionPatternProps) {
           rows: destination ({tensor.queries}) · columns: source ({tensor.keys})
         </span>
         <span style={{ flex: 1 }} />
-        <ExportButtons
-          theme={theme}
-          figure={() =>
-            exportPatternFigure(
-              { tensor, head: 0, style, queryTokens: qTokens, keyTokens: kTokens, theme },
-              size,
-              showAxisLabels ?? true,
-              props.title ?? "Attention pattern",
-              titles,
-            )
-          }
-          name={props.exportName ?? "attention-pattern"}
-        />
+        <ExportButtons theme={theme} figure={exportFigure} name={props.exportName ?? "attention-pattern"} />
       </Toolbar>
       <FigureCanvas
         figure={figure}

@@ -1,18 +1,8 @@
 import { useCallback, useMemo, useState } from "react";
 import { attentionColumn, attentionRow, toAttentionTensor, type AttentionInput } from "../lib/attention-data.js";
 import type { ColorScaleName } from "../lib/color-scales.js";
-import { scaleFromProps } from "../lib/scale-props.js";
 import { formatValue, MASKED, shortToken } from "../lib/format-token.js";
-import type { HeatmapStyle } from "../lib/heatmap.js";
-import {
-  axisTitlesFrom,
-  cellAt,
-  drawPatternOverlay,
-  exportPatternFigure,
-  patternFigure,
-  patternLayout,
-  PATTERN_AXIS_TITLES,
-} from "../lib/pattern-figure.js";
+import { cellAt, drawPatternOverlay } from "../lib/pattern-figure.js";
 import type { Painter } from "../lib/painter.js";
 import { useTheme, type ThemeProp } from "../lib/theme.js";
 import { describeTop, highlightBackgrounds, highlightForegrounds } from "../lib/token-colors.js";
@@ -22,6 +12,7 @@ import { HeadSelector } from "../shared/HeadSelector.js";
 import { TokenStrip } from "../shared/TokenStrip.js";
 import { Tooltip } from "../shared/Tooltip.js";
 import { useHoverLock } from "../shared/use-hover-lock.js";
+import { sameTokenLists, usePatternFigure } from "../shared/use-pattern-figure.js";
 
 /**
  * Which way token hover reads the pattern: "destination" shows where the hovered token attends
@@ -109,8 +100,7 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
   const theme = useTheme(props.theme);
   const qTokens = props.queryTokens ?? props.tokens;
   const kTokens = props.keyTokens ?? props.tokens;
-  const sameTokens =
-    qTokens === kTokens || (qTokens.length === kTokens.length && qTokens.every((t, i) => t === kTokens[i]));
+  const sameTokens = sameTokenLists(qTokens, kTokens);
   const tensor = useMemo(
     () => toAttentionTensor(props.attention, qTokens.length, kTokens.length),
     [props.attention, qTokens.length, kTokens.length],
@@ -126,21 +116,6 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
       `initialHead ${props.initialHead} is out of range: attention has ${tensor.heads} heads (0–${tensor.heads - 1})`,
     );
   }
-
-  const { colorScale, negativeColor, positiveColor } = props;
-  const min = props.minValue ?? 0;
-  const max = props.maxValue ?? 1;
-  const maskUpper = props.maskUpperTriangle ?? props.maskUpperTri ?? sameTokens;
-  const style: HeatmapStyle = useMemo(
-    () => ({
-      scale: scaleFromProps({ colorScale, negativeColor, positiveColor }, min, max, "viridis"),
-      min,
-      max,
-      maskUpper,
-      maskColor: theme.mask,
-    }),
-    [colorScale, negativeColor, positiveColor, min, max, maskUpper, theme.mask],
-  );
 
   // "layer.head" labels from several layers enable the one-layer / all-layers switch.
   const layerOf = useMemo(() => labels.map((l) => (/^\d+\.\d+$/.test(l) ? Number(l.split(".")[0]) : null)), [labels]);
@@ -186,37 +161,17 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
   );
 
   const size = props.size ?? 360;
-  const { showAxisLabels, rowTitle, columnTitle, colorBarTitle } = props;
-  const titles = useMemo(
-    () => axisTitlesFrom({ showAxisLabels, rowTitle, columnTitle, colorBarTitle }, PATTERN_AXIS_TITLES),
-    [showAxisLabels, rowTitle, columnTitle, colorBarTitle],
-  );
-  const layout = useMemo(
-    () =>
-      patternLayout(tensor.queries, tensor.keys, size, {
-        labels: showAxisLabels ?? true,
-        colorBar: true,
-        title: true,
-        axisTitles: titles,
-      }),
-    [tensor.queries, tensor.keys, size, showAxisLabels, titles],
-  );
-  const maxPixels = Math.ceil(size * (typeof window === "undefined" ? 1 : Math.min(2, window.devicePixelRatio || 1)));
-  const figure = useMemo(
-    () =>
-      patternFigure({
-        tensor,
-        head,
-        style,
-        layout,
-        queryTokens: qTokens,
-        keyTokens: kTokens,
-        theme,
-        title: `Head ${labels[head]}`,
-        maxPixels,
-      }),
-    [tensor, head, style, layout, qTokens, kTokens, theme, labels, maxPixels],
-  );
+  const { style, maskUpper, layout, figure, exportFigure } = usePatternFigure({
+    props,
+    tensor,
+    head,
+    queryTokens: qTokens,
+    keyTokens: kTokens,
+    theme,
+    size,
+    title: `Head ${labels[head]}`,
+    exportTitle: `${props.title ? `${props.title} · ` : ""}Head ${labels[head]}`,
+  });
 
   const active = tokens.active;
   const overlay = useMemo(
@@ -237,6 +192,7 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
       : attentionColumn(tensor, head, active.index);
   }, [tensor, head, active]);
   const normalize = props.normalizeTokenColors ?? true;
+  const max = props.maxValue ?? 1;
   const colors = useMemo(
     () =>
       values
@@ -313,19 +269,7 @@ export function AttentionPatterns(props: AttentionPatternsProps) {
           </span>
         )}
         <span style={{ flex: 1 }} />
-        <ExportButtons
-          theme={theme}
-          figure={() =>
-            exportPatternFigure(
-              { tensor, head, style, queryTokens: qTokens, keyTokens: kTokens, theme },
-              size,
-              showAxisLabels ?? true,
-              `${props.title ? `${props.title} · ` : ""}Head ${labels[head]}`,
-              titles,
-            )
-          }
-          name={props.exportName ?? "attention-patterns"}
-        />
+        <ExportButtons theme={theme} figure={exportFigure} name={props.exportName ?? "attention-patterns"} />
       </Toolbar>
       <HeadSelector
         tensor={tensor}
