@@ -92,7 +92,7 @@ export {
 export type { DefaultModelFiles, DefaultModelTrainingLog } from "./default-model/index.js";
 export { resolveBackend, resolveBackendWithStatus } from "./backend/resolve-backend.js";
 export type { BackendChoice, ResolvedBackend } from "./backend/resolve-backend.js";
-// The model-level engine seam (in-process backends now, onnxruntime next).
+// The model-level engine seam (the in-process backends; onnxruntime below).
 export { modelEngine, createInProcessEngine } from "./engines/engine.js";
 export type {
   Engine,
@@ -116,3 +116,7 @@ export * from "./circuits/index.js";
 // ONNX export: any loaded model as a graph onnxruntime runs, returning hook points by name.
 export { exportOnnx } from "./engines/onnx/export-onnx.js";
 export type { ExportOnnxOptions, OnnxExport } from "./engines/onnx/export-onnx.js";
+// onnxruntime as the second engine (onnxruntime-node / onnxruntime-web are optional peer dependencies).
+export { createOrtEngine } from "./engines/ort/ort-engine.js";
+export type { OrtEngineOptions } from "./engines/ort/ort-engine.js";
+export type { OrtModule, LoadOrtOptions } from "./engines/ort/load-ort.js";

@@ -81,16 +81,6 @@ function checkOptions(opts: ExportOnnxOptions): Required<ExportOnnxOptions> & { 
   return { outputs, logits: opts.logits ?? false, loss: opts.loss ?? false, headMask: opts.headMask ?? false, dtype };
 }
 
-/**
- * The value written above the causal diagonal of each layer's `hook_attn_scores` (TransformerLens's IGNORE
- * buffer: -inf, or -1e5 in state dicts from before v1.7), read off a two-token run of the model itself.
- */
-async function ignoreValues(model: HookedTransformer): Promise<number[]> {
-  const isScores = (n: string) => n.endsWith(".attn.hook_attn_scores");
-  const { cache } = await model.runWithCache([[0, 0]], { returnType: "none", namesFilter: isScores });
-  return Array.from({ length: model.cfg.n_layers }, (_, l) => cache.get("attn_scores", l).data[1]); // [b0, h0, q0, k1]
-}
-
 /** Export `model` as an ONNX graph (see the module comment for its inputs and outputs). */
 export async function exportOnnx(model: HookedTransformer, options: ExportOnnxOptions = {}): Promise<OnnxExport> {
   const opts = checkOptions(options);
@@ -104,7 +94,7 @@ export async function exportOnnx(model: HookedTransformer, options: ExportOnnxOp
   if (hooks.length === 0 && !opts.logits && !opts.loss) {
     throw new RangeError("exportOnnx: nothing to export: give hook points in outputs, or logits: true, or loss: true");
   }
-  const ignore = hooks.some((n) => n.endsWith("hook_attn_scores")) ? await ignoreValues(model) : null;
+  const ignore = model.attnIgnore;
 
   const { onnx } = await loadOnnxProto();
   const g = new OnnxGraphBuilder(onnx);
@@ -203,7 +193,7 @@ export async function exportOnnx(model: HookedTransformer, options: ExportOnnxOp
           const kT = g.node("Transpose", [attn(l, "k")], { perm: [0, 2, 3, 1] }); // [B, H, Dh, T]
           const scale = once("attn_scale", () => g.scalar("attn_scale", cfg.attn_scale));
           const scaled = g.node("Div", [g.node("MatMul", [q, kT]), scale]);
-          const fill = once(`ignore${l}`, () => g.scalar(`${p}IGNORE`, ignore?.[l] ?? -Infinity));
+          const fill = once(`ignore${l}`, () => g.scalar(`${p}IGNORE`, ignore[l]));
           return g.node("Where", [above(), fill, scaled], {}, name);
         }
         case "pattern":
