@@ -1,22 +1,10 @@
 /**
  * Runs in a browser page (bundled by the ONNX browser test): fetch the tiny TransformerLens model from the test
- * server, export it with exportOnnx, run every input on onnxruntime-web, and hand back what the goldens
- * check: each layer's pattern, the per-token loss and the logits rows the goldens hold.
+ * server and load it with `backend: "ort"` (the ort engine picks onnxruntime-web's WebGPU or wasm backend
+ * itself), run every input, and hand back what the goldens check: each layer's pattern, the per-token loss and
+ * the logits rows the goldens hold, with the engine's status.
  */
-import { exportOnnx, HookedTransformer, readSafetensors } from "../../src/index.js";
-
-interface OrtWeb {
-  InferenceSession: {
-    create(
-      b: Uint8Array,
-      o: Record<string, unknown>,
-    ): Promise<{
-      run(f: Record<string, unknown>): Promise<Record<string, { data: unknown; dims: readonly number[] }>>;
-      release(): Promise<void>;
-    }>;
-  };
-  Tensor: new (type: string, data: unknown, dims: number[]) => unknown;
-}
+import { HookedTransformer } from "../../src/index.js";
 
 export interface ProbeInput {
   name: string;
@@ -33,36 +21,27 @@ export interface ProbeOutput {
 }
 
 export async function runOnnxBrowserProbe(
-  ort: OrtWeb,
   base: string,
-  executionProviders: string[],
   inputs: ProbeInput[],
-): Promise<ProbeOutput[]> {
-  const [config, weights] = await Promise.all([
-    fetch(`${base}/config.json`).then((r) => r.json()),
-    fetch(`${base}/model.safetensors`).then((r) => r.arrayBuffer()),
-  ]);
-  const sd = readSafetensors(new Uint8Array(weights), "model.safetensors").tensors;
-  const model = new HookedTransformer(config, sd);
-  const { bytes } = await exportOnnx(model, { logits: true, loss: true });
-  const session = await ort.InferenceSession.create(bytes, { executionProviders });
+): Promise<{ status: { backend: string; warning: string | null }; results: ProbeOutput[] }> {
+  const model = await HookedTransformer.fromPretrained(
+    { config: `${base}/model/config.json`, weights: `${base}/model/model.safetensors` },
+    { backend: "ort", ort: { wasmPaths: `${base}/ort/`, threads: 1 } },
+  );
   const V = model.cfg.d_vocab_out;
   const results: ProbeOutput[] = [];
-  try {
-    for (const input of inputs) {
-      const T = input.tokens.length;
-      const tokens = new ort.Tensor("int64", BigInt64Array.from(input.tokens, BigInt), [1, T]);
-      const out = await session.run({ tokens });
-      const logits = out.logits.data as Float32Array;
-      results.push({
-        name: input.name,
-        patterns: [0, 1].map((l) => Array.from(out[`blocks.${l}.attn.hook_pattern`].data as Float32Array)),
-        loss: Array.from(out.loss.data as Float32Array),
-        logitsRows: input.rows.map((p) => Array.from(logits.subarray(p * V, (p + 1) * V))),
-      });
-    }
-  } finally {
-    await session.release();
+  for (const input of inputs) {
+    const { cache, logits, loss } = await model.runWithCache(input.tokens, {
+      returnType: "both",
+      lossPerToken: true,
+      namesFilter: (n) => n.endsWith(".attn.hook_pattern"),
+    });
+    results.push({
+      name: input.name,
+      patterns: [0, 1].map((l) => Array.from(cache.get("pattern", l).data)),
+      loss: Array.from(loss!.data),
+      logitsRows: input.rows.map((p) => Array.from(logits!.data.subarray(p * V, (p + 1) * V))),
+    });
   }
-  return results;
+  return { status: model.status, results };
 }
