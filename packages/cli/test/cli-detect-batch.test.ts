@@ -55,6 +55,26 @@ describeWithFixtures("attnscope detect --batch-file", () => {
     expect(toStdout.stderr).toMatch(/Detecting \|.*\| 2\/2 prompts/);
   });
 
+  it("--backend ort (onnxruntime-node) gives the same lists and scores within 1e-4", async () => {
+    const prompts = path.join(dir, "ort.txt");
+    writeFileSync(prompts, `${seed.text}\nThe cat sat on the mat. The cat sat on the mat.\n`);
+    const run = async (backend: string) => {
+      const r = await runCli(["detect", ...model, "--backend", backend, "--batch-file", prompts]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+    };
+    const [ort, kernels] = [await run("ort"), await run("kernels")];
+    expect(ort.map((l) => [l.line, l.tokens, l.detectors])).toEqual(
+      kernels.map((l) => [l.line, l.tokens, l.detectors]),
+    );
+    ort.forEach((l, i) => {
+      for (const k of ["current", "previous", "first"]) expectScoresClose(l.scores[k], kernels[i].scores[k]);
+    });
+  });
+
   it("refuses a line longer than the context before running anything, naming the line, and leaves no file", async () => {
     const prompts = path.join(dir, "long.txt");
     writeFileSync(prompts, `${seed.text}\n${"word ".repeat(400)}\n`);
