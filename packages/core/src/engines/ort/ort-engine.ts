@@ -82,7 +82,16 @@ export async function createOrtEngine(model: HookedTransformer, opts: OrtEngineO
       return hit;
     }
     const what = `the ONNX export of ${cfg.model_name || "the model"} (outputs ${[...p.hooks, ...(p.logits ? ["logits"] : []), ...(p.loss ? ["loss"] : [])].join(", ")})`;
+    // Beyond maxSessions the least recently used is released first, so no more than maxSessions copies of the
+    // weights are ever held at once.
+    const evicted: Promise<void>[] = [];
+    while (sessions.size >= maxSessions) {
+      const [oldest, old] = sessions.entries().next().value!;
+      sessions.delete(oldest);
+      evicted.push(old.then((x) => x.release()).catch(() => {}));
+    }
     const created = (async () => {
+      await Promise.all(evicted);
       const { bytes } = await exportOnnx(model, {
         outputs: p.hooks,
         logits: p.logits,
@@ -103,11 +112,6 @@ export async function createOrtEngine(model: HookedTransformer, opts: OrtEngineO
     // A failed creation is not cached: the next run tries again (and reports again).
     created.catch(() => sessions.delete(key));
     sessions.set(key, created);
-    while (sessions.size > maxSessions) {
-      const [oldest, old] = sessions.entries().next().value!;
-      sessions.delete(oldest);
-      void old.then((s) => s.release()).catch(() => {});
-    }
     return created;
   };
 
