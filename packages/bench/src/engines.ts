@@ -9,14 +9,15 @@ import {
   HookedTransformer,
   tsBackend,
   type Engine as CoreEngine,
-  type EngineOutputs,
   type HookedTransformerConfigInput,
   type OrtModule,
   type StateDict,
 } from "@attnscope/core";
 
-export type Mode = "patterns" | "full" | "loss" | "append1";
-export type EngineName = "kernels" | "ts" | "ort-web" | "ort-node";
+import { OUTPUTS, type Mode } from "./modes.js";
+
+export type { Mode } from "./modes.js";
+export type EngineName = "kernels" | "ts" | "ort-web" | "ort-node" | "ort-webgpu";
 
 export interface Engine {
   /** Detailed name, e.g. "kernels-relaxed-simd x2" or "ort-web wasm x2". */
@@ -29,14 +30,6 @@ export interface Engine {
   beforeAppend?(prefix: Int32Array): Promise<void>;
   dispose(): Promise<void>;
 }
-
-/** What each mode asks an engine for: "patterns" is what the detectors need (every layer's, no unembedding). */
-const OUTPUTS: Record<Mode, EngineOutputs> = {
-  patterns: { patterns: true },
-  append1: { patterns: true },
-  full: { logits: true },
-  loss: { loss: true },
-};
 
 /** Every timed run is a full forward, except append1's, which reuses the untimed run of its first 62 tokens. */
 function timed(engine: CoreEngine, label: string, incremental: boolean): Engine {

@@ -7,7 +7,8 @@
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { CHROMIUM } from "./browser-engine.js";
 import type { EngineName, Mode } from "./engines.js";
 import { runGroup } from "./run-group.js";
 import { mergeRepeats } from "./repeat.js";
@@ -43,7 +44,7 @@ const USAGE = `Usage: npm run bench -- [options]   (or node packages/bench/dist/
   --quick                      only T = 62 (about a minute)
   --json                       one JSON object on stdout: {"machine": {...}, "results": [...]}
   --markdown                   the README's table
-  --engines kernels,ts,ort-web,ort-node
+  --engines kernels,ts,ort-web,ort-node,ort-webgpu   (ort-webgpu: WebGPU on SwiftShader in Chromium, software)
   --threads 1,2                thread counts
   --T 62,256,1024,2048         sequence lengths
   --relaxed / --no-relaxed     include / skip the relaxed-SIMD kernels
@@ -64,7 +65,7 @@ const KNOWN_FLAGS = new Set([
   "--child",
 ]);
 
-const ENGINES: readonly EngineName[] = ["kernels", "ts", "ort-web", "ort-node"];
+const ENGINES: readonly EngineName[] = ["kernels", "ts", "ort-web", "ort-node", "ort-webgpu"];
 
 /** A comma-separated list of positive integers, refused with the option's name otherwise. */
 function intList(option: string, value: string, max: number): number[] {
@@ -104,7 +105,9 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${argv.includes("--markdown") ? markdown(merged) : table(merged)}\n`);
     return;
   }
-  const engines = (arg("--engines") ?? ENGINES.join(",")).split(",") as EngineName[];
+  // ort-webgpu (WebGPU on SwiftShader in headless Chromium) runs by default where Chromium is installed.
+  const defaults = ENGINES.filter((e) => e !== "ort-webgpu" || existsSync(CHROMIUM));
+  const engines = (arg("--engines") ?? defaults.join(",")).split(",") as EngineName[];
   const bad = engines.find((e) => !ENGINES.includes(e));
   if (bad) throw new Error(`--engines: unknown engine "${bad}" (known: ${ENGINES.join(", ")})`);
   const threadList = intList("--threads", arg("--threads") ?? "1,2", 64);
@@ -115,7 +118,7 @@ async function main(argv: string[]): Promise<void> {
   const modes: Mode[] = ["patterns", "append1", "loss", "full"];
   const groups: GroupSpec[] = [];
   for (const engine of engines) {
-    for (const threads of engine === "ts" ? [1] : threadList) {
+    for (const threads of engine === "ts" || engine === "ort-webgpu" ? [1] : threadList) {
       const builds = engine === "kernels" && relaxedToo ? [false, true] : [false];
       for (const relaxed of builds) groups.push({ engine, threads, relaxed, Ts, modes, quick });
     }

@@ -119,6 +119,7 @@ export function markdown(rows: Row[]): string {
     ["ort-web ×2", "ort-web", 2],
     ["ort-node ×1", "ort-node", 1],
     ["ort-node ×2", "ort-node", 2],
+    ["ort-web WebGPU (SwiftShader, software)", "ort-webgpu", 1],
   ];
   const lines = [`| T | mode | ${cols.map((c) => c[0]).join(" | ")} |`, `|${"---|".repeat(cols.length + 2)}`];
   const Ts = [...new Set(rows.map((r) => r.T))].sort((a, b) => a - b);

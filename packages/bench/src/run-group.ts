@@ -2,6 +2,7 @@
 import { createKernelsBackend } from "@attnscope/core";
 import { forwardFlops, randomStateDict, BENCH_CONFIG } from "./random-model.js";
 import { modelEngine, ortEngine, type Engine, type Mode } from "./engines.js";
+import { webgpuEngine } from "./browser-engine.js";
 import { peakRssMb, rssMb, round, time } from "./measure.js";
 import type { GroupSpec, Row } from "./types.js";
 
@@ -16,7 +17,9 @@ export async function runGroup(spec: GroupSpec): Promise<Row[]> {
   const engine: Engine =
     spec.engine === "kernels" || spec.engine === "ts"
       ? await modelEngine(spec.engine, BENCH_CONFIG, sd, spec.threads)
-      : await ortEngine(spec.engine, BENCH_CONFIG, sd, spec.threads);
+      : spec.engine === "ort-webgpu"
+        ? await webgpuEngine() // the page builds the same seeded model itself
+        : await ortEngine(spec.engine, BENCH_CONFIG, sd, spec.threads);
   log(`  ${engine.label}: model ready in ${Math.round(performance.now() - t0)} ms, rss ${rssMb()} MB`);
   const rows: Row[] = [];
   let seed = 12345;
@@ -29,15 +32,20 @@ export async function runGroup(spec: GroupSpec): Promise<Row[]> {
     for (const mode of spec.modes) {
       if (mode === "append1" && T !== 62) continue;
       if (spec.engine === "ts" && !tsAffordable(mode, T)) continue;
+      if (spec.engine === "ort-webgpu" && T > 256) continue; // software Vulkan: seconds per run already at 256
       // --quick keeps to about a minute: onnxruntime's loss graph is one more session to build, and the
       // reference backend's loss and logits take seconds each.
       if (spec.quick && mode === "loss" && spec.engine.startsWith("ort")) continue;
-      if (spec.quick && (mode === "loss" || mode === "full") && spec.engine === "ts") continue;
+      if (spec.quick && (mode === "loss" || mode === "full") && (spec.engine === "ts" || spec.engine === "ort-webgpu"))
+        continue;
       const tokens = randomTokens(mode === "append1" ? T + 1 : T);
       await engine.prepare(mode);
       const heavy = forwardFlops(mode, T) > 2e10;
-      const slow = spec.engine === "ts" && mode !== "append1" && (mode !== "patterns" || T > 62);
-      const warmup = slow ? (spec.quick ? 0 : 1) : heavy || spec.quick ? 1 : 2;
+      // Software WebGPU takes seconds per run even for patterns: a run or two after its warm-up.
+      const slow =
+        (spec.engine === "ts" && mode !== "append1" && (mode !== "patterns" || T > 62)) || spec.engine === "ort-webgpu";
+      // WebGPU's first run compiles its shaders: always warm it up once.
+      const warmup = slow ? (spec.quick && spec.engine !== "ort-webgpu" ? 0 : 1) : heavy || spec.quick ? 1 : 2;
       const reps = slow ? (spec.quick ? 1 : 2) : heavy ? 3 : T <= 256 ? (spec.quick ? 5 : 10) : 5;
       const before =
         mode === "append1" && engine.beforeAppend ? () => engine.beforeAppend!(tokens.subarray(0, T)) : undefined;
@@ -65,6 +73,10 @@ export async function runGroup(spec: GroupSpec): Promise<Row[]> {
       if (spec.engine === "kernels") row.build = spec.relaxed ? "relaxed-simd" : "simd";
       if (mode === "append1" && spec.engine.startsWith("ort"))
         row.note = "no incremental run: full patterns pass on 63 tokens";
+      if (spec.engine === "ort-webgpu") {
+        const software = "software WebGPU: SwiftShader (Vulkan on the CPU), not a GPU; timed through the page";
+        row.note = row.note ? `${software}; ${row.note}` : software;
+      }
       rows.push(row);
       log(
         `  ${engine.label} T=${T} ${mode}: p50 ${t.median_ms} ms (p10 ${t.p10_ms}, p90 ${t.p90_ms}, slow ${t.outliers}/${t.runs})`,

@@ -13,7 +13,10 @@ describe("npm run bench's options", () => {
   it.each([
     [["--repeat", "0"], /--repeat: expected integers 1…100, got "0"/],
     [["--threads", "1,x"], /--threads: expected integers 1…64, got "x"/],
-    [["--engines", "kernels,tvm"], /--engines: unknown engine "tvm" \(known: kernels, ts, ort-web, ort-node\)/],
+    [
+      ["--engines", "kernels,tvm"],
+      /--engines: unknown engine "tvm" \(known: kernels, ts, ort-web, ort-node, ort-webgpu\)/,
+    ],
     [["--fast"], /unknown option --fast/],
   ])("%j is refused", async (args, message) => {
     await expect(run(...args)).rejects.toMatchObject({ stderr: expect.stringMatching(message) });
