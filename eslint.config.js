@@ -16,6 +16,7 @@ export default tseslint.config(
       "**/coverage/**",
       "**/*.generated.ts",
       "python/attnscope_vis/static/**",
+      "kernels/src/generated/**",
       // AssemblyScript: its own compiler checks it, and its types (i32, usize, v128) are not TypeScript's.
       "kernels/assembly/**",
     ],

@@ -10,7 +10,7 @@ import {
   sharedMemorySupported,
   simdSupported,
 } from "./features.js";
-import { Heap } from "./heap.js";
+import { Heap, type HeapStats } from "./heap.js";
 import { WorkerPool, type ExportName } from "./threads.js";
 
 export interface KernelsOptions {
@@ -135,6 +135,14 @@ interface Exports {
   unembedScratchBytes(dModel: number): number;
 }
 
+/** Counters of a context's memory traffic since it was created (see HeapStats); none depend on timing. */
+export interface KernelsStats extends HeapStats {
+  /** Current size of the memory in bytes. */
+  memoryBytes: number;
+  /** Times the typed-array views over the memory were rebuilt (after a growth; four views each time). */
+  viewRebuilds: number;
+}
+
 export const GEMM_ACCUMULATE = 1;
 export const GEMM_CAUSAL = 2;
 
@@ -157,6 +165,7 @@ export class KernelsContext {
   f64!: Float64Array;
   u8!: Uint8Array;
   private readonly ex: Exports;
+  private viewRebuilds = 0;
 
   private constructor(
     readonly memory: WebAssembly.Memory,
@@ -220,6 +229,12 @@ export class KernelsContext {
     this.i32 = new Int32Array(buf);
     this.f64 = new Float64Array(buf);
     this.u8 = new Uint8Array(buf);
+    this.viewRebuilds++;
+  }
+
+  /** Memory counters: growths, fresh and reused heap blocks, view rebuilds. */
+  stats(): KernelsStats {
+    return { ...this.heap.stats(), memoryBytes: this.memory.buffer.byteLength, viewRebuilds: this.viewRebuilds };
   }
 
   /** Per-thread packing scratch for a product with inner dimension k, for all threads. */

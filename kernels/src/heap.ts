@@ -10,10 +10,34 @@ interface Block {
   size: number;
 }
 
+/**
+ * What the heap has done since it was created, for tests and diagnostics that must not depend on timing: a
+ * steady-state run should neither grow the memory nor take blocks from fresh (never touched) memory.
+ */
+export interface HeapStats {
+  /** `WebAssembly.Memory.grow` calls, and the bytes they added. */
+  grows: number;
+  grownBytes: number;
+  /** Blocks carved from the top of the heap (memory no block used before), and their bytes. */
+  freshAllocs: number;
+  freshBytes: number;
+  /** Blocks served from freed memory. */
+  reusedAllocs: number;
+  releases: number;
+}
+
 export class Heap {
   private free: Block[] = [];
   private top: number;
   private readonly sizes = new Map<number, number>();
+  private readonly counts: HeapStats = {
+    grows: 0,
+    grownBytes: 0,
+    freshAllocs: 0,
+    freshBytes: 0,
+    reusedAllocs: 0,
+    releases: 0,
+  };
 
   constructor(
     private readonly memory: WebAssembly.Memory,
@@ -28,6 +52,11 @@ export class Heap {
     return this.top;
   }
 
+  /** A snapshot of the counters (see HeapStats). */
+  stats(): HeapStats {
+    return { ...this.counts };
+  }
+
   alloc(bytes: number): number {
     const size = align(Math.max(bytes, ALIGN));
     for (let i = 0; i < this.free.length; i++) {
@@ -40,6 +69,7 @@ export class Heap {
           b.size -= size;
         }
         this.sizes.set(ptr, size);
+        this.counts.reusedAllocs++;
         return ptr;
       }
     }
@@ -51,6 +81,8 @@ export class Heap {
       this.free.pop();
     }
     this.ensure(ptr + size);
+    this.counts.freshAllocs++;
+    this.counts.freshBytes += ptr + size - this.top; // a free block ending at the top is reused, the rest is new
     this.top = Math.max(this.top, ptr + size);
     this.sizes.set(ptr, size);
     return ptr;
@@ -60,6 +92,7 @@ export class Heap {
     const size = this.sizes.get(ptr);
     if (size === undefined) throw new Error(`kernels heap: release of unknown block ${ptr}`);
     this.sizes.delete(ptr);
+    this.counts.releases++;
     // Insert sorted by address and coalesce with neighbours.
     let i = 0;
     while (i < this.free.length && this.free[i].ptr < ptr) i++;
@@ -80,7 +113,10 @@ export class Heap {
     if (end > 4 * 1024 * 1024 * 1024) {
       throw new RangeError(`kernels heap: ${(end / 2 ** 30).toFixed(2)} GiB needed, above the 4 GiB wasm32 limit`);
     }
-    this.memory.grow(Math.ceil((end - have) / PAGE));
+    const pages = Math.ceil((end - have) / PAGE);
+    this.memory.grow(pages);
+    this.counts.grows++;
+    this.counts.grownBytes += pages * PAGE;
     this.onGrow();
   }
 }

@@ -129,6 +129,45 @@ describe("heap", () => {
     ctx.f32[p / 4 + 16 * 1024 * 1024 - 1] = 5;
     expect(ctx.f32.length * 4).toBe(ctx.memory.buffer.byteLength);
   });
+
+  it("counts growths, fresh and reused blocks and view rebuilds", async () => {
+    const ctx = await createKernels({ threads: 1 });
+    contexts.push(ctx);
+    const s0 = ctx.stats();
+    expect(s0).toMatchObject({ grows: 0, freshAllocs: 0, reusedAllocs: 0, releases: 0, viewRebuilds: 1 });
+    const a = ctx.heap.alloc(100); // rounded up to 128 bytes, fits in the initial memory
+    const b = ctx.heap.alloc(3 * 65536); // past the initial two pages: one growth
+    const s1 = ctx.stats();
+    expect(s1).toMatchObject({ grows: 1, freshAllocs: 2, freshBytes: 128 + 3 * 65536, reusedAllocs: 0 });
+    expect(s1.grownBytes % 65536).toBe(0);
+    expect(s1.memoryBytes).toBe(s0.memoryBytes + s1.grownBytes);
+    expect(s1.viewRebuilds).toBe(2);
+    ctx.heap.release(a);
+    ctx.heap.release(b);
+    ctx.heap.alloc(64); // from the freed memory: no fresh block, no growth
+    expect(ctx.stats()).toMatchObject({ grows: 1, freshAllocs: 2, reusedAllocs: 1, releases: 2, viewRebuilds: 2 });
+  });
+});
+
+describe("softmax at the bottom of exp's range", () => {
+  it("gives exp(v) / (1 + exp(v)) down to ln(FLT_MIN), exactly 0 below, never a subnormal", async () => {
+    const ctx = await createKernels({ threads: 1, relaxed: false });
+    contexts.push(ctx);
+    const FLT_MIN = 2 ** -126;
+    for (const v of [-80, -87, -87.3, -87.336, -87.337, -87.5, -88, -88.3, -88.4, -100, -Infinity]) {
+      const p = ctx.heap.alloc(64);
+      ctx.f32.set([0, v], p / 4);
+      ctx.causalSoftmax(p, p, 1, 1, 2, 2); // one row: query 1 of 2, both keys visible
+      const got = ctx.f32[p / 4 + 1];
+      const e = Math.exp(Math.fround(v)); // of the float32 input
+      const want = e / (1 + e);
+      if (want < FLT_MIN) expect(got).toBe(0);
+      else expect(Math.abs(got - want) / want).toBeLessThan(1e-6);
+      expect(got === 0 || got >= FLT_MIN).toBe(true);
+      expect(ctx.f32[p / 4]).toBe(1);
+      ctx.heap.release(p);
+    }
+  });
 });
 
 describe("feature detection", () => {

@@ -11,7 +11,7 @@ export { readSafetensors, writeSafetensors } from "./weights/safetensors.js";
 export type { SafetensorsFile, TensorToWrite, TensorsToWrite } from "./weights/safetensors.js";
 export { WeightsError } from "./weights/errors.js";
 export { HookedTransformer } from "./model/hooked-transformer.js";
-export { lossFromLogits } from "./model/loss.js";
+export { lossFromLogits, halfLosses } from "./model/loss.js";
 export type {
   ReturnType,
   NameFilter,
@@ -57,7 +57,7 @@ export type { ModelSource, ModelFilesSpec, ModelFiles, LoadModelFilesOptions } f
 export { KNOWN_MODELS, getKnownModel } from "./registry/known-models.js";
 export type { KnownModel } from "./registry/known-models.js";
 export { createKernelsBackend, kernelsAvailable } from "./backend/kernels-backend.js";
-export type { KernelsBackend, KernelsBackendOptions } from "./backend/kernels-backend.js";
+export type { KernelsBackend, KernelsBackendOptions, KernelsBackendStats } from "./backend/kernels-backend.js";
 // Training (attention-only models, in Node, browsers and workers).
 export {
   createTrainer,

@@ -11,6 +11,7 @@ import {
   DEFAULT_CORPUS,
   firstAttnDetector,
   generateRepeatedTokens,
+  halfLosses,
   inductionAttnDetector,
   loadDefaultModelFiles,
   prevAttnDetector,
@@ -324,43 +325,27 @@ async function induction(id: number, seqLen: number, batch: number, seed: number
 }
 
 /**
- * Every head's pattern on one sequence, read with a hook rather than runWithCache: a hooked run leaves the
- * model's incremental state alone, so the next keystroke in the text box still only computes new tokens.
+ * Every head's pattern on one sequence, each [1, H, T, T]. A full run (`incremental: false`) leaves the model's
+ * reuse state alone, so the next keystroke in the text box still only computes new tokens.
  */
 async function patternsOf(model: HookedTransformer, tokens: number[]): Promise<Float32Array[]> {
-  const layers: Float32Array[] = [];
-  await model.runWithHooks([tokens], {
+  const { cache } = await model.runWithCache([tokens], {
     returnType: "none",
-    fwdHooks: [
-      [
-        (name) => name.endsWith("attn.hook_pattern"),
-        (act, hook) => {
-          layers[Number(hook.name.split(".")[1])] = act.data.slice(); // [1, H, T, T]
-        },
-      ],
-    ],
+    incremental: false,
+    namesFilter: (name) => name.endsWith("attn.hook_pattern"),
   });
-  return layers;
+  return Array.from({ length: model.cfg.n_layers }, (_, l) => cache.get("pattern", l).data);
 }
 
 const patternCache = (patterns: Tensor[]) =>
   new ActivationCache(new Map(patterns.map((p, l) => [`blocks.${l}.attn.hook_pattern`, p])), true);
 
-/** Mean loss of the first and second copies, and per position averaged over the batch. */
+/** Mean loss of the first and second copies (the core's halfLosses), and per position averaged over the batch. */
 function lossHalves(loss: Tensor, seqLen: number) {
   const [B, T1] = loss.shape;
-  let first = 0;
-  let second = 0;
   const meanLoss = new Array<number>(T1).fill(0);
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T1; t++) {
-      const v = loss.data[b * T1 + t];
-      meanLoss[t] += v / B;
-      if (t < seqLen) first += v;
-      else second += v;
-    }
-  }
-  return { lossFirstHalf: first / (seqLen * B), lossSecondHalf: second / ((T1 - seqLen) * B), meanLoss };
+  for (let b = 0; b < B; b++) for (let t = 0; t < T1; t++) meanLoss[t] += loss.data[b * T1 + t] / B;
+  return { ...halfLosses(loss.data, B, T1, seqLen), meanLoss };
 }
 
 async function side(

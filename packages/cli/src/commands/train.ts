@@ -45,6 +45,10 @@ interface TrainOptions {
   repeatFraction: string;
   repeatTextFraction: string;
   withoutBosFraction: string;
+  randomTokensFrom: string;
+  segMin: string;
+  charTextFraction: string;
+  segMax?: string;
   dtype: string;
   backend: string;
   threads: string;
@@ -95,9 +99,25 @@ export function trainCommand(io: CliIO): Command {
     .option("--repeat-fraction <x>", "fraction of sequences that are a random token segment repeated", "0.25")
     .option("--repeat-text-fraction <x>", "fraction of sequences that are a window of the corpus repeated", "0")
     .option(
+      "--char-text-fraction <x>",
+      "fraction of sequences that are a window of the corpus spelt one character per token (ASCII characters, each its base token)",
+      "0",
+    )
+    .option(
+      "--seg-min <n>",
+      "shortest repeated segment, in tokens (2: a period-2 row, where the next token is the previous one)",
+      "4",
+    )
+    .option("--seg-max <n>", "longest repeated segment, in tokens (default: half the row)")
+    .option(
       "--without-bos-fraction <x>",
       "fraction of sequences that start mid-text without BOS (so position 0 is not a free resting place for attention)",
       "0",
+    )
+    .option(
+      "--random-tokens-from <s>",
+      "where random segments draw their tokens: vocab (uniform over the vocabulary), corpus (by the corpus's token frequencies) or top:K (uniform over the corpus's K most frequent tokens)",
+      "vocab",
     )
     .option(
       "--dtype <t>",
@@ -125,6 +145,15 @@ export function trainCommand(io: CliIO): Command {
         throw new CliError(`--pos-init must be normal or sinusoidal, got "${opts.posInit}"`);
       if (opts.schedule !== "constant" && opts.schedule !== "cosine")
         throw new CliError(`--schedule must be constant or cosine, got "${opts.schedule}"`);
+      const topMatch = /^top:(\d+)$/.exec(opts.randomTokensFrom);
+      if (
+        opts.randomTokensFrom !== "vocab" &&
+        opts.randomTokensFrom !== "corpus" &&
+        !(topMatch && Number(topMatch[1]) >= 1)
+      )
+        throw new CliError(
+          `--random-tokens-from must be vocab, corpus or top:K (K ≥ 1), got "${opts.randomTokensFrom}"`,
+        );
       if (opts.dtype !== "float32" && opts.dtype !== "float16")
         throw new CliError(`--dtype must be float32 or float16, got "${opts.dtype}"`);
       if (opts.backend !== "kernels" && opts.backend !== "ts")
@@ -134,6 +163,8 @@ export function trainCommand(io: CliIO): Command {
         opts.tokenizer === "byte" ? new ByteTokenizer() : await loadTokenizer(opts.tokenizer);
       const corpus = readCorpus(opts.corpus);
       const ids = tokenizer.encode(corpus.text);
+      const charTextFraction = parseNumber(opts.charTextFraction, "--char-text-fraction");
+      const charCorpus = charTextFraction > 0 ? spellInCharacters(corpus.text, tokenizer) : undefined;
       const config = resolveConfig(
         {
           d_model: dModel,
@@ -171,6 +202,10 @@ export function trainCommand(io: CliIO): Command {
         repeatFraction: parseNumber(opts.repeatFraction, "--repeat-fraction"),
         repeatTextFraction: parseNumber(opts.repeatTextFraction, "--repeat-text-fraction"),
         withoutBosFraction: parseNumber(opts.withoutBosFraction, "--without-bos-fraction"),
+        randomTokensFrom: topMatch ? { top: Number(topMatch[1]) } : (opts.randomTokensFrom as "vocab" | "corpus"),
+        segMin: parseInteger(opts.segMin, "--seg-min", 1),
+        charTextFraction,
+        segMax: opts.segMax === undefined ? undefined : parseInteger(opts.segMax, "--seg-max", 1),
         posInit: opts.posInit === "sinusoidal" ? { kind: "sinusoidal" as const } : { kind: "normal" as const },
         frozen: opts.freezePos ? ["pos_embed.W_pos"] : [],
       };
@@ -188,7 +223,16 @@ export function trainCommand(io: CliIO): Command {
             });
       const probe =
         opts.probeHalf === undefined ? undefined : { half: parseInteger(opts.probeHalf, "--probe-half", 1) };
-      const trainer = createTrainer({ config, corpus: ids, tokenizer, backend, curriculum, probe, ...options });
+      const trainer = createTrainer({
+        config,
+        corpus: ids,
+        charCorpus,
+        tokenizer,
+        backend,
+        curriculum,
+        probe,
+        ...options,
+      });
 
       const showBar = opts.progress === true || io.stderr.isTTY === true;
       const bar = showBar
@@ -331,4 +375,23 @@ export function readCorpus(spec: string): Corpus {
       `${src.package}@${src.version}: ${files.length} files, ${files[0]} .. ${files.at(-1)}; ${src.licence}`;
   }
   return { text: parts.join("\n\n"), source: spec, info };
+}
+
+/**
+ * `text` as one token per ASCII character, each the token the tokenizer gives that character alone (its base
+ * token); other characters are left out.
+ */
+function spellInCharacters(text: string, tokenizer: Tokenizer): Int32Array {
+  const idOf = new Map<number, number>();
+  for (let c = 0; c < 128; c++) {
+    const ids = tokenizer.encode(String.fromCharCode(c));
+    if (ids.length === 1) idOf.set(c, ids[0]!);
+  }
+  const out = new Int32Array(text.length);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const id = idOf.get(text.charCodeAt(i));
+    if (id !== undefined) out[n++] = id;
+  }
+  return out.subarray(0, n);
 }

@@ -1,6 +1,13 @@
-import { createKernels, GEMM_ACCUMULATE, simdSupported, type KernelsContext } from "@attnscope/kernels";
+import {
+  createKernels,
+  GEMM_ACCUMULATE,
+  simdSupported,
+  type KernelsContext,
+  type KernelsStats,
+} from "@attnscope/kernels";
 import type { Backend, MatmulOptions } from "./backend.js";
 import { WeightCache } from "./kernels-weights.js";
+import { KernelsViews } from "./kernels-views.js";
 import { checkAddA, checkAttn, checkCausal, checkLen, checkUnembedStats, checkedOut } from "./checks.js";
 
 export interface KernelsBackendOptions {
@@ -18,6 +25,26 @@ export interface KernelsBackendOptions {
   streamUnembedRows?: number;
 }
 
+/**
+ * Counters of what a kernels backend has allocated since it was created. None depends on timing, so a test can
+ * check that a steady state (the same run repeated, or a one-token append) allocates nothing new: snapshot
+ * `stats()` before and after and compare.
+ */
+export interface KernelsBackendStats extends KernelsStats {
+  /** Bytes of the activation arena, and how often it was replaced by a bigger one (a fresh heap block). */
+  arenaBytes: number;
+  arenaReplacements: number;
+  /** Weights copied (or packed) into kernels memory, and temporary copies of arrays seen once. */
+  weightCopies: number;
+  temporaryCopies: number;
+  /**
+   * JavaScript typed arrays the backend created: views over kernels memory (made once per pointer and
+   * length, then reused), sub-range views of the caller's arrays (only when an op runs in chunks), and
+   * arrays it returns (unembedStats's two).
+   */
+  jsTypedArrays: number;
+}
+
 /** A `Backend` on the AssemblyScript SIMD kernels, plus what a host needs to manage it. */
 export interface KernelsBackend extends Backend {
   readonly threads: number;
@@ -26,6 +53,8 @@ export interface KernelsBackend extends Backend {
   readonly memory: WebAssembly.Memory;
   /** Drops the kernels' copy of weights that will not be used again (all of them without an argument). */
   forgetWeights(a?: Float32Array): void;
+  /** Allocation counters since creation (see KernelsBackendStats). */
+  stats(): KernelsBackendStats;
   /** Stops the worker threads. The backend must not be used afterwards. */
   dispose(): void;
 }
@@ -52,8 +81,12 @@ const STREAM_BLOCK_BYTES = 16 * 1024 * 1024;
 class KernelsBackendImpl implements KernelsBackend {
   readonly name: string;
   private readonly weights: WeightCache;
+  private readonly views: KernelsViews;
   private arenaPtr = 0;
   private arenaSize = 0;
+  private arenaReplacements = 0;
+  /** Typed arrays made here other than KernelsViews' (sub-range views, returned arrays). */
+  private typedArrays = 0;
 
   constructor(
     private readonly ctx: KernelsContext,
@@ -61,6 +94,25 @@ class KernelsBackendImpl implements KernelsBackend {
   ) {
     this.name = ctx.name;
     this.weights = new WeightCache(ctx);
+    this.views = new KernelsViews(ctx);
+  }
+
+  stats(): KernelsBackendStats {
+    return {
+      ...this.ctx.stats(),
+      arenaBytes: this.arenaSize,
+      arenaReplacements: this.arenaReplacements,
+      weightCopies: this.weights.copies,
+      temporaryCopies: this.weights.temporaries,
+      jsTypedArrays: this.views.created + this.typedArrays,
+    };
+  }
+
+  /** Elements [from, to) of `a`: `a` itself when that is all of it (no new view), else a counted subarray. */
+  private part<A extends Float32Array | Int32Array>(a: A, from: number, to: number): A {
+    if (from === 0 && to === a.length) return a;
+    this.typedArrays++;
+    return a.subarray(from, to) as A;
   }
 
   get threads(): number {
@@ -124,15 +176,15 @@ class KernelsBackendImpl implements KernelsBackend {
     for (let r0 = 0; r0 < m; r0 += rows) {
       const r = Math.min(rows, m - r0);
       if (transA) f32.set(a, aP / 4);
-      else f32.set(a.subarray(r0 * k, (r0 + r) * k), aP / 4);
+      else f32.set(this.part(a, r0 * k, (r0 + r) * k), aP / 4);
       if (addA) {
-        f32.set(addA.subarray(r0 * k, (r0 + r) * k), (base + a2Off) / 4);
+        f32.set(this.part(addA, r0 * k, (r0 + r) * k), (base + a2Off) / 4);
         ctx.addInPlace(aP, base + a2Off, r * k);
       }
-      if (accumulate) f32.set(out.subarray(r0 * n, (r0 + r) * n), cP / 4);
+      if (accumulate) f32.set(this.part(out, r0 * n, (r0 + r) * n), cP / 4);
       if (packedB) ctx.gemmPacked(aP, k, bP, cP, n, r, k, n, biasPtr, flags);
       else ctx.gemm(aP, transA ? 1 : k, transA ? m : 1, bP, bRs, bCs, cP, n, r, k, n, biasPtr, flags, sP);
-      out.set(ctx.f32.subarray(cP / 4, cP / 4 + r * n), r0 * n);
+      out.set(this.views.f32(cP, r * n), r0 * n);
     }
     this.releaseAll(bW, biasW);
     return out;
@@ -208,7 +260,7 @@ class KernelsBackendImpl implements KernelsBackend {
       ctx.attnPattern(base + qOff, base + kOff, base + pOff, tq, tk, nHeads, dHead, scale, h0, h1, base + sOff);
       ctx.patternValue(base + pOff, base + vOff, base + zOff, tq, tk, nHeads, dHead, h0, h1, base + sOff);
     }
-    z.set(ctx.f32.subarray((base + zOff) / 4, (base + zOff) / 4 + z.length));
+    z.set(this.views.f32(base + zOff, z.length));
     return z;
   }
 
@@ -222,9 +274,9 @@ class KernelsBackendImpl implements KernelsBackend {
     const base = this.reserve(rows * tk * 4);
     for (let r0 = 0; r0 < total; r0 += rows) {
       const r = Math.min(rows, total - r0);
-      this.ctx.f32.set(scores.subarray(r0 * tk, (r0 + r) * tk), base / 4);
+      this.ctx.f32.set(this.part(scores, r0 * tk, (r0 + r) * tk), base / 4);
       this.ctx.causalSoftmax(base, base, r0, r, tq, tk);
-      res.set(this.ctx.f32.subarray(base / 4, base / 4 + r * tk), r0 * tk);
+      res.set(this.views.f32(base, r * tk), r0 * tk);
     }
     return res;
   }
@@ -253,10 +305,10 @@ class KernelsBackendImpl implements KernelsBackend {
     ctx.f32.set(v, (base + vOff) / 4);
     for (let h0 = 0; h0 < nHeads; h0 += heads) {
       const h1 = Math.min(nHeads, h0 + heads);
-      ctx.f32.set(pattern.subarray(h0 * tq * tk, h1 * tq * tk), (base + pOff) / 4);
+      ctx.f32.set(this.part(pattern, h0 * tq * tk, h1 * tq * tk), (base + pOff) / 4);
       ctx.patternValue(base + pOff, base + vOff, base + zOff, tq, tk, nHeads, dHead, h0, h1, base + sOff);
     }
-    z.set(ctx.f32.subarray((base + zOff) / 4, (base + zOff) / 4 + z.length));
+    z.set(this.views.f32(base + zOff, z.length));
     return z;
   }
 
@@ -284,10 +336,9 @@ class KernelsBackendImpl implements KernelsBackend {
     const base = this.reserve(ar.size);
     for (let r0 = 0; r0 < t; r0 += rows) {
       const r = Math.min(rows, t - r0);
-      ctx.f32.set(z.subarray(r0 * nHeads * dHead, (r0 + r) * nHeads * dHead), (base + zOff) / 4);
+      ctx.f32.set(this.part(z, r0 * nHeads * dHead, (r0 + r) * nHeads * dHead), (base + zOff) / 4);
       ctx.headResults(base + zOff, wP, base + oOff, r, nHeads, dHead, dModel, base + sOff, wW.packed);
-      const o = (base + oOff) / 4;
-      res.set(ctx.f32.subarray(o, o + r * nHeads * dModel), r0 * nHeads * dModel);
+      res.set(this.views.f32(base + oOff, r * nHeads * dModel), r0 * nHeads * dModel);
     }
     this.releaseAll(wW);
     return res;
@@ -305,6 +356,7 @@ class KernelsBackendImpl implements KernelsBackend {
     checkUnembedStats(x, wU, bU, targets, t, dModel, vocab);
     const logsumexp = new Float32Array(t);
     const targetLogits = new Float32Array(t).fill(NaN);
+    this.typedArrays += 2;
     if (t === 0) return { logsumexp, targetLogits };
     const wLayout = { packed: { k: dModel, n: vocab } };
     if (t >= this.streamUnembedRows && !this.weights.has(wU, wLayout)) {
@@ -338,8 +390,8 @@ class KernelsBackendImpl implements KernelsBackend {
       base + sOff,
       wW.packed,
     );
-    logsumexp.set(ctx.f32.subarray((base + lOff) / 4, (base + lOff) / 4 + t));
-    targetLogits.set(ctx.f32.subarray((base + gOff) / 4, (base + gOff) / 4 + t));
+    logsumexp.set(this.views.f32(base + lOff, t));
+    targetLogits.set(this.views.f32(base + gOff, t));
     this.releaseAll(wW, bW);
     return { logsumexp, targetLogits };
   }
@@ -373,11 +425,12 @@ class KernelsBackendImpl implements KernelsBackend {
     ctx.f32.set(x, (base + xOff) / 4);
     const acc = new Float64Array(t).fill(-Infinity);
     const shifted = new Int32Array(t);
+    this.typedArrays += 2;
     for (let v0 = 0; v0 < vocab; v0 += vb) {
       const n = Math.min(vb, vocab - v0);
       const w = (base + wOff) / 4;
-      for (let d = 0; d < dModel; d++) ctx.f32.set(wU.subarray(d * vocab + v0, d * vocab + v0 + n), w + d * n);
-      ctx.f32.set(bU.subarray(v0, v0 + n), (base + bOff) / 4);
+      for (let d = 0; d < dModel; d++) ctx.f32.set(this.part(wU, d * vocab + v0, d * vocab + v0 + n), w + d * n);
+      ctx.f32.set(this.part(bU, v0, v0 + n), (base + bOff) / 4);
       // Targets outside this block fall outside [0, n) and are ignored by the kernel.
       for (let r = 0; r < t; r++) shifted[r] = targets[r] < 0 ? -1 : targets[r] - v0;
       ctx.i32.set(shifted, (base + tOff) / 4);
@@ -433,8 +486,7 @@ class KernelsBackendImpl implements KernelsBackend {
     for (let h0 = 0; h0 < nHeads; h0 += heads) {
       const h1 = Math.min(nHeads, h0 + heads);
       run(base + qOff, base + kOff, base + oOff, h0, h1, base + sOff);
-      const o = (base + oOff) / 4;
-      res.set(ctx.f32.subarray(o, o + (h1 - h0) * block), h0 * block);
+      res.set(this.views.f32(base + oOff, (h1 - h0) * block), h0 * block);
     }
     return res;
   }
@@ -449,14 +501,17 @@ class KernelsBackendImpl implements KernelsBackend {
 
   /**
    * Base pointer of an activation arena of at least `bytes`. The arena is one heap block reused by every op
-   * and replaced only by a bigger one, so steady-state runs never allocate.
+   * and replaced only by a bigger one, so steady-state runs never allocate. It grows by at least half its
+   * size each time, so a sequence that keeps getting longer (live typing with hooks on) replaces it a
+   * logarithmic number of times rather than every few tokens.
    */
   private reserve(bytes: number): number {
     if (bytes > this.arenaSize) {
       if (this.arenaPtr) this.ctx.heap.release(this.arenaPtr);
-      const size = Math.ceil(bytes / (1 << 20)) * (1 << 20);
+      const size = Math.ceil(Math.max(bytes, this.arenaSize * 1.5) / (1 << 20)) * (1 << 20);
       this.arenaPtr = this.ctx.heap.alloc(size);
       this.arenaSize = size;
+      this.arenaReplacements++;
     }
     return this.arenaPtr;
   }

@@ -45,6 +45,9 @@ export class WeightCache {
   /** Arrays seen once, by buffer then offset:length; a second sighting makes them cached weights. */
   private readonly seen = new WeakMap<ArrayBufferLike, Set<string>>();
   private disposed = false;
+  /** Copies (or packings) of kept weights, and temporary blocks of arrays seen once, since creation. */
+  copies = 0;
+  temporaries = 0;
 
   constructor(private readonly ctx: KernelsContext) {
     this.registry = new FinalizationRegistry((slots) => {
@@ -70,6 +73,7 @@ export class WeightCache {
         keys.add(seenKey);
         const ptr = this.ctx.heap.alloc(a.length * 4);
         this.ctx.f32.set(a, ptr / 4);
+        this.temporaries++;
         return { ptr, temporary: true, packed: false };
       }
     }
@@ -137,6 +141,7 @@ export class WeightCache {
       ctx.heap.release(stage);
     }
     takeFingerprint(a, slot.fingerprint);
+    this.copies++;
     return slot.ptr;
   }
 

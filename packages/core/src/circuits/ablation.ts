@@ -9,6 +9,7 @@ import { Tensor } from "../tensor.js";
 import { validateTokenBatch } from "../tokenizer/tokens.js";
 import { diagonalMean } from "../detectors/attn-detectors.js";
 import { formatHead, parseHead, type HeadRef } from "./heads.js";
+import { getActName } from "../model/hook-names.js";
 
 export type AblationMode = "zero" | "mean";
 
@@ -105,7 +106,7 @@ export async function ablationScores(
     };
     await model.runWithHooks(batch, {
       returnType: "none",
-      fwdHooks: [...hooks, [`blocks.${L - 1}.hook_resid_post`, capture]],
+      fwdHooks: [...hooks, [getActName("resid_post", L - 1), capture]],
     });
     const { logsumexp, targetLogits } = model.backend.unembedStats(rows, W_U, b_U, B * n, D, V, targets);
     let s = 0;
@@ -116,7 +117,7 @@ export async function ablationScores(
   const scores = new Float32Array(L * H);
   for (let l = 0; l < L; l++) {
     for (let h = 0; h < H; h++) {
-      scores[l * H + h] = (await run([[`blocks.${l}.attn.hook_z`, ablateZ(h, mode)]])) - lossClean;
+      scores[l * H + h] = (await run([[getActName("z", l), ablateZ(h, mode)]])) - lossClean;
       opts.onProgress?.(l * H + h + 1, L * H);
     }
   }
@@ -147,7 +148,7 @@ export async function ablationInductionScore(
       );
     }
     hooks.push([
-      `blocks.${prev.layer}.attn.hook_v`,
+      getActName("v", prev.layer),
       (v: Tensor) => {
         const [B, T, H, Dh] = v.shape;
         const out = v.clone();
@@ -158,7 +159,7 @@ export async function ablationInductionScore(
   }
   let score = NaN;
   hooks.push([
-    `blocks.${ind.layer}.attn.hook_pattern`,
+    getActName("pattern", ind.layer),
     (p: Tensor) => {
       let s = 0;
       for (let b = 0; b < p.shape[0]; b++) s += diagonalMean(p.index(b, ind.head), -(S - 1));

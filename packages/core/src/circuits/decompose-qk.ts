@@ -18,7 +18,7 @@ import { parseHead, type HeadRef } from "./heads.js";
 function unbatched(cache: ActivationCache, what: string): ActivationCache {
   if (!cache.model) throw new Error(`${what} needs a cache made by model.runWithCache (this one has no model)`);
   if (!cache.hasBatchDim) return cache;
-  const B = cache.get("hook_embed").shape[0];
+  const B = cache.get("embed").shape[0];
   if (B !== 1) throw new Error(`${what} takes one sequence: use cache.batchItem(i) (this cache holds a batch of ${B})`);
   return cache.removeBatchDim();
 }
@@ -29,8 +29,8 @@ export function decomposeQkInput(cacheIn: ActivationCache, layer = 1): LabeledSt
   const { n_layers: L, n_heads: H } = cache.model!.cfg;
   if (!Number.isInteger(layer) || layer < 1 || layer >= L)
     throw new RangeError(`decomposeQkInput: layer must be 1..${L - 1} (a layer with earlier heads), got ${layer}`);
-  const embed = cache.get("hook_embed");
-  const parts: Tensor[] = [embed, cache.get("hook_pos_embed")];
+  const embed = cache.get("embed");
+  const parts: Tensor[] = [embed, cache.get("pos_embed")];
   const labels = ["embed", "pos_embed"];
   for (let l = 0; l < layer; l++) {
     const r = headResults(cache, l); // [T, H, D]

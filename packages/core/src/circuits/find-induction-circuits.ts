@@ -14,6 +14,7 @@ import { repeatedTokensFor } from "../induction/repeated-tokens.js";
 import type { HookedTransformer } from "../model/hooked-transformer.js";
 import { compositionScores } from "./composition.js";
 import { repeatedSeqLen } from "./ablation.js";
+import { getActName } from "../model/hook-names.js";
 
 export interface InductionCircuit {
   /** The earlier head, "layer.head". */
@@ -67,7 +68,7 @@ export async function findInductionCircuits(
   const S = repeatedSeqLen(tokens);
   const { cache } = await model.runWithCache(tokens, {
     returnType: "none",
-    namesFilter: (n) => n.endsWith("attn.hook_pattern"),
+    namesFilter: Array.from({ length: model.cfg.n_layers }, (_, l) => getActName("pattern", l)),
   });
   const prev = prevAttnDetector(cache, threshold);
   const ind = inductionAttnDetector(cache, S, threshold);

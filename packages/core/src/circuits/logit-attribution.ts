@@ -29,7 +29,7 @@ export interface LogitAttribution {
 function requireUnbatched(cache: ActivationCache, what: string) {
   if (!cache.model) throw new Error(`${what} needs a cache made by model.runWithCache (this one has no model)`);
   if (cache.hasBatchDim) {
-    const B = cache.get("hook_embed").shape[0];
+    const B = cache.get("embed").shape[0];
     if (B !== 1)
       throw new Error(`${what} takes one sequence: use cache.batchItem(i) (this cache holds a batch of ${B})`);
     return { model: cache.model, cache: cache.removeBatchDim() };
@@ -41,7 +41,7 @@ function requireUnbatched(cache: ActivationCache, what: string) {
 export function logitAttribution(cacheIn: ActivationCache, tokens: ArrayLike<number>): LogitAttribution {
   const { model, cache } = requireUnbatched(cacheIn, "logitAttribution");
   const { n_layers: L, n_heads: H, d_model: D, d_vocab_out: V } = model.cfg;
-  const embed = cache.get("hook_embed");
+  const embed = cache.get("embed");
   const T = embed.shape[0];
   validateTokens(tokens, model.cfg.d_vocab, undefined, "logitAttribution tokens");
   if (tokens.length !== T)
@@ -50,7 +50,7 @@ export function logitAttribution(cacheIn: ActivationCache, tokens: ArrayLike<num
   const W_U = model.W_U.data;
   const b_U = model.b_U.data;
   const b_O = model.b_O;
-  const direct = model.cfg.positional_embedding_type === "standard" ? embed.add(cache.get("hook_pos_embed")) : embed;
+  const direct = model.cfg.positional_embedding_type === "standard" ? embed.add(cache.get("pos_embed")) : embed;
   const results = Array.from({ length: L }, (_, l) => headResults(cache, l)); // [T, H, D]
   const C = 1 + L * H;
   const out = new Float32Array((T - 1) * C);

@@ -1,5 +1,6 @@
 import type { ActivationCache } from "../model/activation-cache.js";
 import { Tensor } from "../tensor.js";
+import { getActName } from "../model/hook-names.js";
 
 /** Output of a head detector: the heads above the threshold and every head's score. */
 export interface DetectorResult {
@@ -20,7 +21,7 @@ export function genericAttnDetector(cache: ActivationCache, scoreFn: PatternScor
   const nLayers = cache.nLayersWithPattern;
   if (nLayers === 0) {
     throw new Error(
-      "The cache holds no attention patterns (blocks.0.attn.hook_pattern); run runWithCache without excluding them",
+      `The cache holds no attention patterns (${getActName("pattern", 0)}); run runWithCache without excluding them`,
     );
   }
   const scores: number[][] = [];

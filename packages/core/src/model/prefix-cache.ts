@@ -53,13 +53,18 @@ export function joinAttention(
   if (start === 0 || !prev) return fresh;
   const out = new Float32Array(nHeads * t * t);
   const r = t - start;
+  // Rows are copied element by element rather than through subarray views: an append at T = 62 would
+  // otherwise make one view per head and old row (744 a layer for 12 heads), garbage on every keystroke.
   for (let h = 0; h < nHeads; h++) {
     for (let i = 0; i < start; i++) {
       const o = (h * t + i) * t;
-      out.set(prev.subarray((h * prevT + i) * prevT, (h * prevT + i) * prevT + start), o);
+      const src = (h * prevT + i) * prevT;
+      for (let j = 0; j < start; j++) out[o + j] = prev[src + j]!;
       if (above !== 0) out.fill(above, o + start, o + t);
     }
-    out.set(fresh.subarray(h * r * t, (h + 1) * r * t), (h * t + start) * t);
+    const from = h * r * t;
+    const to = (h * t + start) * t;
+    for (let j = 0; j < r * t; j++) out[to + j] = fresh[from + j]!;
   }
   return out;
 }

@@ -31,14 +31,37 @@ export interface BatchSamplerOptions {
    * (inference rows start with BOS, as TransformerLens's do).
    */
   withoutBosFraction?: number;
+  /**
+   * Where the tokens of a random segment come from (default "vocab"): "vocab" draws them uniformly over the
+   * vocabulary, as ARENA's induction experiment does; "corpus" draws each from a uniformly random position of
+   * the corpus, i.e. by the corpus's token frequencies. With a subword vocabulary most ids are rare, and a
+   * model learns to copy tokens it has seen often long before it can copy any id; "corpus" segments still have
+   * no structure but repetition, so only induction predicts their second copy. `{ top: K }` draws them uniformly
+   * from the corpus's K most frequent tokens: a random-symbol task as hard as a K-symbol alphabet's (K = 256 is
+   * a byte model's), over words.
+   */
+  randomTokensFrom?: RandomTokensFrom;
+  /**
+   * The corpus spelt in single-character tokens (each character its base token), and the fraction of rows
+   * that are a window of it (default 0). Over characters the previous token says much about the next, so a
+   * previous-token head pays off at once, as in a byte-level model; a subword model gets that circuit early
+   * from these rows, and its induction heads can build on it.
+   */
+  charCorpus?: ArrayLike<number>;
+  charTextFraction?: number;
   /** Length range of a repeated segment (inclusive). Defaults: 4 .. (seqLen - 1) / 2. */
   segMin?: number;
   segMax?: number;
 }
 
+/** Where random segments draw their tokens; see `BatchSamplerOptions.randomTokensFrom`. */
+export type RandomTokensFrom = "vocab" | "corpus" | { top: number };
+
 export class BatchSampler {
   readonly segMin: number;
   readonly segMax: number;
+  /** With `randomTokensFrom: { top }`: the ids random segments draw from, most frequent first. */
+  private readonly pool: Int32Array | null = null;
 
   constructor(readonly opts: BatchSamplerOptions) {
     const { corpus, seqLen, repeatFraction, batchSize } = opts;
@@ -52,7 +75,22 @@ export class BatchSampler {
         `repeatTextFraction must be in [0, 1 - repeatFraction] = [0, ${1 - repeatFraction}], got ${repeatText}`,
       );
     }
+    const charText = opts.charTextFraction ?? 0;
+    if (!(charText >= 0 && repeatFraction + repeatText + charText <= 1))
+      throw new RangeError(`charTextFraction must be in [0, 1 - repeatFraction - repeatTextFraction], got ${charText}`);
+    if (charText > 0 && !((opts.charCorpus?.length ?? 0) >= seqLen))
+      throw new RangeError(`charTextFraction ${charText} needs a charCorpus of at least seqLen (${seqLen}) tokens`);
     const withoutBos = opts.withoutBosFraction ?? 0;
+    const from = opts.randomTokensFrom ?? "vocab";
+    const top = typeof from === "object" && from !== null ? from.top : null;
+    if (from !== "vocab" && from !== "corpus" && !(top !== null && Number.isInteger(top) && top >= 1)) {
+      throw new RangeError(
+        `randomTokensFrom must be "vocab", "corpus" or { top: K } with K a whole number ≥ 1, got ${JSON.stringify(from)}`,
+      );
+    }
+    if (from !== "vocab" && repeatFraction > 0 && corpus.length === 0)
+      throw new RangeError(`randomTokensFrom ${JSON.stringify(from)} needs a corpus, and the corpus is empty`);
+    if (top !== null) this.pool = mostFrequent(corpus, top, opts.bosTokenId);
     if (!(withoutBos >= 0 && withoutBos <= 1))
       throw new RangeError(`withoutBosFraction must be in [0, 1], got ${withoutBos}`);
     if (repeatFraction < 1 && corpus.length < seqLen) {
@@ -80,12 +118,21 @@ export class BatchSampler {
       const u = rng.next();
       if (u < repeatFraction) {
         const len = rng.int(this.segMin, segMax + 1);
-        const seg = randomTokens(rng, len, this.opts.vocabSize, bosTokenId);
+        const pool = this.pool;
+        const seg = pool
+          ? Array.from({ length: len }, () => pool[rng.int(0, pool.length)]!)
+          : this.opts.randomTokensFrom === "corpus"
+            ? Array.from({ length: len }, () => corpus[rng.int(0, corpus.length)]!)
+            : randomTokens(rng, len, this.opts.vocabSize, bosTokenId);
         for (let t = 0; t < body; t++) out[row + first + t] = seg[t % len];
       } else if (u < repeatFraction + repeatText) {
         const len = rng.int(this.segMin, segMax + 1);
         const start = rng.int(0, corpus.length - len + 1);
         for (let t = 0; t < body; t++) out[row + first + t] = corpus[start + (t % len)];
+      } else if (u < repeatFraction + repeatText + (this.opts.charTextFraction ?? 0)) {
+        const chars = this.opts.charCorpus!;
+        const start = rng.int(0, chars.length - body + 1);
+        for (let t = 0; t < body; t++) out[row + first + t] = chars[start + t]!;
       } else {
         const start = rng.int(0, corpus.length - body + 1);
         for (let t = 0; t < body; t++) out[row + first + t] = corpus[start + t];
@@ -104,4 +151,16 @@ export function randomTokens(rng: SeededRandom, n: number, vocabSize: number, bo
     out.push(skip && r >= bosTokenId ? r + 1 : r);
   }
   return out;
+}
+
+/** The `k` most frequent ids of `corpus` other than `bosTokenId` (fewer if it has fewer), most frequent first. */
+export function mostFrequent(corpus: ArrayLike<number>, k: number, bosTokenId: number): Int32Array {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < corpus.length; i++) {
+    const t = corpus[i]!;
+    if (t !== bosTokenId) counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
+  // Ties go to the smaller id, so the pool does not depend on the corpus's order.
+  const ids = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([t]) => t);
+  return Int32Array.from(ids.slice(0, k));
 }

@@ -4,7 +4,7 @@ import { resolveConfig, type HookedTransformerConfig, type HookedTransformerConf
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import type { StateDict } from "../weights/state-dict.js";
 import { SeededRandom } from "../util/random.js";
-import { BatchSampler } from "./data.js";
+import { BatchSampler, type RandomTokensFrom } from "./data.js";
 import { generateRepeatedTokens } from "../induction/repeated-tokens.js";
 import { lossAndGrad } from "./forward-backward.js";
 import { AdamW, clipGradNorm, learningRate } from "./optimizer.js";
@@ -62,6 +62,11 @@ export interface TrainerOptions {
   repeatTextFraction?: number;
   /** Fraction of rows that start without BOS, mid-text (default 0; see `BatchSamplerOptions.withoutBosFraction`). */
   withoutBosFraction?: number;
+  /** Where random segments draw their tokens (default "vocab"; see `BatchSamplerOptions.randomTokensFrom`). */
+  randomTokensFrom?: RandomTokensFrom;
+  /** The corpus in single-character tokens, and the fraction of rows drawn from it (see `BatchSamplerOptions`). */
+  charCorpus?: ArrayLike<number>;
+  charTextFraction?: number;
   segMin?: number;
   segMax?: number;
   /** The fixed repeated-random-token probe: `half` tokens repeated once, `batch` rows, `seed` (defaults 50 / 4 / 0). */
@@ -195,6 +200,9 @@ export function createTrainer(options: TrainerOptions): Trainer {
       repeatFraction: options.repeatFraction ?? (options.corpus ? 0.25 : 1),
       repeatTextFraction: options.repeatTextFraction,
       withoutBosFraction: options.withoutBosFraction,
+      randomTokensFrom: options.randomTokensFrom,
+      charCorpus: options.charCorpus,
+      charTextFraction: options.charTextFraction,
       segMin: options.segMin,
       segMax: options.segMax,
     });

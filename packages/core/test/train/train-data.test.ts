@@ -157,3 +157,82 @@ describe("BatchSampler", () => {
     );
   });
 });
+
+describe("BatchSampler: where random segments draw their tokens", () => {
+  // A skewed corpus: id t (0..99) appears 100 - t times, so frequency order is id order.
+  const skewed = Array.from({ length: 100 }, (_, t) => Array<number>(100 - t).fill(t)).flat();
+  const rows = (randomTokensFrom: "vocab" | "corpus" | { top: number }) => {
+    const s = new BatchSampler({
+      corpus: skewed,
+      bosTokenId: BOS,
+      vocabSize: 1001,
+      batchSize: 40,
+      seqLen,
+      repeatFraction: 1,
+      randomTokensFrom,
+    });
+    return Array.from(s.next(new SeededRandom(3))).filter((t) => t !== BOS);
+  };
+
+  it('"vocab" draws over the whole vocabulary, "corpus" only ids the corpus holds', () => {
+    expect(rows("vocab").some((t) => t >= 100)).toBe(true);
+    const fromCorpus = rows("corpus");
+    expect(fromCorpus.every((t) => t < 100)).toBe(true);
+    // By frequency: ids 0..49 hold 3/4 of the corpus (sum of 100..51 over 5050).
+    const low = fromCorpus.filter((t) => t < 50).length / fromCorpus.length;
+    expect(low).toBeGreaterThan(0.6);
+  });
+
+  it("{ top: K } draws only the K most frequent ids, and all of them", () => {
+    const ids = new Set(rows({ top: 5 }));
+    expect([...ids].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("refuses a bad source by name", () => {
+    const opts = { corpus: skewed, bosTokenId: BOS, vocabSize: 1001, batchSize: 1, seqLen, repeatFraction: 1 };
+    expect(() => new BatchSampler({ ...opts, randomTokensFrom: { top: 0 } })).toThrow(/randomTokensFrom/);
+    expect(() => new BatchSampler({ ...opts, randomTokensFrom: "bytes" as never })).toThrow(/"bytes"/);
+    expect(() => new BatchSampler({ ...opts, corpus: [], randomTokensFrom: "corpus" })).toThrow(/needs a corpus/);
+  });
+});
+
+describe("BatchSampler: rows of the corpus spelt in characters", () => {
+  // Character tokens are 2000.. so they cannot be confused with the corpus's ids (< 1000).
+  const charCorpus = Array.from({ length: 3000 }, (_, i) => 2000 + (i % 500));
+  it("draws windows of the character corpus in the fraction asked for, and refuses a corpus too short", () => {
+    const s = new BatchSampler({
+      corpus,
+      bosTokenId: BOS,
+      vocabSize: 3000,
+      batchSize: 400,
+      seqLen,
+      repeatFraction: 0,
+      charCorpus,
+      charTextFraction: 0.25,
+    });
+    const rows = s.next(new SeededRandom(5));
+    let charRows = 0;
+    for (let b = 0; b < 400; b++) {
+      const body = Array.from(rows.subarray(b * seqLen + 1, (b + 1) * seqLen));
+      if (body[0]! >= 2000) {
+        charRows++;
+        expect(body.every((t, i) => i === 0 || t === 2000 + ((body[i - 1]! - 2000 + 1) % 500))).toBe(true);
+      } else expect(body.every((t) => t < 1000)).toBe(true);
+    }
+    expect(charRows / 400).toBeGreaterThan(0.18);
+    expect(charRows / 400).toBeLessThan(0.32);
+    expect(
+      () =>
+        new BatchSampler({
+          corpus,
+          bosTokenId: BOS,
+          vocabSize: 3000,
+          batchSize: 1,
+          seqLen,
+          repeatFraction: 0,
+          charCorpus: [2000],
+          charTextFraction: 0.1,
+        }),
+    ).toThrow(/charCorpus of at least seqLen/);
+  });
+});
