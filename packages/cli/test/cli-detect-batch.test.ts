@@ -4,19 +4,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, it } from "vitest";
-import { describeWithFixtures, goldenInput, neoxTokenizer, runCli, tinyDir } from "./helpers.js";
+import { describeWithFixtures, expectScoresClose, goldenInput, neoxTokenizer, runCli, tinyDir } from "./helpers.js";
 
 const model = ["--model", tinyDir, "--tokenizer", neoxTokenizer];
 const dir = mkdtempSync(path.join(os.tmpdir(), "attnscope-detect-batch-"));
-
-function expectScoresClose(actual: (number | null)[][], golden: (number | null)[][]): void {
-  golden.forEach((row, l) =>
-    row.forEach((g, h) => {
-      if (g === null) expect(actual[l][h]).toBeNull();
-      else expect(Math.abs((actual[l][h] as number) - g), `[${l}][${h}]`).toBeLessThanOrEqual(1e-4);
-    }),
-  );
-}
 
 describeWithFixtures("attnscope detect --batch-file", () => {
   const seed = goldenInput("seed_text");
