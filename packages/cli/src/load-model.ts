@@ -17,7 +17,7 @@ export interface ModelOptions {
   tokenizer?: string;
   /** Draw progress bars on stderr even when it is not a terminal. */
   progress?: boolean;
-  /** Numeric engine: "auto" (default), "kernels" or "ts". */
+  /** Engine: "auto" (default), "kernels", "ts" or "ort" (onnxruntime-node). */
   backend?: string;
   /** Build the model even when its weights hold NaN or ±Infinity. */
   allowNonFinite?: boolean;
@@ -27,7 +27,7 @@ export interface ModelOptions {
   processing?: string;
 }
 
-const BACKENDS = ["auto", "kernels", "ts"] as const;
+const BACKENDS = ["auto", "kernels", "ts", "ort"] as const;
 const PROCESSING = ["default", "none"] as const;
 
 type FromPretrained = (

@@ -10,7 +10,11 @@ export function withModelOptions(cmd: Command): Command {
     )
     .option("--tokenizer <file>", 'tokenizer.json overriding the model\'s own ("byte" for the byte-level tokenizer)')
     .option("--progress", "draw download progress bars on stderr even when it is not a terminal")
-    .option("--backend <engine>", "auto (SIMD kernels where they run, else plain TypeScript), kernels or ts", "auto")
+    .option(
+      "--backend <engine>",
+      "auto (SIMD kernels where they run, else plain TypeScript), kernels, ts, or ort (onnxruntime-node; runs no hooks)",
+      "auto",
+    )
     .option("--allow-non-finite", "build the model even when its weights hold NaN or ±Infinity (refused by default)")
     .option("--idle-timeout <seconds>", "a download that receives no byte for this long fails as stalled (default 30)")
     .option(

@@ -1,3 +1,4 @@
+import { globToRegExp } from "@attnscope/core";
 import { CliError } from "./context.js";
 
 /**
@@ -77,15 +78,7 @@ export function globsToMatcher(globs: string): {
     .filter(Boolean);
   if (patterns.length === 0)
     throw new CliError("--names is empty: give hook names or globs, e.g. --names 'blocks.*.attn.hook_pattern'");
-  const regexes = patterns.map(
-    (g) =>
-      new RegExp(
-        `^${g
-          .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-          .replace(/\*/g, ".*")
-          .replace(/\?/g, ".")}$`,
-      ),
-  );
+  const regexes = patterns.map(globToRegExp);
   return {
     patterns,
     matches: (name) => regexes.some((r) => r.test(name)),

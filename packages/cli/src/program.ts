@@ -9,6 +9,7 @@ import { circuitCommand } from "./commands/circuit.js";
 import { attributeCommand } from "./commands/attribute.js";
 import { ablateCommand } from "./commands/ablate.js";
 import { trainTokenizerCommand } from "./commands/train-tokenizer.js";
+import { exportOnnxCommand } from "./commands/export-onnx.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -33,6 +34,7 @@ export function createProgram(io: CliIO = processIO()): Command {
     ablateCommand(io),
     trainCommand(io),
     trainTokenizerCommand(io),
+    exportOnnxCommand(io),
   ]) {
     cmd.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).exitOverride();
     program.addCommand(cmd);

@@ -35,7 +35,7 @@ describe("attnscope usage", () => {
   it("an unknown --backend is named", async () => {
     expectOneLineError(
       await runCli(["detect", "--backend", "gpu"]),
-      /--backend must be one of auto, kernels, ts, got "gpu"/,
+      /--backend must be one of auto, kernels, ts, ort, got "gpu"/,
     );
   });
   it("an unknown --processing is named", async () => {

@@ -4,23 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { expect, it } from "vitest";
 import { readSafetensors } from "@attnscope/core";
-import { describeWithFixtures, goldenInput, neoxTokenizer, runCli, tinyDir } from "./helpers.js";
+import { describeWithFixtures, expectScoresClose, goldenInput, neoxTokenizer, runCli, tinyDir } from "./helpers.js";
 
 const model = ["--model", tinyDir, "--tokenizer", neoxTokenizer];
-type Scores = (number | null)[][];
-
-function expectScoresClose(actual: Scores, golden: Scores, tol = 1e-4): void {
-  expect(actual.length).toBe(golden.length);
-  golden.forEach((row, l) => {
-    expect(actual[l].length).toBe(row.length);
-    row.forEach((g, h) => {
-      const a = actual[l][h];
-      if (g === null) expect(a, `[${l}][${h}]`).toBeNull();
-      else expect(Math.abs((a as number) - g), `[${l}][${h}]: ${a} vs ${g}`).toBeLessThanOrEqual(tol);
-    });
-  });
-}
-
 function readSafetensorsFile(file: string) {
   const b = readFileSync(file);
   return readSafetensors(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), file).tensors;

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe } from "vitest";
+import { describe, expect } from "vitest";
 
 export const cliDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const repoRoot = path.resolve(cliDir, "..", "..");
@@ -69,3 +69,18 @@ export const describeWithFixtures: typeof describe = (
           ...rest,
         )
 ) as typeof describe;
+
+export type Scores = (number | null)[][];
+
+/** Detector scores `[layer][head]` within `tol` of the goldens; a null (undefined) score must stay null. */
+export function expectScoresClose(actual: Scores, golden: Scores, tol = 1e-4): void {
+  expect(actual.length).toBe(golden.length);
+  golden.forEach((row, l) => {
+    expect(actual[l].length).toBe(row.length);
+    row.forEach((g, h) => {
+      const a = actual[l][h];
+      if (g === null) expect(a, `[${l}][${h}]`).toBeNull();
+      else expect(Math.abs((a as number) - g), `[${l}][${h}]: ${a} vs ${g}`).toBeLessThanOrEqual(tol);
+    });
+  });
+}

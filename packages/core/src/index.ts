@@ -49,6 +49,7 @@ export type { RepeatedTokensOptions } from "./induction/repeated-tokens.js";
 export { runInductionExperiment } from "./induction/induction-experiment.js";
 export type { InductionExperimentOptions, InductionExperimentResult } from "./induction/induction-experiment.js";
 export { SeededRandom } from "./util/random.js";
+export { globToRegExp } from "./util/glob.js";
 export { readPth } from "./weights/pth.js";
 export { detectFormat, parseWeights, checkStateDict, expectedStateDict } from "./weights/load.js";
 export type { WeightsFormat } from "./weights/load.js";
@@ -97,7 +98,7 @@ export {
 export type { DefaultModelFiles, DefaultModelTrainingLog } from "./default-model/index.js";
 export { resolveBackend, resolveBackendWithStatus } from "./backend/resolve-backend.js";
 export type { BackendChoice, ResolvedBackend } from "./backend/resolve-backend.js";
-// The model-level engine seam (in-process backends now, onnxruntime next).
+// The model-level engine seam (the in-process backends; onnxruntime below).
 export { modelEngine, createInProcessEngine } from "./engines/engine.js";
 export type {
   Engine,
@@ -118,3 +119,10 @@ export type { HookPoint } from "./model/hooked-transformer.js";
 export type { WeightName } from "./model/weight-views.js";
 export { hookLayer } from "./model/hook-names.js";
 export * from "./circuits/index.js";
+// ONNX export: any loaded model as a graph onnxruntime runs, returning hook points by name.
+export { exportOnnx } from "./engines/onnx/export-onnx.js";
+export type { ExportOnnxOptions, OnnxExport } from "./engines/onnx/export-onnx.js";
+// onnxruntime as the second engine (onnxruntime-node / onnxruntime-web are optional peer dependencies).
+export { createOrtEngine } from "./engines/ort/ort-engine.js";
+export type { OrtEngineOptions } from "./engines/ort/ort-engine.js";
+export type { OrtModule, LoadOrtOptions } from "./engines/ort/load-ort.js";

@@ -7,10 +7,14 @@ import { withInputOptions, withModelOptions } from "../options.js";
 import { parseThreshold } from "../parse.js";
 import { requireFiniteActivations, warnIfShort } from "../checks.js";
 import { inputTokens, strTokens, type InputOptions } from "../tokens.js";
+import { CliError } from "../context.js";
+import { detectBatch } from "./detect-batch.js";
 
 interface DetectOptions extends ModelOptions, InputOptions {
   threshold: string;
   json?: boolean;
+  batchFile?: string;
+  out?: string;
 }
 
 /** `attnscope detect`: ARENA's current-, previous- and first-token head detectors on one sequence. */
@@ -19,8 +23,21 @@ export function detectCommand(io: CliIO): Command {
   withInputOptions(withModelOptions(cmd))
     .option("--threshold <x>", "a head is detected when its score is above this", "0.4")
     .option("--json", "print JSON: tokens, str_tokens, detectors (head names) and scores ([layer][head], NaN → null)")
+    .option(
+      "--batch-file <file>",
+      "run every line of a text file (one prompt a line, BOS prepended): one JSON line each",
+    )
+    .option("--out <file>", "with --batch-file: write the JSON lines here instead of stdout")
     .action(async (opts: DetectOptions) => {
       const threshold = parseThreshold(opts.threshold, (m) => warn(io, m));
+      if (opts.batchFile !== undefined) {
+        if (opts.text !== undefined || opts.tokens !== undefined)
+          throw new CliError("give either --batch-file or --text/--tokens, not both");
+        const model = await loadModel(opts, io);
+        const batch = { file: opts.batchFile, out: opts.out, threshold, progress: Boolean(opts.progress) };
+        return detectBatch(model, batch, io);
+      }
+      if (opts.out !== undefined) throw new CliError("--out goes with --batch-file (one JSON line per prompt)");
       const model = await loadModel(opts, io);
       const tokens = inputTokens(model, opts);
       warnIfShort(io, tokens);

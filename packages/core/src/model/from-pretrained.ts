@@ -6,13 +6,18 @@ import { loadTokenizer, isTokenizer, modelTokenizer, type TokenizerSource } from
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import { isEmbeddedModelName, loadDefaultModelFiles, loadEmbeddedModelFiles } from "../default-model/index.js";
 import { HookedTransformer } from "./hooked-transformer.js";
+import type { OrtEngineOptions } from "../engines/ort/ort-engine.js";
 
 export interface FromPretrainedOptions extends Omit<LoadModelFilesOptions, "tokenizer"> {
   /**
    * The engine: "auto" uses the SIMD kernels when the platform runs them, else plain TypeScript;
-   * or pass a Backend. @default "auto"
+   * or pass a Backend. "ort" runs `forward` and `runWithCache` on onnxruntime (onnxruntime-node in Node,
+   * onnxruntime-web with WebGPU or wasm in browsers; see `createOrtEngine`), with "auto" for the rest.
+   * @default "auto"
    */
-  backend?: BackendChoice;
+  backend?: BackendChoice | "ort";
+  /** With backend "ort": the onnxruntime module, execution providers, threads, wasm paths, weight dtype. */
+  ort?: OrtEngineOptions;
   /** Tokenizer overriding the model's own: a Tokenizer, a tokenizer.json (object, path, URL, `hf:`) or "byte". */
   tokenizer?: TokenizerSource;
   /** Build the model even when its weights hold NaN or ±Infinity (refused by default, naming the tensor). @default false */
@@ -28,8 +33,14 @@ export async function fromPretrained(
   source?: ModelSource,
   opts: FromPretrainedOptions = {},
 ): Promise<HookedTransformer> {
-  const { backend: backendChoice, tokenizer: tokenizerOpt, allowNonFinite, ...readOpts } = opts;
-  const backendPromise = resolveBackendWithStatus(backendChoice);
+  const { backend: choice, ort, tokenizer: tokenizerOpt, allowNonFinite, ...readOpts } = opts;
+  const backendPromise = resolveBackendWithStatus(choice === "ort" ? "auto" : choice);
+  const withEngine = async (model: HookedTransformer) => {
+    if (choice !== "ort") return model;
+    const { createOrtEngine } = await import("../engines/ort/ort-engine.js");
+    model.useEngine(await createOrtEngine(model, ort));
+    return model;
+  };
   let tokenizer: Tokenizer | null = null;
   if (tokenizerOpt !== undefined) {
     tokenizer = isTokenizer(tokenizerOpt) ? tokenizerOpt : await loadTokenizer(tokenizerOpt, readOpts);
@@ -46,21 +57,23 @@ export async function fromPretrained(
       stateDict = processed.stateDict;
       config = { ...config, normalization_type: processed.normalization_type };
     }
-    return new HookedTransformer(config, stateDict, {
+    const model = new HookedTransformer(config, stateDict, {
       ...backendOptions(await backendPromise),
       tokenizer: tokenizer ?? files.tokenizer,
       allowNonFinite,
       source: name,
     });
+    return withEngine(model);
   }
   const files = await loadModelFiles(source, { ...readOpts, tokenizer: tokenizer === null });
   tokenizer ??= modelTokenizer(files.config, files.tokenizerJson, `${files.source} tokenizer.json`);
-  return new HookedTransformer(files.resolvedConfig, files.stateDict, {
+  const model = new HookedTransformer(files.resolvedConfig, files.stateDict, {
     ...backendOptions(await backendPromise),
     tokenizer,
     source: files.source,
     allowNonFinite,
   });
+  return withEngine(model);
 }
 
 function backendOptions(r: ResolvedBackend): { backend: Backend; backendStatus?: string } {

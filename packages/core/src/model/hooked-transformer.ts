@@ -32,6 +32,8 @@ import { PosEmbed } from "../components/pos-embed.js";
 import { TransformerBlock, addArrays } from "../components/transformer-block.js";
 import { Unembed, type ReturnType } from "../components/unembed.js";
 import { LayerNorm } from "../components/layer-norm.js";
+import type { Engine } from "../engines/engine.js";
+import { hooksRefused, runOnEngine } from "../engines/served-runs.js";
 
 export type { HookFn, HookPoint, Incremental, NameFilter } from "./run-context.js";
 export type { ReturnType } from "../components/unembed.js";
@@ -136,6 +138,8 @@ export class HookedTransformer {
   private readonly lnFinal: LayerNorm | null;
   private readonly unembed: Unembed;
   private readonly stages: PlannedStage[];
+  /** A model-level engine serving forward and runWithCache instead of the backend (see `useEngine`). */
+  private engine: Engine | null = null;
 
   constructor(
     cfg: HookedTransformerConfig | HookedTransformerConfigInput,
@@ -170,14 +174,33 @@ export class HookedTransformer {
     return fromPretrained(source, opts);
   }
 
-  /** The backend the model runs on, and why it is not the one asked for when it is not. */
+  /** The backend (or engine) the model runs on, and why it is not the one asked for when it is not. */
   get status(): ModelStatus {
+    if (this.engine) return { backend: this.engine.status.name, warning: this.engine.status.warning };
     return { backend: this.backend.name, warning: this.backendStatus };
+  }
+
+  /**
+   * Serve `forward` and `runWithCache` from a model-level engine (e.g. `createOrtEngine(model)`, what
+   * `fromPretrained(…, { backend: "ort" })` sets up); `null` goes back to the backend. The engine runs no
+   * JavaScript hooks: `runWithHooks` and `addHook` need the backend.
+   */
+  useEngine(engine: Engine | null): void {
+    if (engine && this.hooks.length) throw hooksRefused(engine, `${this.hooks.length} added with addHook`);
+    this.engine = engine;
   }
 
   /** Every hook point this model fires, in firing order. */
   get hookPoints(): readonly string[] {
     return this.allHookNames;
+  }
+
+  /**
+   * Per layer, what `hook_attn_scores` holds above the causal diagonal: the state dict's IGNORE buffer
+   * (-1e5 in files from TransformerLens before v1.7), else -inf.
+   */
+  get attnIgnore(): number[] {
+    return this.weights.layers.map((lw) => lw.IGNORE);
   }
 
   // ----- weights under TransformerLens's names (views of W_E/W_pos/W_U/b_U; stacked copies per layer) -----
@@ -359,6 +382,8 @@ export class HookedTransformer {
   /** Add a persistent forward hook (until `resetHooks`). */
   addHook(name: NameFilter, fn: HookFn): void {
     this.checkHookName(name);
+    if (this.engine)
+      throw hooksRefused(this.engine, `addHook(${typeof name === "function" ? "a filter" : JSON.stringify(name)})`);
     this.hooks.push({ matches: nameMatcher(name), fn });
   }
 
@@ -382,6 +407,7 @@ export class HookedTransformer {
   /** Forward pass without cache (TransformerLens `model(input, return_type=...)`). */
   async forward(input: ModelInput, opts: RunOptions = {}): Promise<ForwardResult> {
     checkRunArgs("forward", input, opts);
+    if (this.engine) return runOnEngine(this.engine, this.toBatch(input, opts.prependBos), opts, false);
     const { logits, loss } = this.run(
       this.toBatch(input, opts.prependBos),
       this.hooks,
@@ -401,6 +427,7 @@ export class HookedTransformer {
       throw new Error(`removeBatchDim needs a batch of 1, got ${batch.length} sequences`);
     }
     if (opts.namesFilter !== undefined && typeof opts.namesFilter !== "function") this.checkHookName(opts.namesFilter);
+    if (this.engine) return (await runOnEngine(this.engine, batch, opts, true)) as RunWithCacheResult;
     const filter = opts.namesFilter === undefined ? () => true : nameMatcher(opts.namesFilter);
     const { logits, loss, cache } = this.run(batch, this.hooks, filter, opts.returnType ?? "logits", opts.incremental);
     const c = new ActivationCache(cache, true, this);
@@ -415,6 +442,10 @@ export class HookedTransformer {
       this.checkHookName(name);
       return { matches: nameMatcher(name), fn };
     });
+    if (this.engine) {
+      const names = (opts.fwdHooks ?? []).map(([n]) => (typeof n === "function" ? "a filter" : JSON.stringify(n)));
+      throw hooksRefused(this.engine, `runWithHooks on ${names.join(", ") || "no hook"}`);
+    }
     const { logits, loss } = this.run(
       this.toBatch(input, opts.prependBos),
       [...this.hooks, ...extra],

@@ -72,7 +72,7 @@ export async function startServer(routes: Record<string, Route | Uint8Array> = {
     }
     if (route.file) {
       res.writeHead(200, {
-        "content-type": "application/octet-stream",
+        "content-type": route.contentType ?? "application/octet-stream",
         "content-length": String(statSync(route.file).size),
       });
       createReadStream(route.file).pipe(res);

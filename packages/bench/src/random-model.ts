@@ -3,7 +3,7 @@
  * 2 layers, d_vocab 50278, n_ctx 2048), generated in memory from a seed: uniform noise with the std of
  * TransformerLens's initializer, which is all a speed benchmark needs.
  */
-import type { StateDict } from "@attnscope/core";
+import { paramSchema, resolveConfig, type StateDict } from "@attnscope/core";
 
 export const BENCH_CONFIG = {
   d_model: 768,
@@ -31,12 +31,15 @@ export function randomStateDict(seed = 1): StateDict {
   // under a second, and to the kernels indistinguishable from fully random values.
   const block = new Float32Array(1 << 20);
   for (let i = 0; i < block.length; i++) block[i] = next() * 2 - 1;
-  const { d_model: D, n_heads: H, d_head: Dh, d_vocab: V, n_ctx } = BENCH_CONFIG;
-  // Uniform on [-a, a] has std a/√3; TransformerLens initialises with std 0.8/√d_model.
-  const a = (0.8 / Math.sqrt(D)) * Math.sqrt(3);
+  // Uniform on [-a, a] has std a/√3; TransformerLens initialises weights with std 0.8/√d_model. Embeddings
+  // keep unit scale, biases 0.1 (so they are not all zero, as TransformerLens's init leaves them).
+  const a = (0.8 / Math.sqrt(BENCH_CONFIG.d_model)) * Math.sqrt(3);
   const sd: StateDict = new Map();
-  const add = (key: string, shape: number[], scale = a) => {
-    const data = new Float32Array(shape.reduce((x, y) => x * y, 1));
+  // Keys and shapes from core's parameter schema (the buffers mask and IGNORE are optional in a state dict).
+  for (const spec of paramSchema(resolveConfig(BENCH_CONFIG))) {
+    if (spec.kind === "buffer") continue;
+    const scale = spec.key === "embed.W_E" || spec.key === "pos_embed.W_pos" ? 1 : spec.kind === "bias" ? 0.1 : a;
+    const data = new Float32Array(spec.shape.reduce((x, y) => x * y, 1));
     for (let o = 0; o < data.length; o += block.length) {
       const start = Math.floor(next() * block.length);
       const len = Math.min(block.length, data.length - o);
@@ -45,18 +48,8 @@ export function randomStateDict(seed = 1): StateDict {
       data.set(block.subarray(0, len - first), o + first);
     }
     if (scale !== 1) for (let i = 0; i < data.length; i++) data[i] *= scale;
-    sd.set(key, { dtype: "float32", shape, data });
-  };
-  add("embed.W_E", [V, D], 1);
-  add("pos_embed.W_pos", [n_ctx, D], 1);
-  for (let l = 0; l < BENCH_CONFIG.n_layers; l++) {
-    for (const w of ["W_Q", "W_K", "W_V"]) add(`blocks.${l}.attn.${w}`, [H, D, Dh]);
-    add(`blocks.${l}.attn.W_O`, [H, Dh, D]);
-    for (const b of ["b_Q", "b_K", "b_V"]) add(`blocks.${l}.attn.${b}`, [H, Dh], 0.1);
-    add(`blocks.${l}.attn.b_O`, [D], 0.1);
+    sd.set(spec.key, { dtype: "float32", shape: spec.shape, data });
   }
-  add("unembed.W_U", [D, V]);
-  add("unembed.b_U", [V], 0.1);
   return sd;
 }
 

@@ -1,9 +1,14 @@
 /** Timing and memory readings for the benchmark. */
 
 export interface Timing {
+  /** p50 of the timed runs. */
   median_ms: number;
+  p10_ms: number;
+  p90_ms: number;
   min_ms: number;
   max_ms: number;
+  /** Timed runs slower than SLOW_OUTLIER × the median. */
+  outliers: number;
   runs: number;
   /** Median CPU time of the whole process per run (all its threads): on a busy machine, closer to the work done. */
   cpu_ms: number;
@@ -60,12 +65,24 @@ export async function time(fn: () => Promise<void>, plan: TimingPlan, before?: (
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
   }
+  return { ...spread(ms), cpu_ms: round(median(cpu)) };
+}
+
+/** A run this much slower than the median counts as a slow outlier. */
+export const SLOW_OUTLIER = 1.25;
+
+/** The spread of a set of run times: p10 / p50 / p90, extremes and the number of slow outliers. */
+export function spread(ms: readonly number[]): Omit<Timing, "cpu_ms"> {
+  if (ms.length === 0) throw new RangeError("spread of no runs");
+  const p50 = quantile(ms, 0.5);
   return {
-    median_ms: round(median(ms)),
+    median_ms: round(p50),
+    p10_ms: round(quantile(ms, 0.1)),
+    p90_ms: round(quantile(ms, 0.9)),
     min_ms: round(Math.min(...ms)),
     max_ms: round(Math.max(...ms)),
+    outliers: ms.filter((x) => x > SLOW_OUTLIER * p50).length,
     runs: ms.length,
-    cpu_ms: round(median(cpu)),
   };
 }
 
@@ -83,8 +100,15 @@ export function round(x: number, digits = 3): number {
   return Math.round(x * f) / f;
 }
 
-function median(xs: number[]): number {
+/** The q-quantile with linear interpolation between order statistics (numpy's default). */
+export function quantile(xs: readonly number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, s.length - 1);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
+export function median(xs: readonly number[]): number {
+  return quantile(xs, 0.5);
 }
