@@ -11,6 +11,7 @@ export { AttentionHeads, renderAttentionHeads } from "./AttentionHeads/index.js"
 export type { AttentionHeadsProps } from "./AttentionHeads/index.js";
 export { AttentionPattern, renderAttentionPattern } from "./AttentionPattern/index.js";
 export type { AttentionPatternProps, PatternCell } from "./AttentionPattern/index.js";
+export type { PatternFigureProps } from "./shared/use-pattern-figure.js";
 export { ColoredTokens, renderColoredTokens } from "./ColoredTokens/index.js";
 export type { ColoredTokensProps } from "./ColoredTokens/index.js";
 export { TokenLossPlot, renderTokenLossPlot, detectRepeatStart } from "./TokenLossPlot/index.js";

@@ -1,6 +1,5 @@
 import { useMemo } from "react";
 import { toPatternTensor, type PatternInput } from "../lib/attention-data.js";
-import type { ColorScaleName } from "../lib/color-scales.js";
 import { formatValue, MASKED, shortToken } from "../lib/format-token.js";
 import type { Painter } from "../lib/painter.js";
 import { drawPatternOverlay } from "../lib/pattern-figure.js";
@@ -9,7 +8,7 @@ import { ExportButtons, Frame, Status, Toolbar } from "../shared/controls.js";
 import { FigureCanvas } from "../shared/FigureCanvas.js";
 import { Tooltip } from "../shared/Tooltip.js";
 import { useCellCursor, type Cell } from "../shared/use-cell-cursor.js";
-import { usePatternFigure } from "../shared/use-pattern-figure.js";
+import { usePatternFigure, type PatternFigureProps } from "../shared/use-pattern-figure.js";
 
 /** A cell of a pattern with its value. */
 export interface PatternCell {
@@ -20,7 +19,7 @@ export interface PatternCell {
   value: number;
 }
 
-export interface AttentionPatternProps {
+export interface AttentionPatternProps extends PatternFigureProps {
   /** The sequence's tokens, used for both axes unless `queryTokens` / `keyTokens` are given. */
   tokens: string[];
   /** Destination (row) tokens when they differ from `tokens`. @default tokens */
@@ -29,28 +28,6 @@ export interface AttentionPatternProps {
   keyTokens?: string[];
   /** One head's pattern [query][key]: nested arrays, a flat Float32Array, or `{ data, shape }`. */
   attention: PatternInput;
-  /** Value at the top of the colour scale. @default 1 */
-  maxValue?: number;
-  /** Value at the bottom of the colour scale. @default 0 */
-  minValue?: number;
-  /** Colour scale. @default "viridis" */
-  colorScale?: ColorScaleName;
-  /** Grey out cells above the diagonal. @default true when queries and keys are the same tokens */
-  maskUpperTriangle?: boolean;
-  /** CircuitsVis's name for `maskUpperTriangle` (used when that is not given). @default as maskUpperTriangle */
-  maskUpperTri?: boolean;
-  /** CSS colour of negative values (CircuitsVis two-colour scale: white at zero, this at `minValue`); overrides `colorScale`. @default none */
-  negativeColor?: string;
-  /** CSS colour of positive values (white at zero, this at `maxValue`); overrides `colorScale`. @default none */
-  positiveColor?: string;
-  /** Token labels on both axes when cells are big enough to read them, and the axis and colour-bar titles; false hides both. @default true */
-  showAxisLabels?: boolean;
-  /** Title of the vertical axis (rows); "" leaves it out. @default "Destination token" */
-  rowTitle?: string;
-  /** Title of the horizontal axis (columns); "" leaves it out. @default "Source token" */
-  columnTitle?: string;
-  /** Title of the colour bar; "" leaves it out. @default "Attention" */
-  colorBarTitle?: string;
   /** Size of the heatmap (its longer side) in CSS px. @default 400, 800 when `zoomed` */
   size?: number;
   /** CircuitsVis's zoomed view: twice the default size, so long sequences get readable axis labels. @default false */

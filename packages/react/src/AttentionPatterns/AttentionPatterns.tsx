@@ -1,6 +1,5 @@
 import { useCallback, useMemo, useState } from "react";
 import { attentionColumn, attentionRow, toAttentionTensor, type AttentionInput } from "../lib/attention-data.js";
-import type { ColorScaleName } from "../lib/color-scales.js";
 import { formatValue, MASKED, shortToken } from "../lib/format-token.js";
 import { cellAt, drawPatternOverlay } from "../lib/pattern-figure.js";
 import type { Painter } from "../lib/painter.js";
@@ -12,7 +11,7 @@ import { HeadSelector } from "../shared/HeadSelector.js";
 import { TokenStrip } from "../shared/TokenStrip.js";
 import { Tooltip } from "../shared/Tooltip.js";
 import { useHoverLock } from "../shared/use-hover-lock.js";
-import { sameTokenLists, usePatternFigure } from "../shared/use-pattern-figure.js";
+import { sameTokenLists, usePatternFigure, type PatternFigureProps } from "../shared/use-pattern-figure.js";
 
 /**
  * Which way token hover reads the pattern: "destination" shows where the hovered token attends
@@ -27,7 +26,7 @@ export interface TokenRef {
   side: "query" | "key";
 }
 
-export interface AttentionPatternsProps {
+export interface AttentionPatternsProps extends PatternFigureProps {
   /** The sequence's tokens, used for both queries and keys unless those are given. */
   tokens: string[];
   /** Destination (query) tokens when they differ from `tokens`. @default tokens */
@@ -46,32 +45,10 @@ export interface AttentionPatternsProps {
   initialHead?: number;
   /** How token hover reads the pattern at first; the toolbar toggles it. @default "destination" */
   initialDirection?: AttentionDirection;
-  /** Value at the top of the colour scale. @default 1 */
-  maxValue?: number;
-  /** Value at the bottom of the colour scale. @default 0 */
-  minValue?: number;
-  /** Colour scale of the heatmaps. @default "viridis" */
-  colorScale?: ColorScaleName;
-  /** Grey out cells above the diagonal (key after query). @default true when queries and keys are the same tokens */
-  maskUpperTriangle?: boolean;
-  /** CircuitsVis's name for `maskUpperTriangle` (used when that is not given). @default as maskUpperTriangle */
-  maskUpperTri?: boolean;
-  /** CSS colour of negative values (CircuitsVis two-colour scale: white at zero, this at `minValue`); overrides `colorScale`. @default none */
-  negativeColor?: string;
-  /** CSS colour of positive values (white at zero, this at `maxValue`); overrides `colorScale`. @default none */
-  positiveColor?: string;
   /** Width/height of the large heatmap in CSS px. @default 360 */
   size?: number;
   /** Width/height of each head thumbnail in CSS px. @default 64 */
   thumbnailSize?: number;
-  /** Label the large heatmap's axes with tokens when cells are big enough, and draw its axis and colour-bar titles; false hides both. @default true */
-  showAxisLabels?: boolean;
-  /** Title of the vertical axis (rows); "" leaves it out. @default "Destination token" */
-  rowTitle?: string;
-  /** Title of the horizontal axis (columns); "" leaves it out. @default "Source token" */
-  columnTitle?: string;
-  /** Title of the colour bar; "" leaves it out. @default "Attention" */
-  colorBarTitle?: string;
   /** Scale token highlights so the most-attended token is fully coloured. @default true */
   normalizeTokenColors?: boolean;
   /** "auto" follows prefers-color-scheme; "light", "dark" or a partial Theme pin it. @default "auto" */

@@ -14,18 +14,29 @@ import {
 import type { Theme } from "../lib/theme.js";
 import { scaleFromProps } from "../lib/scale-props.js";
 
-/** The props a pattern heatmap reads, shared by `AttentionPattern` and `AttentionPatterns`. */
+/** The props of a pattern heatmap's look, shared by `AttentionPattern` and `AttentionPatterns`. */
 export interface PatternFigureProps {
+  /** Value at the top of the colour scale. @default 1 */
   maxValue?: number;
+  /** Value at the bottom of the colour scale. @default 0 */
   minValue?: number;
+  /** Colour scale of the heatmap. @default "viridis" */
   colorScale?: ColorScaleName;
+  /** Grey out cells above the diagonal (key after query). @default true when queries and keys are the same tokens */
   maskUpperTriangle?: boolean;
+  /** CircuitsVis's name for `maskUpperTriangle` (used when that is not given). @default as maskUpperTriangle */
   maskUpperTri?: boolean;
+  /** CSS colour of negative values (CircuitsVis two-colour scale: white at zero, this at `minValue`); overrides `colorScale`. @default none */
   negativeColor?: string;
+  /** CSS colour of positive values (white at zero, this at `maxValue`); overrides `colorScale`. @default none */
   positiveColor?: string;
+  /** Token labels on the heatmap's axes when cells are big enough to read them, and the axis and colour-bar titles; false hides both. @default true */
   showAxisLabels?: boolean;
+  /** Title of the vertical axis (rows); "" leaves it out. @default "Destination token" */
   rowTitle?: string;
+  /** Title of the horizontal axis (columns); "" leaves it out. @default "Source token" */
   columnTitle?: string;
+  /** Title of the colour bar; "" leaves it out. @default "Attention" */
   colorBarTitle?: string;
 }
 
