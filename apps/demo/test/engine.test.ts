@@ -4,9 +4,10 @@
  * demo's own files (nothing leaves the machine), names itself in the status line, and the detectors name the
  * same heads on the same text.
  */
+import path from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { haveChromium, headsOf, openDemoForSuite } from "./harness.js";
+import { haveChromium, headsOf, openDemoForSuite, openPage, shots } from "./harness.js";
 
 const DETECTORS = ["detector-current", "detector-previous", "detector-first"] as const;
 
@@ -49,6 +50,7 @@ describe.skipIf(!haveChromium)("demo: the live view's engine", () => {
 
     await page.getByLabel("Engine").selectOption("onnxruntime");
     await waitForRun(page, /^ort-web wasm/, seed.length + 1);
+    await page.locator("#patterns-panel").screenshot({ path: path.join(shots, "demo-engine-ort.png") });
     const ort = await liveView(page);
     expect(ort.engine).toBe("ort-web wasm");
     expect(ort.heads).toEqual(kernels.heads);
@@ -74,5 +76,25 @@ describe.skipIf(!haveChromium)("demo: the live view's engine", () => {
     expect(kernels.heads["detector-previous"].length).toBeGreaterThan(0);
     expect(new URL(page.url()).searchParams.has("engine")).toBe(false);
     expect(errors).toEqual([]);
+  });
+
+  it("falls back to the kernels, with onnxruntime's message on the page, when onnxruntime-web cannot start", async () => {
+    const o = await openPage(suite.demo);
+    try {
+      // Its .wasm does not arrive: every session onnxruntime-web tries to create fails.
+      await o.context.route(/ort-wasm-simd-threaded[^/]*\.wasm$/, (route) => route.abort("failed"));
+      await o.page.goto(`${suite.demo.baseUrl}?engine=onnxruntime`);
+      expect(await o.page.getByLabel("Engine").inputValue()).toBe("onnxruntime");
+      const seed = await o.page.getByTestId("text-input").inputValue();
+      await waitForRun(o.page, /^kernels/, seed.length + 1);
+      const warning = (await o.page.getByTestId("engine-warning").textContent()) ?? "";
+      await o.page.locator("#patterns-panel").screenshot({ path: path.join(shots, "demo-engine-fallback.png") });
+      expect(warning).toMatch(/^onnxruntime failed: .+; ran on kernels/);
+      // The view is not blank: every head's pattern and the detector lists are there.
+      await o.page.getByTestId("patterns").waitFor();
+      expect((await headsOf(o.page, "detector-previous")).length).toBeGreaterThan(0);
+    } finally {
+      await o.context.close();
+    }
   });
 });
