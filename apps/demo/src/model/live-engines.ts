@@ -17,6 +17,11 @@ export interface LiveEngine {
 export interface LiveEngines {
   /** The engine for `choice`; the in-process one, with the reason, when onnxruntime cannot start. */
   get(choice: EngineChoice): Promise<LiveEngine>;
+  /**
+   * Records that the ort engine failed to run (e.g. its session could not be created): later runs of this model
+   * go in process with this reason, instead of exporting the model again on every keystroke.
+   */
+  ortFailed(reason: string): void;
   /** Frees the ort engine's sessions (the in-process backend belongs to the loaded model). */
   dispose(): Promise<void>;
 }
@@ -26,10 +31,11 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 export function liveEngines(model: HookedTransformer): LiveEngines {
   const inProcess = modelEngine(model);
   let ort: Promise<Engine> | null = null;
+  let broken: string | null = null;
   return {
     async get(choice) {
       if (choice === "kernels") return { engine: inProcess, fallback: null };
-      // Kept once made, failure included: a model whose export does not start is not retried per keystroke.
+      if (broken) return { engine: inProcess, fallback: broken };
       // onnxruntime-web's bundles find their .wasm with `new URL("ort-wasm-simd-threaded….wasm", import.meta.url)`,
       // which Vite resolves to the package's own file and emits beside the worker: no wasmPaths needed, nothing
       // fetched from a CDN. One thread: the page's worker already runs the kernels' threads beside it.
@@ -37,8 +43,12 @@ export function liveEngines(model: HookedTransformer): LiveEngines {
       try {
         return { engine: await ort, fallback: null };
       } catch (e) {
-        return { engine: inProcess, fallback: `onnxruntime could not start: ${message(e)}` };
+        broken = `onnxruntime could not start: ${message(e)}`;
+        return { engine: inProcess, fallback: broken };
       }
+    },
+    ortFailed(reason) {
+      broken = reason;
     },
     async dispose() {
       const made = ort;

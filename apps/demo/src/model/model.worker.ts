@@ -255,6 +255,7 @@ async function run(id: number, text: string, choice: EngineChoice): Promise<void
     if (choice === "kernels") throw err;
     // onnxruntime failed on this text (e.g. its session did not start): the live view runs in process instead.
     fallback = `onnxruntime failed: ${errorMessage(err)}`;
+    engines.ortFailed(fallback);
     engine = (await engines.get("kernels")).engine;
     out = await engine.run([tokens], outputs);
   }
