@@ -5,7 +5,7 @@ import { useInduction } from "./hooks/use-induction.js";
 import { useLiveRun } from "./hooks/use-live-run.js";
 import { useModel } from "./hooks/use-model.js";
 import { readViewState, writeViewState, type PanelId } from "./lib/url-state.js";
-import type { AblationMode, CircuitPair } from "./model/protocol.js";
+import type { AblationMode, CircuitPair, EngineChoice } from "./model/protocol.js";
 import { Ablation } from "./panels/Ablation.js";
 import { Circuit } from "./panels/Circuit.js";
 import { CustomDetector } from "./panels/CustomDetector.js";
@@ -22,6 +22,7 @@ export function App() {
   const initial = useMemo(() => readViewState(window.location.search), []);
   const model = useModel(initial.model);
   const [text, setText] = useState(initial.text);
+  const [engine, setEngine] = useState<EngineChoice>(initial.engine);
   const [threshold, setThreshold] = useState(initial.threshold);
   const [selected, setSelected] = useState<string | null>(initial.head);
   const [ablated, setAblated] = useState<string[]>(initial.ablate);
@@ -29,7 +30,7 @@ export function App() {
   const [picking, setPicking] = useState(false);
   const [panel, setPanel] = useState<PanelId | null>(initial.panel);
 
-  const live = useLiveRun(model.client, model.info, text);
+  const live = useLiveRun(model.client, model.info, text, engine);
   const [notice, setNotice] = useState<string | null>(null);
   // The tiny trained model reads only n_ctx bytes: opening it swaps a longer text for one that fits.
   useEffect(() => {
@@ -58,10 +59,11 @@ export function App() {
       ? model.info.choice
       : initial.model;
   useEffect(() => {
-    const search = writeViewState({ model: registry, text, threshold, head: selected, ablate: ablated, mode, panel });
+    const view = { model: registry, engine, text, threshold, head: selected, ablate: ablated, mode, panel };
+    const search = writeViewState(view);
     if (search !== window.location.search)
       window.history.replaceState(null, "", `${window.location.pathname}${search}${window.location.hash}`);
-  }, [registry, text, threshold, selected, ablated, mode, panel]);
+  }, [registry, engine, text, threshold, selected, ablated, mode, panel]);
 
   // A link naming a panel opens the page there, once it has drawn.
   useEffect(() => {
@@ -105,7 +107,15 @@ export function App() {
           {notice}
         </p>
       )}
-      <LivePatterns text={text} onText={setText} live={live} selected={selected} onSelectHead={selectHead} />
+      <LivePatterns
+        text={text}
+        onText={setText}
+        engine={engine}
+        onEngine={setEngine}
+        live={live}
+        selected={selected}
+        onSelectHead={selectHead}
+      />
       <Detectors
         result={live.result}
         threshold={threshold}

@@ -1,10 +1,10 @@
 /**
- * Runs the text through the model as it changes: debounced by ~50 ms, superseded runs dropped, the last
+ * Runs the text through the model (on the engine chosen) as it changes: debounced by ~50 ms, superseded runs dropped, the last
  * good result kept on screen while a newer one computes (or when the text is invalid, e.g. too long).
  */
 import { useEffect, useState } from "react";
 import type { ModelClient } from "../model/model-client.js";
-import type { ModelInfo, RunResult } from "../model/protocol.js";
+import type { EngineChoice, ModelInfo, RunResult } from "../model/protocol.js";
 
 export const TYPING_DEBOUNCE_MS = 50;
 
@@ -14,7 +14,12 @@ export interface LiveRun {
   running: boolean;
 }
 
-export function useLiveRun(client: ModelClient | null, info: ModelInfo | null, text: string): LiveRun {
+export function useLiveRun(
+  client: ModelClient | null,
+  info: ModelInfo | null,
+  text: string,
+  engine: EngineChoice = "kernels",
+): LiveRun {
   const [state, setState] = useState<LiveRun>({ result: null, error: null, running: false });
 
   useEffect(() => {
@@ -22,7 +27,7 @@ export function useLiveRun(client: ModelClient | null, info: ModelInfo | null, t
     let cancelled = false;
     setState((s) => ({ ...s, running: true }));
     const timer = setTimeout(() => {
-      client.run(text).then(
+      client.run(text, engine).then(
         (result) => {
           if (!cancelled && result) setState({ result, error: null, running: false });
         },
@@ -35,7 +40,7 @@ export function useLiveRun(client: ModelClient | null, info: ModelInfo | null, t
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [client, info, text]);
+  }, [client, info, text, engine]);
 
   return state;
 }

@@ -1,9 +1,15 @@
 /**
  * The view's state in the page's URL (query string), so a link reproduces what its sender saw: model,
- * text, threshold, selected head, ablated heads and mode, and the panel in view. Only values that differ
+ * text, live-view engine, threshold, selected head, ablated heads and mode, and the panel in view. Only values that differ
  * from the defaults are written, so the plain address stays plain.
  */
-import { DEFAULT_THRESHOLD, type AblationMode, type RegistryChoice } from "../model/protocol.js";
+import {
+  DEFAULT_THRESHOLD,
+  ENGINE_CHOICES,
+  type AblationMode,
+  type EngineChoice,
+  type RegistryChoice,
+} from "../model/protocol.js";
 import { SEED_TEXT } from "../seed.js";
 import { parseHead } from "./heads.js";
 
@@ -12,6 +18,8 @@ export type PanelId = (typeof PANELS)[number];
 
 export interface ViewState {
   model: RegistryChoice;
+  /** The live view's engine. */
+  engine: EngineChoice;
   text: string;
   threshold: number;
   /** "layer.head", or null for the first head. */
@@ -23,6 +31,7 @@ export interface ViewState {
 
 export const DEFAULT_VIEW: ViewState = {
   model: "default",
+  engine: "kernels",
   text: SEED_TEXT,
   threshold: DEFAULT_THRESHOLD,
   head: null,
@@ -36,6 +45,8 @@ export function readViewState(search: string): ViewState {
   const v: ViewState = { ...DEFAULT_VIEW };
   const model = q.get("model");
   if (model === "default" || model === "attn-only-2l-half") v.model = model;
+  const engine = q.get("engine");
+  if (engine && (ENGINE_CHOICES as readonly string[]).includes(engine)) v.engine = engine as EngineChoice;
   const text = q.get("text");
   if (text !== null) v.text = text;
   const th = Number(q.get("threshold"));
@@ -53,6 +64,7 @@ export function readViewState(search: string): ViewState {
 export function writeViewState(v: ViewState): string {
   const q = new URLSearchParams();
   if (v.model !== DEFAULT_VIEW.model) q.set("model", v.model);
+  if (v.engine !== DEFAULT_VIEW.engine) q.set("engine", v.engine);
   if (v.text !== DEFAULT_VIEW.text) q.set("text", v.text);
   if (v.threshold !== DEFAULT_VIEW.threshold) q.set("threshold", String(v.threshold));
   if (v.head) q.set("head", v.head);

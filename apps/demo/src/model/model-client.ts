@@ -8,6 +8,7 @@ import type {
   AblationScoresResult,
   CircuitTextResult,
   CircuitWeightsResult,
+  EngineChoice,
   HeadIndex,
   InductionResult,
   InductionSettings,
@@ -61,8 +62,8 @@ export class ModelClient {
     this.worker.postMessage({ type: "cancel-load", id: this.nextId++, loadId: this.latestLoad } satisfies ModelRequest);
   }
 
-  /** Runs `text`; resolves null when a newer run was requested meanwhile. */
-  async run(text: string): Promise<RunResult | null> {
+  /** Runs `text` on `engine`; resolves null when a newer run was requested meanwhile. */
+  async run(text: string, engine: EngineChoice = "kernels"): Promise<RunResult | null> {
     const id = this.nextId;
     this.latestRun = id;
     // Older runs still waiting will never be answered once the worker skips them: settle them now.
@@ -72,7 +73,7 @@ export class ModelClient {
         this.pending.delete(pid);
       }
     }
-    const result = (await this.send({ type: "run", text }, undefined, true)) as RunResult | null;
+    const result = (await this.send({ type: "run", text, engine }, undefined, true)) as RunResult | null;
     return id === this.latestRun ? result : null;
   }
 

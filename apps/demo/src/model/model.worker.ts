@@ -16,12 +16,14 @@ import {
   loadDefaultModelFiles,
   prevAttnDetector,
   runInductionExperiment,
+  type EngineResult,
   type HookedTransformer,
   type Tensor,
 } from "@attnscope/core";
 import { stackLayers } from "@attnscope/react/data";
 import { ablationHooks, runHooked, type HookedRun } from "./ablation.js";
 import { circuitText, circuitWeights } from "./circuit.js";
+import { liveEngines, type LiveEngines } from "./live-engines.js";
 import { loadModel, type LoadedModel } from "./load-model.js";
 import {
   DEFAULT_THRESHOLD,
@@ -30,6 +32,7 @@ import {
   type AblationResult,
   type AblationScoresResult,
   type AblationSide,
+  type EngineChoice,
   type HeadIndex,
   type InductionSettings,
   type ModelChoice,
@@ -49,6 +52,8 @@ type QueuedRequest = Extract<
 >;
 
 let loaded: LoadedModel | null = null;
+/** The live view's engines for the loaded model (the ort one made on first use), disposed with it. */
+let live: LiveEngines | null = null;
 /** The load in progress, which a newer load or a cancel aborts. */
 let loading: { id: number; controller: AbortController } | null = null;
 /** A loaded model waiting to replace the current one between two requests. */
@@ -106,7 +111,7 @@ async function drain(): Promise<void> {
 async function handle(msg: QueuedRequest): Promise<void> {
   switch (msg.type) {
     case "run":
-      return run(msg.id, msg.text);
+      return run(msg.id, msg.text, msg.engine);
     case "induction":
       return induction(msg.id, msg.seqLen, msg.batch, msg.seed);
     case "ablate":
@@ -175,6 +180,8 @@ async function load(id: number, choice: ModelChoice): Promise<void> {
     post({ type: "error", id: pendingSwap.id, request: "load", message: "replaced by a newer load" });
   }
   const apply = () => {
+    void live?.dispose();
+    live = null;
     loaded?.dispose();
     loaded = next;
     const { cfg } = next.model;
@@ -226,7 +233,7 @@ function requireModel(): LoadedModel {
   return loaded;
 }
 
-async function run(id: number, text: string): Promise<void> {
+async function run(id: number, text: string, choice: EngineChoice): Promise<void> {
   const { model } = requireModel();
   const t0 = performance.now();
   const tokens = model.toTokens(text);
@@ -235,20 +242,29 @@ async function run(id: number, text: string): Promise<void> {
       `The text is ${tokens.length} tokens (with BOS); the live view shows at most ${LIVE_MAX_TOKENS}. Shorten it by ${tokens.length - LIVE_MAX_TOKENS} tokens.`,
     );
   }
+  const engines = (live ??= liveEngines(model));
+  let { engine, fallback } = await engines.get(choice);
   // Patterns for the view and the detectors, and per-token loss (the unembed computes log-sum-exp and the
-  // target's logit per row, never the full logits). Appending to the previous text reuses the previous run's
-  // rows inside the model, so a keystroke costs one or two new rows per activation.
-  const { cache, loss } = await model.runWithCache(tokens, {
-    namesFilter: (n) => n.endsWith("attn.hook_pattern"),
-    removeBatchDim: true,
-    returnType: "loss",
-    lossPerToken: true,
-  });
+  // target's logit per row, never the full logits). In process, appending to the previous text reuses the
+  // previous run's rows inside the model, so a keystroke costs one or two new rows per activation.
+  const outputs = { patterns: true, loss: true } as const;
+  let out: EngineResult;
+  try {
+    out = await engine.run([tokens], outputs);
+  } catch (err) {
+    if (choice === "kernels") throw err;
+    // onnxruntime failed on this text (e.g. its session did not start): the live view runs in process instead.
+    fallback = `onnxruntime failed: ${errorMessage(err)}`;
+    engines.ortFailed(fallback);
+    engine = (await engines.get("kernels")).engine;
+    out = await engine.run([tokens], outputs);
+  }
+  const cache = patternCache(out.patterns!);
   const result: RunResult = {
     tokens,
     strTokens: model.toStrTokens(tokens),
     ...stackedPatterns(
-      Array.from({ length: model.cfg.n_layers }, (_, l) => cache.get("pattern", l).data),
+      out.patterns!.map((p) => p.data),
       tokens.length,
     ),
     nLayers: model.cfg.n_layers,
@@ -258,8 +274,10 @@ async function run(id: number, text: string): Promise<void> {
       previous: prevAttnDetector(cache, DEFAULT_THRESHOLD),
       first: firstAttnDetector(cache, DEFAULT_THRESHOLD),
     },
-    loss: loss!.data.slice(),
+    loss: out.loss!.data.slice(),
     ms: performance.now() - t0,
+    engine: engine.status.name,
+    engineWarning: fallback ? `${fallback}; ran on ${engine.status.name}` : engine.status.warning,
   };
   post({ type: "run-result", id, result }, [result.attention.buffer, result.loss.buffer]);
 }

@@ -29,6 +29,15 @@ export interface TrainedChoice {
 /** Which model the worker loads. */
 export type ModelChoice = RegistryChoice | LocalFilesChoice | TrainedChoice;
 
+/**
+ * Which engine the live view runs on: the in-process backend the model was loaded with (the kernels, or
+ * TypeScript where they do not start), or onnxruntime-web on an ONNX export of the same model. The
+ * induction, ablation and circuit panels always run in-process: they need hooks, which the ONNX graph lacks.
+ */
+export type EngineChoice = "kernels" | "onnxruntime";
+
+export const ENGINE_CHOICES: readonly EngineChoice[] = ["kernels", "onnxruntime"];
+
 /** Detector threshold the page starts with, as in ARENA's "Finding induction heads". */
 export const DEFAULT_THRESHOLD = 0.4;
 
@@ -87,6 +96,13 @@ export interface RunResult {
   loss: Float32Array;
   /** Forward pass + detectors in the worker. */
   ms: number;
+  /** The engine that ran, as it names itself (its `status.name`), e.g. "kernels-simd" or "ort-web wasm". */
+  engine: string;
+  /**
+   * Why the run is not on the engine asked for, or what that engine warned of (e.g. onnxruntime-web failed to
+   * start, so the kernels ran); null when there is nothing to say.
+   */
+  engineWarning: string | null;
 }
 
 export interface InductionResult {
@@ -204,7 +220,7 @@ export type ModelRequest =
   | { type: "load"; id: number; choice: ModelChoice }
   /** Abort the load with id `loadId` (its promise rejects with "loading was cancelled"). */
   | { type: "cancel-load"; id: number; loadId: number }
-  | { type: "run"; id: number; text: string }
+  | { type: "run"; id: number; text: string; engine: EngineChoice }
   | { type: "induction"; id: number; seqLen: number; batch: number; seed: number }
   | { type: "ablate"; id: number; text: string; heads: HeadIndex[]; mode: AblationMode; induction: InductionSettings }
   | { type: "ablation-scores"; id: number; induction: InductionSettings }
