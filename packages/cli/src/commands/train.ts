@@ -15,6 +15,7 @@ import {
   trainingConfigJson,
   writeSafetensors,
   type Backend,
+  type RandomTokensFrom,
   type Tokenizer,
   type TrainProgress,
   tsBackend,
@@ -116,7 +117,7 @@ export function trainCommand(io: CliIO): Command {
     )
     .option(
       "--random-tokens-from <s>",
-      "where random segments draw their tokens: vocab (uniform over the vocabulary), corpus (by the corpus's token frequencies) or top:K (uniform over the corpus's K most frequent tokens)",
+      "where random segments draw their tokens: vocab (uniform over the vocabulary), corpus (by the corpus's token frequencies) or top:K (uniform over the corpus's K most frequent tokens); then, optionally, STEP:SOURCE,... for sources from a step on (top:256,1400:vocab)",
       "vocab",
     )
     .option(
@@ -145,15 +146,18 @@ export function trainCommand(io: CliIO): Command {
         throw new CliError(`--pos-init must be normal or sinusoidal, got "${opts.posInit}"`);
       if (opts.schedule !== "constant" && opts.schedule !== "cosine")
         throw new CliError(`--schedule must be constant or cosine, got "${opts.schedule}"`);
-      const topMatch = /^top:(\d+)$/.exec(opts.randomTokensFrom);
-      if (
-        opts.randomTokensFrom !== "vocab" &&
-        opts.randomTokensFrom !== "corpus" &&
-        !(topMatch && Number(topMatch[1]) >= 1)
-      )
-        throw new CliError(
-          `--random-tokens-from must be vocab, corpus or top:K (K ≥ 1), got "${opts.randomTokensFrom}"`,
-        );
+      const [firstSource, ...laterSources] = opts.randomTokensFrom.split(",");
+      const randomTokensFrom = parseRandomSource(firstSource, opts.randomTokensFrom);
+      const randomTokensLater = laterSources.map((phase) => {
+        const m = /^(\d+):(.+)$/.exec(phase);
+        if (!m) throw new CliError(`--random-tokens-from: "${phase}" should be STEP:SOURCE (e.g. 1400:vocab)`);
+        return { fromStep: Number(m[1]), from: parseRandomSource(m[2], opts.randomTokensFrom) };
+      });
+      randomTokensLater.forEach((p, i) => {
+        const before = i === 0 ? 0 : randomTokensLater[i - 1].fromStep;
+        if (!(p.fromStep > before))
+          throw new CliError(`--random-tokens-from: the steps must increase from 1, got ${p.fromStep} after ${before}`);
+      });
       if (opts.dtype !== "float32" && opts.dtype !== "float16")
         throw new CliError(`--dtype must be float32 or float16, got "${opts.dtype}"`);
       if (opts.backend !== "kernels" && opts.backend !== "ts")
@@ -202,7 +206,8 @@ export function trainCommand(io: CliIO): Command {
         repeatFraction: parseNumber(opts.repeatFraction, "--repeat-fraction"),
         repeatTextFraction: parseNumber(opts.repeatTextFraction, "--repeat-text-fraction"),
         withoutBosFraction: parseNumber(opts.withoutBosFraction, "--without-bos-fraction"),
-        randomTokensFrom: topMatch ? { top: Number(topMatch[1]) } : (opts.randomTokensFrom as "vocab" | "corpus"),
+        randomTokensFrom,
+        randomTokensLater: randomTokensLater.length ? randomTokensLater : undefined,
         segMin: parseInteger(opts.segMin, "--seg-min", 1),
         charTextFraction,
         segMax: opts.segMax === undefined ? undefined : parseInteger(opts.segMax, "--seg-max", 1),
@@ -394,4 +399,14 @@ function spellInCharacters(text: string, tokenizer: Tokenizer): Int32Array {
     if (id !== undefined) out[n++] = id;
   }
   return out.subarray(0, n);
+}
+
+/** One source of random segments: vocab, corpus or top:K. */
+function parseRandomSource(s: string, whole: string): RandomTokensFrom {
+  const top = /^top:(\d+)$/.exec(s);
+  if (top && Number(top[1]) >= 1) return { top: Number(top[1]) };
+  if (s === "vocab" || s === "corpus") return s;
+  throw new CliError(
+    `--random-tokens-from must be vocab, corpus or top:K (K ≥ 1), then optionally STEP:SOURCE,..., got "${whole}"`,
+  );
 }
