@@ -291,5 +291,15 @@ describe.each([
     const exp = await runInductionExperiment(model, { seqLen: 5, batch: 2 });
     expect(exp.inductionScores).toHaveLength(L);
     expect(exp.inductionScores[L - 1]).toHaveLength(H);
+    // a BOS other than 0 (GPT-2's is its last id): first in every row, never drawn
+    const withBos = await runInductionExperiment(model, { seqLen: 8, batch: 3, bosTokenId: V - 1 });
+    for (const row of withBos.tokens) {
+      expect(row[0]).toBe(V - 1);
+      expect(row.slice(1)).not.toContain(V - 1);
+    }
+    expect((await findInductionCircuits(model, { seqLen: 5, batch: 1, bosTokenId: 7 })).tokens[0][0]).toBe(7);
+    await expect(runInductionExperiment(model, { seqLen: 5, bosTokenId: V })).rejects.toThrow(
+      new RegExp(`BOS id ${V} is outside the model's vocabulary 0\\.\\.${V - 1}`),
+    );
   });
 });
