@@ -303,3 +303,36 @@ describe.each([
     );
   });
 });
+
+describe("compositionScores on rank-deficient heads", () => {
+  it("a head whose W_V has equal and zero columns (singular Gram matrices) still scores as the formula, in float64", () => {
+    const cfg = smallConfig({ n_layers: 3 });
+    const sd = randomStateDict(cfg, 9, 0.3);
+    const { d_model: D, d_head: Dh, n_heads: H } = cfg;
+    for (const key of ["blocks.0.attn.W_V", "blocks.1.attn.W_O"]) {
+      const w = sd.get(key)!.data as Float32Array;
+      if (key.endsWith("W_V"))
+        for (let d = 0; d < D; d++) [w[d * Dh + 1], w[d * Dh + 2]] = [w[d * Dh], 0]; // head 0
+      else w.fill(0, 0, 2 * D); // head 0: rows 0 and 1 of W_O zero
+    }
+    const model = new HookedTransformer(cfg, sd);
+    const { head } = weights(sd, cfg);
+    for (const mode of ["K", "V"] as const) {
+      const ours = compositionScores(model, mode);
+      for (const [l1, l2] of [
+        [0, 1],
+        [0, 2],
+        [1, 2],
+      ])
+        for (let h2 = 0; h2 < H; h2++) {
+          const ov = mul(head(l1, 0, "W_V"), head(l1, 0, "W_O"));
+          const right =
+            mode === "K"
+              ? mul(head(l2, h2, "W_K"), tr(head(l2, h2, "W_Q")))
+              : mul(head(l2, h2, "W_V"), head(l2, h2, "W_O"));
+          const ref = fro(mul(ov, right)) / (fro(ov) * fro(right));
+          expect(Math.abs(ours.at(l1, 0, l2, h2) - ref) / ref, `${mode} ${l1}.0 → ${l2}.${h2}`).toBeLessThan(1e-5);
+        }
+    }
+  });
+});
