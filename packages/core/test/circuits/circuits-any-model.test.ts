@@ -21,11 +21,13 @@ import {
   kCompositionFullCircuit,
   kCompositionTop1Table,
   logitAttribution,
+  positionalQkScore,
   runInductionExperiment,
   type StateDict,
   type Tensor,
 } from "../../src/index.js";
 import { randomStateDict, smallConfig } from "../helpers/random-state-dict.js";
+import { throughLnFinal } from "../helpers/ln-reference.js";
 
 // ----- float64 reference linear algebra, on the state dict -------------------------------------------------
 
@@ -149,6 +151,25 @@ describe.each([
     expect(() => kCompositionTop1Table(model, { fromLayer: last, toLayer: last })).toThrow(/earlier layer to a later/);
   });
 
+  it("positionalQkScore of heads in the first and last layers: softmax(W_pos W_Q (W_pos W_K)ᵀ / √d_head, causal) sub-diagonal mean, in float64", () => {
+    const N = cfg.n_ctx;
+    const WP = mat(N, D, get("pos_embed.W_pos"));
+    for (const [l, h] of [
+      [0, 0],
+      [L - 1, 2],
+    ]) {
+      const s = mul(mul(WP, head(l, h, "W_Q")), tr(mul(WP, head(l, h, "W_K"))));
+      let total = 0;
+      for (let i = 1; i < N; i++) {
+        const row = Array.from({ length: i + 1 }, (_, j) => s.a[i * N + j] / Math.sqrt(Dh));
+        const mx = Math.max(...row);
+        const z = row.reduce((a, v) => a + Math.exp(v - mx), 0);
+        total += Math.exp(row[i - 1] - mx) / z;
+      }
+      expect(Math.abs(positionalQkScore(model, `${l}.${h}`) - total / (N - 1)), `${l}.${h}`).toBeLessThan(1e-5);
+    }
+  });
+
   it("logitAttribution: direct, pos_embed, every head, every MLP through ln_final's cached scale (and w, b), summing to the model's own logits", async () => {
     const tokens = [0, 7, 3, 9, 7, 3, 9, 12, 40, 2];
     const T = tokens.length;
@@ -167,14 +188,8 @@ describe.each([
     let worst = 0;
     for (let t = 0; t < T - 1; t++) {
       const y = tokens[t + 1];
-      /** A summand x [D] of the final stream: its centred value over the scale, ⊙ w, against W_U[:, y]. */
-      const through = (x: ArrayLike<number>, o: number) => {
-        let mean = 0;
-        for (let d = 0; d < D; d++) mean += x[o + d] / D;
-        let s = 0;
-        for (let d = 0; d < D; d++) s += ((x[o + d] - mean) / scale[t]) * (w ? w[d] : 1) * WU[d * V + y];
-        return s;
-      };
+      // float64: (x − mean x) / scale[t] (⊙ ln_final.w) · W_U[:, y]; A summand x [D] of the final stream
+      const through = (x: ArrayLike<number>, o: number) => throughLnFinal(x, o, D, scale[t], w, WU, V, y);
       const ref: number[] = [through(cache.get("embed").data, t * D), through(cache.get("pos_embed").data, t * D)];
       for (let l = 0; l < L; l++) {
         const z = cache.get("z", l).data; // [T, H, Dh]

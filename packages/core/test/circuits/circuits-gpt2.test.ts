@@ -16,6 +16,7 @@ import {
   type StateDict,
 } from "../../src/index.js";
 import { describeWithGpt2Fixture, gpt2Json, gpt2Tensors } from "../helpers/gpt2-fixture.js";
+import { throughLnFinal } from "../helpers/ln-reference.js";
 
 interface Input {
   name: string;
@@ -66,14 +67,8 @@ describeWithGpt2Fixture("circuits on tl-gpt2-tiny (TransformerLens 2.14)", () =>
           let sum = r.biasLogits[t];
           for (let c = 0; c < r.labels.length; c++) sum += r.attribution.at(t, c);
           expect(Math.abs(sum - logit), `columns + bias at ${t}`).toBeLessThan(tol);
-          // float64: (x − mean x) / scale[t] (⊙ ln_final.w) · W_U[:, y], x from TransformerLens's cache
-          const through = (x: ArrayLike<number>, o: number) => {
-            let mean = 0;
-            for (let d = 0; d < D; d++) mean += x[o + d] / D;
-            let s = 0;
-            for (let d = 0; d < D; d++) s += ((x[o + d] - mean) / scale[t]) * (lnW ? lnW[d] : 1) * WU[d * V + y];
-            return s;
-          };
+          // float64: (x − mean x) / scale[t] (⊙ ln_final.w) · W_U[:, y]; x from TransformerLens's cache
+          const through = (x: ArrayLike<number>, o: number) => throughLnFinal(x, o, D, scale[t], lnW, WU, V, y);
           const ref = [through(g("hook_embed"), t * D), through(g("hook_pos_embed"), t * D)];
           for (let l = 0; l < L; l++) {
             const z = g(`blocks.${l}.attn.hook_z`);
