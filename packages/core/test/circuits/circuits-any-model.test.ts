@@ -1,11 +1,11 @@
 /**
  * Circuits, detectors and the induction experiment on models other than the 2-layer attention-only shortformer
- * one: random models of 3 and 12 layers with LayerNorm (unfolded "LN", and "LNPre"), GELU MLPs and standard
- * positions, built from core's parameter schema. Every expected value comes from a float64 reference of the
- * quantity's formula written here, reading the state dict the model was built from (never the code under test):
- * TransformerLens's all_composition_scores, the full OV and K-composition circuits, the logit attribution
- * summing to the model's own logits, the LayerNorm'd decomposition of a head's queries, and ablation losses
- * through the model's own loss.
+ * one: random models of 3 and 12 layers with LayerNorm (unfolded "LN", and "LNPre"), GELU MLPs or attention
+ * only, standard or shortformer positions, built from core's parameter schema. Every expected value comes from a
+ * float64 reference of the quantity's formula written here, reading the state dict the model was built from
+ * (never the code under test), or from the model's own forward pass: TransformerLens's all_composition_scores,
+ * the full OV and K-composition circuits, the positional score, the logit attribution summing to the model's
+ * logits, the LayerNorm'd decomposition of a head's queries summing to hook_q, and ablation losses.
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -70,13 +70,12 @@ function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-const lnModel = (n_layers: number, normalization_type: "LN" | "LNPre", seed = 3) => {
+const lnModel = (n_layers: number, normalization_type: "LN" | "LNPre", attn_only: boolean, seed = 3) => {
   const cfg = smallConfig({
     n_layers,
     normalization_type,
-    attn_only: false,
-    d_mlp: 24,
-    act_fn: "gelu_new",
+    attn_only,
+    ...(attn_only ? {} : { d_mlp: 24, act_fn: "gelu_new" }),
     positional_embedding_type: "standard",
     use_attn_result: false,
   });
@@ -85,11 +84,12 @@ const lnModel = (n_layers: number, normalization_type: "LN" | "LNPre", seed = 3)
 };
 
 describe.each([
-  ["3 layers, LN (unfolded w and b)", 3, "LN"],
-  ["3 layers, LNPre", 3, "LNPre"],
-  ["12 layers, LN", 12, "LN"],
-] as const)("circuits on a random model: %s, GELU MLPs, standard positions", (_, L, norm) => {
-  const { cfg, sd, model } = lnModel(L, norm);
+  ["3 layers, LN (unfolded w and b), GELU MLPs", 3, "LN", false],
+  ["3 layers, LNPre, GELU MLPs", 3, "LNPre", false],
+  ["12 layers, LN, GELU MLPs", 12, "LN", false],
+  ["3 layers, LN, attention only (NeelNanda's attn-only family)", 3, "LN", true],
+] as const)("circuits on a random model: %s, standard positions", (_, L, norm, attnOnly) => {
+  const { cfg, sd, model } = lnModel(L, norm, attnOnly);
   const { d_model: D, n_heads: H, d_head: Dh, d_vocab: V } = cfg;
   const { get, head } = weights(sd, cfg);
 
@@ -177,9 +177,9 @@ describe.each([
     const logits = (await model.forward(tokens)).logits!; // [1, T, V]: the model's own unembedding path
     const r = logitAttribution(cache, tokens);
     const heads = Array.from({ length: L * H }, (_, i) => `${Math.floor(i / H)}.${i % H}`);
-    const mlps = Array.from({ length: L }, (_, l) => `${l}_mlp_out`);
+    const mlps = attnOnly ? [] : Array.from({ length: L }, (_, l) => `${l}_mlp_out`);
     expect(r.labels).toEqual(["direct", "pos_embed", ...heads, ...mlps]);
-    expect(r.attribution.shape).toEqual([T - 1, 2 + L * H + L]);
+    expect(r.attribution.shape).toEqual([T - 1, 2 + L * H + mlps.length]);
     const scale = cache.get("ln_final.hook_scale").data;
     const w = norm === "LN" ? get("ln_final.w") : null;
     const b = norm === "LN" ? get("ln_final.b") : null;
@@ -200,7 +200,7 @@ describe.each([
           ref.push(through(res, 0));
         }
       }
-      for (let l = 0; l < L; l++) ref.push(through(cache.get("mlp_out", l).data, t * D));
+      for (const label of mlps) ref.push(through(cache.get("mlp_out", parseInt(label)).data, t * D));
       const bO = new Float64Array(D);
       for (let l = 0; l < L; l++) for (let d = 0; d < D; d++) bO[d] += get(`blocks.${l}.attn.b_O`)[d];
       let lnBias = 0;
@@ -231,7 +231,7 @@ describe.each([
       "embed",
       "pos_embed",
       ...heads,
-      ...Array.from({ length: last }, (_, l) => `${l}_mlp_out`),
+      ...(attnOnly ? [] : Array.from({ length: last }, (_, l) => `${l}_mlp_out`)),
     ]);
     const q = decomposeQ(cache, `${last}.1`, input); // [C, T, Dh]
     // hook_q − b_Q − (what the biases b_O and ln1.b put in; b_out is inside mlp_out), by the formula, in float64
@@ -348,6 +348,50 @@ describe("compositionScores on rank-deficient heads", () => {
           const ref = fro(mul(ov, right)) / (fro(ov) * fro(right));
           expect(Math.abs(ours.at(l1, 0, l2, h2) - ref) / ref, `${mode} ${l1}.0 → ${l2}.${h2}`).toBeLessThan(1e-5);
         }
+    }
+  });
+});
+
+describe("a shortformer model with LayerNorm (positions join queries and keys after ln1, never the stream)", () => {
+  const cfg = smallConfig({ n_layers: 3, normalization_type: "LN", use_attn_result: false });
+  const sd = randomStateDict(cfg, 4, 0.3);
+  const model = new HookedTransformer(cfg, sd);
+  const { d_model: D, n_heads: H, d_head: Dh } = cfg;
+  const { get, head } = weights(sd, cfg);
+  const tokens = [0, 9, 4, 9, 4, 30];
+
+  it("decomposeQ of head 2.0: embed and earlier heads through ln1, pos_embed as it is; with the biases they sum to hook_q", async () => {
+    const { cache } = await model.runWithCache(tokens, { removeBatchDim: true, returnType: "none" });
+    const input = decomposeQkInput(cache, 2);
+    const q = decomposeQ(cache, "2.0", input);
+    const scale = cache.get("scale", 2, "ln1").data;
+    const w = get("blocks.2.ln1.w"),
+      b = get("blocks.2.ln1.b");
+    const bias = new Float64Array(D);
+    for (let l = 0; l < 2; l++) for (let d = 0; d < D; d++) bias[d] += get(`blocks.${l}.attn.b_O`)[d];
+    const mean = bias.reduce((s, v) => s + v, 0) / D;
+    const Wq = head(2, 0, "W_Q");
+    const hookQ = cache.get("q", 2).data;
+    for (let t = 0; t < tokens.length; t++)
+      for (let e = 0; e < Dh; e++) {
+        let total = get("blocks.2.attn.b_Q")[e];
+        for (let d = 0; d < D; d++) total += (((bias[d] - mean) / scale[t]) * w[d] + b[d]) * Wq.a[d * Dh + e];
+        for (let c = 0; c < input.labels.length; c++) total += q.at(c, t, e);
+        expect(Math.abs(total - hookQ[(t * H + 0) * Dh + e]), `t ${t}, e ${e}`).toBeLessThan(1e-4);
+      }
+  });
+
+  it("logitAttribution has no pos_embed column and still sums to the model's logits", async () => {
+    const { cache } = await model.runWithCache(tokens, { removeBatchDim: true, returnType: "none" });
+    const { logits } = await model.forward(tokens);
+    const r = logitAttribution(cache, tokens);
+    expect(r.labels[0]).toBe("direct");
+    expect(r.labels).not.toContain("pos_embed");
+    expect(r.labels).toHaveLength(1 + 3 * H);
+    for (let t = 0; t + 1 < tokens.length; t++) {
+      let s = r.biasLogits[t];
+      for (let c = 0; c < r.labels.length; c++) s += r.attribution.at(t, c);
+      expect(Math.abs(s - logits!.at(0, t, tokens[t + 1]))).toBeLessThan(1e-4);
     }
   });
 });
