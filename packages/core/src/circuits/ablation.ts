@@ -111,7 +111,6 @@ export async function ablationScores(
       returnType: "none",
       fwdHooks: [...hooks, [norm ? getActName("normalized") : getActName("resid_post", L - 1), capture]],
     });
-
     const { logsumexp, targetLogits } = model.backend.unembedStats(rows, W_U, b_U, B * n, D, V, targets);
     let s = 0;
     for (let i = 0; i < B * n; i++) s += logsumexp[i] - targetLogits[i];
