@@ -2,7 +2,9 @@
 /**
  * The model worker: loads a model, runs text with an activation cache and scores every head, runs the
  * induction experiment. Runs and experiments are served one at a time; a run request replaces any run still
- * waiting, so fast typing never queues up stale work. Loading happens beside them: the current model keeps
+ * waiting, so fast typing never queues up stale work, and goes before the experiments waiting (on GPT-2 small
+ * an experiment takes seconds to minutes; the text box should not wait for it). Long jobs (the ablation
+ * scores) let waiting runs through between their passes. Loading happens beside them: the current model keeps
  * answering during a long download and is swapped out between two requests once the new one is ready.
  */
 import {
@@ -94,18 +96,31 @@ async function drain(): Promise<void> {
         pendingSwap.apply();
         pendingSwap = null;
       }
-      const next = queue.shift() ?? pendingRun;
+      const next = pendingRun ?? queue.shift();
       if (!next) break;
       if (next === pendingRun) pendingRun = null;
-      try {
-        await handle(next);
-      } catch (err) {
-        post({ type: "error", id: next.id, request: next.type, message: errorMessage(err) });
-      }
+      await serve(next);
     }
   } finally {
     draining = false;
   }
+}
+
+async function serve(msg: QueuedRequest): Promise<void> {
+  try {
+    await handle(msg);
+  } catch (err) {
+    post({ type: "error", id: msg.id, request: msg.type, message: errorMessage(err) });
+  }
+}
+
+/** Inside a long job: serve the run that arrived meanwhile (on the same model), then go on. */
+async function letRunsThrough(): Promise<void> {
+  await tick();
+  const next = pendingRun;
+  if (!next) return;
+  pendingRun = null;
+  await serve(next);
 }
 
 async function handle(msg: QueuedRequest): Promise<void> {
@@ -121,7 +136,8 @@ async function handle(msg: QueuedRequest): Promise<void> {
     case "circuit-weights": {
       const { model } = requireModel();
       const t0 = performance.now();
-      const r = await circuitWeights(model, repeatedTokens(model, checkInduction(model, msg.induction)), msg.threshold);
+      const rep = repeatedTokens(model, checkInduction(model, msg.induction));
+      const r = await circuitWeights(model, rep, msg.threshold, msg.withQV);
       post({ type: "circuit-weights-result", id: msg.id, result: { ...r, ms: performance.now() - t0 } });
       return;
     }
@@ -184,6 +200,11 @@ async function load(id: number, choice: ModelChoice): Promise<void> {
     live = null;
     loaded?.dispose();
     loaded = next;
+    // What still waits was asked of the previous model (the page asks again once it hears of this one): run on
+    // this one, it would answer the wrong question, and on a large model keep the new model's first run waiting.
+    for (const stale of [...queue.splice(0), ...(pendingRun ? [pendingRun] : [])])
+      post({ type: "error", id: stale.id, request: stale.type, message: "the model changed before this ran" });
+    pendingRun = null;
     const { cfg } = next.model;
     const info: ModelInfo = {
       choice: typeof choice === "string" ? choice : choice.kind,
@@ -461,7 +482,10 @@ async function ablationScores(id: number, settings: InductionSettings): Promise<
     const out: number[][] = [];
     for (let l = 0; l < L; l++) {
       const row: number[] = [];
-      for (let h = 0; h < H; h++) row.push((await tail(ablationHooks([[l, h]], mode))) - cleanLoss);
+      for (let h = 0; h < H; h++) {
+        row.push((await tail(ablationHooks([[l, h]], mode))) - cleanLoss);
+        await letRunsThrough();
+      }
       out.push(row);
     }
     return out;

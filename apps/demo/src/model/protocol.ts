@@ -5,7 +5,13 @@
 import type { DefaultModelTrainingLog, DetectorResult, InductionCircuit, ProgressEvent } from "@attnscope/core";
 
 /** A registry model the worker can fetch: the embedded default (offline) or a name fetched from Hugging Face. */
-export type RegistryChoice = "default" | "attn-only-2l-half";
+export type RegistryChoice = "default" | "attn-only-2l-half" | "gpt2-small";
+
+/** Every registry choice the picker offers, in its order. */
+export const REGISTRY_CHOICES: readonly RegistryChoice[] = ["default", "attn-only-2l-half", "gpt2-small"];
+
+export const isRegistryChoice = (v: unknown): v is RegistryChoice =>
+  (REGISTRY_CHOICES as readonly unknown[]).includes(v);
 
 /** A checkpoint from the visitor's disk: weights (.pth or .safetensors), its config, optionally a tokenizer.json. */
 export interface LocalFilesChoice {
@@ -182,8 +188,11 @@ export type CircuitPair = InductionCircuit;
 export interface CircuitWeightsResult {
   nLayers: number;
   nHeads: number;
-  /** TransformerLens all_composition_scores(mode), [L1][H1][L2][H2]. */
-  composition: { Q: number[][][][]; K: number[][][][]; V: number[][][][] };
+  /**
+   * TransformerLens all_composition_scores(mode), [L1][H1][L2][H2]; Q and V only when asked for (`withQV`): on
+   * GPT-2 small each mode is minutes of work.
+   */
+  composition: { Q?: number[][][][]; K: number[][][][]; V?: number[][][][] };
   /** Composition score of random matrices of the same shapes. */
   baseline: number;
   /** Every pair, circuits first, then by K-composition. */
@@ -224,7 +233,7 @@ export type ModelRequest =
   | { type: "induction"; id: number; seqLen: number; batch: number; seed: number }
   | { type: "ablate"; id: number; text: string; heads: HeadIndex[]; mode: AblationMode; induction: InductionSettings }
   | { type: "ablation-scores"; id: number; induction: InductionSettings }
-  | { type: "circuit-weights"; id: number; induction: InductionSettings; threshold: number }
+  | { type: "circuit-weights"; id: number; induction: InductionSettings; threshold: number; withQV: boolean }
   /** `head` is decomposed; `keyHead` is the earlier head whose keys the map shows (the pair's previous-token head). */
   | { type: "circuit-text"; id: number; text: string; head: string; keyHead: string; induction: InductionSettings };
 
