@@ -91,6 +91,7 @@ describe.runIf(haveChromium && haveTokenizer)("GPT-2 small from a local stand-in
 
   it("downloads with progress, then draws all 144 heads and every detector", async () => {
     const page = await context.newPage();
+    const picked = Date.now();
     const statuses = await openAndPick(page, "download");
     const status = (await page.getByTestId("model-status").textContent()) ?? "";
     timings.workerLoadMs = Number(/loaded in (\d+) ms/.exec(status)?.[1]);
@@ -122,6 +123,15 @@ describe.runIf(haveChromium && haveTokenizer)("GPT-2 small from a local stand-in
     expect(await page.getByTestId("surprise").textContent()).toContain("<|endoftext|>");
     await page.screenshot({ path: path.join(shots, "demo-gpt2-small.png"), fullPage: false });
 
+    // The induction experiment scores all 144 heads on the repeated random tokens.
+    await page
+      .getByTestId("induction-result")
+      .locator('[aria-label="Head 11.11"]')
+      .first()
+      .waitFor({ timeout: 180_000 });
+    timings.inductionAfterSelectMs = Date.now() - picked;
+    expect(await page.getByTestId("induction-panel").textContent()).toContain("5.1, 5.5, 6.9, 7.2 and 7.10");
+
     // 289 passes of the induction batch are not started on load: the panel offers them.
     await page.getByTestId("ablation-scores-start").waitFor({ timeout: 10_000 });
 
@@ -144,8 +154,33 @@ describe.runIf(haveChromium && haveTokenizer)("GPT-2 small from a local stand-in
       expect(engine).toMatch(/^ort-web/);
     }
     timings.engineAfterOnnxruntimePicked = engine;
+    await page.getByTestId("engine-select").selectOption("kernels");
     await page.close();
   });
+
+  // Minutes of work on two cores: ATTNSCOPE_DEMO_GPT2_SLOW=1 runs them (in the cached page).
+  it.runIf(!!process.env.ATTNSCOPE_DEMO_GPT2_SLOW)(
+    "ablates a head and computes the circuit panel's K-composition, copying and positional scores",
+    async () => {
+      const page = await context.newPage();
+      await openAndPick(page, "slow");
+      let t0 = Date.now();
+      await page.getByTestId("ablate-head-5.1").click();
+      await page.getByTestId("ablated-loss").waitFor({ timeout: 600_000 });
+      timings.ablateOneHeadMs = Date.now() - t0;
+      t0 = Date.now();
+      await page.getByTestId("circuit-panel").scrollIntoViewIfNeeded();
+      await page.getByTestId("circuit-top").waitFor({ timeout: 1_800_000 });
+      timings.circuitWeightsMs = Date.now() - t0;
+      expect(await page.getByTestId("composition-k-only").count()).toBe(1);
+      // Logit attribution and the decomposition do not add up with LayerNorm and MLPs: the panel says so.
+      await expect
+        .poll(() => page.getByTestId("circuit-panel").textContent(), { timeout: 300_000 })
+        .toMatch(/LayerNorm: attnscope's logit attribution .* are not shown/);
+      await page.close();
+    },
+    3_600_000,
+  );
 
   it("reads the model from the browser's cache on the next visit, without a request", async () => {
     const before = hub.served.length;

@@ -22,7 +22,7 @@ const CHOICES: { value: RegistryChoice | "files" | "trained"; label: string; not
     note:
       `OpenAI's GPT-2 small (12 layers × 12 heads, LayerNorm and MLPs, 124M parameters): ` +
       `${formatBytes(getKnownModel("gpt2-small").weightsBytes ?? 0)} of weights downloaded from Hugging Face once, ` +
-      "then cached in the browser; it needs about 2 GB of memory",
+      "then cached in the browser (its weights take 0.5 GB of memory as float32)",
   },
 ];
 
