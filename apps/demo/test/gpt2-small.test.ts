@@ -132,6 +132,19 @@ describe.runIf(haveChromium && haveTokenizer)("GPT-2 small from a local stand-in
     timings.inductionAfterSelectMs = Date.now() - picked;
     expect(await page.getByTestId("induction-panel").textContent()).toContain("5.1, 5.5, 6.9, 7.2 and 7.10");
 
+    // 144 heads' patterns of 1,024 tokens would be 600 MB: the live view stops at 418 and says so.
+    const box = page.getByTestId("text-input");
+    await box.fill(Array(8).fill(SEED_TEXT).join(" "));
+    await expect
+      .poll(() => page.getByTestId("run-error").textContent(), { timeout: 30_000 })
+      .toMatch(/the live view shows at most 418 on this model/);
+    await box.fill(SEED_TEXT);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="run-status"]')?.getAttribute("data-state") === "ready",
+      null,
+      { timeout: 60_000 },
+    );
+
     // 289 passes of the induction batch are not started on load: the panel offers them.
     await page.getByTestId("ablation-scores-start").waitFor({ timeout: 10_000 });
 

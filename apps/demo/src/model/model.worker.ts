@@ -29,7 +29,7 @@ import { liveEngines, type LiveEngines } from "./live-engines.js";
 import { loadModel, type LoadedModel } from "./load-model.js";
 import {
   DEFAULT_THRESHOLD,
-  LIVE_MAX_TOKENS,
+  liveMaxTokens,
   type AblationMode,
   type AblationResult,
   type AblationScoresResult,
@@ -145,8 +145,9 @@ async function handle(msg: QueuedRequest): Promise<void> {
       const { model } = requireModel();
       const t0 = performance.now();
       const tokens = model.toTokens(msg.text);
-      if (tokens.length > LIVE_MAX_TOKENS)
-        throw new Error(`The text is ${tokens.length} tokens; the circuit panel runs on at most ${LIVE_MAX_TOKENS}`);
+      const max = maxTokens(model);
+      if (tokens.length > max)
+        throw new Error(`The text is ${tokens.length} tokens; the circuit panel runs on at most ${max}`);
       const rep = repeatedTokens(model, { ...checkInduction(model, msg.induction), batch: 1 })[0];
       const r = await circuitText(model, msg.text, rep, msg.head, msg.keyHead);
       const result = { ...r, ms: performance.now() - t0 };
@@ -249,6 +250,8 @@ function defaultTrainingLog(): RecordedTrainingLog {
   };
 }
 
+const maxTokens = (model: HookedTransformer) => liveMaxTokens(model.cfg.n_layers * model.cfg.n_heads, model.cfg.n_ctx);
+
 function requireModel(): LoadedModel {
   if (!loaded) throw new Error("No model is loaded yet");
   return loaded;
@@ -258,9 +261,10 @@ async function run(id: number, text: string, choice: EngineChoice): Promise<void
   const { model } = requireModel();
   const t0 = performance.now();
   const tokens = model.toTokens(text);
-  if (tokens.length > LIVE_MAX_TOKENS) {
+  const max = maxTokens(model);
+  if (tokens.length > max) {
     throw new Error(
-      `The text is ${tokens.length} tokens (with BOS); the live view shows at most ${LIVE_MAX_TOKENS}. Shorten it by ${tokens.length - LIVE_MAX_TOKENS} tokens.`,
+      `The text is ${tokens.length} tokens (with BOS); the live view shows at most ${max} on this model. Shorten it by ${tokens.length - max} tokens.`,
     );
   }
   const engines = (live ??= liveEngines(model));
@@ -435,8 +439,8 @@ async function ablate(
   }
   const s = checkInduction(model, settings);
   const tokens = model.toTokens(text);
-  if (tokens.length > LIVE_MAX_TOKENS)
-    throw new Error(`The text is ${tokens.length} tokens; ablations run on at most ${LIVE_MAX_TOKENS}`);
+  const max = maxTokens(model);
+  if (tokens.length > max) throw new Error(`The text is ${tokens.length} tokens; ablations run on at most ${max}`);
   const rep = repeatedTokens(model, s);
   const clean = await side(model, tokens, rep, s, []);
   const ablated = await side(model, tokens, rep, s, ablationHooks(heads, mode));

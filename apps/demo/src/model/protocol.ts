@@ -53,6 +53,15 @@ export const DEFAULT_THRESHOLD = 0.4;
  */
 export const LIVE_MAX_TOKENS = 1024;
 
+/**
+ * Longest text the live view runs on a model of `heads` heads in all: LIVE_MAX_TOKENS at up to 24 heads, and
+ * as many tokens as keep the stacked patterns to the same 100 MB with more (418 on GPT-2 small's 144, whose
+ * 1,024-token patterns would be 600 MB, twice: the worker's copy and the page's).
+ */
+export function liveMaxTokens(heads: number, nCtx: number): number {
+  return Math.min(nCtx, LIVE_MAX_TOKENS, Math.floor(LIVE_MAX_TOKENS * Math.sqrt(24 / Math.max(24, heads))));
+}
+
 /** One detector's heads above the threshold and every head's score, as the core's detectors give them. */
 export type HeadScores = DetectorResult;
 
