@@ -52,9 +52,14 @@ describe.runIf(haveChromium && haveTokenizer)("GPT-2 small from a local stand-in
     outside = await routeToHub(context, hub, isLocal);
   }, 600_000);
 
-  afterAll(async () => {
+  /** Written after each slow step too, so a run stopped early keeps what it measured. */
+  function saveTimings(): void {
     mkdirSync(path.join(shots, "demo"), { recursive: true });
     writeFileSync(path.join(shots, "demo", "gpt2-small.json"), JSON.stringify(timings, null, 2));
+  }
+
+  afterAll(async () => {
+    saveTimings();
     await context?.close();
     await demo?.close();
     await hub?.close();
@@ -181,10 +186,13 @@ describe.runIf(haveChromium && haveTokenizer)("GPT-2 small from a local stand-in
       await page.getByTestId("ablate-head-5.1").click();
       await page.getByTestId("ablated-loss").waitFor({ timeout: 600_000 });
       timings.ablateOneHeadMs = Date.now() - t0;
+      saveTimings();
       t0 = Date.now();
-      await page.getByTestId("circuit-panel").scrollIntoViewIfNeeded();
+      // Scrolled by the page itself: the 144 heads' clean and ablated views keep the layout moving for a while.
+      await page.evaluate(() => document.getElementById("circuit")!.scrollIntoView());
       await page.getByTestId("circuit-top").waitFor({ timeout: 1_800_000 });
       timings.circuitWeightsMs = Date.now() - t0;
+      saveTimings();
       expect(await page.getByTestId("composition-k-only").count()).toBe(1);
       // Logit attribution and the decomposition do not add up with LayerNorm and MLPs: the panel says so.
       await expect
