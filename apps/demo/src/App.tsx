@@ -5,7 +5,7 @@ import { useInduction } from "./hooks/use-induction.js";
 import { useLiveRun } from "./hooks/use-live-run.js";
 import { useModel } from "./hooks/use-model.js";
 import { readViewState, writeViewState, type PanelId } from "./lib/url-state.js";
-import type { AblationMode, CircuitPair, EngineChoice } from "./model/protocol.js";
+import { isRegistryChoice, type AblationMode, type CircuitPair, type EngineChoice } from "./model/protocol.js";
 import { Ablation } from "./panels/Ablation.js";
 import { Circuit } from "./panels/Circuit.js";
 import { CustomDetector } from "./panels/CustomDetector.js";
@@ -54,10 +54,7 @@ export function App() {
   );
   const circuitText = useCircuitText(model.client, model.info, text, circuitPair, induction.settings);
 
-  const registry =
-    model.info && (model.info.choice === "default" || model.info.choice === "attn-only-2l-half")
-      ? model.info.choice
-      : initial.model;
+  const registry = model.info && isRegistryChoice(model.info.choice) ? model.info.choice : initial.model;
   useEffect(() => {
     const view = { model: registry, engine, text, threshold, head: selected, ablate: ablated, mode, panel };
     const search = writeViewState(view);
@@ -124,7 +121,13 @@ export function App() {
         selected={selected}
       />
       <CustomDetector result={live.result} threshold={threshold} onSelectHead={selectHead} selected={selected} />
-      <Induction induction={induction} threshold={threshold} selected={selected} onSelectHead={selectHead} />
+      <Induction
+        induction={induction}
+        modelChoice={model.info?.choice}
+        threshold={threshold}
+        selected={selected}
+        onSelectHead={selectHead}
+      />
       {model.info && (
         <Ablation
           nLayers={model.info.nLayers}

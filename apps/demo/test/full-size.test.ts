@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fakeHubFiles, startLocalHub, type LocalHub } from "./full-size-model.js";
+import { fakeHubFiles, recordStatus, routeToHub, startLocalHub, type LocalHub } from "./full-size-model.js";
 import { haveChromium, isLocal, root, shots, startDemo, type Demo } from "./harness.js";
 
 const repoRoot = path.resolve(root, "..", "..");
@@ -25,7 +25,7 @@ describe.runIf(enabled)("attn-only-2l-half from a local stand-in for the Hub", (
   let context: BrowserContext;
   let hub: LocalHub;
   let served: string[];
-  const outside: string[] = [];
+  let outside: string[] = [];
 
   beforeAll(async () => {
     hub = await startLocalHub(
@@ -34,38 +34,13 @@ describe.runIf(enabled)("attn-only-2l-half from a local stand-in for the Hub", (
     served = hub.served;
     demo = await startDemo();
     context = await demo.browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: "light" });
-    await context.route("**/*", (route) => {
-      const url = route.request().url();
-      if (isLocal(url)) return route.continue();
-      const local = hub.localUrl(url);
-      if (!local) {
-        outside.push(url);
-        return route.abort("internetdisconnected");
-      }
-      // The Hub answers with a redirect to its CDN; here the CDN is the local server.
-      return route.fulfill({ status: 302, headers: { location: local, "access-control-allow-origin": "*" } });
-    });
+    outside = await routeToHub(context, hub, isLocal);
   }, 600_000);
 
   afterAll(async () => {
     await demo?.close();
     await hub?.close();
   });
-
-  /** Records every text the model status line shows, so fast progress states are not missed. */
-  async function recordStatus(page: Page): Promise<() => Promise<string[]>> {
-    await page.evaluate(() => {
-      const w = window as unknown as { statusLog: string[] };
-      w.statusLog = [];
-      const el = document.querySelector('[data-testid="model-status"]')!;
-      new MutationObserver(() => w.statusLog.push(el.textContent ?? "")).observe(el, {
-        subtree: true,
-        childList: true,
-        characterData: true,
-      });
-    });
-    return () => page.evaluate(() => (window as unknown as { statusLog: string[] }).statusLog);
-  }
 
   async function openAndPick(page: Page): Promise<string[]> {
     await page.goto(demo.baseUrl);
@@ -102,7 +77,7 @@ describe.runIf(enabled)("attn-only-2l-half from a local stand-in for the Hub", (
     expect(status).toContain("2 layers × 12 heads, d_model 768, vocabulary 50278");
     // ARENA's prompt is 62 tokens with BOS under the GPT-NeoX tokenizer (its cached patterns are 62 × 62).
     await page.waitForFunction(
-      () => document.querySelector('[data-testid="token-count"]')?.textContent === "62",
+      () => document.querySelector('[data-testid="token-count"]')?.getAttribute("data-count") === "62",
       null,
       { timeout: 120_000 },
     );
@@ -122,7 +97,7 @@ describe.runIf(enabled)("attn-only-2l-half from a local stand-in for the Hub", (
     expect(served.length).toBe(before);
     expect(outside).toEqual([]);
     await page.waitForFunction(
-      () => document.querySelector('[data-testid="token-count"]')?.textContent === "62",
+      () => document.querySelector('[data-testid="token-count"]')?.getAttribute("data-count") === "62",
       null,
       { timeout: 120_000 },
     );

@@ -2,7 +2,7 @@
  * The ablation comparison, rerun (debounced) whenever the text, the ablated heads, the mode or the induction
  * settings change; and ARENA's per-head ablation scores, rerun for each model and induction batch.
  */
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import type { ModelClient } from "../model/model-client.js";
 import type {
   AblationMode,
@@ -59,14 +59,39 @@ export function useAblation(
   return state;
 }
 
+/**
+ * Models with at most this many heads get their ablation scores as soon as they load (2 · heads + 1 passes of
+ * the induction batch: seconds for the 2-layer models). Larger ones (GPT-2 small: 289 passes, most of an hour
+ * on two cores) wait for the visitor to ask.
+ */
+export const AUTO_ABLATION_SCORES_MAX_HEADS = 48;
+
+/** The ablation scores' state, and for a model too large to score on load, whether and how to start. */
+export interface AblationScoresState extends Async<AblationScoresResult> {
+  /** Forward passes of the induction batch the scores take (the clean run, then each head zero- and mean-ablated). */
+  passes: number;
+  /** False until the visitor starts them, for a model with more than AUTO_ABLATION_SCORES_MAX_HEADS heads. */
+  requested: boolean;
+  start(): void;
+}
+
 export function useAblationScores(
   client: ModelClient | null,
   info: ModelInfo | null,
   settings: InductionSettings,
-): Async<AblationScoresResult> {
+): AblationScoresState {
   const [state, setState] = useState<Async<AblationScoresResult>>({ result: null, error: null, running: false });
+  const heads = info ? info.nLayers * info.nHeads : 0;
+  // Asked for on this model (a new model starts unasked again).
+  const [askedFor, setAskedFor] = useState<ModelInfo | null>(null);
+  const requested = heads <= AUTO_ABLATION_SCORES_MAX_HEADS || (askedFor !== null && askedFor === info);
+  const start = useCallback(() => setAskedFor(info), [info]);
   useEffect(() => {
     if (!client || !info) return;
+    if (!requested) {
+      setState({ result: null, error: null, running: false });
+      return;
+    }
     let cancelled = false;
     setState((s) => ({ ...s, running: true }));
     client.ablationScores(settings).then(
@@ -76,6 +101,6 @@ export function useAblationScores(
     return () => {
       cancelled = true;
     };
-  }, [client, info, settings]);
-  return state;
+  }, [client, info, settings, requested]);
+  return useMemo(() => ({ ...state, passes: 2 * heads + 1, requested, start }), [state, heads, requested, start]);
 }

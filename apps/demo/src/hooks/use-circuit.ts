@@ -3,7 +3,7 @@
  * text and the chosen induction head show (debounced). Computed only once the panel has been on screen, so
  * a large model's circuits never hold up typing before anyone looks at them.
  */
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import type { ModelClient } from "../model/model-client.js";
 import {
   DEFAULT_THRESHOLD,
@@ -17,13 +17,31 @@ import type { Async } from "./use-ablation.js";
 
 const CIRCUIT_DEBOUNCE_MS = 250;
 
+/**
+ * Models with at most this many heads get all three composition modes at once; larger ones (GPT-2 small) get
+ * K (which the circuit search computes anyway) and Q and V when the visitor asks.
+ */
+export const ALL_COMPOSITION_MAX_HEADS = 48;
+
+export interface CircuitWeightsState extends Async<CircuitWeightsResult> {
+  /** Whether Q- and V-composition are (being) computed. */
+  withQV: boolean;
+  /** Asks for Q- and V-composition too. */
+  addQV(): void;
+}
+
 export function useCircuitWeights(
   client: ModelClient | null,
   info: ModelInfo | null,
   settings: InductionSettings,
   active: boolean,
-): Async<CircuitWeightsResult> {
+): CircuitWeightsState {
   const [state, setState] = useState<Async<CircuitWeightsResult>>({ result: null, error: null, running: false });
+  const [askedFor, setAskedFor] = useState<ModelInfo | null>(null);
+  const withQV =
+    (info !== null && info.nLayers * info.nHeads <= ALL_COMPOSITION_MAX_HEADS) ||
+    (askedFor !== null && askedFor === info);
+  const addQV = useCallback(() => setAskedFor(info), [info]);
   useEffect(() => {
     if (!client || !info || !active) return;
     if (info.nLayers < 2) {
@@ -36,15 +54,15 @@ export function useCircuitWeights(
     }
     let cancelled = false;
     setState((s) => ({ ...s, running: true }));
-    client.circuitWeights(settings, DEFAULT_THRESHOLD).then(
+    client.circuitWeights(settings, DEFAULT_THRESHOLD, withQV).then(
       (result) => !cancelled && setState({ result, error: null, running: false }),
       (e: Error) => !cancelled && setState((s) => ({ ...s, error: e.message, running: false })),
     );
     return () => {
       cancelled = true;
     };
-  }, [client, info, settings, active]);
-  return state;
+  }, [client, info, settings, active, withQV]);
+  return useMemo(() => ({ ...state, withQV, addQV }), [state, withQV, addQV]);
 }
 
 export function useCircuitText(

@@ -17,6 +17,9 @@ export interface ModelState {
   cancel(): void;
 }
 
+/** Shortest time between two redraws of the download's progress. */
+const PROGRESS_MS = 100;
+
 /** A choice in words, for status lines and errors. */
 export function choiceName(choice: ModelChoice): string {
   if (choice === "default") return "the embedded default model";
@@ -34,15 +37,26 @@ export function useModel(initial: RegistryChoice = "default"): ModelState {
     const seq = ++loadSeq.current;
     setLoading({ choice, progress: null });
     setError(null);
+    // GPT-2 small's download reports a few hundred steps: the page redraws at most every PROGRESS_MS with the
+    // latest, so the message that the model is ready is not queued behind a backlog of redraws.
+    let latest: LoadProgress | null = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const show = () => {
+      timer = undefined;
+      if (seq === loadSeq.current) setLoading({ choice, progress: latest });
+    };
     c.load(choice, (progress) => {
-      if (seq === loadSeq.current) setLoading({ choice, progress });
+      latest = progress;
+      timer ??= setTimeout(show, PROGRESS_MS);
     }).then(
       (i) => {
+        clearTimeout(timer);
         if (seq !== loadSeq.current) return;
         setInfo(i);
         setLoading(null);
       },
       (e: Error) => {
+        clearTimeout(timer);
         if (seq !== loadSeq.current) return;
         setError({ choice, message: e.message });
         setLoading(null);

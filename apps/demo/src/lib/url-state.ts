@@ -6,6 +6,7 @@
 import {
   DEFAULT_THRESHOLD,
   ENGINE_CHOICES,
+  isRegistryChoice,
   type AblationMode,
   type EngineChoice,
   type RegistryChoice,
@@ -44,7 +45,7 @@ export function readViewState(search: string): ViewState {
   const q = new URLSearchParams(search);
   const v: ViewState = { ...DEFAULT_VIEW };
   const model = q.get("model");
-  if (model === "default" || model === "attn-only-2l-half") v.model = model;
+  if (isRegistryChoice(model)) v.model = model;
   const engine = q.get("engine");
   if (engine && (ENGINE_CHOICES as readonly string[]).includes(engine)) v.engine = engine as EngineChoice;
   const text = q.get("text");

@@ -92,8 +92,8 @@ export class ModelClient {
   }
 
   /** Composition scores, the induction circuits found, copying and positional scores of every head. */
-  circuitWeights(induction: InductionSettings, threshold: number): Promise<CircuitWeightsResult> {
-    return this.send({ type: "circuit-weights", induction, threshold }) as Promise<CircuitWeightsResult>;
+  circuitWeights(induction: InductionSettings, threshold: number, withQV: boolean): Promise<CircuitWeightsResult> {
+    return this.send({ type: "circuit-weights", induction, threshold, withQV }) as Promise<CircuitWeightsResult>;
   }
 
   /** Logit attribution of `text` and the decomposed attention scores of `head` on the first repeated sequence. */

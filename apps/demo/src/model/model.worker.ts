@@ -2,7 +2,9 @@
 /**
  * The model worker: loads a model, runs text with an activation cache and scores every head, runs the
  * induction experiment. Runs and experiments are served one at a time; a run request replaces any run still
- * waiting, so fast typing never queues up stale work. Loading happens beside them: the current model keeps
+ * waiting, so fast typing never queues up stale work, and goes before the experiments waiting (on GPT-2 small
+ * an experiment takes seconds to minutes; the text box should not wait for it). Long jobs (the ablation
+ * scores) let waiting runs through between their passes. Loading happens beside them: the current model keeps
  * answering during a long download and is swapped out between two requests once the new one is ready.
  */
 import {
@@ -27,7 +29,7 @@ import { liveEngines, type LiveEngines } from "./live-engines.js";
 import { loadModel, type LoadedModel } from "./load-model.js";
 import {
   DEFAULT_THRESHOLD,
-  LIVE_MAX_TOKENS,
+  liveMaxTokens,
   type AblationMode,
   type AblationResult,
   type AblationScoresResult,
@@ -94,18 +96,31 @@ async function drain(): Promise<void> {
         pendingSwap.apply();
         pendingSwap = null;
       }
-      const next = queue.shift() ?? pendingRun;
+      const next = pendingRun ?? queue.shift();
       if (!next) break;
       if (next === pendingRun) pendingRun = null;
-      try {
-        await handle(next);
-      } catch (err) {
-        post({ type: "error", id: next.id, request: next.type, message: errorMessage(err) });
-      }
+      await serve(next);
     }
   } finally {
     draining = false;
   }
+}
+
+async function serve(msg: QueuedRequest): Promise<void> {
+  try {
+    await handle(msg);
+  } catch (err) {
+    post({ type: "error", id: msg.id, request: msg.type, message: errorMessage(err) });
+  }
+}
+
+/** Inside a long job: serve the run that arrived meanwhile (on the same model), then go on. */
+async function letRunsThrough(): Promise<void> {
+  await tick();
+  const next = pendingRun;
+  if (!next) return;
+  pendingRun = null;
+  await serve(next);
 }
 
 async function handle(msg: QueuedRequest): Promise<void> {
@@ -121,7 +136,8 @@ async function handle(msg: QueuedRequest): Promise<void> {
     case "circuit-weights": {
       const { model } = requireModel();
       const t0 = performance.now();
-      const r = await circuitWeights(model, repeatedTokens(model, checkInduction(model, msg.induction)), msg.threshold);
+      const rep = repeatedTokens(model, checkInduction(model, msg.induction));
+      const r = await circuitWeights(model, rep, msg.threshold, msg.withQV);
       post({ type: "circuit-weights-result", id: msg.id, result: { ...r, ms: performance.now() - t0 } });
       return;
     }
@@ -129,8 +145,9 @@ async function handle(msg: QueuedRequest): Promise<void> {
       const { model } = requireModel();
       const t0 = performance.now();
       const tokens = model.toTokens(msg.text);
-      if (tokens.length > LIVE_MAX_TOKENS)
-        throw new Error(`The text is ${tokens.length} tokens; the circuit panel runs on at most ${LIVE_MAX_TOKENS}`);
+      const max = maxTokens(model);
+      if (tokens.length > max)
+        throw new Error(`The text is ${tokens.length} tokens; the circuit panel runs on at most ${max}`);
       const rep = repeatedTokens(model, { ...checkInduction(model, msg.induction), batch: 1 })[0];
       const r = await circuitText(model, msg.text, rep, msg.head, msg.keyHead);
       const result = { ...r, ms: performance.now() - t0 };
@@ -184,6 +201,11 @@ async function load(id: number, choice: ModelChoice): Promise<void> {
     live = null;
     loaded?.dispose();
     loaded = next;
+    // What still waits was asked of the previous model (the page asks again once it hears of this one): run on
+    // this one, it would answer the wrong question, and on a large model keep the new model's first run waiting.
+    for (const stale of [...queue.splice(0), ...(pendingRun ? [pendingRun] : [])])
+      post({ type: "error", id: stale.id, request: stale.type, message: "the model changed before this ran" });
+    pendingRun = null;
     const { cfg } = next.model;
     const info: ModelInfo = {
       choice: typeof choice === "string" ? choice : choice.kind,
@@ -228,6 +250,8 @@ function defaultTrainingLog(): RecordedTrainingLog {
   };
 }
 
+const maxTokens = (model: HookedTransformer) => liveMaxTokens(model.cfg.n_layers * model.cfg.n_heads, model.cfg.n_ctx);
+
 function requireModel(): LoadedModel {
   if (!loaded) throw new Error("No model is loaded yet");
   return loaded;
@@ -237,9 +261,10 @@ async function run(id: number, text: string, choice: EngineChoice): Promise<void
   const { model } = requireModel();
   const t0 = performance.now();
   const tokens = model.toTokens(text);
-  if (tokens.length > LIVE_MAX_TOKENS) {
+  const max = maxTokens(model);
+  if (tokens.length > max) {
     throw new Error(
-      `The text is ${tokens.length} tokens (with BOS); the live view shows at most ${LIVE_MAX_TOKENS}. Shorten it by ${tokens.length - LIVE_MAX_TOKENS} tokens.`,
+      `The text is ${tokens.length} tokens (with BOS); the live view shows at most ${max} on this model. Shorten it by ${tokens.length - max} tokens.`,
     );
   }
   const engines = (live ??= liveEngines(model));
@@ -414,8 +439,8 @@ async function ablate(
   }
   const s = checkInduction(model, settings);
   const tokens = model.toTokens(text);
-  if (tokens.length > LIVE_MAX_TOKENS)
-    throw new Error(`The text is ${tokens.length} tokens; ablations run on at most ${LIVE_MAX_TOKENS}`);
+  const max = maxTokens(model);
+  if (tokens.length > max) throw new Error(`The text is ${tokens.length} tokens; ablations run on at most ${max}`);
   const rep = repeatedTokens(model, s);
   const clean = await side(model, tokens, rep, s, []);
   const ablated = await side(model, tokens, rep, s, ablationHooks(heads, mode));
@@ -461,7 +486,10 @@ async function ablationScores(id: number, settings: InductionSettings): Promise<
     const out: number[][] = [];
     for (let l = 0; l < L; l++) {
       const row: number[] = [];
-      for (let h = 0; h < H; h++) row.push((await tail(ablationHooks([[l, h]], mode))) - cleanLoss);
+      for (let h = 0; h < H; h++) {
+        row.push((await tail(ablationHooks([[l, h]], mode))) - cleanLoss);
+        await letRunsThrough();
+      }
       out.push(row);
     }
     return out;

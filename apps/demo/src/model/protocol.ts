@@ -5,7 +5,13 @@
 import type { DefaultModelTrainingLog, DetectorResult, InductionCircuit, ProgressEvent } from "@attnscope/core";
 
 /** A registry model the worker can fetch: the embedded default (offline) or a name fetched from Hugging Face. */
-export type RegistryChoice = "default" | "attn-only-2l-half";
+export type RegistryChoice = "default" | "attn-only-2l-half" | "gpt2-small";
+
+/** Every registry choice the picker offers, in its order. */
+export const REGISTRY_CHOICES: readonly RegistryChoice[] = ["default", "attn-only-2l-half", "gpt2-small"];
+
+export const isRegistryChoice = (v: unknown): v is RegistryChoice =>
+  (REGISTRY_CHOICES as readonly unknown[]).includes(v);
 
 /** A checkpoint from the visitor's disk: weights (.pth or .safetensors), its config, optionally a tokenizer.json. */
 export interface LocalFilesChoice {
@@ -46,6 +52,15 @@ export const DEFAULT_THRESHOLD = 0.4;
  * 1,024 tokens are 100 MB of float32, about what a tab can hold comfortably next to the model's own cache.
  */
 export const LIVE_MAX_TOKENS = 1024;
+
+/**
+ * Longest text the live view runs on a model of `heads` heads in all: LIVE_MAX_TOKENS at up to 24 heads, and
+ * as many tokens as keep the stacked patterns to the same 100 MB with more (418 on GPT-2 small's 144, whose
+ * 1,024-token patterns would be 600 MB, twice: the worker's copy and the page's).
+ */
+export function liveMaxTokens(heads: number, nCtx: number): number {
+  return Math.min(nCtx, LIVE_MAX_TOKENS, Math.floor(LIVE_MAX_TOKENS * Math.sqrt(24 / Math.max(24, heads))));
+}
 
 /** One detector's heads above the threshold and every head's score, as the core's detectors give them. */
 export type HeadScores = DetectorResult;
@@ -182,8 +197,11 @@ export type CircuitPair = InductionCircuit;
 export interface CircuitWeightsResult {
   nLayers: number;
   nHeads: number;
-  /** TransformerLens all_composition_scores(mode), [L1][H1][L2][H2]. */
-  composition: { Q: number[][][][]; K: number[][][][]; V: number[][][][] };
+  /**
+   * TransformerLens all_composition_scores(mode), [L1][H1][L2][H2]; Q and V only when asked for (`withQV`): on
+   * GPT-2 small each mode is minutes of work.
+   */
+  composition: { Q?: number[][][][]; K: number[][][][]; V?: number[][][][] };
   /** Composition score of random matrices of the same shapes. */
   baseline: number;
   /** Every pair, circuits first, then by K-composition. */
@@ -224,7 +242,7 @@ export type ModelRequest =
   | { type: "induction"; id: number; seqLen: number; batch: number; seed: number }
   | { type: "ablate"; id: number; text: string; heads: HeadIndex[]; mode: AblationMode; induction: InductionSettings }
   | { type: "ablation-scores"; id: number; induction: InductionSettings }
-  | { type: "circuit-weights"; id: number; induction: InductionSettings; threshold: number }
+  | { type: "circuit-weights"; id: number; induction: InductionSettings; threshold: number; withQV: boolean }
   /** `head` is decomposed; `keyHead` is the earlier head whose keys the map shows (the pair's previous-token head). */
   | { type: "circuit-text"; id: number; text: string; head: string; keyHead: string; induction: InductionSettings };
 

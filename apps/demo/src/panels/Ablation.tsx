@@ -1,9 +1,9 @@
 import { memo } from "react";
 import { ColoredTokens, HeadScoreGrid, TokenLossPlot } from "@attnscope/react";
-import type { Async } from "../hooks/use-ablation.js";
+import type { AblationScoresState, Async } from "../hooks/use-ablation.js";
 import { useWidth } from "../hooks/use-width.js";
 import { bestHead, headName, headsAbove, headRef } from "../lib/heads.js";
-import type { AblationMode, AblationResult, AblationScoresResult, AblationSide } from "../model/protocol.js";
+import type { AblationMode, AblationResult, AblationSide } from "../model/protocol.js";
 import * as s from "../styles.js";
 import { DETECTORS } from "./Detectors.js";
 import { SelectedPatterns } from "./SelectedPatterns.js";
@@ -20,7 +20,7 @@ export interface AblationProps {
   picking: boolean;
   onPicking: (on: boolean) => void;
   ablation: Async<AblationResult>;
-  scores: Async<AblationScoresResult>;
+  scores: AblationScoresState;
   threshold: number;
   /** The page's selected head, "layer.head". */
   selected: string | null;
@@ -327,7 +327,7 @@ function AblationScores({
   onSelectHead,
   selected,
 }: {
-  scores: Async<AblationScoresResult>;
+  scores: AblationScoresState;
   nHeads: number;
   grid: { cellSize: number; showValues: boolean };
   onSelectHead: (n: string) => void;
@@ -348,8 +348,20 @@ function AblationScores({
           {scores.error}
         </div>
       )}
-      {!r ? (
-        <p style={s.muted}>{scores.running ? "Computing…" : "Waiting for the model…"}</p>
+      {!r && !scores.requested ? (
+        <p style={s.muted}>
+          This model has many heads: the scores take {scores.passes} forward passes of the induction batch (minutes to
+          an hour here), so they start when you ask. The text box keeps answering meanwhile.{" "}
+          <button type="button" style={s.button} onClick={scores.start} data-testid="ablation-scores-start">
+            Compute the ablation scores
+          </button>
+        </p>
+      ) : !r ? (
+        <p style={s.muted}>
+          {scores.running
+            ? `Computing (${scores.passes} forward passes of the induction batch)…`
+            : "Waiting for the model…"}
+        </p>
       ) : (
         <div style={s.row}>
           {(["zero", "mean"] as const).map((m) => (

@@ -1,14 +1,14 @@
 import { memo, useEffect, useState } from "react";
 import { AttentionPattern, CompositionScores, HeadScoreGrid, LogitAttribution, type HeadPair } from "@attnscope/react";
-import { rankCircuits } from "../hooks/use-circuit.js";
+import { rankCircuits, type CircuitWeightsState } from "../hooks/use-circuit.js";
 import type { Async } from "../hooks/use-ablation.js";
 import { heatmapSize, useWidth } from "../hooks/use-width.js";
 import { headName, parseHead, headRef } from "../lib/heads.js";
-import type { CircuitTextResult, CircuitWeightsResult } from "../model/protocol.js";
+import type { CircuitTextResult } from "../model/protocol.js";
 import * as s from "../styles.js";
 
 export interface CircuitProps {
-  weights: Async<CircuitWeightsResult>;
+  weights: CircuitWeightsState;
   text: Async<CircuitTextResult>;
   threshold: number;
   selected: string | null;
@@ -121,6 +121,19 @@ export const Circuit = memo(function Circuit({
               (‖W_OV‖ ‖W‖). Colours are centred on the random baseline: orange above it, blue below. Rows: source head
               (earlier layer); columns: destination head. Click a pair to select its destination head.
             </p>
+            {!w.composition.Q && (
+              <p style={{ ...s.muted, margin: "0 0 4px" }} data-testid="composition-k-only">
+                K-composition only: this model has {w.nLayers * w.nHeads} heads, and Q- and V-composition take minutes
+                each here.{" "}
+                {weights.withQV ? (
+                  "Computing them…"
+                ) : (
+                  <button type="button" style={s.button} onClick={weights.addQV} data-testid="composition-add-qv">
+                    Compute Q and V too
+                  </button>
+                )}
+              </p>
+            )}
             <div data-testid="composition-scores" style={{ maxWidth: "100%", overflowX: "auto" }}>
               <CompositionScores
                 scores={w.composition}

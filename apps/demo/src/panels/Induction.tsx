@@ -3,6 +3,7 @@ import { HeadScoreGrid, TokenLossPlot } from "@attnscope/react";
 import type { InductionState } from "../hooks/use-induction.js";
 import { useWidth } from "../hooks/use-width.js";
 import { headName, headsAbove, headRef } from "../lib/heads.js";
+import type { ModelInfo } from "../model/protocol.js";
 import * as s from "../styles.js";
 import { HeadList } from "./HeadList.js";
 import { InductionSettingsForm } from "./InductionSettingsForm.js";
@@ -10,6 +11,8 @@ import { SelectedPatterns } from "./SelectedPatterns.js";
 
 export interface InductionProps {
   induction: InductionState;
+  /** The loaded model's choice (ModelInfo.choice), to name the heads ARENA reports for it. */
+  modelChoice: ModelInfo["choice"] | undefined;
   threshold: number;
   /** The page's selected head, "layer.head". */
   selected: string | null;
@@ -17,7 +20,13 @@ export interface InductionProps {
 }
 
 /** Induction heads on repeated random tokens: scores per head and the loss drop on the repeat. */
-export const Induction = memo(function Induction({ induction, threshold, selected, onSelectHead }: InductionProps) {
+export const Induction = memo(function Induction({
+  induction,
+  modelChoice,
+  threshold,
+  selected,
+  onSelectHead,
+}: InductionProps) {
   const { result, error, running } = induction;
   const [ref, width] = useWidth<HTMLDivElement>();
   const heads = result ? headsAbove(result.inductionScores, threshold) : [];
@@ -27,8 +36,7 @@ export const Induction = memo(function Induction({ induction, threshold, selecte
       <p style={s.lede}>
         Random tokens, then the same tokens again. Nothing predicts the first half; an induction head predicts the
         second by attending to the token after the previous occurrence of the current one. Score = mean attention along
-        that diagonal. ARENA finds 1.4 and 1.10 in its model; this model was trained separately, so its induction heads
-        have other names (and, for a model with fewer heads, other numbers).
+        that diagonal. {arenaHeads(modelChoice)}
       </p>
       <InductionSettingsForm settings={induction.settings} running={running} onRun={induction.run} />
       {error && (
@@ -108,3 +116,14 @@ export const Induction = memo(function Induction({ induction, threshold, selecte
     </section>
   );
 });
+
+/** What ARENA's "Finding induction heads" reports for the model, as it reports it (for the published weights). */
+function arenaHeads(choice: ModelInfo["choice"] | undefined): string {
+  if (choice === "attn-only-2l-half") return "ARENA finds 1.4 and 1.10 in this model.";
+  if (choice === "gpt2-small")
+    return "ARENA finds 5.1, 5.5, 6.9, 7.2 and 7.10 in GPT-2 small (with Hugging Face's weights; other weights have their own).";
+  return (
+    "ARENA finds 1.4 and 1.10 in its 2-layer model; this model was trained separately, so its induction heads " +
+    "have other names (and, for a model with fewer heads, other numbers)."
+  );
+}

@@ -1,4 +1,5 @@
 import { memo } from "react";
+import { getKnownModel } from "@attnscope/core";
 import { choiceName, type ModelState } from "../hooks/use-model.js";
 import type { LoadProgress, RegistryChoice } from "../model/protocol.js";
 import * as s from "../styles.js";
@@ -15,7 +16,22 @@ const CHOICES: { value: RegistryChoice | "files" | "trained"; label: string; not
     label: "attn-only-2l-half",
     note: 'ARENA\'s model from "Finding induction heads", downloaded from Hugging Face once, then cached in the browser',
   },
+  {
+    value: "gpt2-small",
+    label: "GPT-2 small",
+    note:
+      `OpenAI's GPT-2 small (12 layers × 12 heads, LayerNorm and MLPs, 124M parameters): ` +
+      `${formatBytes(getKnownModel("gpt2-small").weightsBytes ?? 0)} of weights downloaded from Hugging Face once, ` +
+      "then cached in the browser (its weights take 0.5 GB of memory as float32)",
+  },
 ];
+
+/** What to open from disk instead, when a registry model cannot be downloaded. */
+const ON_DISK: Partial<Record<RegistryChoice, string>> = {
+  "attn-only-2l-half":
+    "attn_only_2L_half.pth, open it below with the attn-only-2l-half config and GPT-NeoX-20B's tokenizer.json",
+  "gpt2-small": "openai-community/gpt2's model.safetensors, config.json and tokenizer.json, open the three below",
+};
 const OPENED = {
   files: { label: "Checkpoint from this computer", note: "read from the files you opened; nothing is uploaded" },
   trained: {
@@ -24,10 +40,11 @@ const OPENED = {
   },
 };
 
+/** Decimal units, as Hugging Face lists file sizes. */
 function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  if (n < 1e3) return `${n} B`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${(n / 1e6).toFixed(1)} MB`;
 }
 
 function ProgressLine({ progress }: { progress: LoadProgress | null }) {
@@ -108,9 +125,9 @@ export const ModelPicker = memo(function ModelPicker({ model }: { model: ModelSt
         <div role="alert" style={s.errorBox} data-testid="model-error">
           Could not load {choiceName(error.choice)}: {error.message}
           {info ? `\nStill running the ${info.name}.` : ""}
-          {error.choice === "attn-only-2l-half" &&
-            "\nOffline, or Hugging Face blocked? If you have the checkpoint on disk (attn_only_2L_half.pth), open it below with the " +
-              "attn-only-2l-half config and GPT-NeoX-20B's tokenizer.json."}
+          {typeof error.choice === "string" &&
+            ON_DISK[error.choice] &&
+            `\nOffline, or Hugging Face blocked? If you have the checkpoint on disk (${ON_DISK[error.choice]}).`}
         </div>
       )}
       <LocalCheckpoint onOpen={model.select} disabled={loading !== null || !model.client} />

@@ -24,6 +24,8 @@ export interface KnownModel {
   format?: CheckpointFormat;
   /** Weights source: `hf:owner/repo/file`, or `hf:owner/repo/*suffix` for the first listed file ending so. */
   weights: string;
+  /** Size of the weights file on the Hub in bytes, to tell users what a first load downloads. */
+  weightsBytes?: number;
   /** tokenizer.json source. */
   tokenizer: string;
   /** Weight processing when loaded by name (an explicit `processing` option wins). @default "default" */
@@ -110,6 +112,8 @@ export const KNOWN_MODELS: Readonly<Record<string, KnownModel>> = Object.freeze(
     },
     format: "hf-gpt2",
     weights: "hf:openai-community/gpt2/model.safetensors",
+    // float32, with the 12 attn.bias mask buffers (1024 × 1024 each) the conversion ignores.
+    weightsBytes: 548_105_171,
     tokenizer: "hf:openai-community/gpt2/tokenizer.json",
   },
   ...Object.fromEntries(NEEL_MODELS.map((m) => [m.name, m])),
