@@ -6,6 +6,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadDefaultModelFiles } from "@attnscope/core";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { build, preview, type PreviewServer } from "vite";
 import { afterAll, beforeAll } from "vitest";
@@ -17,6 +18,11 @@ export const shots = process.env.ATTNSCOPE_SHOTS ?? "/tmp/attnscope-shots";
 
 /** Requests the page may make: the preview server, data: and blob: URLs. */
 export const isLocal = (url: string) => /^(https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/|data:|blob:)/.test(url);
+
+/** Tokens the embedded default model makes of `text`, BOS included: its tokenizer, run here in Node. */
+export function defaultTokenCount(text: string): number {
+  return 1 + loadDefaultModelFiles().tokenizer.encode(text).length;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

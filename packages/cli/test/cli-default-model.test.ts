@@ -1,13 +1,18 @@
-// With no --model the CLI runs the embedded default model (byte-level, trained by attnscope train): it must
-// show previous-token, first-token and induction heads, offline, on text it never saw in training.
+// With no --model the CLI runs the embedded default model (subword tokens, trained by attnscope train): it must
+// show previous-token and induction heads, and few first-token heads, offline, on text it never saw in training.
+// The byte-level model stays available by name.
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { loadTokenizer } from "@attnscope/core";
 import { describe, expect, it } from "vitest";
 import { repoRoot, runCli } from "./helpers.js";
 
-const defaultWeights = path.join(repoRoot, "packages", "core", "assets", "attnscope-byte-2l", "model.safetensors");
+const assets = path.join(repoRoot, "packages", "core", "assets");
+const defaultWeights = path.join(assets, "attnscope-bpe-2l", "model.safetensors");
 const hasDefault = existsSync(defaultWeights);
 if (!hasDefault) console.warn(`default-model CLI tests skipped: ${defaultWeights} not found`);
+// The default model's own tokenizer.json, read here through @huggingface/tokenizers, not through the CLI.
+const tokenizer = hasDefault ? await loadTokenizer(path.join(assets, "attnscope-bpe-2l", "tokenizer.json")) : null;
 
 // ARENA's prompt (the fixtures' seed_text), what detect runs by default.
 const SEED_TEXT =
@@ -31,11 +36,11 @@ describe.runIf(hasDefault)("attnscope on the embedded default model", () => {
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       const out = JSON.parse(r.stdout);
-      expect(out.tokens[0]).toBe(256); // the byte tokenizer's BOS
-      expect(out.tokens).toEqual([256, ...Buffer.from(text, "utf8")]); // BOS + the UTF-8 bytes
+      expect(out.tokens).toEqual([0, ...tokenizer!.encode(text)]); // <|endoftext|> as BOS, then the text's subwords
       expect(out.str_tokens).toHaveLength(out.tokens.length);
       expect(out.detectors.previous.length).toBeGreaterThanOrEqual(1);
-      expect(out.detectors.first.length).toBeGreaterThanOrEqual(1);
+      const nHeads = out.scores.first.flat().length;
+      expect(out.detectors.first.length).toBeLessThanOrEqual(nHeads / 3);
       for (const head of [...out.detectors.previous, ...out.detectors.first]) expect(head).toMatch(/^[01]\.\d+$/);
     });
   }
@@ -56,7 +61,8 @@ describe.runIf(hasDefault)("attnscope on the embedded default model", () => {
     const r = await runCli(["detect"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/heads scoring above 0\.4:/);
-    expect(r.stdout).toMatch(/^331 tokens: "<\|BOS\|>" "W" "e" " " "t"/); // BOS + the seed paragraph's 330 bytes
+    const n = 1 + tokenizer!.encode(SEED_TEXT).length;
+    expect(r.stdout).toMatch(new RegExp(`^${n} tokens: "<\\|endoftext\\|>" "We" " think" " that"`));
     for (const d of ["current-token", "previous-token", "first-token"])
       expect(r.stdout).toMatch(new RegExp(`\n  ${d}: +\\S`));
   });

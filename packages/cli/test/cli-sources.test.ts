@@ -151,12 +151,29 @@ describe("a model folder written by attnscope train", () => {
       "2",
       "--repeat-text-fraction",
       "0.5",
+      "--repeat-fraction",
+      "0.25",
+      "--random-tokens-from",
+      "top:8,1:vocab",
       "--dtype",
       "float16",
       "--out",
       dir,
     ]);
     expect(train.code, train.stderr).toBe(0);
+    const log = JSON.parse(readFileSync(path.join(dir, "training-log.json"), "utf8"));
+    expect(log.options.randomTokensFrom).toEqual({ top: 8 });
+    expect(log.options.randomTokensLater).toEqual([{ fromStep: 1, from: "vocab" }]);
+    for (const [bad, why] of [
+      ["top:8,0:vocab", /the steps must increase from 1, got 0 after 0/],
+      ["top:8,5:vocab,5:corpus", /the steps must increase from 1, got 5 after 5/],
+      ["top:8,vocab", /"vocab" should be STEP:SOURCE/],
+      ["top:8,5:bytes", /must be vocab, corpus or top:K .* got "top:8,5:bytes"/],
+    ] as const) {
+      const r = await runCli(["train", "--steps", "1", "--random-tokens-from", bad, "--out", path.join(tmp, "bad")]);
+      expect(r.code, bad).not.toBe(0);
+      expect(r.stderr, bad).toMatch(why);
+    }
     expect(readFileSync(path.join(dir, "tokenizer.json"), "utf8")).toBe(
       readFileSync(path.join(tmp, "tokenizer.json"), "utf8"),
     );

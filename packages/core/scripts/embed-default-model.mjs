@@ -12,8 +12,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The model that runs when none is named, and the others embedded by name. */
-const DEFAULT_MODEL = "attnscope-byte-2l";
-const OTHER_MODELS = [];
+const DEFAULT_MODEL = "attnscope-bpe-2l";
+const OTHER_MODELS = ["attnscope-byte-2l"];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 

@@ -81,6 +81,7 @@ export type {
   TrainRunOptions,
   PhaseChange,
   PosInit,
+  RandomTokensFrom,
 } from "./train/index.js";
 // The embedded default model (byte-level, trained by `attnscope train`; works offline everywhere).
 export {

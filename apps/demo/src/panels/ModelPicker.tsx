@@ -9,7 +9,7 @@ const CHOICES: { value: RegistryChoice | "files" | "trained"; label: string; not
   {
     value: "default",
     label: "Embedded default model",
-    note: "2 layers, attention-only, byte-level tokens; ships with the page, works offline",
+    note: "2 layers, attention-only, subword tokens of its own 6,144-token BPE; ships with the page, works offline",
   },
   {
     value: "attn-only-2l-half",

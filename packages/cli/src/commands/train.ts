@@ -15,6 +15,7 @@ import {
   trainingConfigJson,
   writeSafetensors,
   type Backend,
+  type RandomTokensFrom,
   type Tokenizer,
   type TrainProgress,
   tsBackend,
@@ -58,6 +59,7 @@ interface TrainOptions {
   freezePos?: boolean;
   modelName?: string;
   progress?: boolean;
+  saveAt?: string;
 }
 
 /** `attnscope train`: train an attention-only transformer and write config.json, model.safetensors, training-log.json. */
@@ -116,7 +118,7 @@ export function trainCommand(io: CliIO): Command {
     )
     .option(
       "--random-tokens-from <s>",
-      "where random segments draw their tokens: vocab (uniform over the vocabulary), corpus (by the corpus's token frequencies) or top:K (uniform over the corpus's K most frequent tokens)",
+      "where random segments draw their tokens: vocab (uniform over the vocabulary), corpus (by the corpus's token frequencies) or top:K (uniform over the corpus's K most frequent tokens); then, optionally, STEP:SOURCE,... for sources from a step on (top:256,1400:vocab)",
       "vocab",
     )
     .option(
@@ -131,6 +133,10 @@ export function trainCommand(io: CliIO): Command {
     )
     .option("--threads <n>", "kernel threads (1 keeps runs bit-reproducible across machines)", "1")
     .option("--progress", "draw the progress bar even when stderr is not a terminal")
+    .option(
+      "--save-at <steps>",
+      "also write the model as it is after these steps (comma-separated) to <out>-step<N>; each folder's log gives the command that trains exactly it (--steps N: the run is deterministic)",
+    )
     .option("--model-name <name>", "model_name in config.json (default: the --out folder's name)")
     .requiredOption("--out <dir>", "folder to write config.json, model.safetensors and training-log.json")
     .action(async (opts: TrainOptions) => {
@@ -145,15 +151,18 @@ export function trainCommand(io: CliIO): Command {
         throw new CliError(`--pos-init must be normal or sinusoidal, got "${opts.posInit}"`);
       if (opts.schedule !== "constant" && opts.schedule !== "cosine")
         throw new CliError(`--schedule must be constant or cosine, got "${opts.schedule}"`);
-      const topMatch = /^top:(\d+)$/.exec(opts.randomTokensFrom);
-      if (
-        opts.randomTokensFrom !== "vocab" &&
-        opts.randomTokensFrom !== "corpus" &&
-        !(topMatch && Number(topMatch[1]) >= 1)
-      )
-        throw new CliError(
-          `--random-tokens-from must be vocab, corpus or top:K (K ≥ 1), got "${opts.randomTokensFrom}"`,
-        );
+      const [firstSource, ...laterSources] = opts.randomTokensFrom.split(",");
+      const randomTokensFrom = parseRandomSource(firstSource, opts.randomTokensFrom);
+      const randomTokensLater = laterSources.map((phase) => {
+        const m = /^(\d+):(.+)$/.exec(phase);
+        if (!m) throw new CliError(`--random-tokens-from: "${phase}" should be STEP:SOURCE (e.g. 1400:vocab)`);
+        return { fromStep: Number(m[1]), from: parseRandomSource(m[2], opts.randomTokensFrom) };
+      });
+      randomTokensLater.forEach((p, i) => {
+        const before = i === 0 ? 0 : randomTokensLater[i - 1].fromStep;
+        if (!(p.fromStep > before))
+          throw new CliError(`--random-tokens-from: the steps must increase from 1, got ${p.fromStep} after ${before}`);
+      });
       if (opts.dtype !== "float32" && opts.dtype !== "float16")
         throw new CliError(`--dtype must be float32 or float16, got "${opts.dtype}"`);
       if (opts.backend !== "kernels" && opts.backend !== "ts")
@@ -184,6 +193,16 @@ export function trainCommand(io: CliIO): Command {
         "--d-model/--n-heads/...",
       );
       const steps = parseInteger(opts.steps, "--steps", 1);
+      const saveAt = new Set(
+        (opts.saveAt ?? "")
+          .split(",")
+          .filter((x) => x !== "")
+          .map((x) => {
+            const n = parseInteger(x, "--save-at", 1);
+            if (n >= steps) throw new CliError(`--save-at ${n}: not before the last step (--steps ${steps})`);
+            return n;
+          }),
+      );
       const backend: Backend =
         opts.backend === "kernels"
           ? await createKernelsBackend({ threads: parseInteger(opts.threads, "--threads", 1) })
@@ -202,7 +221,8 @@ export function trainCommand(io: CliIO): Command {
         repeatFraction: parseNumber(opts.repeatFraction, "--repeat-fraction"),
         repeatTextFraction: parseNumber(opts.repeatTextFraction, "--repeat-text-fraction"),
         withoutBosFraction: parseNumber(opts.withoutBosFraction, "--without-bos-fraction"),
-        randomTokensFrom: topMatch ? { top: Number(topMatch[1]) } : (opts.randomTokensFrom as "vocab" | "corpus"),
+        randomTokensFrom,
+        randomTokensLater: randomTokensLater.length ? randomTokensLater : undefined,
         segMin: parseInteger(opts.segMin, "--seg-min", 1),
         charTextFraction,
         segMax: opts.segMax === undefined ? undefined : parseInteger(opts.segMax, "--seg-max", 1),
@@ -234,6 +254,42 @@ export function trainCommand(io: CliIO): Command {
         ...options,
       });
 
+      const dtype = opts.dtype as "float32" | "float16";
+      /** Writes the model as it is now, with its log; the log's command is the one that trains exactly it. */
+      const writeModelFolder = (out: string, stepsDone: number) => {
+        mkdirSync(out, { recursive: true });
+        const cfgJson = trainingConfigJson(config);
+        writeFileSync(path.join(out, "config.json"), `${JSON.stringify(cfgJson, null, 2)}\n`);
+        const tensors = new Map([...trainer.stateDict()].map(([k, t]) => [k, { ...t, dtype }]));
+        writeFileSync(path.join(out, "model.safetensors"), writeSafetensors(tensors, { format: "pt" }));
+        // The folder is a complete model: a tokenizer.json-based model carries its tokenizer.json.
+        if (opts.tokenizer !== "byte") writeFileSync(path.join(out, "tokenizer.json"), readFileSync(opts.tokenizer));
+        const phaseChange = findPhaseChange(trainer.evals);
+        const log = {
+          format: "attnscope-training-log",
+          version: 1,
+          command: commandFor(process.argv.slice(3), stepsDone, steps),
+          config: cfgJson,
+          options: {
+            ...options,
+            steps: stepsDone,
+            curriculum,
+            probe,
+            backend: backend.name,
+            tokenizer: opts.tokenizer,
+            dtype,
+          },
+          corpus: { source: corpus.source, ...(corpus.info ?? {}), bytes: corpus.text.length, tokens: ids.length },
+          stepsDone,
+          elapsedMs: trainer.evals.at(-1)?.elapsedMs ?? 0,
+          phaseChange,
+          losses: trainer.losses.map((l) => Number(l.toFixed(5))),
+          evals: trainer.evals.map((e) => roundEval({ ...e, totalSteps: stepsDone })),
+        };
+        writeFileSync(path.join(out, "training-log.json"), `${JSON.stringify(log)}\n`);
+        return log;
+      };
+
       const showBar = opts.progress === true || io.stderr.isTTY === true;
       const bar = showBar
         ? new cliProgress.SingleBar(
@@ -262,6 +318,8 @@ export function trainCommand(io: CliIO): Command {
           signal: abort.signal,
           onProgress: (p) => {
             last = fmt(p);
+            // After the step's evaluation, so the folder's log ends with it.
+            if (saveAt.has(p.step)) writeModelFolder(`${path.resolve(opts.out)}-step${p.step}`, p.step);
           },
           onStep: (s) => bar?.update(s.step, { loss: s.loss.toFixed(3), ...last }),
         });
@@ -272,29 +330,8 @@ export function trainCommand(io: CliIO): Command {
       }
 
       const out = path.resolve(opts.out);
-      mkdirSync(out, { recursive: true });
-      const cfgJson = trainingConfigJson(config);
-      writeFileSync(path.join(out, "config.json"), `${JSON.stringify(cfgJson, null, 2)}\n`);
-      const dtype = opts.dtype as "float32" | "float16";
-      const tensors = new Map([...trainer.stateDict()].map(([k, t]) => [k, { ...t, dtype }]));
-      writeFileSync(path.join(out, "model.safetensors"), writeSafetensors(tensors, { format: "pt" }));
-      // The folder is a complete model: a tokenizer.json-based model carries its tokenizer.json.
-      if (opts.tokenizer !== "byte") writeFileSync(path.join(out, "tokenizer.json"), readFileSync(opts.tokenizer));
-      const phaseChange = findPhaseChange(trainer.evals);
-      const log = {
-        format: "attnscope-training-log",
-        version: 1,
-        command: `attnscope train ${process.argv.slice(3).join(" ")}`.trim(),
-        config: cfgJson,
-        options: { ...options, curriculum, probe, backend: backend.name, tokenizer: opts.tokenizer, dtype },
-        corpus: { source: corpus.source, ...(corpus.info ?? {}), bytes: corpus.text.length, tokens: ids.length },
-        stepsDone: trainer.stepCount,
-        elapsedMs: trainer.evals.at(-1)?.elapsedMs ?? 0,
-        phaseChange,
-        losses: trainer.losses.map((l) => Number(l.toFixed(5))),
-        evals: trainer.evals.map(roundEval),
-      };
-      writeFileSync(path.join(out, "training-log.json"), `${JSON.stringify(log)}\n`);
+      const log = writeModelFolder(out, trainer.stepCount);
+      const phaseChange = log.phaseChange;
       const fin = trainer.evals.at(-1)!;
       io.stdout.write(
         [
@@ -394,4 +431,40 @@ function spellInCharacters(text: string, tokenizer: Tokenizer): Int32Array {
     if (id !== undefined) out[n++] = id;
   }
   return out.subarray(0, n);
+}
+
+/** One source of random segments: vocab, corpus or top:K. */
+function parseRandomSource(s: string, whole: string): RandomTokensFrom {
+  const top = /^top:(\d+)$/.exec(s);
+  if (top && Number(top[1]) >= 1) return { top: Number(top[1]) };
+  if (s === "vocab" || s === "corpus") return s;
+  throw new CliError(
+    `--random-tokens-from must be vocab, corpus or top:K (K ≥ 1), then optionally STEP:SOURCE,..., got "${whole}"`,
+  );
+}
+
+/**
+ * The command that trains exactly the model after `stepsDone` steps: the given arguments with --steps set to
+ * it (the data order, curriculum and learning rate do not depend on --steps) and without --save-at.
+ */
+function commandFor(args: string[], stepsDone: number, steps: number): string {
+  const out: string[] = [];
+  let stepsGiven = false;
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].split(/=(.*)/s, 2);
+    const hasValue = inline === undefined && (flag === "--steps" || flag === "--save-at");
+    if (flag === "--save-at") {
+      if (hasValue) i++;
+      continue;
+    }
+    if (flag === "--steps") stepsGiven = true;
+    if (flag === "--steps" && stepsDone !== steps) {
+      out.push("--steps", String(stepsDone));
+      if (hasValue) i++;
+      continue;
+    }
+    out.push(args[i]);
+  }
+  if (!stepsGiven && stepsDone !== steps) out.push("--steps", String(stepsDone));
+  return `attnscope train ${out.join(" ")}`.trim();
 }

@@ -42,6 +42,12 @@ export interface BatchSamplerOptions {
    */
   randomTokensFrom?: RandomTokensFrom;
   /**
+   * Later sources of random segments, each from its step on (`next`'s `step`), in increasing step order. A
+   * small alphabet (`{ top: 256 }`) gets the induction circuit formed early; "vocab" later teaches it to copy
+   * every id, as ARENA's experiment asks of it.
+   */
+  randomTokensLater?: { fromStep: number; from: RandomTokensFrom }[];
+  /**
    * The corpus spelt in single-character tokens (each character its base token), and the fraction of rows
    * that are a window of it (default 0). Over characters the previous token says much about the next, so a
    * previous-token head pays off at once, as in a byte-level model; a subword model gets that circuit early
@@ -60,8 +66,8 @@ export type RandomTokensFrom = "vocab" | "corpus" | { top: number };
 export class BatchSampler {
   readonly segMin: number;
   readonly segMax: number;
-  /** With `randomTokensFrom: { top }`: the ids random segments draw from, most frequent first. */
-  private readonly pool: Int32Array | null = null;
+  /** Each source of random segments from its first step; a `pool` holds a `{ top }` source's ids, most frequent first. */
+  private readonly sources: { fromStep: number; from: RandomTokensFrom; pool: Int32Array | null }[] = [];
 
   constructor(readonly opts: BatchSamplerOptions) {
     const { corpus, seqLen, repeatFraction, batchSize } = opts;
@@ -81,16 +87,26 @@ export class BatchSampler {
     if (charText > 0 && !((opts.charCorpus?.length ?? 0) >= seqLen))
       throw new RangeError(`charTextFraction ${charText} needs a charCorpus of at least seqLen (${seqLen}) tokens`);
     const withoutBos = opts.withoutBosFraction ?? 0;
-    const from = opts.randomTokensFrom ?? "vocab";
-    const top = typeof from === "object" && from !== null ? from.top : null;
-    if (from !== "vocab" && from !== "corpus" && !(top !== null && Number.isInteger(top) && top >= 1)) {
-      throw new RangeError(
-        `randomTokensFrom must be "vocab", "corpus" or { top: K } with K a whole number ≥ 1, got ${JSON.stringify(from)}`,
-      );
+    const later = opts.randomTokensLater ?? [];
+    for (const [i, { fromStep, from }] of [
+      { fromStep: 0, from: opts.randomTokensFrom ?? "vocab" },
+      ...later,
+    ].entries()) {
+      const what = i === 0 ? "randomTokensFrom" : `randomTokensLater[${i - 1}].from`;
+      const top = typeof from === "object" && from !== null ? from.top : null;
+      if (from !== "vocab" && from !== "corpus" && !(top !== null && Number.isInteger(top) && top >= 1)) {
+        throw new RangeError(
+          `${what} must be "vocab", "corpus" or { top: K } with K a whole number ≥ 1, got ${JSON.stringify(from)}`,
+        );
+      }
+      if (i > 0 && !(Number.isInteger(fromStep) && fromStep > this.sources[i - 1].fromStep))
+        throw new RangeError(
+          `randomTokensLater[${i - 1}].fromStep must be a whole number above ${this.sources[i - 1].fromStep}, got ${fromStep}`,
+        );
+      if (from !== "vocab" && repeatFraction > 0 && corpus.length === 0)
+        throw new RangeError(`${what} ${JSON.stringify(from)} needs a corpus, and the corpus is empty`);
+      this.sources.push({ fromStep, from, pool: top !== null ? mostFrequent(corpus, top, opts.bosTokenId) : null });
     }
-    if (from !== "vocab" && repeatFraction > 0 && corpus.length === 0)
-      throw new RangeError(`randomTokensFrom ${JSON.stringify(from)} needs a corpus, and the corpus is empty`);
-    if (top !== null) this.pool = mostFrequent(corpus, top, opts.bosTokenId);
     if (!(withoutBos >= 0 && withoutBos <= 1))
       throw new RangeError(`withoutBosFraction must be in [0, 1], got ${withoutBos}`);
     if (repeatFraction < 1 && corpus.length < seqLen) {
@@ -102,8 +118,9 @@ export class BatchSampler {
     this.segMax = Math.max(this.segMin, Math.min(opts.segMax ?? Math.floor((seqLen - 1) / 2), seqLen - 1));
   }
 
-  /** One batch [batchSize × seqLen] of ids, drawn from `rng` (deterministic in its state). */
-  next(rng: SeededRandom, batchSize = this.opts.batchSize, seqLen = this.opts.seqLen): Int32Array {
+  /** One batch [batchSize × seqLen] of ids for optimizer step `step`, drawn from `rng` (deterministic in its state). */
+  next(rng: SeededRandom, batchSize = this.opts.batchSize, seqLen = this.opts.seqLen, step = 0): Int32Array {
+    const source = this.sources.findLast((s) => s.fromStep <= step)!;
     const { corpus, bosTokenId, repeatFraction } = this.opts;
     const repeatText = this.opts.repeatTextFraction ?? 0;
     const segMax = Math.min(this.segMax, Math.max(this.segMin, Math.floor((seqLen - 1) / 2)));
@@ -118,10 +135,10 @@ export class BatchSampler {
       const u = rng.next();
       if (u < repeatFraction) {
         const len = rng.int(this.segMin, segMax + 1);
-        const pool = this.pool;
+        const pool = source.pool;
         const seg = pool
           ? Array.from({ length: len }, () => pool[rng.int(0, pool.length)]!)
-          : this.opts.randomTokensFrom === "corpus"
+          : source.from === "corpus"
             ? Array.from({ length: len }, () => corpus[rng.int(0, corpus.length)]!)
             : randomTokens(rng, len, this.opts.vocabSize, bosTokenId);
         for (let t = 0; t < body; t++) out[row + first + t] = seg[t % len];

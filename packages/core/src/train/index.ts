@@ -14,6 +14,7 @@ export { forward, lossAndGrad, perTokenLoss } from "./forward-backward.js";
 export type { ForwardResult, LayerActivations } from "./forward-backward.js";
 export { AdamW, learningRate, clipGradNorm, globalGradNorm } from "./optimizer.js";
 export { BatchSampler, randomTokens } from "./data.js";
+export type { RandomTokensFrom } from "./data.js";
 export { runProbe } from "./probe.js";
 export type { ProbeResult } from "./probe.js";
 export { trainingConfigJson } from "./config-json.js";

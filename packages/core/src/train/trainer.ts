@@ -65,6 +65,8 @@ export interface TrainerOptions {
   withoutBosFraction?: number;
   /** Where random segments draw their tokens (default "vocab"; see `BatchSamplerOptions.randomTokensFrom`). */
   randomTokensFrom?: RandomTokensFrom;
+  /** Later sources of random segments, each from its step on (see `BatchSamplerOptions.randomTokensLater`). */
+  randomTokensLater?: { fromStep: number; from: RandomTokensFrom }[];
   /** The corpus in single-character tokens, and the fraction of rows drawn from it (see `BatchSamplerOptions`). */
   charCorpus?: ArrayLike<number>;
   charTextFraction?: number;
@@ -203,6 +205,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       repeatTextFraction: options.repeatTextFraction,
       withoutBosFraction: options.withoutBosFraction,
       randomTokensFrom: options.randomTokensFrom,
+      randomTokensLater: options.randomTokensLater,
       charCorpus: options.charCorpus,
       charTextFraction: options.charTextFraction,
       segMin: options.segMin,
@@ -288,7 +291,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const elapsed = () => elapsedBefore + (running ? now() - startedAt : 0);
 
   const nextBatch = (batchSize: number, seqLen: number): Int32Array => {
-    if (sampler) return sampler.next(rng, batchSize, seqLen);
+    if (sampler) return sampler.next(rng, batchSize, seqLen, stepCount);
     const rows = options.batches!(stepCount);
     if (rows.length !== batchSize)
       throw new RangeError(`batches(${stepCount}) gave ${rows.length} rows, expected batchSize ${batchSize}`);

@@ -58,8 +58,9 @@ function expectPhaseChange(log: DefaultModelTrainingLog): void {
   expect(log.losses).toHaveLength(steps);
   const pc = log.phaseChange!;
   expect(pc).not.toBeNull();
-  // Most of the rise happens within a tenth of the run.
-  expect(pc.endStep - pc.startStep).toBeLessThanOrEqual(steps / 10);
+  // Most of the rise (20 % to 80 % of it) happens within a third of the run: a bump, not a slow climb. (Random
+  // rows switch from the 256 commonest tokens to the whole vocabulary during it, which spreads it out.)
+  expect(pc.endStep - pc.startStep).toBeLessThanOrEqual(steps / 3);
   expect(pc.scoreAfter).toBeGreaterThan(0.4);
   expect(pc.secondHalfLossBefore - pc.secondHalfLossAfter).toBeGreaterThan(1);
 }

@@ -196,6 +196,43 @@ describe("BatchSampler: where random segments draw their tokens", () => {
   });
 });
 
+describe("BatchSampler: later sources of random segments", () => {
+  const skewed = Array.from({ length: 100 }, (_, t) => Array<number>(100 - t).fill(t)).flat();
+  const opts = { corpus: skewed, bosTokenId: BOS, vocabSize: 1001, batchSize: 40, seqLen, repeatFraction: 1 };
+
+  it("draw from the first source before their step and from theirs from it on", () => {
+    const s = new BatchSampler({
+      ...opts,
+      randomTokensFrom: { top: 5 },
+      randomTokensLater: [{ fromStep: 10, from: "vocab" }],
+    });
+    const ids = (step: number) => Array.from(s.next(new SeededRandom(3), 40, seqLen, step)).filter((t) => t !== BOS);
+    expect(ids(0).every((t) => t < 5)).toBe(true);
+    expect(ids(9).every((t) => t < 5)).toBe(true);
+    expect(ids(10).some((t) => t >= 100)).toBe(true); // ids the corpus never holds: the whole vocabulary
+    // Before the switch the stream is the single-source sampler's, draw for draw.
+    const single = new BatchSampler({ ...opts, randomTokensFrom: { top: 5 } });
+    expect(Array.from(s.next(new SeededRandom(7), 40, seqLen, 3))).toEqual(
+      Array.from(single.next(new SeededRandom(7), 40, seqLen, 3)),
+    );
+  });
+
+  it("refuses steps that do not increase and bad sources, by position", () => {
+    const later = (l: { fromStep: number; from: never }[]) => () =>
+      new BatchSampler({ ...opts, randomTokensFrom: "vocab", randomTokensLater: l });
+    expect(later([{ fromStep: 0, from: "corpus" as never }])).toThrow(
+      /randomTokensLater\[0\]\.fromStep must be a whole number above 0, got 0/,
+    );
+    expect(
+      later([
+        { fromStep: 5, from: "corpus" as never },
+        { fromStep: 5, from: "vocab" as never },
+      ]),
+    ).toThrow(/randomTokensLater\[1\]\.fromStep must be a whole number above 5/);
+    expect(later([{ fromStep: 5, from: "bytes" as never }])).toThrow(/randomTokensLater\[0\]\.from must be "vocab"/);
+  });
+});
+
 describe("BatchSampler: rows of the corpus spelt in characters", () => {
   // Character tokens are 2000.. so they cannot be confused with the corpus's ids (< 1000).
   const charCorpus = Array.from({ length: 3000 }, (_, i) => 2000 + (i % 500));
