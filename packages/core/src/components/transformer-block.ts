@@ -136,8 +136,11 @@ export class TransformerBlock implements Component<BlockInput, Tensor, BlockPlan
     if (this.mlp) {
       const mid = ctx.observedRows(h.resid_mid, D, rows, [B, T, D]);
       const mlpIn = this.ln2 ? this.ln2.rowsNew(ctx, mid) : mid;
-      const mlpOut = ctx.observedRows(h.mlp_out, D, this.mlp.forward(ctx, mlpIn), [B, T, D]);
+      const mlpOutRows = this.mlp.forward(ctx, mlpIn);
+      const mlpOut = ctx.observedRows(h.mlp_out, D, mlpOutRows, [B, T, D]);
+      const midRows = rows;
       rows = addArrays(mid, mlpOut, ctx.take(NR * D));
+      ctx.done(midRows, mlpIn === mid ? null : mlpIn, mlpOutRows);
     }
     return ctx.rows(h.resid_post, D, rows, [B, T, D]);
   }
