@@ -71,7 +71,12 @@ export async function fromPretrained(
     });
     return withEngine(model);
   }
-  const files = await loadModelFiles(source, { ...readOpts, tokenizer: tokenizer === null });
+  // With the weights going to kernels memory, a local file is read a tensor at a time as the model takes them.
+  const files = await loadModelFiles(source, {
+    ...readOpts,
+    tokenizer: tokenizer === null,
+    readTensorsOnUse: weightsInBackend,
+  });
   tokenizer ??= modelTokenizer(files.config, files.tokenizerJson, `${files.source} tokenizer.json`);
   const model = new HookedTransformer(files.resolvedConfig, files.stateDict, {
     ...backendOptions(await backendPromise),

@@ -23,29 +23,38 @@ export interface HeldWeights {
 }
 
 /**
- * Hands `w`'s matrices multiplied on the right (W_Q, W_K, W_V, W_O, W_in, W_out, W_U: all but 1% of a GPT-2's
- * operand bytes) to `backend`, which must implement `holdWeights`, and puts its stand-ins in their places.
- * The rest stays in JavaScript arrays: the lookup tables W_E [V, D] and W_pos [N, D] (the embedding reads
- * their rows) and the biases and LayerNorm parameters (read by JavaScript in places, and under a megabyte).
- * Those that are views into a larger buffer (a whole weights file read at once) are copied out of it, so
- * that buffer can be freed once the matrices have left it.
+ * Hands a model's matrices multiplied on the right (W_Q, W_K, W_V, W_O, W_in, W_out, W_U: all but 1% of a
+ * GPT-2's operand bytes) to `backend`, which must implement `holdWeights`, one at a time as they are extracted
+ * (`take`, for `extractWeights`): each is in kernels memory before the next is read, and its stand-in takes
+ * its place. The rest stays in JavaScript arrays: the lookup tables W_E [V, D] and W_pos [N, D] (the embedding
+ * reads their rows) and the biases and LayerNorm parameters (read by JavaScript in places, and under a
+ * megabyte). `finish` copies those that are views into a larger buffer (a whole weights file read at once)
+ * out of it, so that buffer can be freed.
  */
-export function holdWeights(cfg: HookedTransformerConfig, w: ModelWeights, backend: Backend): HeldWeights {
-  const all = trainableParams(cfg);
-  const specs = all.filter((s) => rhsShape(cfg, s) !== null);
-  const arrays = specs.map((s) => paramArray(w, s));
-  const standIns = backend.holdWeights!(specs.map((s, i) => ({ data: arrays[i], rhs: rhsShape(cfg, s)! })));
-  specs.forEach((s, i) => setParamArray(w, s, standIns[i]));
-  for (const s of all) {
-    const a = paramArray(w, s);
-    if (a.buffer.byteLength > a.byteLength) setParamArray(w, s, a.slice());
-  }
+export function weightHolder(
+  cfg: HookedTransformerConfig,
+  backend: Backend,
+): { take(s: ParamSpec, data: Float32Array): Float32Array; finish(w: ModelWeights): HeldWeights } {
+  const specs: ParamSpec[] = [];
+  const standIns = new Set<Float32Array>();
+  let elements = 0;
   return {
-    backend,
-    specs,
-    standIns: new Set(standIns),
-    reads: new WeakMap(),
-    elements: arrays.reduce((n, a) => n + a.length, 0),
+    take(s, data) {
+      const rhs = rhsShape(cfg, s);
+      if (!rhs) return data;
+      const [standIn] = backend.holdWeights!([{ data, rhs }]);
+      specs.push(s);
+      standIns.add(standIn);
+      elements += data.length;
+      return standIn;
+    },
+    finish(w) {
+      for (const s of trainableParams(cfg)) {
+        const a = paramArray(w, s);
+        if (a.buffer.byteLength > a.byteLength) setParamArray(w, s, a.slice());
+      }
+      return { backend, specs, standIns, reads: new WeakMap(), elements };
+    },
   };
 }
 

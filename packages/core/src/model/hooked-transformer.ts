@@ -13,7 +13,7 @@ import type { FromPretrainedOptions } from "./from-pretrained.js";
 import type { ModelSource } from "../io/model-files.js";
 import { FactoredMatrix } from "../linalg/factored-matrix.js";
 import { headLabels, weightView, type WeightName } from "./weight-views.js";
-import { holdWeights, readHeld, unholdWeights, type HeldWeights } from "./held-weights.js";
+import { readHeld, unholdWeights, weightHolder, type HeldWeights } from "./held-weights.js";
 import { toSingleToken, getTokenPosition, type TokenPositionOptions } from "../tokenizer/single-token.js";
 import { checkRunArgs } from "./run-args.js";
 import { outputsNonFinite } from "./finite.js";
@@ -158,12 +158,16 @@ export class HookedTransformer {
     opts: HookedTransformerOptions = {},
   ) {
     this.cfg = resolveConfig(cfg, opts.source ? `${opts.source} config` : "config");
-    const w = extractWeights(this.cfg, stateDict, opts.source ?? "state dict", { allowNonFinite: opts.allowNonFinite });
-    this.weights = w;
     this.currentBackend = opts.backend ?? tsBackend;
     this.backendStatus = opts.backendStatus ?? null;
-    if (opts.weightsInBackend && this.currentBackend.holdWeights)
-      this.held = holdWeights(this.cfg, w, this.currentBackend);
+    const holder =
+      opts.weightsInBackend && this.currentBackend.holdWeights ? weightHolder(this.cfg, this.currentBackend) : null;
+    const w = extractWeights(this.cfg, stateDict, opts.source ?? "state dict", {
+      allowNonFinite: opts.allowNonFinite,
+      take: holder?.take,
+    });
+    this.weights = w;
+    this.held = holder?.finish(w) ?? null;
     // The kernels then keep the weights (packed for X·W) from the first run instead of the second.
     this.currentBackend.markWeights?.(operandWeights(this.cfg, w).filter((a) => !this.held?.standIns.has(a)));
     this.tokenizer = opts.tokenizer ?? null;
