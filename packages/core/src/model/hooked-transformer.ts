@@ -253,11 +253,11 @@ export class HookedTransformer {
 
   // ----- weights under TransformerLens's names (views of W_E/W_pos/W_U/b_U; stacked copies per layer) -----
 
-  /** [d_vocab, d_model] */
   private view(name: WeightName): Tensor {
     return weightView(this.cfg, this.weights, name, (a) => readHeld(this.held, a));
   }
 
+  /** [d_vocab, d_model] */
   get W_E(): Tensor {
     return this.view("W_E");
   }
