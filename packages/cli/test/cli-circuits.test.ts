@@ -52,7 +52,11 @@ describeWithFixtures("circuit commands on the tiny TransformerLens model", () =>
     expect(maxDiff(out.full_ov_top5.flat(), json.full_ov_top5.flat())).toBeLessThan(0.5 / 300);
     expect(maxDiff(out.full_ov_copying.flat(), json.full_ov_eigenvalue_copying_score.flat())).toBeLessThan(1e-4);
     expect(maxDiff(out.positional_prev_score.flat(), json.positional_prev_score.flat())).toBeLessThan(1e-4 * 0.2);
-    expect(maxDiff(out.k_comp_full_circuit_top1.flat(), json.k_comp_full_circuit_top1.flat())).toBeLessThan(0.5 / 300);
+    // [L][H][L][H]: the one layer pair 0 → 1 scored, null elsewhere
+    const k = out.k_comp_full_circuit_top1 as (number | null)[][][][];
+    const kRows = k[0].map((row) => row[1] as number[]);
+    expect(maxDiff(kRows.flat(), json.k_comp_full_circuit_top1.flat())).toBeLessThan(0.5 / 300);
+    expect(k[1].flat(2).every((x) => x === null) && k[0].every((row) => row[0].every((x) => x === null))).toBe(true);
     expect(out.induction_circuits).toHaveLength(16);
     expect(Object.keys(out.induction_circuits[0])).toEqual(["previous", "induction", "k_composition"]);
     // head 0.0 is the tiny model's previous-token head; its K-composition row is the highest (fixture README)
@@ -196,7 +200,8 @@ describe("circuit commands on other models", () => {
     const out = JSON.parse(r.stdout);
     expect(out.full_ov_top1).toHaveLength(2);
     expect(out.full_ov_top1[0]).toHaveLength(8);
-    expect(out.k_comp_full_circuit_top1).toHaveLength(8);
+    expect(out.k_comp_full_circuit_top1).toHaveLength(2);
+    expect(out.k_comp_full_circuit_top1[0][0][1]).toHaveLength(8);
     const detect = JSON.parse((await runCli(["detect", "--json"])).stdout);
     expect(detect.detectors.previous).toContain(out.induction_circuits[0].previous);
     const text = (await runCli(["circuit"])).stdout;

@@ -75,7 +75,8 @@ function ablateZ(h: number, mode: AblationMode) {
 /**
  * ARENA `get_ablation_scores`: for every head, ablate its output at `blocks.l.attn.hook_z` (zero it, or with
  * `mode: "mean"` replace it by its mean over the batch) and report the mean loss on the last S − 1 predicted
- * positions (the second copy, which induction predicts) minus the clean loss. `tokens` are repeated
+ * positions (the second copy, which induction predicts) minus the clean loss. Only those rows are unembedded:
+ * the last resid_post, or with LayerNorm ln_final's output (hook_normalized). `tokens` are repeated
  * sequences (BOS + S tokens + the same S); anything else is refused.
  */
 export async function ablationScores(
@@ -99,6 +100,8 @@ export async function ablationScores(
   for (let b = 0; b < B; b++) for (let i = 0; i < n; i++) targets[b * n + i] = batch[b][T - n + i];
   const W_U = model.W_U.data;
   const b_U = model.b_U.data;
+  // The unembedding's input: the last resid_post, or ln_final's output (hook_normalized, after w and b).
+  const norm = model.cfg.normalization_type === "LN" || model.cfg.normalization_type === "LNPre";
   const run = async (hooks: [string, (z: Tensor) => Tensor][]) => {
     const rows = new Float32Array(B * n * D);
     const capture = (x: Tensor) => {
@@ -106,7 +109,7 @@ export async function ablationScores(
     };
     await model.runWithHooks(batch, {
       returnType: "none",
-      fwdHooks: [...hooks, [getActName("resid_post", L - 1), capture]],
+      fwdHooks: [...hooks, [norm ? getActName("normalized") : getActName("resid_post", L - 1), capture]],
     });
     const { logsumexp, targetLogits } = model.backend.unembedStats(rows, W_U, b_U, B * n, D, V, targets);
     let s = 0;

@@ -5,9 +5,12 @@
  *
  * For an earlier head A and a later head B, with W_A = OV_A = W_V^A W_O^A [D, D] and W_B one of
  *   Q: QK_B = W_Q^B W_K^Bᵀ,   K: QK_Bᵀ = W_K^B W_Q^Bᵀ,   V: OV_B,
- * the score is ‖W_A W_B‖_F / (‖W_A‖_F ‖W_B‖_F). Every matrix here is a product of [D, Dh] and [Dh, D]
- * factors, so each norm is computed from Dh × Dh Gram matrices in float64 and nothing D × D is formed:
- * ‖A₁B₁A₂B₂‖²_F = Σ (A₁ᵀA₁ M) ⊙ (M B₂B₂ᵀ) with M = B₁A₂.
+ * the score is ‖W_A W_B‖_F / (‖W_A‖_F ‖W_B‖_F), on the weights as loaded (TransformerLens reads them after its
+ * weight processing, so a processed model's LayerNorm weights are folded in; LayerNorm itself does not enter).
+ * Each matrix is a product X Y of [D, Dh] and [Dh, D] factors, and nothing D × D is formed: with the Gram
+ * matrices factored, XᵀX = RᵀR and YYᵀ = SSᵀ (Cholesky, in float64), ‖XY‖_F = ‖RY‖_F = ‖XS‖_F and
+ *   ‖X₁Y₁ · X₂Y₂‖_F = ‖(R₁Y₁)(X₂S₂)‖_F,
+ * so every pair of layers (l₁ < l₂) is one [H·Dh, D] · [D, H·Dh] product on the backend, read in Dh × Dh blocks.
  */
 import type { HookedTransformer } from "../model/hooked-transformer.js";
 import { SeededRandom } from "../util/random.js";
@@ -17,40 +20,74 @@ import { Tensor } from "../tensor.js";
 
 export type CompositionMode = "Q" | "K" | "V";
 
-/** One head's circuit as factors A [D, Dh] and B [Dh, D] with the Gram matrices the scores need. */
-interface Factored {
-  A: Float32Array | Float64Array;
-  B: Float32Array | Float64Array;
-  /** AᵀA [Dh, Dh] */
-  gA: Float64Array;
-  /** BBᵀ [Dh, Dh] */
-  gB: Float64Array;
-  /** ‖AB‖_F */
-  norm: number;
+/**
+ * Upper-triangular R [n, n] with RᵀR = G for a symmetric positive semi-definite G [n, n], in float64. A pivot
+ * that rounding leaves at or below zero (a rank-deficient factor) gets a zero row, which keeps RᵀR = G to rounding.
+ */
+export function psdCholesky(G: Float64Array, n: number): Float64Array {
+  const R = new Float64Array(n * n);
+  let trace = 0;
+  for (let i = 0; i < n; i++) trace += Math.abs(G[i * n + i]);
+  const tiny = 1e-14 * trace;
+  for (let j = 0; j < n; j++) {
+    let d = G[j * n + j];
+    for (let k = 0; k < j; k++) d -= R[k * n + j] ** 2;
+    if (!(d > tiny)) continue; // row j stays zero
+    const r = Math.sqrt(d);
+    R[j * n + j] = r;
+    for (let i = j + 1; i < n; i++) {
+      let s = G[j * n + i];
+      for (let k = 0; k < j; k++) s -= R[k * n + j] * R[k * n + i];
+      R[j * n + i] = s / r;
+    }
+  }
+  return R;
 }
 
-function factored(A: Float32Array | Float64Array, B: Float32Array | Float64Array, D: number, Dh: number): Factored {
-  const gA = gramCols(A, D, Dh);
-  const gB = gramRows(B, Dh, D);
-  return { A, B, gA, gB, norm: Math.sqrt(Math.max(0, dot(gA, gB))) };
+/**
+ * One layer's heads as whitened factors: for each head's circuit X Y ([D, Dh] · [Dh, D]), R·Y [Dh, D] stacked as
+ * rows [H·Dh, D] (the circuit as the left of a product) or X·S [D, Dh] side by side [D, H·Dh] (as the right),
+ * with ‖XY‖_F per head.
+ */
+function whitened(
+  X: Tensor,
+  Y: Tensor,
+  side: "left" | "right",
+  H: number,
+  D: number,
+  Dh: number,
+): { packed: Float32Array; norms: Float64Array } {
+  const packed = new Float32Array(H * Dh * D);
+  const norms = new Float64Array(H);
+  for (let h = 0; h < H; h++) {
+    const x = X.index(h).data; // [D, Dh]
+    const y = Y.index(h).data; // [Dh, D]
+    let sq = 0;
+    if (side === "left") {
+      const R = psdCholesky(gramCols(x, D, Dh), Dh); // XᵀX = RᵀR
+      const ry = matmul64(R, y, Dh, Dh, D); // [Dh, D]
+      for (let i = 0; i < Dh * D; i++) {
+        packed[h * Dh * D + i] = ry[i];
+        sq += ry[i] * ry[i];
+      }
+    } else {
+      const S = transpose64(psdCholesky(gramRows(y, Dh, D), Dh), Dh); // YYᵀ = SSᵀ, S lower-triangular
+      const xs = matmul64(x, S, D, Dh, Dh); // [D, Dh]
+      for (let d = 0; d < D; d++)
+        for (let e = 0; e < Dh; e++) {
+          const v = xs[d * Dh + e];
+          packed[d * H * Dh + h * Dh + e] = v;
+          sq += v * v;
+        }
+    }
+    norms[h] = Math.sqrt(sq);
+  }
+  return { packed, norms };
 }
 
-/** ‖A₁B₁ · A₂B₂‖_F / (‖A₁B₁‖_F ‖A₂B₂‖_F). */
-function score(left: Factored, right: Factored, D: number, Dh: number): number {
-  const M = matmul64(left.B, right.A, Dh, D, Dh);
-  const x = matmul64(left.gA, M, Dh, Dh, Dh);
-  const y = matmul64(M, right.gB, Dh, Dh, Dh);
-  return Math.sqrt(Math.max(0, dot(x, y))) / (left.norm * right.norm);
-}
-
-/** [H, D, Dh] or [H, Dh, D] slices of a stacked weight, per layer and head. */
-function head(t: Tensor, l: number, h: number): Float32Array {
-  return t.index(l, h).data;
-}
-
-function transposeInto(a: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j];
+function transpose64(a: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[j * n + i] = a[i * n + j];
   return out;
 }
 
@@ -67,32 +104,30 @@ export function compositionScores(model: HookedTransformer, mode: CompositionMod
       `composition scores need at least two layers (heads compose only with heads of later layers); this model has ${L}`,
     );
   }
-  const W_Q = model.W_Q,
-    W_K = model.W_K,
-    W_V = model.W_V,
+  const W_V = model.W_V,
     W_O = model.W_O;
-  const ov: Factored[][] = [];
-  const right: Factored[][] = [];
-  for (let l = 0; l < L; l++) {
-    ov.push([]);
-    right.push([]);
-    for (let h = 0; h < H; h++) {
-      const o = factored(head(W_V, l, h), head(W_O, l, h), D, Dh);
-      ov[l].push(o);
-      if (mode === "V") right[l].push(o);
-      else {
-        const [a, b] = mode === "Q" ? [head(W_Q, l, h), head(W_K, l, h)] : [head(W_K, l, h), head(W_Q, l, h)];
-        right[l].push(factored(a, transposeInto(b, D, Dh), D, Dh));
-      }
-    }
-  }
+  // The right-hand circuits X·Y: OV = W_V·W_O, QK = W_Q·W_Kᵀ, QKᵀ = W_K·W_Qᵀ.
+  const [rx, ry] = mode === "V" ? [W_V, W_O] : mode === "Q" ? [model.W_Q, model.W_K] : [model.W_K, model.W_Q];
+  const left = Array.from({ length: L - 1 }, (_, l) => whitened(W_V.index(l), W_O.index(l), "left", H, D, Dh));
+  const right = Array.from({ length: L - 1 }, (_, i) => {
+    const l = i + 1;
+    const y = mode === "V" ? ry.index(l) : ry.index(l).transpose(); // [H, Dh, D]
+    return whitened(rx.index(l), y, "right", H, D, Dh);
+  });
+  const HD = H * Dh;
   const out = new Float32Array(L * H * L * H);
-  for (let l1 = 0; l1 < L; l1++)
-    for (let h1 = 0; h1 < H; h1++)
-      for (let l2 = l1 + 1; l2 < L; l2++)
+  for (let l1 = 0; l1 < L - 1; l1++)
+    for (let l2 = l1 + 1; l2 < L; l2++) {
+      const a = left[l1],
+        b = right[l2 - 1];
+      const P = model.backend.matmul(a.packed, b.packed, HD, D, HD); // [H·Dh, H·Dh]: block (h1, h2) = (R₁Y₁)(X₂S₂)
+      for (let h1 = 0; h1 < H; h1++)
         for (let h2 = 0; h2 < H; h2++) {
-          out[((l1 * H + h1) * L + l2) * H + h2] = score(ov[l1][h1], right[l2][h2], D, Dh);
+          let sq = 0;
+          for (let i = 0; i < Dh; i++) for (let j = 0; j < Dh; j++) sq += P[(h1 * Dh + i) * HD + h2 * Dh + j] ** 2;
+          out[((l1 * H + h1) * L + l2) * H + h2] = Math.sqrt(sq) / (a.norms[h1] * b.norms[h2]);
         }
+    }
   return new Tensor(out, [L, H, L, H]);
 }
 

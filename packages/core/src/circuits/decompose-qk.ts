@@ -1,11 +1,15 @@
 /**
  * ARENA's decomposition of an induction head's attention scores by where its queries and keys come from
- * (`decompose_qk_input`, `decompose_q`, `decompose_k`, `decompose_attn_scores`).
+ * (`decompose_qk_input`, `decompose_q`, `decompose_k`, `decompose_attn_scores`), on any supported model.
  *
  * Dimension legend: C components, T positions, D d_model, Dh d_head.
  *
- * The input to a head of layer l is y = embed + pos_embed + Σ (results of the heads of layers < l) (+ biases,
- * left out as ARENA does). Components y_c are stacked [C, T, D] with labels "embed", "pos_embed", "0.0", …;
+ * The residual stream into block l is embed + pos_embed (standard positions) + Σ (results of the heads of layers
+ * < l) + Σ (mlp_out of layers < l) + biases, left out as ARENA does. A head of layer l reads ln1 of it: each
+ * component x enters as ln1(x) = (x − mean(x)) / scale (⊙ ln1.w for "LN"), scale being the cached
+ * `blocks.l.ln1.hook_scale` (TransformerLens's `apply_ln_to_stack`; the identity without LayerNorm). A
+ * shortformer model adds pos_embed after ln1, to queries and keys only. Components y_c are stacked [C, T, D]
+ * with labels "embed", "pos_embed", "0.0", …, "0_mlp_out", …;
  *   q_c = y_c W_Q[l, h],  k_c = y_c W_K[l, h]   [C, T, Dh]   (no b_Q / b_K)
  *   score[c_q, c_k, t_q, t_k] = q_{c_q}[t_q] · k_{c_k}[t_k] / √d_head   (unmasked)
  * and the std table is the unbiased std of score[c_q, c_k] over all T × T entries.
@@ -14,6 +18,7 @@ import type { ActivationCache } from "../model/activation-cache.js";
 import { headResults, stackTensors, type LabeledStack } from "../model/cache-decompositions.js";
 import { Tensor } from "../tensor.js";
 import { parseHead, type HeadRef } from "./heads.js";
+import { applyLn, frozenLayerNorm } from "./ln-stack.js";
 
 function unbatched(cache: ActivationCache, what: string): ActivationCache {
   if (!cache.model) throw new Error(`${what} needs a cache made by model.runWithCache (this one has no model)`);
@@ -23,20 +28,33 @@ function unbatched(cache: ActivationCache, what: string): ActivationCache {
   return cache.removeBatchDim();
 }
 
-/** ARENA `decompose_qk_input`: [embed, pos_embed, every head's result in layers < `layer`] as [C, T, D]. */
+/**
+ * ARENA `decompose_qk_input`: [embed, pos_embed, every head's result in layers < `layer`, every mlp_out in layers
+ * < `layer`] as [C, T, D], each as it enters block `layer`'s attention (through ln1's cached scale).
+ */
 export function decomposeQkInput(cacheIn: ActivationCache, layer = 1): LabeledStack {
   const cache = unbatched(cacheIn, "decomposeQkInput");
-  const { n_layers: L, n_heads: H } = cache.model!.cfg;
+  const model = cache.model!;
+  const { n_layers: L, n_heads: H, attn_only } = model.cfg;
   if (!Number.isInteger(layer) || layer < 1 || layer >= L)
     throw new RangeError(`decomposeQkInput: layer must be 1..${L - 1} (a layer with earlier heads), got ${layer}`);
+  const ln = frozenLayerNorm(model, cache, layer, "decomposeQkInput");
   const embed = cache.get("embed");
-  const parts: Tensor[] = [embed, cache.get("pos_embed")];
+  const inStream = model.cfg.positional_embedding_type === "standard";
+  const pos = cache.get("pos_embed");
+  const parts: Tensor[] = [applyLn(embed, ln), inStream ? applyLn(pos, ln) : pos];
   const labels = ["embed", "pos_embed"];
   for (let l = 0; l < layer; l++) {
     const r = headResults(cache, l); // [T, H, D]
     for (let h = 0; h < H; h++) {
-      parts.push(r.select(1, h));
+      parts.push(applyLn(r.select(1, h), ln));
       labels.push(`${l}.${h}`);
+    }
+  }
+  if (!attn_only) {
+    for (let l = 0; l < layer; l++) {
+      parts.push(applyLn(cache.get("mlp_out", l), ln));
+      labels.push(`${l}_mlp_out`);
     }
   }
   return { stack: stackTensors(parts, embed.shape), labels };

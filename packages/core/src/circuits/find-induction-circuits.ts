@@ -42,6 +42,8 @@ export interface FindInductionCircuitsOptions {
   tokens?: readonly (readonly number[])[];
   /** Detector threshold. @default 0.4 */
   threshold?: number;
+  /** BOS of the random sequences. @default the tokenizer's, else 0 */
+  bosTokenId?: number;
 }
 
 export interface InductionCircuits {
@@ -64,7 +66,7 @@ export async function findInductionCircuits(
   const K = compositionScores(model, "K"); // refuses one-layer models
   let tokens: number[][];
   if (opts.tokens) tokens = opts.tokens.map((r) => [...r]);
-  else tokens = repeatedTokensFor(model, opts.seqLen ?? 50, opts.batch ?? 10, opts.seed ?? 0);
+  else tokens = repeatedTokensFor(model, opts.seqLen ?? 50, opts.batch ?? 10, opts.seed ?? 0, opts.bosTokenId);
   const S = repeatedSeqLen(tokens);
   const { cache } = await model.runWithCache(tokens, {
     returnType: "none",

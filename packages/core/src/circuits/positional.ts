@@ -6,7 +6,7 @@
  *
  *   scores = W_pos W_Q[l, h] (W_pos W_K[l, h])ᵀ / √d_head   [N, N], −1e6 above the diagonal
  *   score  = mean over i = 1..N−1 of softmax(scores[i])[i − 1]   (the pattern's sub-diagonal)
- * No biases, all n_ctx positions. Only one row of scores is held at a time.
+ * No biases, all n_ctx positions. The scores are products on the model's backend, a block of rows at a time.
  */
 import type { HookedTransformer } from "../model/hooked-transformer.js";
 import { parseHead, type HeadRef } from "./heads.js";
@@ -15,22 +15,29 @@ export function positionalQkScore(model: HookedTransformer, head: HeadRef): numb
   const { layer, head: h } = parseHead(head, model.cfg);
   const { n_ctx: N, d_model: D, d_head: Dh } = model.cfg;
   if (N < 2) return NaN;
-  const q = model.backend.matmul(model.W_pos.data, model.W_Q.index(layer, h).data, N, D, Dh);
-  const k = model.backend.matmul(model.W_pos.data, model.W_K.index(layer, h).data, N, D, Dh);
+  const be = model.backend;
+  const q = be.matmul(model.W_pos.data, model.W_Q.index(layer, h).data, N, D, Dh);
+  const k = be.matmul(model.W_pos.data, model.W_K.index(layer, h).data, N, D, Dh);
   const scale = Math.sqrt(Dh);
-  const row = new Float64Array(N);
+  // Query rows a block at a time (q_rows · kᵀ on the backend), so at most R × N scores are held.
+  const R = Math.max(1, Math.min(N, Math.floor((1 << 20) / N)));
+  const block = new Float32Array(R * N);
   let total = 0;
-  for (let i = 1; i < N; i++) {
-    let max = -Infinity;
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let d = 0; d < Dh; d++) s += q[i * Dh + d] * k[j * Dh + d];
-      row[j] = s / scale;
-      if (row[j] > max) max = row[j];
+  for (let i0 = 1; i0 < N; i0 += R) {
+    const rows = Math.min(R, N - i0);
+    const s = be.matmul(q.subarray(i0 * Dh, (i0 + rows) * Dh), k, rows, Dh, N, {
+      transB: true,
+      out: block.subarray(0, rows * N),
+    });
+    for (let r = 0; r < rows; r++) {
+      const i = i0 + r;
+      const o = r * N;
+      let max = -Infinity;
+      for (let j = 0; j <= i; j++) if (s[o + j] > max) max = s[o + j];
+      let sum = 0;
+      for (let j = 0; j <= i; j++) sum += Math.exp((s[o + j] - max) / scale);
+      total += Math.exp((s[o + i - 1] - max) / scale) / sum;
     }
-    let sum = 0;
-    for (let j = 0; j <= i; j++) sum += Math.exp(row[j] - max);
-    total += Math.exp(row[i - 1] - max) / sum;
   }
   return total / (N - 1);
 }

@@ -1,7 +1,7 @@
 /**
  * The `config.json` of NeelNanda's toy models (`attn-only-1l` … `4l`, `gelu-1l` … `4l`: his training script's
  * config, not TransformerLens's) → TransformerLens config fields, as TransformerLens's
- * `convert_neel_model_config` maps them. The weights are already a TransformerLens state dict (`model_final.pth`).
+ * `convert_neel_model_config` maps them. The weights are already a TransformerLens state dict (the repository's `…final.pth`).
  */
 import { ConfigError, type HookedTransformerConfigInput } from "../config.js";
 

@@ -15,6 +15,8 @@ export interface InductionExperimentOptions {
   tokens?: readonly (readonly number[])[];
   /** Threshold for naming induction heads. @default 0.4 */
   threshold?: number;
+  /** BOS of the random sequences. @default the tokenizer's, else 0 */
+  bosTokenId?: number;
 }
 
 export interface InductionExperimentResult {
@@ -54,7 +56,7 @@ export async function runInductionExperiment(
     }
   } else {
     seqLen = opts.seqLen ?? 50;
-    tokens = repeatedTokensFor(model, seqLen, batch, seed);
+    tokens = repeatedTokensFor(model, seqLen, batch, seed, opts.bosTokenId);
   }
   if (2 * seqLen + 1 > model.cfg.n_ctx) {
     throw new Error(`Repeated sequence of length ${2 * seqLen + 1} exceeds the model's n_ctx = ${model.cfg.n_ctx}`);

@@ -44,13 +44,22 @@ interface TokenSource {
 
 /**
  * `generateRepeatedTokens` for a model: ids drawn from the tokenizer's vocabulary (within d_vocab; the whole
- * d_vocab without a tokenizer), its BOS first (0 without one). Refuses sequences longer than n_ctx.
+ * d_vocab without a tokenizer), BOS first: `bosTokenId`, else the tokenizer's (50256 for GPT-2's), else 0.
+ * Refuses sequences longer than n_ctx and a BOS outside the vocabulary.
  */
-export function repeatedTokensFor(model: TokenSource, seqLen: number, batch: number, seed: number): number[][] {
+export function repeatedTokensFor(
+  model: TokenSource,
+  seqLen: number,
+  batch: number,
+  seed: number,
+  bosTokenId?: number,
+): number[][] {
   if (2 * seqLen + 1 > model.cfg.n_ctx) {
     throw new Error(`Repeated sequence of length ${2 * seqLen + 1} exceeds the model's n_ctx = ${model.cfg.n_ctx}`);
   }
-  const bos = model.tokenizer?.bosTokenId ?? 0;
+  const bos = bosTokenId ?? model.tokenizer?.bosTokenId ?? 0;
+  if (!Number.isInteger(bos) || bos < 0 || bos >= model.cfg.d_vocab)
+    throw new RangeError(`BOS id ${bos} is outside the model's vocabulary 0..${model.cfg.d_vocab - 1}`);
   const high = model.tokenizer ? Math.min(model.tokenizer.vocabSize, model.cfg.d_vocab) : model.cfg.d_vocab;
   return generateRepeatedTokens(seqLen, batch, seed, { low: 0, high, bosTokenId: bos });
 }

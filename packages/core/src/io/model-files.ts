@@ -29,6 +29,7 @@ import type { StateDict } from "../weights/state-dict.js";
 import { DownloadError } from "./download.js";
 import { isNode, nodeFs, nodePath } from "./env.js";
 import { isHfSource, parseHfSource } from "./hf.js";
+import { isListedHfSource, resolveListedHfSource } from "./hf-listing.js";
 import { readJsonSource, readSource, sourceName } from "./source.js";
 import type { ReadSourceOptions, Source } from "./source.js";
 
@@ -178,15 +179,17 @@ async function readFirstAvailable(
   const list = Array.isArray(weights) ? weights : [weights];
   for (let i = 0; i < list.length; i++) {
     try {
-      const name = sourceName(list[i]);
-      const lazy = opts.readTensorsOnUse ? await openLocalSafetensors(list[i], name) : null;
+      const given = list[i];
+      const source = isListedHfSource(given) ? await resolveListedHfSource(given, opts) : given;
+      const name = sourceName(source);
+      const lazy = opts.readTensorsOnUse ? await openLocalSafetensors(source, name) : null;
       if (lazy) {
         opts.onProgress?.({ phase: "read", file: name, loaded: lazy.size, total: lazy.size });
         return { size: lazy.size, name, stateDict: lazy.stateDict };
       }
       // A download is parsed before it is cached, so a damaged or wrong file never sticks; the parse is kept.
       let stateDict: StateDict | undefined;
-      const bytes = await readSource(list[i], {
+      const bytes = await readSource(source, {
         ...opts,
         format: "weights",
         validate: (b) => void (stateDict = parseWeights(b, name)),

@@ -330,6 +330,20 @@ export class HookedTransformer {
     return new FactoredMatrix(this.W_V, this.W_O);
   }
 
+  /**
+   * A LayerNorm's weight and bias [d_model] (TransformerLens `model.ln_final.w` / `.b`, `model.blocks[l].ln1.w`):
+   * `"ln_final"`, or `"ln1"` / `"ln2"` of `layer`. Null where there are none: normalization_type "LNPre" (they
+   * are folded into the next weights) or null. Copies.
+   */
+  layerNormWeights(name: "ln_final" | "ln1" | "ln2", layer?: number): { w: Tensor; b: Tensor } | null {
+    if (name !== "ln_final" && !(Number.isInteger(layer) && layer! >= 0 && layer! < this.cfg.n_layers))
+      throw new RangeError(`layerNormWeights("${name}"): layer must be 0..${this.cfg.n_layers - 1}, got ${layer}`);
+    const p = name === "ln_final" ? this.weights.ln_final : this.weights.layers[layer!][name];
+    if (!p) return null;
+    const D = this.cfg.d_model;
+    return { w: new Tensor(p.w.slice(), [D]), b: new Tensor(p.b.slice(), [D]) };
+  }
+
   /** Every head as TransformerLens labels them, `"L0H0"`, `"L0H1"`, … (`all_head_labels`). */
   allHeadLabels(): string[] {
     return headLabels(this.cfg).map((h) => {

@@ -22,7 +22,7 @@ export interface KnownModel {
   configFile?: string;
   /** @default "transformer-lens" */
   format?: CheckpointFormat;
-  /** Weights source (`hf:owner/repo/file`). */
+  /** Weights source: `hf:owner/repo/file`, or `hf:owner/repo/*suffix` for the first listed file ending so. */
   weights: string;
   /** tokenizer.json source. */
   tokenizer: string;
@@ -30,14 +30,17 @@ export interface KnownModel {
   processing?: WeightProcessing;
 }
 
-/** NeelNanda's toy models (TransformerLens's `attn-only-Nl` / `gelu-Nl`): config.json and model_final.pth. */
+/**
+ * NeelNanda's toy models (TransformerLens's `attn-only-Nl` / `gelu-Nl`): config.json, and as weights the first
+ * file of the repository ending in "final.pth", as TransformerLens picks it from the repository's listing.
+ */
 function neelModel(name: string, repo: string, description: string): KnownModel {
   return {
     name,
     description,
     configFile: `hf:${repo}/config.json`,
     format: "neel",
-    weights: `hf:${repo}/model_final.pth`,
+    weights: `hf:${repo}/*final.pth`,
     tokenizer: "hf:NeelNanda/gpt-neox-tokenizer-digits/tokenizer.json",
   };
 }

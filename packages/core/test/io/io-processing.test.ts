@@ -100,14 +100,14 @@ describe("the registry", () => {
   });
 
   it.each([1, 2, 3, 4])(
-    "NeelNanda's %i-layer attn-only and gelu models read their repo's config.json and model_final.pth",
+    "NeelNanda's %i-layer attn-only and gelu models read their repo's config.json and its listed file ending in final.pth",
     (n) => {
       expect(getKnownModel(`attn-only-${n}l`)).toMatchObject({
         configFile: `hf:NeelNanda/Attn_Only_${n}L512W_C4_Code/config.json`,
-        weights: `hf:NeelNanda/Attn_Only_${n}L512W_C4_Code/model_final.pth`,
+        weights: `hf:NeelNanda/Attn_Only_${n}L512W_C4_Code/*final.pth`,
         format: "neel",
       });
-      expect(getKnownModel(`gelu-${n}l`).weights).toBe(`hf:NeelNanda/GELU_${n}L512W_C4_Code/model_final.pth`);
+      expect(getKnownModel(`gelu-${n}l`).weights).toBe(`hf:NeelNanda/GELU_${n}L512W_C4_Code/*final.pth`);
     },
   );
 
