@@ -196,6 +196,22 @@ export function paramArray(p: PackedParams, s: ParamSlot): Float32Array {
   return holder(p, s)[s.name];
 }
 
+/** Puts `data` in parameter `s`'s place in `p`. */
+export function setParamArray(p: PackedParams, s: ParamSlot, data: Float32Array): void {
+  holder(p, s)[s.name] = data;
+}
+
+/**
+ * The [k, n] shape of a weight the forward pass multiplies by on the right (X · W), in its forward layout;
+ * null for biases, LayerNorm parameters and lookup tables. W_Q/W_K/W_V are held as [D, H·Dh], W_O as [H·Dh, D].
+ */
+export function rhsShape(cfg: HookedTransformerConfig, s: ParamSpec): { k: number; n: number } | null {
+  if (s.kind !== "weight" || s.lookup) return null;
+  if (s.layout === "heads-in") return { k: cfg.d_model, n: cfg.n_heads * cfg.d_head };
+  const n = s.shape[s.shape.length - 1];
+  return { k: s.shape.reduce((x, y) => x * y, 1) / n, n };
+}
+
 /** Parameters whose arrays `make` gives, one call per trainable parameter in state-dict order. */
 export function buildParams(cfg: HookedTransformerConfig, make: (s: ParamSpec) => Float32Array): PackedParams {
   const p = { layers: Array.from({ length: cfg.n_layers }, () => ({}) as BlockParams) } as PackedParams;

@@ -135,6 +135,24 @@ export interface Backend {
    * keeps its own copies may set them up from the first use instead of waiting to see an array twice.
    */
   markWeights?(weights: readonly Float32Array[]): void;
+
+  /**
+   * Optional: takes these weights into the backend's own memory for good, each in the layout its ops read
+   * (`rhs`: the right-hand side B [k, n] of X·B products), and returns, per weight, the array to pass in
+   * its place from then on: an empty stand-in. The caller can then drop its own arrays, so the weights are
+   * held once. Stand-ins work with this backend only; `readWeight` gives a weight back.
+   */
+  holdWeights?(weights: readonly HeldWeightSpec[]): Float32Array[];
+
+  /** With `holdWeights`: a new row-major copy of the weight `standIn` stands for. */
+  readWeight?(standIn: Float32Array): Float32Array;
+}
+
+/** A weight handed to `Backend.holdWeights`. */
+export interface HeldWeightSpec {
+  data: Float32Array;
+  /** Set when the weight is the right-hand side B [k, n] of X·B products (matmul, headResults, unembedStats). */
+  rhs?: { k: number; n: number };
 }
 
 export interface MatmulOptions {

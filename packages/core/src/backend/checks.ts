@@ -1,9 +1,15 @@
 import { ACTIVATION_FNS, type ActivationFn } from "./backend.js";
 
 /** Argument checks every backend makes (the reference one included), so a wrong length fails with the op's name, not deep in a loop. */
-export function checkLen(a: ArrayLike<number>, n: number, what: string): void {
+export function checkLen(a: { readonly length: number }, n: number, what: string): void {
   if (a.length !== n) throw new RangeError(`${what}: expected ${n} elements, got ${a.length}`);
 }
+
+/**
+ * An operand as far as the length checks go: an array, or a weight a backend holds in its own memory (whose
+ * stand-in is empty), given by its true element count.
+ */
+export type Sized = { readonly length: number };
 
 /** `out` when given (it must have exactly `n` elements), else a new array. */
 export function checkedOut(out: Float32Array | undefined, n: number, op: string): Float32Array {
@@ -21,8 +27,8 @@ export function checkAddA(addA: Float32Array, transA: boolean, n: number): void 
 /** unembedStats' operands: x [t, dModel], W_U [dModel, vocab], b_U [vocab], targets [t]. */
 export function checkUnembedStats(
   x: Float32Array,
-  wU: Float32Array,
-  bU: Float32Array,
+  wU: Sized,
+  bU: Sized,
   targets: Int32Array,
   t: number,
   dModel: number,
@@ -40,8 +46,8 @@ export function checkLayerNorm(
   rows: number,
   d: number,
   eps: number,
-  w: Float32Array | undefined,
-  b: Float32Array | undefined,
+  w: Sized | undefined,
+  b: Sized | undefined,
 ): void {
   checkLen(x, rows * d, "layerNorm x");
   if (!(eps >= 0) || !Number.isFinite(eps))

@@ -5,7 +5,14 @@ import {
   type KernelsContext,
   type KernelsStats,
 } from "@attnscope/kernels";
-import type { ActivationFn, Backend, LayerNormOptions, LayerNormResult, MatmulOptions } from "./backend.js";
+import type {
+  ActivationFn,
+  Backend,
+  HeldWeightSpec,
+  LayerNormOptions,
+  LayerNormResult,
+  MatmulOptions,
+} from "./backend.js";
 import { WeightCache } from "./kernels-weights.js";
 import { KernelsViews } from "./kernels-views.js";
 import {
@@ -17,6 +24,7 @@ import {
   checkLen,
   checkUnembedStats,
   checkedOut,
+  type Sized,
 } from "./checks.js";
 
 export interface KernelsBackendOptions {
@@ -46,6 +54,12 @@ export interface KernelsBackendStats extends KernelsStats {
   /** Weights copied (or packed) into kernels memory, and temporary copies of arrays seen once. */
   weightCopies: number;
   temporaryCopies: number;
+  /**
+   * Weights handed over with `holdWeights` (held once, in kernels memory only) and their bytes, now: a model
+   * built with `weightsInBackend` keeps no JavaScript copy of these.
+   */
+  heldWeights: number;
+  heldWeightBytes: number;
   /**
    * JavaScript typed arrays the backend created: views over kernels memory (made once per pointer and
    * length, then reused), sub-range views of the caller's arrays (only when an op runs in chunks), and
@@ -113,6 +127,8 @@ class KernelsBackendImpl implements KernelsBackend {
       arenaReplacements: this.arenaReplacements,
       weightCopies: this.weights.copies,
       temporaryCopies: this.weights.temporaries,
+      heldWeights: this.weights.heldWeights,
+      heldWeightBytes: this.weights.heldBytes,
       jsTypedArrays: this.views.created + this.typedArrays,
     };
   }
@@ -144,6 +160,27 @@ class KernelsBackendImpl implements KernelsBackend {
     for (const w of weights) this.weights.markSeen(w);
   }
 
+  holdWeights(weights: readonly HeldWeightSpec[]): Float32Array[] {
+    return weights.map(({ data, rhs }) => {
+      if (rhs && rhs.k * rhs.n !== data.length)
+        throw new RangeError(
+          `holdWeights: a ${rhs.k} × ${rhs.n} weight needs ${rhs.k * rhs.n} elements, got ${data.length}`,
+        );
+      return this.weights.hold(data, rhs ? { packed: rhs } : "rows");
+    });
+  }
+
+  readWeight(standIn: Float32Array): Float32Array {
+    const out = this.weights.read(standIn);
+    this.typedArrays++;
+    return out;
+  }
+
+  /** `a` for a length check: a held weight's stand-in is empty, so it is measured by the weight it stands for. */
+  private sized(a: Float32Array): Sized {
+    return this.weights.isHeld(a) ? { length: this.weights.lengthOf(a) } : a;
+  }
+
   dispose(): void {
     this.weights.dispose();
     this.ctx.dispose();
@@ -154,8 +191,10 @@ class KernelsBackendImpl implements KernelsBackend {
     const out = checkedOut(opts.out, m * n, "matmul");
     checkLen(a, m * k, "matmul A");
     if (addA) checkAddA(addA, transA, m * k);
-    checkLen(b, k * n, "matmul B");
-    if (bias) checkLen(bias, n, "matmul bias");
+    checkLen(this.sized(b), k * n, "matmul B");
+    if (bias) checkLen(this.sized(bias), n, "matmul bias");
+    if (transA && this.weights.isHeld(b))
+      throw new Error("matmul: a weight held in kernels memory cannot be B of a transposed-A product");
     if (m === 0 || n === 0) return out;
     const ctx = this.ctx;
     // B is a weight unless A is transposed (then this is a weight gradient Xᵀ·dY and B an activation). A
@@ -332,7 +371,7 @@ class KernelsBackendImpl implements KernelsBackend {
   ): Float32Array {
     const res = checkedOut(out, t * nHeads * dModel, "headResults");
     checkLen(z, t * nHeads * dHead, "headResults z");
-    checkLen(wO, nHeads * dHead * dModel, "headResults W_O");
+    checkLen(this.sized(wO), nHeads * dHead * dModel, "headResults W_O");
     if (res.length === 0) return res;
     const ctx = this.ctx;
     const wW = this.weights.acquire(wO, { packed: { k: nHeads * dHead, n: dModel } });
@@ -362,7 +401,7 @@ class KernelsBackendImpl implements KernelsBackend {
     vocab: number,
     targets: Int32Array,
   ): { logsumexp: Float32Array; targetLogits: Float32Array } {
-    checkUnembedStats(x, wU, bU, targets, t, dModel, vocab);
+    checkUnembedStats(x, this.sized(wU), this.sized(bU), targets, t, dModel, vocab);
     const logsumexp = new Float32Array(t);
     const targetLogits = new Float32Array(t).fill(NaN);
     this.typedArrays += 2;
@@ -407,7 +446,7 @@ class KernelsBackendImpl implements KernelsBackend {
 
   layerNorm(x: Float32Array, rows: number, d: number, eps: number, opts: LayerNormOptions = {}): LayerNormResult {
     const { w, b } = opts;
-    checkLayerNorm(x, rows, d, eps, w, b);
+    checkLayerNorm(x, rows, d, eps, w && this.sized(w), b && this.sized(b));
     const normalized = checkedOut(opts.out, rows * d, "layerNorm");
     const scale = checkedOut(opts.scaleOut, rows, "layerNorm scale");
     if (rows === 0 || d === 0) return { normalized, scale: scale.fill(Math.sqrt(eps)) };

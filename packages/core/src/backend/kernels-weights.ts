@@ -34,6 +34,24 @@ function slotKey(a: Float32Array, layout: WeightLayout): string {
     : `${a.byteOffset}:${a.length}:p${layout.packed.k}x${layout.packed.n}`;
 }
 
+/** A weight handed over to kernels memory (`hold`): the only copy there is, found by its stand-in. */
+interface Held {
+  ptr: number;
+  layout: WeightLayout;
+  /** Elements of the weight (k·n for a packed one). */
+  length: number;
+  bytes: number;
+}
+
+function describeLayout(layout: WeightLayout): string {
+  return layout === "rows" ? "row-major" : `packed as ${layout.packed.k} × ${layout.packed.n}`;
+}
+
+function sameLayout(a: WeightLayout, b: WeightLayout): boolean {
+  if (a === "rows" || b === "rows") return a === b;
+  return a.packed.k === b.packed.k && a.packed.n === b.packed.n;
+}
+
 const SAMPLES = 64;
 /** Largest block of rows staged at once while packing a weight. */
 const STAGE_BYTES = 4 * 1024 * 1024;
@@ -44,10 +62,16 @@ export class WeightCache {
   private readonly registry: FinalizationRegistry<Map<string, Slot>>;
   /** Arrays seen once, by buffer then offset:length; a second sighting makes them cached weights. */
   private readonly seen = new WeakMap<ArrayBufferLike, Set<string>>();
+  /** Weights handed over with `hold`, by their stand-in; freed when the stand-in is garbage-collected. */
+  private readonly held = new WeakMap<Float32Array, Held>();
+  private readonly heldRegistry: FinalizationRegistry<Held>;
   private disposed = false;
   /** Copies (or packings) of kept weights, and temporary blocks of arrays seen once, since creation. */
   copies = 0;
   temporaries = 0;
+  /** Weights held (`hold`) and their bytes in kernels memory, now. */
+  heldWeights = 0;
+  heldBytes = 0;
 
   constructor(private readonly ctx: KernelsContext) {
     this.registry = new FinalizationRegistry((slots) => {
@@ -55,6 +79,65 @@ export class WeightCache {
       this.live.delete(slots);
       for (const s of slots.values()) this.ctx.heap.release(s.ptr);
     });
+    this.heldRegistry = new FinalizationRegistry((h) => {
+      if (this.disposed) return;
+      this.ctx.heap.release(h.ptr);
+      this.heldWeights--;
+      this.heldBytes -= h.bytes;
+    });
+  }
+
+  /**
+   * Takes `a` into kernels memory in `layout` for good and returns its stand-in: an empty Float32Array that
+   * ops accept in the weight's place from then on. Nothing ties the copy to `a` any more, so the caller can
+   * drop `a` and the weight is held once. The copy lives as long as the stand-in does; `read` gives it back.
+   */
+  hold(a: Float32Array, layout: WeightLayout = "rows"): Float32Array {
+    const ptr = this.pointer(a, layout);
+    // The slot becomes the held copy: no longer reachable through `a`'s buffer, nor freed with it.
+    const slots = this.byBuffer.get(a.buffer)!;
+    const key = slotKey(a, layout);
+    const bytes = layout === "rows" ? a.length * 4 : this.ctx.packedWeightBytes(layout.packed.k, layout.packed.n);
+    slots.delete(key);
+    const standIn = new Float32Array(0);
+    const h: Held = { ptr, layout, length: a.length, bytes };
+    this.held.set(standIn, h);
+    this.heldRegistry.register(standIn, h);
+    this.heldWeights++;
+    this.heldBytes += bytes;
+    return standIn;
+  }
+
+  /** True when `a` is the stand-in of a held weight. */
+  isHeld(a: Float32Array): boolean {
+    return this.held.has(a);
+  }
+
+  /** Elements of the weight `a` stands for (a held weight's stand-in is empty), for the ops' length checks. */
+  lengthOf(a: Float32Array): number {
+    return this.held.get(a)?.length ?? a.length;
+  }
+
+  /** A new row-major copy of a held weight, from its stand-in (packed weights are unpacked). */
+  read(standIn: Float32Array): Float32Array {
+    const h = this.held.get(standIn);
+    if (!h) throw new Error("read: this array is not a weight held in kernels memory");
+    const f32 = this.ctx.f32;
+    const base = h.ptr / 4;
+    if (h.layout === "rows") return f32.slice(base, base + h.length);
+    const { k, n } = h.layout.packed;
+    const out = new Float32Array(k * n);
+    // Panel s holds columns [8s, 8s + 8) as k rows of 8 floats.
+    for (let j0 = 0; j0 < n; j0 += 8) {
+      const w = Math.min(8, n - j0);
+      const panel = base + j0 * k;
+      for (let p = 0; p < k; p++) {
+        const src = panel + p * 8,
+          dst = p * n + j0;
+        for (let j = 0; j < w; j++) out[dst + j] = f32[src + j];
+      }
+    }
+    return out;
   }
 
   /**
@@ -62,6 +145,14 @@ export class WeightCache {
    * seen for the first time: its copy is a plain row-major heap block the caller must `release` after the op.
    */
   acquire(a: Float32Array, layout: WeightLayout = "rows"): WeightHandle {
+    const h = this.held.get(a);
+    if (h) {
+      if (!sameLayout(h.layout, layout))
+        throw new Error(
+          `a weight held in kernels memory ${describeLayout(h.layout)} was passed where an op needs it ${describeLayout(layout)}`,
+        );
+      return { ptr: h.ptr, temporary: false, packed: layout !== "rows" };
+    }
     const key = slotKey(a, layout);
     const slots = this.byBuffer.get(a.buffer);
     if (!slots?.has(key)) {
@@ -101,6 +192,8 @@ export class WeightCache {
 
   /** True when `a` already has a kept copy in kernels memory in this layout. */
   has(a: Float32Array, layout: WeightLayout = "rows"): boolean {
+    const h = this.held.get(a);
+    if (h) return sameLayout(h.layout, layout);
     return this.byBuffer.get(a.buffer)?.has(slotKey(a, layout)) ?? false;
   }
 
@@ -145,7 +238,10 @@ export class WeightCache {
     return slot.ptr;
   }
 
-  /** Drops the copies of `a` (all arrays sharing its buffer), or of everything when called without one. */
+  /**
+   * Drops the copies of `a` (all arrays sharing its buffer), or of everything when called without one.
+   * Held weights are not copies: they stay until their stand-ins are garbage-collected.
+   */
   forget(a?: Float32Array): void {
     const maps = a ? [this.byBuffer.get(a.buffer)].filter((m): m is Map<string, Slot> => !!m) : [...this.live];
     for (const slots of maps) {

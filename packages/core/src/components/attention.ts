@@ -169,6 +169,7 @@ export class Attention {
       else be.attention!(qOf(b), kOf(b), vOf(b), R, T, H, Dh, this.scale, zOf(b, z)); // the [H, T, T] pattern is never held
     }
     const zNew = ctx.fresh(ctx.rows(hk.z, HD, z, [B, T, H, Dh]), HD);
+    ctx.done(q?.data, k?.data, v?.data); // the next layer's projections take them
 
     return {
       out: () => {

@@ -44,13 +44,12 @@ export class Mlp {
     const D = cfg.d_model;
     const M = cfg.d_mlp!;
     const { B, T, NR } = ctx;
-    const pre = ctx.observedRows(
-      hook.pre,
-      M,
-      be.matmul(xNew, w.W_in, NR, D, M, { bias: w.b_in, out: ctx.take(NR * M) }),
-      [B, T, M],
-    );
-    const post = ctx.observedRows(hook.post, M, be.activation(pre, cfg.act_fn!, ctx.take(NR * M)), [B, T, M]);
-    return be.matmul(post, w.W_out, NR, M, D, { bias: w.b_out, out: ctx.take(NR * D) });
+    const preRows = be.matmul(xNew, w.W_in, NR, D, M, { bias: w.b_in, out: ctx.take(NR * M) });
+    const pre = ctx.observedRows(hook.pre, M, preRows, [B, T, M]);
+    const postRows = be.activation(pre, cfg.act_fn!, ctx.take(NR * M));
+    const post = ctx.observedRows(hook.post, M, postRows, [B, T, M]);
+    const out = be.matmul(post, w.W_out, NR, M, D, { bias: w.b_out, out: ctx.take(NR * D) });
+    ctx.done(preRows, postRows); // the next layer's MLP takes them
+    return out;
   }
 }

@@ -121,6 +121,7 @@ export class TransformerBlock implements Component<BlockInput, Tensor, BlockPlan
     const attnIn = this.ln1 ? this.ln1.rowsNew(ctx, residPreNew) : residPreNew;
     const attn = this.attn.forward(ctx, { residNew: attnIn, qkAddNew: x.qkAdd ? ctx.fresh(x.qkAdd, D) : null }, plan);
     if (!attn) return residPre; // the plan ends here: nothing reads this block's output
+    if (attnIn !== residPreNew) ctx.done(attnIn); // ln1's rows: read by q, k, v only
 
     // New rows of resid_pre + attn_out (resid_post of an attention-only block, resid_mid of one with an MLP).
     let rows: Float32Array;
@@ -136,8 +137,11 @@ export class TransformerBlock implements Component<BlockInput, Tensor, BlockPlan
     if (this.mlp) {
       const mid = ctx.observedRows(h.resid_mid, D, rows, [B, T, D]);
       const mlpIn = this.ln2 ? this.ln2.rowsNew(ctx, mid) : mid;
-      const mlpOut = ctx.observedRows(h.mlp_out, D, this.mlp.forward(ctx, mlpIn), [B, T, D]);
+      const mlpOutRows = this.mlp.forward(ctx, mlpIn);
+      const mlpOut = ctx.observedRows(h.mlp_out, D, mlpOutRows, [B, T, D]);
+      const midRows = rows;
       rows = addArrays(mid, mlpOut, ctx.take(NR * D));
+      ctx.done(midRows, mlpIn === mid ? null : mlpIn, mlpOutRows);
     }
     return ctx.rows(h.resid_post, D, rows, [B, T, D]);
   }

@@ -45,10 +45,8 @@ export class Unembed implements Component<UnembedInput, UnembedOutput, null> {
 
   constructor(
     private readonly cfg: HookedTransformerConfig,
-    /** [d_model, d_vocab_out] */
-    private readonly W_U: Float32Array,
-    /** [d_vocab_out] */
-    private readonly b_U: Float32Array,
+    /** W_U [d_model, d_vocab_out] and b_U [d_vocab_out], read on each run (the model may swap their arrays). */
+    private readonly w: { readonly W_U: Float32Array; readonly b_U: Float32Array },
   ) {}
 
   plan(): StagePlan<null> {
@@ -70,7 +68,7 @@ export class Unembed implements Component<UnembedInput, UnembedOutput, null> {
       const targets = new Int32Array(B * R).fill(-1);
       for (let b = 0; b < B; b++) for (let t = s0; t + 1 < T; t++) targets[b * R + t - s0] = batch[b][t + 1];
       const rows = s0 === 0 ? x : x.subarray(s0 * D);
-      const stats = ctx.backend.unembedStats(rows, this.W_U, this.b_U, B * R, D, V, targets);
+      const stats = ctx.backend.unembedStats(rows, this.w.W_U, this.w.b_U, B * R, D, V, targets);
       const lse = ctx.remember(LOGSUMEXP, ctx.joinRowsFrom(prevLse, s0, 1, stats.logsumexp));
       const tgt = ctx.remember(TARGET, ctx.joinRowsFrom(prevTgt, s0, 1, stats.targetLogits));
       const loss = new Float32Array(B * (T - 1));
@@ -80,8 +78,8 @@ export class Unembed implements Component<UnembedInput, UnembedOutput, null> {
     }
     const prevLogits = ctx.previous(LOGITS);
     const s0 = prevLogits ? start : 0;
-    const fresh = ctx.backend.matmul(s0 === 0 ? x : x.subarray(s0 * D), this.W_U, B * (T - s0), D, V, {
-      bias: this.b_U,
+    const fresh = ctx.backend.matmul(s0 === 0 ? x : x.subarray(s0 * D), this.w.W_U, B * (T - s0), D, V, {
+      bias: this.w.b_U,
     });
     const logits = ctx.remember(LOGITS, ctx.joinRowsFrom(prevLogits, s0, V, fresh));
     return {

@@ -106,6 +106,11 @@ export interface InProcessEngineOptions {
   /** @default "auto": the kernels when they start here, else ts (saying why in `status.warning`). */
   backend?: BackendChoice;
   source?: string;
+  /**
+   * The kernels hold the weight matrices and the model keeps no JavaScript copy of them (see
+   * `HookedTransformerOptions.weightsInBackend`); the state dict's own arrays are the caller's. @default true
+   */
+  weightsInBackend?: boolean;
 }
 
 /** An in-process engine for a config and state dict, on the kernels or the TypeScript backend. */
@@ -118,6 +123,7 @@ export async function createInProcessEngine(
   const model = new HookedTransformer(cfg, stateDict, {
     backend,
     source: opts.source,
+    weightsInBackend: opts.weightsInBackend ?? true,
     ...(warning ? { backendStatus: warning } : {}),
   });
   return modelEngine(model, { ownsBackend: true });

@@ -11,6 +11,10 @@ export async function nodeFs(): Promise<typeof import("node:fs/promises")> {
   return (await importNode("node:fs/promises")) as typeof import("node:fs/promises");
 }
 
+export async function nodeFsSync(): Promise<typeof import("node:fs")> {
+  return ((await importNode("node:fs")) as { default: typeof import("node:fs") }).default;
+}
+
 export async function nodePath(): Promise<typeof import("node:path")> {
   return ((await importNode("node:path")) as { default: typeof import("node:path") }).default;
 }

@@ -11,6 +11,7 @@
  * (`processing`: by default "default" for known models and Hugging Face checkpoints, "none" for a
  * TransformerLens-format folder, as its `HookedTransformer(cfg)` + `load_state_dict` path gives).
  */
+import { openLocalSafetensors } from "./lazy-safetensors.js";
 import { resolveConfig } from "../config.js";
 import type { HookedTransformerConfig, HookedTransformerConfigInput } from "../config.js";
 import { convertGpt2Weights, convertHfGpt2Config, isHfConfig } from "../convert/hf-gpt2.js";
@@ -51,6 +52,13 @@ export interface LoadModelFilesOptions extends ReadSourceOptions {
    * option was given.
    */
   processing?: WeightProcessing;
+  /**
+   * For a local safetensors file (Node): read each tensor from the file when its data is first used, into its
+   * own buffer, instead of the whole file at once (what `fromPretrained` does when the weights go to kernels
+   * memory). The state dict does not keep what it read: an edit to a tensor's data is lost once nothing holds
+   * that array. @default false
+   */
+  readTensorsOnUse?: boolean;
 }
 
 export interface ModelFiles {
@@ -98,15 +106,15 @@ export async function loadModelFiles(source: ModelSource, opts: LoadModelFilesOp
   // Refused here, before any download, when the forward pass does not compute this architecture.
   let resolvedConfig = resolveConfig(config, configName);
 
-  const { bytes, name, stateDict: parsed } = await readFirstAvailable(plan.weights, opts);
-  opts.onProgress?.({ phase: "parse", file: name, loaded: 0, total: bytes.length });
-  let stateDict = parsed ?? parseWeights(bytes, name);
+  const { bytes, size, name, stateDict: parsed } = await readFirstAvailable(plan.weights, opts);
+  opts.onProgress?.({ phase: "parse", file: name, loaded: 0, total: size });
+  let stateDict = parsed ?? parseWeights(bytes!, name);
   // Hugging Face GPT-2 weights given with a TransformerLens config (a dropped model.safetensors and a known
   // config, say) are recognised by their names and converted too.
   if (format === "transformer-lens" && (stateDict.has("wte.weight") || stateDict.has("transformer.wte.weight")))
     format = "hf-gpt2";
   if (format === "hf-gpt2") stateDict = convertGpt2Weights(stateDict, resolvedConfig, name);
-  opts.onProgress?.({ phase: "parse", file: name, loaded: bytes.length, total: bytes.length });
+  opts.onProgress?.({ phase: "parse", file: name, loaded: size, total: size });
   checkStateDict(stateDict, resolvedConfig, name);
   const processing = opts.processing ?? plan.processing ?? (format === "transformer-lens" ? "none" : "default");
   const processed = processWeights(stateDict, resolvedConfig, processing, name);
@@ -166,14 +174,19 @@ async function loadConfig(config: Plan["config"], opts: ReadSourceOptions): Prom
 
 async function readFirstAvailable(
   weights: Source | Source[],
-  opts: ReadSourceOptions,
-): Promise<{ bytes: Uint8Array; name: string; stateDict?: StateDict }> {
+  opts: ReadSourceOptions & { readTensorsOnUse?: boolean },
+): Promise<{ bytes?: Uint8Array; size: number; name: string; stateDict?: StateDict }> {
   const list = Array.isArray(weights) ? weights : [weights];
   for (let i = 0; i < list.length; i++) {
     try {
       const given = list[i];
       const source = isListedHfSource(given) ? await resolveListedHfSource(given, opts) : given;
       const name = sourceName(source);
+      const lazy = opts.readTensorsOnUse ? await openLocalSafetensors(source, name) : null;
+      if (lazy) {
+        opts.onProgress?.({ phase: "read", file: name, loaded: lazy.size, total: lazy.size });
+        return { size: lazy.size, name, stateDict: lazy.stateDict };
+      }
       // A download is parsed before it is cached, so a damaged or wrong file never sticks; the parse is kept.
       let stateDict: StateDict | undefined;
       const bytes = await readSource(source, {
@@ -181,7 +194,7 @@ async function readFirstAvailable(
         format: "weights",
         validate: (b) => void (stateDict = parseWeights(b, name)),
       });
-      return { bytes, name, stateDict };
+      return { bytes, size: bytes.length, name, stateDict };
     } catch (e) {
       if (i === list.length - 1 || !isMissing(e)) throw e;
     }

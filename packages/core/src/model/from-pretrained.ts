@@ -22,6 +22,11 @@ export interface FromPretrainedOptions extends Omit<LoadModelFilesOptions, "toke
   tokenizer?: TokenizerSource;
   /** Build the model even when its weights hold NaN or ±Infinity (refused by default, naming the tensor). @default false */
   allowNonFinite?: boolean;
+  /**
+   * Hand the weight matrices over to the kernels' memory and keep no JavaScript copy, so they are held once
+   * (see `HookedTransformerOptions.weightsInBackend`); false keeps both. @default true
+   */
+  weightsInBackend?: boolean;
 }
 
 /**
@@ -33,7 +38,7 @@ export async function fromPretrained(
   source?: ModelSource,
   opts: FromPretrainedOptions = {},
 ): Promise<HookedTransformer> {
-  const { backend: choice, ort, tokenizer: tokenizerOpt, allowNonFinite, ...readOpts } = opts;
+  const { backend: choice, ort, tokenizer: tokenizerOpt, allowNonFinite, weightsInBackend = true, ...readOpts } = opts;
   const backendPromise = resolveBackendWithStatus(choice === "ort" ? "auto" : choice);
   const withEngine = async (model: HookedTransformer) => {
     if (choice !== "ort") return model;
@@ -61,17 +66,24 @@ export async function fromPretrained(
       ...backendOptions(await backendPromise),
       tokenizer: tokenizer ?? files.tokenizer,
       allowNonFinite,
+      weightsInBackend,
       source: name,
     });
     return withEngine(model);
   }
-  const files = await loadModelFiles(source, { ...readOpts, tokenizer: tokenizer === null });
+  // With the weights going to kernels memory, a local file is read a tensor at a time as the model takes them.
+  const files = await loadModelFiles(source, {
+    ...readOpts,
+    tokenizer: tokenizer === null,
+    readTensorsOnUse: weightsInBackend,
+  });
   tokenizer ??= modelTokenizer(files.config, files.tokenizerJson, `${files.source} tokenizer.json`);
   const model = new HookedTransformer(files.resolvedConfig, files.stateDict, {
     ...backendOptions(await backendPromise),
     tokenizer,
     source: files.source,
     allowNonFinite,
+    weightsInBackend,
   });
   return withEngine(model);
 }

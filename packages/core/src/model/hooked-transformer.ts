@@ -12,7 +12,8 @@ import { toTokens, toStrTokens } from "../tokenizer/tokens.js";
 import type { FromPretrainedOptions } from "./from-pretrained.js";
 import type { ModelSource } from "../io/model-files.js";
 import { FactoredMatrix } from "../linalg/factored-matrix.js";
-import { headLabels, weightView } from "./weight-views.js";
+import { headLabels, weightView, type WeightName } from "./weight-views.js";
+import { readHeld, unholdWeights, weightHolder, type HeldWeights } from "./held-weights.js";
 import { toSingleToken, getTokenPosition, type TokenPositionOptions } from "../tokenizer/single-token.js";
 import { checkRunArgs } from "./run-args.js";
 import { outputsNonFinite } from "./finite.js";
@@ -101,6 +102,14 @@ export interface HookedTransformerOptions {
   /** Build the model even when its weights hold NaN or ±Infinity (refused by default, naming the tensor). @default false */
   allowNonFinite?: boolean;
   /**
+   * Hand the big weight matrices (W_Q, W_K, W_V, W_O, W_in, W_out, W_U) over to the backend, when it can keep
+   * them in its own memory (the kernels: WebAssembly memory, packed for X·W), and keep no JavaScript copy:
+   * the weights are held once (GPT-2 small: 500 MB instead of 1 GB). `model.W_Q` and the other views then
+   * read them back from the backend into new arrays. Ignored by backends without `holdWeights` (ts).
+   * @default false (`fromPretrained`: true)
+   */
+  weightsInBackend?: boolean;
+  /**
    * How the backend was chosen, when that is news, e.g. `"kernels unavailable: …; using ts"`
    * (`resolveBackendWithStatus` gives it). Reported by `status`.
    */
@@ -123,7 +132,9 @@ export interface ModelStatus {
 export class HookedTransformer {
   readonly cfg: HookedTransformerConfig;
   tokenizer: Tokenizer | null;
-  backend: Backend;
+  private currentBackend: Backend;
+  /** The weights the backend holds for this model (`weightsInBackend`), else null. */
+  private held: HeldWeights | null = null;
   private readonly backendStatus: string | null;
   private readonly weights: ModelWeights;
   private readonly hooks: ActiveHook[] = [];
@@ -147,19 +158,25 @@ export class HookedTransformer {
     opts: HookedTransformerOptions = {},
   ) {
     this.cfg = resolveConfig(cfg, opts.source ? `${opts.source} config` : "config");
-    const w = extractWeights(this.cfg, stateDict, opts.source ?? "state dict", { allowNonFinite: opts.allowNonFinite });
-    this.weights = w;
-    this.backend = opts.backend ?? tsBackend;
+    this.currentBackend = opts.backend ?? tsBackend;
     this.backendStatus = opts.backendStatus ?? null;
+    const holder =
+      opts.weightsInBackend && this.currentBackend.holdWeights ? weightHolder(this.cfg, this.currentBackend) : null;
+    const w = extractWeights(this.cfg, stateDict, opts.source ?? "state dict", {
+      allowNonFinite: opts.allowNonFinite,
+      take: holder?.take,
+    });
+    this.weights = w;
+    this.held = holder?.finish(w) ?? null;
     // The kernels then keep the weights (packed for X·W) from the first run instead of the second.
-    this.backend.markWeights?.(operandWeights(this.cfg, w));
+    this.currentBackend.markWeights?.(operandWeights(this.cfg, w).filter((a) => !this.held?.standIns.has(a)));
     this.tokenizer = opts.tokenizer ?? null;
     this.embed = new Embed(this.cfg, w.W_E);
     this.posEmbed = new PosEmbed(this.cfg, w.W_pos);
     this.blocks = w.layers.map((lw, l) => new TransformerBlock(this.cfg, l, lw));
     const norm = this.cfg.normalization_type === "LN" || this.cfg.normalization_type === "LNPre";
     this.lnFinal = norm ? new LayerNorm(this.cfg, "ln_final.", w.ln_final) : null;
-    this.unembed = new Unembed(this.cfg, w.W_U, w.b_U);
+    this.unembed = new Unembed(this.cfg, w);
     this.stages = [this.embed, this.posEmbed, ...this.blocks, ...(this.lnFinal ? [this.lnFinal] : []), this.unembed];
     this.allHookNames = this.stages.flatMap((c) => c.hookPoints);
   }
@@ -172,6 +189,37 @@ export class HookedTransformer {
     // Loaded lazily: the loaders (and the embedded weights) stay out of bundles that only construct models.
     const { fromPretrained } = await import("./from-pretrained.js");
     return fromPretrained(source, opts);
+  }
+
+  /** The numeric backend the model runs on. */
+  get backend(): Backend {
+    return this.currentBackend;
+  }
+
+  /**
+   * Moves the model to another backend. Weights the old backend holds (`weightsInBackend`) are read back
+   * into JavaScript arrays first, so the old backend must not have been disposed.
+   */
+  set backend(backend: Backend) {
+    if (backend === this.currentBackend) return;
+    if (this.held) {
+      unholdWeights(this.weights, this.held);
+      this.held = null;
+    }
+    this.currentBackend = backend;
+    backend.markWeights?.(operandWeights(this.cfg, this.weights));
+  }
+
+  /**
+   * Bytes of this model's weights in JavaScript arrays and in its backend's memory (weights the backend
+   * holds, `weightsInBackend`). Copies a backend makes of JavaScript weights for its own use are not counted.
+   */
+  get weightBytes(): { js: number; backend: number } {
+    const js = operandWeights(this.cfg, this.weights).reduce((n, a) => n + a.byteLength, 0);
+    return {
+      js: js + this.weights.W_E.byteLength + this.weights.W_pos.byteLength,
+      backend: 4 * (this.held?.elements ?? 0),
+    };
   }
 
   /** The backend (or engine) the model runs on, and why it is not the one asked for when it is not. */
@@ -205,69 +253,73 @@ export class HookedTransformer {
 
   // ----- weights under TransformerLens's names (views of W_E/W_pos/W_U/b_U; stacked copies per layer) -----
 
+  private view(name: WeightName): Tensor {
+    return weightView(this.cfg, this.weights, name, (a) => readHeld(this.held, a));
+  }
+
   /** [d_vocab, d_model] */
   get W_E(): Tensor {
-    return weightView(this.cfg, this.weights, "W_E");
+    return this.view("W_E");
   }
   /** [n_ctx, d_model] */
   get W_pos(): Tensor {
-    return weightView(this.cfg, this.weights, "W_pos");
+    return this.view("W_pos");
   }
   /** [d_model, d_vocab_out] */
   get W_U(): Tensor {
-    return weightView(this.cfg, this.weights, "W_U");
+    return this.view("W_U");
   }
   /** [d_vocab_out] */
   get b_U(): Tensor {
-    return weightView(this.cfg, this.weights, "b_U");
+    return this.view("b_U");
   }
   /** [n_layers, n_heads, d_model, d_head] */
   get W_Q(): Tensor {
-    return weightView(this.cfg, this.weights, "W_Q");
+    return this.view("W_Q");
   }
   /** [n_layers, n_heads, d_model, d_head] */
   get W_K(): Tensor {
-    return weightView(this.cfg, this.weights, "W_K");
+    return this.view("W_K");
   }
   /** [n_layers, n_heads, d_model, d_head] */
   get W_V(): Tensor {
-    return weightView(this.cfg, this.weights, "W_V");
+    return this.view("W_V");
   }
   /** [n_layers, n_heads, d_head, d_model] */
   get W_O(): Tensor {
-    return weightView(this.cfg, this.weights, "W_O");
+    return this.view("W_O");
   }
   /** [n_layers, n_heads, d_head] */
   get b_Q(): Tensor {
-    return weightView(this.cfg, this.weights, "b_Q");
+    return this.view("b_Q");
   }
   /** [n_layers, n_heads, d_head] */
   get b_K(): Tensor {
-    return weightView(this.cfg, this.weights, "b_K");
+    return this.view("b_K");
   }
   /** [n_layers, n_heads, d_head] */
   get b_V(): Tensor {
-    return weightView(this.cfg, this.weights, "b_V");
+    return this.view("b_V");
   }
   /** [n_layers, d_model] */
   get b_O(): Tensor {
-    return weightView(this.cfg, this.weights, "b_O");
+    return this.view("b_O");
   }
   /** [n_layers, d_model, d_mlp] (models with MLPs) */
   get W_in(): Tensor {
-    return weightView(this.cfg, this.weights, "W_in");
+    return this.view("W_in");
   }
   /** [n_layers, d_mlp] */
   get b_in(): Tensor {
-    return weightView(this.cfg, this.weights, "b_in");
+    return this.view("b_in");
   }
   /** [n_layers, d_mlp, d_model] */
   get W_out(): Tensor {
-    return weightView(this.cfg, this.weights, "W_out");
+    return this.view("W_out");
   }
   /** [n_layers, d_model] */
   get b_out(): Tensor {
-    return weightView(this.cfg, this.weights, "b_out");
+    return this.view("b_out");
   }
   /** W_Q · W_Kᵀ as a FactoredMatrix [n_layers, n_heads, d_model, d_model]. */
   get QK(): FactoredMatrix {

@@ -12,6 +12,7 @@ import {
   trainableParams,
   type BlockParams,
   type PackedParams,
+  type ParamSpec,
 } from "../architecture/params.js";
 
 /** One block's weights in the forward pass's layout (see `ParamSpec.layout`). */
@@ -64,6 +65,11 @@ export function checkFiniteWeights(sd: StateDict, source = "state dict"): void {
 export interface ExtractWeightsOptions {
   /** Build a model whose weights hold NaN or ±Infinity instead of refusing it. @default false */
   allowNonFinite?: boolean;
+  /**
+   * Called with each parameter's array as soon as it is extracted; what it returns takes the array's place
+   * (a backend's stand-in once the backend holds the weight, so the array can be dropped right away).
+   */
+  take?: (s: ParamSpec, data: Float32Array) => Float32Array;
 }
 
 /**
@@ -82,7 +88,8 @@ export function extractWeights(
     );
   checkStateDict(sd, cfg, source);
   if (!opts.allowNonFinite) checkFiniteWeights(sd, source);
-  const w = buildParams(cfg, (s) => toPacked(cfg, s, floatTensor(sd, s.key, s.shape, source))) as ModelWeights;
+  const take = opts.take ?? ((_, data) => data);
+  const w = buildParams(cfg, (s) => take(s, toPacked(cfg, s, floatTensor(sd, s.key, s.shape, source)))) as ModelWeights;
   for (const s of paramSchema(cfg)) {
     if (s.name !== "IGNORE") continue;
     const ignore = sd.get(s.key);

@@ -5,7 +5,8 @@
  * Dimension legend: L n_layers, H n_heads, D d_model, Dh d_head, M d_mlp, V d_vocab, N n_ctx.
  *
  * W_E [V, D], W_pos [N, D], W_U [D, V], b_U [V] are views of the arrays the model runs on (no copy: these are
- * the big ones, 150 MB each in the real model). The per-layer weights are stacked into new [L, …] tensors on
+ * the big ones, 150 MB each in the real model), except when the backend holds the weights (`weightsInBackend`):
+ * then W_U, b_U and every per-layer weight are read back from it into new arrays. The per-layer weights are stacked into new [L, …] tensors on
  * each access, as TransformerLens's `torch.stack` does (a few MB); W_Q/W_K/W_V are unpacked from the
  * [D, H·Dh] layout the forward pass keeps. Writing into a stacked tensor does not change the model.
  */
@@ -32,6 +33,9 @@ export type WeightName =
   | "W_out"
   | "b_out";
 
+/** A weight array as the model holds it → its values (a read from the backend for a held weight). */
+export type WeightReader = (a: Float32Array) => Float32Array;
+
 function stack(arrays: Float32Array[], shape: number[]): Tensor {
   const n = arrays[0]?.length ?? 0;
   const out = new Float32Array(arrays.length * n);
@@ -40,7 +44,12 @@ function stack(arrays: Float32Array[], shape: number[]): Tensor {
 }
 
 /** One weight of the model under its TransformerLens name (see the module comment for views vs. copies). */
-export function weightView(cfg: HookedTransformerConfig, w: ModelWeights, name: WeightName): Tensor {
+export function weightView(
+  cfg: HookedTransformerConfig,
+  w: ModelWeights,
+  name: WeightName,
+  read: WeightReader = (a) => a,
+): Tensor {
   const { d_model: D, n_heads: H, d_head: Dh, n_layers: L, d_vocab: V, d_vocab_out: Vout, n_ctx: N } = cfg;
   switch (name) {
     case "W_E":
@@ -48,31 +57,31 @@ export function weightView(cfg: HookedTransformerConfig, w: ModelWeights, name: 
     case "W_pos":
       return new Tensor(w.W_pos, [N, D]);
     case "W_U":
-      return new Tensor(w.W_U, [D, Vout]);
+      return new Tensor(read(w.W_U), [D, Vout]);
     case "b_U":
-      return new Tensor(w.b_U, [Vout]);
+      return new Tensor(read(w.b_U), [Vout]);
     case "W_Q":
     case "W_K":
     case "W_V": {
       const out = new Float32Array(L * H * D * Dh);
-      w.layers.forEach((lw, l) => unpackHeadsIn(lw[name], H, D, Dh, out, l * H * D * Dh));
+      w.layers.forEach((lw, l) => unpackHeadsIn(read(lw[name]), H, D, Dh, out, l * H * D * Dh));
       return new Tensor(out, [L, H, D, Dh]);
     }
     case "W_O":
       return stack(
-        w.layers.map((lw) => lw.W_O),
+        w.layers.map((lw) => read(lw.W_O)),
         [H, Dh, D],
       );
     case "b_Q":
     case "b_K":
     case "b_V":
       return stack(
-        w.layers.map((lw) => lw[name]),
+        w.layers.map((lw) => read(lw[name])),
         [H, Dh],
       );
     case "b_O":
       return stack(
-        w.layers.map((lw) => lw.b_O),
+        w.layers.map((lw) => read(lw.b_O)),
         [D],
       );
     case "W_in":
@@ -83,7 +92,7 @@ export function weightView(cfg: HookedTransformerConfig, w: ModelWeights, name: 
       const M = cfg.d_mlp!;
       const shape = { W_in: [D, M], b_in: [M], W_out: [M, D], b_out: [D] }[name];
       return stack(
-        w.layers.map((lw) => lw.mlp![name]),
+        w.layers.map((lw) => read(lw.mlp![name])),
         shape,
       );
     }

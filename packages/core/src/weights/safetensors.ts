@@ -41,30 +41,62 @@ function short(v: unknown): string {
   return s.length > 80 ? `${s.slice(0, 80)}…` : s;
 }
 
-/** Parse a safetensors file. `source` names the file in error messages. */
-export function readSafetensors(bytes: Uint8Array, source = "safetensors file"): SafetensorsFile {
+/** One tensor's entry in a checked header: its dtype, shape and byte range within the data section. */
+interface SafetensorsEntry {
+  key: string;
+  dtype: StoredDType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** A checked header: the tensors (in header order), the metadata, and where the data section starts. */
+interface SafetensorsHeader {
+  entries: SafetensorsEntry[];
+  metadata: Record<string, string>;
+  dataStart: number;
+}
+
+/**
+ * Bytes of a file's start that hold its whole header (8-byte length + JSON), read from its first 8 bytes;
+ * checked against the file's length so a damaged length never makes a reader allocate or read past the file.
+ */
+export function safetensorsHeaderBytes(first8: Uint8Array, fileLength: number, source = "safetensors file"): number {
+  if (fileLength < 8 || first8.length < 8)
+    throw new WeightsError(
+      `${source}: not a safetensors file: ${fileLength} bytes, shorter than the 8-byte header length`,
+      source,
+    );
+  const headerLen = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
+  if (headerLen > BigInt(Math.min(MAX_HEADER_BYTES, fileLength - 8))) {
+    throw new WeightsError(
+      `${source}: header length ${headerLen} exceeds the file (${fileLength} bytes): truncated or not a safetensors file`,
+      source,
+    );
+  }
+  return 8 + Number(headerLen);
+}
+
+/**
+ * Checks the header of a `fileLength`-byte safetensors file whose first bytes are `head` (at least
+ * `safetensorsHeaderBytes` of them): every entry's dtype, shape and range, and that the ranges tile the data.
+ */
+function readHeader(head: Uint8Array, fileLength: number, source: string): SafetensorsHeader {
   const fail = (why: string, key?: string): never => {
     throw new WeightsError(`${source}: ${key === undefined ? "" : `tensor ${short(key)}: `}${why}`, source, key);
   };
-  if (bytes.length < 8) fail(`not a safetensors file: ${bytes.length} bytes, shorter than the 8-byte header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLen = view.getBigUint64(0, true);
-  if (headerLen > BigInt(Math.min(MAX_HEADER_BYTES, bytes.length - 8))) {
-    fail(`header length ${headerLen} exceeds the file (${bytes.length} bytes): truncated or not a safetensors file`);
-  }
-  const n = Number(headerLen);
+  const dataStart = safetensorsHeaderBytes(head, fileLength, source);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(head.subarray(8, dataStart)));
   } catch (e) {
     fail(`header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== "object" || Array.isArray(header)) fail("header is not a JSON object");
 
-  const dataStart = 8 + n;
-  const dataLen = bytes.length - dataStart;
+  const dataLen = fileLength - dataStart;
   const metadata: Record<string, string> = {};
-  const entries: { key: string; dtype: StoredDType; shape: number[]; begin: number; end: number }[] = [];
+  const entries: SafetensorsEntry[] = [];
 
   for (const [key, raw] of Object.entries(header as Record<string, unknown>)) {
     if (key === "__metadata__") {
@@ -125,6 +157,12 @@ export function readSafetensors(bytes: Uint8Array, source = "safetensors file"):
     );
   }
 
+  return { entries, metadata, dataStart };
+}
+
+/** Parse a safetensors file. `source` names the file in error messages. */
+export function readSafetensors(bytes: Uint8Array, source = "safetensors file"): SafetensorsFile {
+  const { entries, metadata, dataStart } = readHeader(bytes, bytes.length, source);
   const tensors: StateDict = new Map();
   for (const { key, dtype, shape, begin, end } of entries) {
     const count = (end - begin) / DTYPE_SIZE[dtype];
@@ -132,6 +170,47 @@ export function readSafetensors(bytes: Uint8Array, source = "safetensors file"):
       dtype,
       shape,
       data: decodeElements(bytes.subarray(dataStart + begin, dataStart + end), dtype, count),
+    });
+  }
+  return { tensors, metadata };
+}
+
+/**
+ * A safetensors file whose tensors are read when their `data` is first used, each into its own buffer, instead
+ * of the whole file at once: a loader that hands each weight on (to kernels memory) and drops it never holds
+ * the file's bytes and the weights together. `head` holds the file's first `safetensorsHeaderBytes` bytes, and
+ * `read(begin, end)` returns bytes [begin, end) of the file. The header is checked as `readSafetensors` checks
+ * it, before any tensor is read. The tensor read last is kept (a caller that reads `data` twice in a row gets
+ * the same array); others are read from the file again. No weak references: those would keep every tensor read
+ * in one synchronous job alive until it ends, which is the whole model's construction.
+ */
+export function readSafetensorsLazily(
+  head: Uint8Array,
+  fileLength: number,
+  read: (begin: number, end: number) => Uint8Array,
+  source = "safetensors file",
+): SafetensorsFile {
+  const { entries, metadata, dataStart } = readHeader(head, fileLength, source);
+  const tensors: StateDict = new Map();
+  let last: { key: string; data: StateDictTensor["data"] } | null = null;
+  for (const { key, dtype, shape, begin, end } of entries) {
+    tensors.set(key, {
+      dtype,
+      shape,
+      get data() {
+        if (last?.key === key) return last.data;
+        last = null; // the previous tensor can go before this one is read
+        const bytes = read(dataStart + begin, dataStart + end);
+        if (bytes.length !== end - begin)
+          throw new WeightsError(
+            `${source}: tensor ${short(key)}: the file changed while it was being read`,
+            source,
+            key,
+          );
+        const data = decodeElements(bytes, dtype, (end - begin) / DTYPE_SIZE[dtype]);
+        last = { key, data };
+        return data;
+      },
     });
   }
   return { tensors, metadata };
