@@ -12,7 +12,7 @@ import { toTokens, toStrTokens } from "../tokenizer/tokens.js";
 import type { FromPretrainedOptions } from "./from-pretrained.js";
 import type { ModelSource } from "../io/model-files.js";
 import { FactoredMatrix } from "../linalg/factored-matrix.js";
-import { headLabels, weightView } from "./weight-views.js";
+import { headLabels, weightsStateDict, weightView } from "./weight-views.js";
 import { toSingleToken, getTokenPosition, type TokenPositionOptions } from "../tokenizer/single-token.js";
 import { checkRunArgs } from "./run-args.js";
 import { outputsNonFinite } from "./finite.js";
@@ -268,6 +268,10 @@ export class HookedTransformer {
   /** [n_layers, d_model] */
   get b_out(): Tensor {
     return weightView(this.cfg, this.weights, "b_out");
+  }
+  /** The weights as TransformerLens's `state_dict()` (large tensors shared, not copied; see `weightsStateDict`). */
+  stateDict(): StateDict {
+    return weightsStateDict(this.cfg, this.weights);
   }
   /** W_Q · W_Kᵀ as a FactoredMatrix [n_layers, n_heads, d_model, d_model]. */
   get QK(): FactoredMatrix {
