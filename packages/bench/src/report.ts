@@ -148,12 +148,11 @@ export function summary(rows: Row[], weightsMb: number): string {
       const web = rows.find(
         (x) => x.engine === "ort-web" && x.T === r.T && x.mode === r.mode && x.threads === r.threads,
       );
-      return web
-        ? [
-            `${r.mode} T=${r.T} x${r.threads}${r.build === "relaxed-simd" ? " relaxed" : ""}: ${(web.median_ms / r.median_ms).toFixed(2)}×`,
-          ]
-        : [];
+      if (!web) return [];
+      const what = `${r.mode} T=${r.T} x${r.threads}${r.build === "relaxed-simd" ? " relaxed" : ""}`;
+      return [`${what}: ${(web.median_ms / r.median_ms).toFixed(2)}× (CPU ${(web.cpu_ms / r.cpu_ms).toFixed(2)}×)`];
     });
-  if (ratios.length) lines.push(`kernels vs ort-web (their median ÷ the kernels'): ${ratios.join(", ")}`);
+  if (ratios.length)
+    lines.push(`kernels vs ort-web (their median ÷ the kernels'; CPU ms likewise): ${ratios.join(", ")}`);
   return lines.join("\n");
 }
