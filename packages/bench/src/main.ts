@@ -9,13 +9,12 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { existsSync, readFileSync } from "node:fs";
 import { CHROMIUM } from "./browser-engine.js";
-import type { EngineName, Mode } from "./engines.js";
+import { ENGINES, USAGE, checkFlags, optionValue, parsePlan } from "./options.js";
 import { runGroup } from "./run-group.js";
 import { mergeRepeats } from "./repeat.js";
-import { machine, markdown, table } from "./report.js";
+import { machine, markdown, summary, table } from "./report.js";
+import { weightsMb } from "./random-model.js";
 import type { GroupSpec, Row } from "./types.js";
-
-const ALL_T = [62, 256, 1024, 2048];
 
 function log(msg: string): void {
   process.stderr.write(`${msg}\n`);
@@ -40,60 +39,19 @@ function runChild(spec: GroupSpec): Promise<Row[]> {
   });
 }
 
-const USAGE = `Usage: npm run bench -- [options]   (or node packages/bench/dist/main.js [options])
-  --quick                      only T = 62 (about a minute)
-  --json                       one JSON object on stdout: {"machine": {...}, "results": [...]}
-  --markdown                   the README's table
-  --engines kernels,ts,ort-web,ort-node,ort-webgpu   (ort-webgpu: WebGPU on SwiftShader in Chromium, software)
-  --threads 1,2                thread counts
-  --T 62,256,1024,2048         sequence lengths
-  --relaxed / --no-relaxed     include / skip the relaxed-SIMD kernels
-  --repeat N                   each engine in N fresh processes (taken in turns): median and range of medians
-  --from a.json,b.json         render saved --json results instead of running`;
-
-const KNOWN_FLAGS = new Set([
-  "--quick",
-  "--json",
-  "--markdown",
-  "--relaxed",
-  "--no-relaxed",
-  "--engines",
-  "--threads",
-  "--T",
-  "--from",
-  "--repeat",
-  "--child",
-]);
-
-const ENGINES: readonly EngineName[] = ["kernels", "ts", "ort-web", "ort-node", "ort-webgpu"];
-
-/** A comma-separated list of positive integers, refused with the option's name otherwise. */
-function intList(option: string, value: string, max: number): number[] {
-  return value.split(",").map((v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${option}: expected integers 1…${max}, got "${v}"`);
-    return n;
-  });
-}
-
 async function main(argv: string[]): Promise<void> {
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const unknown = argv.find((a, i) => a.startsWith("-") && !KNOWN_FLAGS.has(a) && !KNOWN_FLAGS.has(argv[i - 1] ?? ""));
-  if (unknown) throw new Error(`unknown option ${unknown}\n${USAGE}`);
-  const arg = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  checkFlags(argv);
+  const arg = (name: string) => optionValue(argv, name);
   const child = arg("--child");
   if (child) {
     const rows = await runGroup(JSON.parse(child) as GroupSpec);
     process.stdout.write(`${JSON.stringify(rows)}\n`);
     process.exit(0);
   }
-  const quick = argv.includes("--quick");
   const json = argv.includes("--json");
   // --from a.json,b.json: render earlier --json results (merged) instead of running anything.
   const from = arg("--from");
@@ -102,25 +60,27 @@ async function main(argv: string[]): Promise<void> {
       .split(",")
       .map((f) => JSON.parse(readFileSync(f, "utf8")) as { machine: unknown; results: Row[] });
     const merged = files.flatMap((f) => f.results);
-    process.stdout.write(`${argv.includes("--markdown") ? markdown(merged) : table(merged)}\n`);
+    const weights = weightsMb(merged.find((r) => r.config)?.config ?? "attn-only-2l-half");
+    process.stdout.write(
+      `${argv.includes("--markdown") ? markdown(merged) : table(merged)}\n\n${summary(merged, weights)}\n`,
+    );
     return;
   }
   // ort-webgpu (WebGPU on SwiftShader in headless Chromium) runs by default where Chromium is installed.
-  const defaults = ENGINES.filter((e) => e !== "ort-webgpu" || existsSync(CHROMIUM));
-  const engines = (arg("--engines") ?? defaults.join(",")).split(",") as EngineName[];
-  const bad = engines.find((e) => !ENGINES.includes(e));
-  if (bad) throw new Error(`--engines: unknown engine "${bad}" (known: ${ENGINES.join(", ")})`);
-  const threadList = intList("--threads", arg("--threads") ?? "1,2", 64);
-  const Ts = arg("--T") ? intList("--T", arg("--T")!, 2048) : quick ? [62] : ALL_T;
-  const [repeat] = intList("--repeat", arg("--repeat") ?? "1", 100);
-  // Relaxed SIMD (what Chromium runs) is measured in a child started with Node 20's flag for it.
-  const relaxedToo = quick ? argv.includes("--relaxed") : !argv.includes("--no-relaxed");
-  const modes: Mode[] = ["patterns", "append1", "loss", "full"];
+  const plan = parsePlan(
+    argv,
+    ENGINES.filter((e) => e !== "ort-webgpu" || existsSync(CHROMIUM)),
+  );
+  const { engines, Ts, repeat, modes, quick, config } = plan;
+  const threadList = plan.threads;
+  const relaxedToo = plan.relaxed;
+  const gpt2 = config === "gpt2-small";
   const groups: GroupSpec[] = [];
   for (const engine of engines) {
     for (const threads of engine === "ts" || engine === "ort-webgpu" ? [1] : threadList) {
       const builds = engine === "kernels" && relaxedToo ? [false, true] : [false];
-      for (const relaxed of builds) groups.push({ engine, threads, relaxed, Ts, modes, quick });
+      for (const relaxed of builds)
+        groups.push({ config, engine, threads, relaxed, Ts, modes, quick, ...(gpt2 ? { noUnembed: true } : {}) });
     }
   }
   const started = performance.now();
@@ -131,7 +91,7 @@ async function main(argv: string[]): Promise<void> {
     const rows: Row[] = [];
     for (const spec of groups) {
       const what = `${spec.engine}${spec.relaxed ? " (relaxed SIMD)" : ""}, ${spec.threads} thread(s)`;
-      log(`${what}: T = ${Ts.join(", ")}${repeat > 1 ? ` (process ${r + 1} of ${repeat})` : ""}`);
+      log(`${config} on ${what}: T = ${Ts.join(", ")}${repeat > 1 ? ` (process ${r + 1} of ${repeat})` : ""}`);
       rows.push(...(await runChild(spec)));
     }
     perRound.push(rows);
@@ -158,9 +118,11 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   log(`bench finished in ${Math.round((performance.now() - started) / 1000)} s`);
-  if (json) process.stdout.write(`${JSON.stringify({ machine: machine(), results: rows })}\n`);
-  else if (argv.includes("--markdown")) process.stdout.write(`${markdown(rows)}\n`);
-  else process.stdout.write(`${JSON.stringify(machine())}\n\n${table(rows)}\n`);
+  const about = machine(config);
+  if (json) process.stdout.write(`${JSON.stringify({ machine: about, results: rows })}\n`);
+  else if (argv.includes("--markdown"))
+    process.stdout.write(`${markdown(rows)}\n\n${summary(rows, weightsMb(config))}\n`);
+  else process.stdout.write(`${JSON.stringify(about)}\n\n${table(rows)}\n\n${summary(rows, weightsMb(config))}\n`);
 }
 
 main(process.argv.slice(2)).catch((e) => {

@@ -3,12 +3,12 @@ import { cpus, totalmem, platform, arch, release } from "node:os";
 import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { BENCH_CONFIG } from "./random-model.js";
+import { BENCH_CONFIGS, weightsMb, type BenchConfigName } from "./random-model.js";
 import { round } from "./measure.js";
 import type { EngineName } from "./engines.js";
 import type { Row } from "./types.js";
 
-export function machine(): Record<string, unknown> {
+export function machine(config: BenchConfigName = "attn-only-2l-half"): Record<string, unknown> {
   const req = createRequire(import.meta.url);
   const version = (p: string) => {
     try {
@@ -34,7 +34,7 @@ export function machine(): Record<string, unknown> {
     node: process.version,
     onnxruntime_web: version("onnxruntime-web"),
     onnxruntime_node: version("onnxruntime-node"),
-    model: { ...BENCH_CONFIG, weights_mb: 334 },
+    model: { name: config, ...BENCH_CONFIGS[config], weights_mb: weightsMb(config) },
     date: new Date().toISOString(),
   };
 }
@@ -129,5 +129,30 @@ export function markdown(rows: Row[]): string {
       lines.push(`| ${T} | ${mode} | ${cols.map(([, e, th, b]) => cell(get(e, T, mode, th, b))).join(" | ")} |`);
     }
   }
+  return lines.join("\n");
+}
+
+/**
+ * Below the table: each engine's peak RSS (the highest of its processes, against the weights' size), and the
+ * kernels' speed against onnxruntime-web (its median ÷ theirs, same mode, T and threads) case by case.
+ */
+export function summary(rows: Row[], weightsMb: number): string {
+  const peaks = new Map<string, number>();
+  for (const r of rows) if (r.mode !== "unembed") peaks.set(r.label, Math.max(peaks.get(r.label) ?? 0, r.peak_rss_mb));
+  const lines = [
+    `peak RSS per engine (weights ${weightsMb} MB): ${[...peaks].map(([l, mb]) => `${l} ${mb} MB (weights + ${mb - weightsMb})`).join(", ")}`,
+  ];
+  const ratios = rows
+    .filter((r) => r.engine === "kernels" && r.mode !== "unembed")
+    .flatMap((r) => {
+      const web = rows.find(
+        (x) => x.engine === "ort-web" && x.T === r.T && x.mode === r.mode && x.threads === r.threads,
+      );
+      if (!web) return [];
+      const what = `${r.mode} T=${r.T} x${r.threads}${r.build === "relaxed-simd" ? " relaxed" : ""}`;
+      return [`${what}: ${(web.median_ms / r.median_ms).toFixed(2)}× (CPU ${(web.cpu_ms / r.cpu_ms).toFixed(2)}×)`];
+    });
+  if (ratios.length)
+    lines.push(`kernels vs ort-web (their median ÷ the kernels'; CPU ms likewise): ${ratios.join(", ")}`);
   return lines.join("\n");
 }

@@ -1,6 +1,7 @@
 /** The benchmark's rows and the specification of one child process's work. */
 import type { EngineName, Mode } from "./engines.js";
 import type { Timing } from "./measure.js";
+import type { BenchConfigName } from "./random-model.js";
 
 /** Per-process figures behind a row merged over `--repeat` processes. */
 export interface RepeatSummary {
@@ -22,6 +23,8 @@ export interface Row extends Timing {
   threads: number;
   T: number;
   mode: Mode | "unembed";
+  /** The model, when not the default attn-only-2l-half. */
+  config?: BenchConfigName;
   gflops: number;
   peak_rss_mb: number;
   build?: string;
@@ -30,6 +33,8 @@ export interface Row extends Timing {
 }
 
 export interface GroupSpec {
+  /** The random model's config. @default "attn-only-2l-half" */
+  config?: BenchConfigName;
   engine: EngineName;
   threads: number;
   relaxed: boolean;

@@ -1,7 +1,7 @@
 // Every engine runs every mode of the benchmark on a small random model: the onnxruntime engines feed the
 // graphs core's exportOnnx makes (their numbers are checked against TransformerLens in core's tests).
 import { describe, expect, it } from "vitest";
-import { SeededRandom, type StateDict } from "@attnscope/core";
+import { randomStateDict, resolveConfig, SeededRandom, type StateDict } from "@attnscope/core";
 import { modelEngine, ortEngine, type Mode } from "../src/engines.js";
 
 const cfg = {
@@ -53,6 +53,36 @@ describe("the benchmark's engines", () => {
       for (const mode of modes) {
         await engine.prepare(mode);
         if (mode === "append1") await engine.beforeAppend?.(tokens.subarray(0, tokens.length - 1));
+        await engine.run(mode, tokens);
+      }
+    } finally {
+      await engine.dispose();
+    }
+  });
+});
+
+describe("the benchmark's engines on a GPT-2 style model (LayerNorm folded, gelu_new MLPs, standard positions)", () => {
+  const gpt2 = {
+    d_model: 32,
+    d_head: 8,
+    n_heads: 4,
+    n_layers: 2,
+    n_ctx: 24,
+    d_vocab: 53,
+    d_mlp: 64,
+    attn_only: false,
+    act_fn: "gelu_new",
+    normalization_type: "LNPre",
+    positional_embedding_type: "standard",
+  };
+  const sd = randomStateDict(resolveConfig(gpt2), { seed: 5 });
+  const tokens = Int32Array.from([0, 5, 17, 3, 44, 5, 17, 3, 9]);
+
+  it.each(["kernels", "ort-node", "ort-web"] as const)("%s runs patterns, loss and full", async (which) => {
+    const engine = which === "kernels" ? await modelEngine(which, gpt2, sd, 1) : await ortEngine(which, gpt2, sd, 1);
+    try {
+      for (const mode of ["patterns", "loss", "full"] as const) {
+        await engine.prepare(mode);
         await engine.run(mode, tokens);
       }
     } finally {

@@ -22,12 +22,22 @@ describe("npm run bench's options", () => {
     await expect(run(...args)).rejects.toMatchObject({ stderr: expect.stringMatching(message) });
   });
 
+  it("--from a GPT-2 small run: peak RSS per engine against its 652 MB of weights", async () => {
+    const { stdout } = await run("--from", fileURLToPath(new URL("../gpt2-small-run.json", import.meta.url)));
+    expect(stdout).toMatch(
+      /\npeak RSS per engine \(weights 652 MB\): kernels-simd \d+ MB \(weights \+ \d+\), ort-web wasm/,
+    );
+  });
+
   it("--from renders saved results, with – for a spread an older file lacks", async () => {
     const { stdout } = await run("--from", lastRun);
     const lines = stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^engine\s+thr\s+T\s+mode\s+p10 ms\s+p50 ms\s+p90 ms\s+slow\s+min/);
     const patterns = lines.find((l) => /^kernels-simd\s+1\s+62\s+patterns/.test(l))!;
     expect(patterns).toMatch(/\s–\s+11\.45\s+–\s+–\s/);
+    expect(stdout).toMatch(
+      /\nkernels vs ort-web \(their median ÷ the kernels'; CPU ms likewise\): patterns T=62 x1: [\d.]+× \(CPU [\d.]+×\)/,
+    );
     const md = (await run("--from", lastRun, "--markdown")).stdout;
     expect(md).toContain("| 62 | patterns | 11.5 (11.5) |");
   });

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import * as ort from "onnxruntime-node";
 import { readSafetensors } from "@attnscope/core";
 import { runCli, sharedDir } from "./helpers.js";
 
@@ -42,6 +43,77 @@ interface Input {
       });
     },
   );
+
+  const goldens = (variant: string) => {
+    const gb = readFileSync(path.join(gpt2Dir, `seed_text.${variant}.safetensors`));
+    return readSafetensors(new Uint8Array(gb.buffer, gb.byteOffset, gb.byteLength), "golden").tensors;
+  };
+  /** Largest error relative to max(1, |golden|), element by element. */
+  const worstError = (a: Float32Array, e: Float32Array) => {
+    expect(a.length).toBe(e.length);
+    let worst = 0;
+    for (let i = 0; i < e.length; i++) worst = Math.max(worst, Math.abs(a[i] - e[i]) / Math.max(1, Math.abs(e[i])));
+    return worst;
+  };
+
+  it.each([
+    ["default", "processed"],
+    ["none", "unprocessed"],
+  ])(
+    "export-onnx --processing %s: onnxruntime-node runs the file; its LayerNorm, MLP and loss outputs match TransformerLens",
+    async (p, variant) => {
+      const golden = inputs.find((i) => i.name === "seed_text")!;
+      const out = path.join(mkdtempSync(path.join(os.tmpdir(), "attnscope-gpt2-")), "gpt2.onnx");
+      const outputs = "blocks.*.mlp.hook_post,blocks.0.ln1.hook_scale,ln_final.hook_normalized";
+      const r = await runCli([
+        "export-onnx",
+        ...model,
+        "--processing",
+        p,
+        "--out",
+        out,
+        "--outputs",
+        outputs,
+        "--loss",
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(
+        /outputs blocks\.0\.ln1\.hook_scale, blocks\.0\.mlp\.hook_post, blocks\.1\.mlp\.hook_post, ln_final\.hook_normalized, loss\n$/,
+      );
+      const session = await ort.InferenceSession.create(out);
+      try {
+        const T = golden.tokens.length;
+        const res = await session.run({
+          tokens: new ort.Tensor("int64", BigInt64Array.from(golden.tokens, BigInt), [1, T]),
+        });
+        const g = goldens(variant);
+        for (const key of [
+          "blocks.0.ln1.hook_scale",
+          "blocks.0.mlp.hook_post",
+          "blocks.1.mlp.hook_post",
+          "ln_final.hook_normalized",
+          "loss",
+        ]) {
+          if (key !== "loss") expect(res[key].dims).toEqual([1, ...g.get(key)!.shape]);
+          expect(worstError(res[key].data as Float32Array, g.get(key)!.data as Float32Array), key).toBeLessThan(1e-4);
+        }
+      } finally {
+        await session.release();
+      }
+    },
+  );
+
+  it("detect --backend ort: TransformerLens's detector lists from onnxruntime-node", async () => {
+    const golden = inputs.find((i) => i.name === "seed_text")!;
+    const r = await runCli(["detect", ...model, "--backend", "ort", "--text", golden.text!, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const heads = golden.heads.processed;
+    expect(JSON.parse(r.stdout).detectors).toEqual({
+      current: heads.current_token,
+      previous: heads.previous_token,
+      first: heads.first_token,
+    });
+  });
 
   it("cache writes the LayerNorm and MLP hook points with TransformerLens's values (processed)", async () => {
     const golden = inputs.find((i) => i.name === "seed_text")!;

@@ -12,7 +12,7 @@ import { toTokens, toStrTokens } from "../tokenizer/tokens.js";
 import type { FromPretrainedOptions } from "./from-pretrained.js";
 import type { ModelSource } from "../io/model-files.js";
 import { FactoredMatrix } from "../linalg/factored-matrix.js";
-import { headLabels, weightView, type WeightName } from "./weight-views.js";
+import { headLabels, weightsStateDict, weightView, type WeightName } from "./weight-views.js";
 import { readHeld, unholdWeights, weightHolder, type HeldWeights } from "./held-weights.js";
 import { toSingleToken, getTokenPosition, type TokenPositionOptions } from "../tokenizer/single-token.js";
 import { checkRunArgs } from "./run-args.js";
@@ -320,6 +320,13 @@ export class HookedTransformer {
   /** [n_layers, d_model] */
   get b_out(): Tensor {
     return this.view("b_out");
+  }
+  /**
+   * The weights as TransformerLens's `state_dict()` (large tensors shared, not copied; see `weightsStateDict`).
+   * Weights the backend holds are read back from it.
+   */
+  stateDict(): StateDict {
+    return weightsStateDict(this.cfg, this.weights, (a) => readHeld(this.held, a));
   }
   /** W_Q · W_Kᵀ as a FactoredMatrix [n_layers, n_heads, d_model, d_model]. */
   get QK(): FactoredMatrix {

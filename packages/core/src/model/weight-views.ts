@@ -13,7 +13,8 @@
 import type { HookedTransformerConfig } from "../config.js";
 import { Tensor } from "../tensor.js";
 import type { ModelWeights } from "./model-weights.js";
-import { unpackHeadsIn } from "../architecture/params.js";
+import { paramArray, paramSchema, toStored, unpackHeadsIn } from "../architecture/params.js";
+import type { StateDict } from "../weights/state-dict.js";
 
 export type WeightName =
   | "W_E"
@@ -99,6 +100,32 @@ export function weightView(
     default:
       throw new Error(`Unknown weight "${String(name)}"`);
   }
+}
+
+/**
+ * The weights as TransformerLens's `state_dict()`: every parameter under its key, in TransformerLens's layouts
+ * and order, with each layer's IGNORE buffer (the causal `mask` buffer is left out: the model rebuilds it).
+ * As in PyTorch, plain-layout tensors share the arrays the model runs on (W_E, W_U, … are not copied: write
+ * nothing into them); W_Q, W_K and W_V are unpacked copies. `read` gives a weight's values from the array in
+ * its place (a backend's stand-in for the weights it holds is read back from the backend).
+ */
+export function weightsStateDict(
+  cfg: HookedTransformerConfig,
+  w: ModelWeights,
+  read: (a: Float32Array) => Float32Array = (a) => a,
+): StateDict {
+  const sd: StateDict = new Map();
+  for (const s of paramSchema(cfg)) {
+    if (s.name === "mask") continue;
+    const data =
+      s.name === "IGNORE"
+        ? Float32Array.of(w.layers[s.layer!].IGNORE)
+        : s.layout === "plain"
+          ? read(paramArray(w, s))
+          : toStored(cfg, s, read(paramArray(w, s)));
+    sd.set(s.key, { dtype: "float32", shape: s.shape, data });
+  }
+  return sd;
 }
 
 /** Every head as `"layer.head"` in layer-then-head order (the label the detectors use). */

@@ -20,50 +20,7 @@ import {
   type StateDict,
 } from "../../src/index.js";
 import { describeWithGpt2Fixture, gpt2Dir, gpt2Json, gpt2Tensors } from "../helpers/gpt2-fixture.js";
-import { exactForward } from "../helpers/gpt2-exact.js";
-
-interface Input {
-  name: string;
-  tokens: number[];
-  tensors: { unprocessed: Record<string, number[]>; processed: Record<string, number[]> };
-}
-
-/**
- * Largest error relative to max(1, |golden|), element by element (equal infinities agree), after subtracting
- * `allowance[i]` (the golden's own error) from each element's error.
- */
-function worst(
-  ours: ArrayLike<number>,
-  golden: ArrayLike<number>,
-  allowance?: ArrayLike<number>,
-): { err: number; at: number } {
-  let err = 0,
-    at = -1;
-  for (let i = 0; i < golden.length; i++) {
-    const g = golden[i],
-      o = ours[i];
-    if (g === o) continue;
-    const e = Math.max(0, Math.abs(o - g) - (allowance ? allowance[i] : 0)) / Math.max(1, Math.abs(g));
-    if (!(e <= err)) {
-      err = Number.isNaN(e) ? Infinity : e;
-      at = i;
-    }
-  }
-  return { err, at };
-}
-
-/** |golden − exact| per element of every hook point the float64 forward computes (processed goldens only). */
-function goldenNoise(tokens: number[], golden: StateDict): Map<string, Float64Array> {
-  const noise = new Map<string, Float64Array>();
-  for (const [key, exact] of exactForward(tokens)) {
-    const g = golden.get(key)!.data as Float32Array;
-    noise.set(
-      key,
-      exact.map((v, i) => Math.abs(g[i] - v)),
-    );
-  }
-  return noise;
-}
+import { GoldenCheck, goldenHooks, goldenNoise, worst, type Gpt2Input as Input } from "../helpers/gpt2-compare.js";
 
 /** Compares a run on `tokens` with a golden file; returns "key: error" lines above tolerance. */
 async function compareRun(
@@ -73,11 +30,7 @@ async function compareRun(
   hooks: string[],
   noise?: Map<string, Float64Array>,
 ) {
-  const problems: string[] = [];
-  const check = (key: string, ours: ArrayLike<number>, g: ArrayLike<number>) => {
-    const { err, at } = worst(ours, g, noise?.get(key));
-    if (err > 1e-4) problems.push(`${key}[${at}]: ${ours[at]} vs ${g[at]} (relative error ${err.toExponential(2)})`);
-  };
+  const c = new GoldenCheck(golden, noise);
   const { logits, loss, cache } = await model.runWithCache(tokens, {
     removeBatchDim: true,
     returnType: "both",
@@ -88,33 +41,14 @@ async function compareRun(
     const g = golden.get(key)!;
     const ours = cache.get(key);
     expect(ours.shape, key).toEqual(g.shape);
-    check(key, ours.data, g.data as Float32Array);
+    c.check(key, ours.data);
   }
-  const T = tokens.length;
-  const V = model.cfg.d_vocab_out;
-  const lg = logits!.data;
-  const lse = new Float64Array(T);
-  for (let t = 0; t < T; t++) {
-    let max = -Infinity;
-    for (let j = 0; j < V; j++) max = Math.max(max, lg[t * V + j]);
-    let s = 0;
-    for (let j = 0; j < V; j++) s += Math.exp(lg[t * V + j] - max);
-    lse[t] = max + Math.log(s);
-  }
-  check("logsumexp", lse, golden.get("logsumexp")!.data as Float32Array);
-  check("loss", loss!.data, golden.get("loss")!.data as Float32Array);
-  const cols = new Float32Array(T * 1024);
-  for (let t = 0; t < T; t++) cols.set(lg.subarray(t * V, t * V + 1024), t * 1024);
-  check("logits_first_cols", cols, golden.get("logits_first_cols")!.data as Float32Array);
-  const positions = Array.from(golden.get("logits_rows_positions")!.data as BigInt64Array, Number);
-  const rows = golden.get("logits_rows")!.data as Float32Array;
-  positions.forEach((p, r) =>
-    check(`logits_rows[${p}]`, lg.subarray(p * V, (p + 1) * V), rows.subarray(r * V, (r + 1) * V)),
-  );
+  c.logits(logits!.data, tokens.length, model.cfg.d_vocab_out);
+  c.check("loss", loss!.data);
   // The loss path that never holds [T, V] logits agrees too.
   const lossOnly = await model.forward(tokens, { returnType: "loss", lossPerToken: true });
-  check("loss (returnType loss)", lossOnly.loss!.data, golden.get("loss")!.data as Float32Array);
-  return problems;
+  c.check("loss (returnType loss)", lossOnly.loss!.data, golden.get("loss")!.data as Float32Array);
+  return c.problems;
 }
 
 const kernels: KernelsBackend[] = [];
@@ -157,7 +91,7 @@ describeWithGpt2Fixture("tl-gpt2-tiny: TransformerLens parity", () => {
         for (const name of names) {
           const input = inputs.find((i) => i.name === name)!;
           const golden = gpt2Tensors(`${name}.${variant}.safetensors`);
-          const hooks = Object.keys(input.tensors[variant]).filter((k) => k.startsWith("hook_") || k.includes("."));
+          const hooks = goldenHooks(input, variant);
           expect(hooks).toHaveLength(2 + 2 * 17 + 2);
           const noise = variant === "processed" ? goldenNoise(input.tokens, golden) : undefined;
           expect(await compareRun(model, input.tokens, golden, hooks, noise), name).toEqual([]);

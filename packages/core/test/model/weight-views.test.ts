@@ -38,6 +38,21 @@ describeWithFixtures("weight views", () => {
     expect(model.W_Q.at(1, 2, 5, 3)).toBe((sd.get("blocks.1.attn.W_Q")!.data as Float32Array)[(2 * 64 + 5) * 16 + 3]);
   });
 
+  it("stateDict() is the file's state dict: every key and value (buffers: IGNORE only), big tensors shared", () => {
+    const ours = model.stateDict();
+    const file = [...sd.keys()].filter((k) => !k.endsWith(".mask"));
+    expect([...ours.keys()].sort()).toEqual(file.sort());
+    for (const [key, t] of ours) {
+      const f = sd.get(key)!;
+      expect(t.shape, key).toEqual(f.shape);
+      expect(Array.from(t.data as Float32Array), key).toEqual(Array.from(f.data as Float32Array));
+    }
+    expect(ours.get("embed.W_E")!.data).toBe(sd.get("embed.W_E")!.data);
+    // A model built from it computes what the original does.
+    const again = new HookedTransformer(model.cfg, ours);
+    expect(Array.from(again.W_Q.data)).toEqual(Array.from(model.W_Q.data));
+  });
+
   it("QK and OV are FactoredMatrices [L, H, d_model, d_model]", () => {
     expect(model.QK).toBeInstanceOf(FactoredMatrix);
     expect(model.QK.shape).toEqual([2, 4, 64, 64]);

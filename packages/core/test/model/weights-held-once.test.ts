@@ -42,6 +42,17 @@ async function logits(model: HookedTransformer): Promise<Float32Array> {
 }
 
 describe("weightsInBackend", () => {
+  it("stateDict() reads the held matrices back: the state dict the model was built from, not its stand-ins", async () => {
+    const sd = randomStateDict(cfg, 6);
+    const once = new HookedTransformer(cfg, sd, { backend: await kernels(), weightsInBackend: true });
+    const out = once.stateDict();
+    for (const [key, t] of sd) {
+      if (key.endsWith(".mask")) continue;
+      expect(out.get(key)?.shape, key).toEqual(t.shape);
+      expect(out.get(key)!.data, key).toEqual(t.data);
+    }
+  });
+
   it("computes exactly what the model with a JavaScript copy computes, and its views read the same weights", async () => {
     const sd = randomStateDict(cfg, 4);
     const both = new HookedTransformer(cfg, sd, { backend: await kernels() });

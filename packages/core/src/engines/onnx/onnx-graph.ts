@@ -1,7 +1,8 @@
 /**
  * A small builder for ONNX graphs over `onnx-proto` (the ONNX schema compiled for protobufjs): nodes,
  * initializers, typed inputs and outputs with symbolic dimensions, then one `ModelProto` encoded to bytes.
- * It knows nothing of transformers; `export-onnx.ts` composes the model with it.
+ * It knows nothing of transformers; `export-onnx.ts` composes the model with it. Building needs no module:
+ * only `encode` does, so what a graph can offer is known before `onnx-proto` is loaded.
  */
 import type { onnx as OnnxNs } from "onnx-proto";
 import { IS_LITTLE_ENDIAN } from "../../weights/dtypes.js";
@@ -37,15 +38,20 @@ function bytesOf(data: Float32Array | Uint16Array | BigInt64Array | Uint8Array):
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+interface PendingNode {
+  op: string;
+  inputs: string[];
+  output: string;
+  attrs: Record<string, AttrValue>;
+}
+
 export class OnnxGraphBuilder {
-  private readonly nodes: OnnxNs.INodeProto[] = [];
+  private readonly nodes: PendingNode[] = [];
   private readonly initializers: OnnxNs.ITensorProto[] = [];
   private readonly inputs: OnnxNs.IValueInfoProto[] = [];
   private readonly outputs: OnnxNs.IValueInfoProto[] = [];
   private readonly names = new Set<string>();
   private counter = 0;
-
-  constructor(private readonly onnx: typeof OnnxNs) {}
 
   /** A fresh value name under `prefix` (intermediate values never collide with hook names or each other). */
   fresh(prefix: string): string {
@@ -64,15 +70,7 @@ export class OnnxGraphBuilder {
   /** One node with one output; `out` defaults to a fresh name under the op type. Returns the output's name. */
   node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, out?: string): string {
     const output = this.claim(out ?? this.fresh(op));
-    const { AttributeProto } = this.onnx;
-    const attribute = Object.entries(attrs).map(([name, v]): OnnxNs.IAttributeProto => {
-      if (typeof v === "string")
-        return { name, type: AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v) };
-      if (Array.isArray(v)) return { name, type: AttributeProto.AttributeType.INTS, ints: v };
-      if (Number.isInteger(v)) return { name, type: AttributeProto.AttributeType.INT, i: v };
-      return { name, type: AttributeProto.AttributeType.FLOAT, f: v };
-    });
-    this.nodes.push({ opType: op, input: inputs, output: [output], name: output, attribute });
+    this.nodes.push({ op, inputs, output, attrs });
     return output;
   }
 
@@ -127,9 +125,25 @@ export class OnnxGraphBuilder {
     this.outputs.push(this.valueInfo(name, elemType, dims));
   }
 
-  /** The serialized ModelProto. */
-  encode(meta: { graphName: string; producerVersion?: string; docString?: string; metadata?: Record<string, string> }) {
-    const { ModelProto } = this.onnx;
+  /** Whether a value of this name exists (an input, an initializer or a node's output). */
+  has(name: string): boolean {
+    return this.names.has(name);
+  }
+
+  /** The serialized ModelProto (`onnx` from `loadOnnxProto`). */
+  encode(
+    onnx: typeof OnnxNs,
+    meta: { graphName: string; producerVersion?: string; docString?: string; metadata?: Record<string, string> },
+  ) {
+    const { ModelProto, AttributeProto } = onnx;
+    const { STRING, INTS, INT, FLOAT } = AttributeProto.AttributeType;
+    const attribute = (attrs: Record<string, AttrValue>) =>
+      Object.entries(attrs).map(([name, v]): OnnxNs.IAttributeProto => {
+        if (typeof v === "string") return { name, type: STRING, s: new TextEncoder().encode(v) };
+        if (Array.isArray(v)) return { name, type: INTS, ints: v };
+        if (Number.isInteger(v)) return { name, type: INT, i: v };
+        return { name, type: FLOAT, f: v };
+      });
     const model: OnnxNs.IModelProto = {
       irVersion: IR_VERSION,
       opsetImport: [{ domain: "", version: ONNX_OPSET }],
@@ -139,7 +153,13 @@ export class OnnxGraphBuilder {
       metadataProps: Object.entries(meta.metadata ?? {}).map(([key, value]) => ({ key, value })),
       graph: {
         name: meta.graphName,
-        node: this.nodes,
+        node: this.nodes.map((n) => ({
+          opType: n.op,
+          input: n.inputs,
+          output: [n.output],
+          name: n.output,
+          attribute: attribute(n.attrs),
+        })),
         initializer: this.initializers,
         input: this.inputs,
         output: this.outputs,

@@ -11,7 +11,7 @@ import { nameMatcher } from "../../model/run-context.js";
 import { Tensor } from "../../tensor.js";
 import { validateTokenBatch } from "../../tokenizer/tokens.js";
 import type { Engine, EngineOutputs, EngineResult } from "../engine.js";
-import { exportOnnx, onnxExportable } from "../onnx/export-onnx.js";
+import { exportOnnx, onnxHookPoints } from "../onnx/export-onnx.js";
 import { loadOrt, type LoadOrtOptions, type OrtSession } from "./load-ort.js";
 
 export interface OrtEngineOptions extends LoadOrtOptions {
@@ -47,6 +47,7 @@ export async function createOrtEngine(model: HookedTransformer, opts: OrtEngineO
     throw new RangeError(`maxSessions must be a positive integer, got ${JSON.stringify(opts.maxSessions)}`);
   const cfg = model.cfg;
   const patternNames = model.hookPoints.filter((n) => n.endsWith(".attn.hook_pattern"));
+  const exportable = new Set(onnxHookPoints(model));
   /** Insertion order is recency: a hit moves its entry to the end. */
   const sessions = new Map<string, Promise<OrtSession>>();
 
@@ -63,7 +64,7 @@ export async function createOrtEngine(model: HookedTransformer, opts: OrtEngineO
       }
     }
     const hooks = [...new Set([...cacheNames, ...(outputs.patterns ? patternNames : [])])];
-    const missing = hooks.find((n) => !onnxExportable(n));
+    const missing = hooks.find((n) => !exportable.has(n));
     if (missing !== undefined) {
       throw new RangeError(
         `the ort engine cannot serve hook "${missing}": its ONNX graph has no such output; ${IN_PROCESS_BACKENDS} can`,
