@@ -12,39 +12,27 @@
  *
  * Dimension legend: L n_layers, H n_heads, D d_model, Dh d_head, M d_mlp, V d_vocab.
  */
-import { paramSchema, resolveConfig, type HookedTransformerConfig, type StateDict } from "@attnscope/core";
+import {
+  getKnownModel,
+  paramSchema,
+  resolveConfig,
+  type HookedTransformerConfig,
+  type HookedTransformerConfigInput,
+  type StateDict,
+} from "@attnscope/core";
+
+/** The registry's config of a known model: one statement of each model's shape, shared with the loader. */
+const registryConfig = (name: string) => getKnownModel(name).config!;
 
 export const BENCH_CONFIGS = {
-  "attn-only-2l-half": {
-    d_model: 768,
-    d_head: 64,
-    n_heads: 12,
-    n_layers: 2,
-    n_ctx: 2048,
-    d_vocab: 50278,
-    attn_only: true,
-    normalization_type: null,
-    positional_embedding_type: "shortformer",
-    use_attn_result: true,
-  },
+  "attn-only-2l-half": registryConfig("attn-only-2l-half"),
+  // As GPT-2 small is loaded: default processing folds LayerNorm's weights into the next matrices ("LNPre").
   "gpt2-small": {
+    ...registryConfig("gpt2-small"),
     model_name: "gpt2-small (random weights)",
-    original_architecture: "GPT2LMHeadModel",
-    d_model: 768,
-    d_head: 64,
-    n_heads: 12,
-    n_layers: 12,
-    n_ctx: 1024,
-    d_vocab: 50257,
-    d_mlp: 3072,
-    attn_only: false,
-    act_fn: "gelu_new",
-    eps: 1e-5,
     normalization_type: "LNPre",
-    positional_embedding_type: "standard",
-    use_attn_result: false,
   },
-} as const;
+} satisfies Record<string, HookedTransformerConfigInput>;
 
 export type BenchConfigName = keyof typeof BENCH_CONFIGS;
 export const BENCH_CONFIG_NAMES = Object.keys(BENCH_CONFIGS) as BenchConfigName[];
