@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readSafetensors, writeSafetensors } from "@attnscope/core";
+import { loadDefaultModelFiles, readSafetensors, writeSafetensors } from "@attnscope/core";
 import { describeWithFixtures, goldenInput, runCli, tinyDir } from "./helpers.js";
 
 function expectOneLineError(r: { code: number; stdout: string; stderr: string }, pattern: RegExp): void {
@@ -208,7 +208,8 @@ describe("circuit commands on other models", () => {
     expect(text).toMatch(/K-composition score, layer-0 head \(rows\) into layer-1 head \(columns\)\n\s+1\.0\s+1\.1/);
     expect(text).toContain(`${out.induction_circuits[0].previous} → ${out.induction_circuits[0].induction}`);
     const attr = JSON.parse((await runCli(["attribute", "--text", "abcabc", "--json"])).stdout);
-    expect(attr.attribution).toHaveLength(6); // BOS + 6 bytes → 6 predictions
+    // BOS + the text's tokens (the default model's own tokenizer) → one prediction per token of the text.
+    expect(attr.attribution).toHaveLength(loadDefaultModelFiles().tokenizer.encode("abcabc").length);
     expect(attr.labels).toHaveLength(17);
   });
 });
