@@ -64,10 +64,10 @@ describe.skipIf(!haveChromium)("demo: the live view's engine", () => {
     const { page, errors } = suite.o;
     const text = "abc xyz mq abc xyz mq abc xyz mq abc xyz mq";
     await page.getByTestId("text-input").fill(text);
-    await waitForRun(page, /^ort-web wasm/, text.length + 1);
+    await waitForRun(page, /^ort-web wasm/, defaultTokenCount(text));
     const ort = await liveView(page);
     await page.getByLabel("Engine").selectOption("kernels");
-    await waitForRun(page, /^kernels/, text.length + 1);
+    await waitForRun(page, /^kernels/, defaultTokenCount(text));
     const kernels = await liveView(page);
     expect(ort.heads).toEqual(kernels.heads);
     // A repeated text: the embedded model's previous-token heads fire on it.
