@@ -100,8 +100,10 @@ describe.skipIf(!haveChromium)("demo controls and ablations in Chromium", () => 
     // Without the previous-token head, the induction head cannot find where to copy from.
     expect(await num(page, "ablated-loss-second")).toBeGreaterThan(await num(page, "clean-loss-second"));
     expect(await num(page, "ablated-induction-score")).toBeLessThan(await num(page, "clean-induction-score"));
-    // First-half loss (random tokens) barely depends on induction.
-    expect(Math.abs((await num(page, "ablated-loss-first")) - (await num(page, "clean-loss-first")))).toBeLessThan(1);
+    // First-half loss (random tokens) depends on induction far less than the second half's.
+    const firstChange = Math.abs((await num(page, "ablated-loss-first")) - (await num(page, "clean-loss-first")));
+    const secondChange = (await num(page, "ablated-loss-second")) - (await num(page, "clean-loss-second"));
+    expect(firstChange).toBeLessThan(secondChange / 2);
     // The ablated head's own previous-token score is gone (zero values, but its pattern is unchanged in layer 0).
     expect(await page.getByTestId("ablated-detector-previous").textContent()).toBe(
       await page.getByTestId("clean-detector-previous").textContent(),
